@@ -1,0 +1,16 @@
+//! Rates and legal caps: schedules, IRR, APR, quoted-rate conversion, caps and case excess.
+//!
+//! Everything here is pure arithmetic over validated inputs, normative per domain.md section 7
+//! and SPEC section 5, and checked against the test vectors of domain.md section 8.
+
+pub mod apr;
+pub mod caps;
+pub mod excess;
+pub mod irr;
+pub mod schedule;
+
+pub use apr::{AprDefinition, AprFigures, DayBasis, annualise_quote, apr_of_flows, apr_of_terms};
+pub use caps::{ApplicableCap, CapCheck, applicable_cap, check_cap};
+pub use excess::{CaseCost, case_cost};
+pub use irr::{IrrError, irr_periodic, irr_timed, xirr};
+pub use schedule::{Installment, LoanTerms, Schedule, build_schedule};

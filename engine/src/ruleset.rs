@@ -1,0 +1,306 @@
+//! Rulesets as data: legal caps, APR conventions and the LPR table, one TOML file per jurisdiction.
+//!
+//! The files in `rules/` are embedded in the engine as defaults ([`Ruleset::embedded`]); a user
+//! can pass another file's text to [`Ruleset::from_toml`]. Loading refuses unknown keys and
+//! out-of-range values, naming the offending key (`caps.annual[0].rate`), so a bad ruleset never
+//! scores anything.
+
+use crate::date::Date;
+use crate::domain::{Cause, Jurisdiction};
+use crate::error::EngineError;
+use crate::rates::apr::{AprDefinition, DayBasis};
+use serde::{Deserialize, Serialize};
+
+/// How a jurisdiction defines and reports its APR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AprRules {
+    /// Which annualisation is the legal APR.
+    pub legal_definition: AprDefinition,
+    /// Days in a year when converting quoted daily rates.
+    pub quoted_rate_day_basis: DayBasis,
+    /// Whether to flag loans whose nominal APR is within the cap but effective APR is above it.
+    #[serde(default)]
+    pub report_borderline: bool,
+}
+
+/// A flat cap on the annual cost rate for some causes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualCap {
+    /// Causes it applies to.
+    pub causes: Vec<Cause>,
+    /// The cap, as an annual rate on the outstanding principal.
+    pub rate: f64,
+    /// Legal basis.
+    pub basis: String,
+    /// Nature of the rule (statute, judicial practice, ...).
+    pub label: String,
+}
+
+/// A cap as a multiple of the one-year LPR (PRC private lending), with its transition rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LprLinkedCap {
+    /// Causes it applies to.
+    pub causes: Vec<Cause>,
+    /// Multiple of the LPR.
+    pub lpr_multiple: f64,
+    /// Cases filed and contracts made from this date follow the LPR rule.
+    pub effective_from: Date,
+    /// Annual cap before `effective_from`.
+    pub rate_before: f64,
+    /// Annual rate above which interest was void before `effective_from`.
+    pub void_rate_before: f64,
+    /// Legal basis of the LPR rule.
+    pub basis: String,
+    /// Legal basis of the rule before it.
+    pub basis_before: String,
+}
+
+/// UK high-cost short-term credit caps (in money, not APR).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HcstcCap {
+    /// APR (effective) from which a loan is high-cost.
+    pub min_apr: f64,
+    /// Longest term, in months, of short-term credit.
+    pub max_term_months: u32,
+    /// Interest and fees per day, as a share of the amount outstanding.
+    pub daily_rate: f64,
+    /// All charges over the life of the loan, as a share of the amount borrowed.
+    pub total_cost_ratio: f64,
+    /// Legal basis.
+    pub basis: String,
+    /// Nature of the rule.
+    pub label: String,
+}
+
+/// Every cap of a ruleset.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapRules {
+    /// Flat annual caps.
+    #[serde(default)]
+    pub annual: Vec<AnnualCap>,
+    /// LPR-linked cap.
+    #[serde(default)]
+    pub lpr_linked: Option<LprLinkedCap>,
+    /// UK HCSTC caps.
+    #[serde(default)]
+    pub hcstc: Option<HcstcCap>,
+}
+
+/// One LPR publication: the rate in force from a date.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LprEntry {
+    /// Publication date.
+    pub from: Date,
+    /// One-year LPR.
+    pub rate: f64,
+}
+
+/// A validated ruleset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ruleset {
+    /// Version string, reported with every result.
+    pub version: String,
+    /// Jurisdiction.
+    pub jurisdiction: Jurisdiction,
+    /// Human name.
+    pub name: String,
+    /// APR conventions.
+    pub apr: AprRules,
+    /// Caps.
+    #[serde(default)]
+    pub caps: CapRules,
+    /// One-year LPR change points, ascending.
+    #[serde(default)]
+    pub lpr: Vec<LprEntry>,
+}
+
+/// The embedded default ruleset texts, by jurisdiction.
+pub const EMBEDDED: [(Jurisdiction, &str, &str); 4] = [
+    (
+        Jurisdiction::Cn,
+        "rules/cn.toml",
+        include_str!("../../rules/cn.toml"),
+    ),
+    (
+        Jurisdiction::Us,
+        "rules/us.toml",
+        include_str!("../../rules/us.toml"),
+    ),
+    (
+        Jurisdiction::Eu,
+        "rules/eu.toml",
+        include_str!("../../rules/eu.toml"),
+    ),
+    (
+        Jurisdiction::Uk,
+        "rules/uk.toml",
+        include_str!("../../rules/uk.toml"),
+    ),
+];
+
+impl Ruleset {
+    /// The embedded default ruleset of a jurisdiction.
+    pub fn embedded(jurisdiction: Jurisdiction) -> Result<Self, EngineError> {
+        let (_, name, text) = EMBEDDED
+            .iter()
+            .find(|(j, _, _)| *j == jurisdiction)
+            .ok_or_else(|| ruleset_error("embedded", "jurisdiction", "no embedded ruleset"))?;
+        Self::from_toml(text, name)
+    }
+
+    /// Parses and validates a ruleset. `source_name` names it in errors.
+    pub fn from_toml(text: &str, source_name: &str) -> Result<Self, EngineError> {
+        let value: toml::Table = toml::from_str(text)
+            .map_err(|e| ruleset_error(source_name, "(syntax)", e.message()))?;
+        let ruleset: Ruleset = serde_path_to_error::deserialize(toml::Value::Table(value))
+            .map_err(|e| {
+                let key = e.path().to_string();
+                ruleset_error(source_name, &key, &e.into_inner().to_string())
+            })?;
+        ruleset.validate(source_name)?;
+        Ok(ruleset)
+    }
+
+    fn validate(&self, source: &str) -> Result<(), EngineError> {
+        let err = |key: &str, reason: &str| Err(ruleset_error(source, key, reason));
+        if self.version.trim().is_empty() {
+            return err("version", "must not be empty");
+        }
+        let rate_ok = |r: f64| r.is_finite() && r > 0.0 && r <= 10.0;
+        let mut seen: Vec<Cause> = Vec::new();
+        for (i, cap) in self.caps.annual.iter().enumerate() {
+            if !rate_ok(cap.rate) {
+                return err(
+                    &format!("caps.annual[{i}].rate"),
+                    "must be a rate above 0 and at most 10",
+                );
+            }
+            if cap.causes.is_empty() {
+                return err(
+                    &format!("caps.annual[{i}].causes"),
+                    "must list at least one cause",
+                );
+            }
+            for c in &cap.causes {
+                if seen.contains(c) {
+                    return err(
+                        &format!("caps.annual[{i}].causes"),
+                        &format!("cause {} has two caps", c.as_str()),
+                    );
+                }
+                seen.push(*c);
+            }
+        }
+        if let Some(l) = &self.caps.lpr_linked {
+            if !(l.lpr_multiple.is_finite() && l.lpr_multiple > 0.0 && l.lpr_multiple <= 100.0) {
+                return err(
+                    "caps.lpr_linked.lpr_multiple",
+                    "must be above 0 and at most 100",
+                );
+            }
+            if !rate_ok(l.rate_before) || !rate_ok(l.void_rate_before) {
+                return err(
+                    "caps.lpr_linked.rate_before",
+                    "rates must be above 0 and at most 10",
+                );
+            }
+            for c in &l.causes {
+                if seen.contains(c) {
+                    return err(
+                        "caps.lpr_linked.causes",
+                        &format!("cause {} has two caps", c.as_str()),
+                    );
+                }
+                seen.push(*c);
+            }
+            if self.lpr.is_empty() {
+                return err("lpr", "an LPR-linked cap needs the LPR table");
+            }
+        }
+        if let Some(h) = &self.caps.hcstc {
+            if !rate_ok(h.daily_rate) || !rate_ok(h.total_cost_ratio) || !h.min_apr.is_finite() {
+                return err("caps.hcstc", "rates must be above 0 and at most 10");
+            }
+        }
+        for (i, e) in self.lpr.iter().enumerate() {
+            if !(e.rate.is_finite() && e.rate > 0.0 && e.rate < 1.0) {
+                return err(
+                    &format!("lpr[{i}].rate"),
+                    "must be a rate above 0 and below 1",
+                );
+            }
+            if i > 0 && e.from <= self.lpr[i - 1].from {
+                return err(&format!("lpr[{i}].from"), "dates must increase");
+            }
+        }
+        Ok(())
+    }
+
+    /// The one-year LPR in force on `date`: the latest publication on or before it.
+    pub fn lpr_on(&self, date: Date) -> Option<LprEntry> {
+        let idx = self.lpr.partition_point(|e| e.from <= date);
+        idx.checked_sub(1).map(|i| self.lpr[i])
+    }
+}
+
+fn ruleset_error(source: &str, key: &str, reason: &str) -> EngineError {
+    EngineError::Ruleset {
+        source_name: source.to_string(),
+        key: key.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_ruleset_loads() {
+        for (j, _, _) in EMBEDDED {
+            let r = Ruleset::embedded(j).unwrap();
+            assert_eq!(r.jurisdiction, j);
+        }
+    }
+
+    #[test]
+    fn tv11_lpr_lookup_counts_the_publication_day() {
+        let r = Ruleset::embedded(Jurisdiction::Cn).unwrap();
+        let at = |d: &str| r.lpr_on(Date::parse(d).unwrap()).unwrap().rate;
+        assert_eq!(at("2020-09-01"), 0.0385);
+        assert_eq!(at("2021-12-20"), 0.038);
+        assert_eq!(at("2024-10-20"), 0.0335);
+        assert_eq!(at("2024-10-21"), 0.031);
+        assert_eq!(at("2025-06-01"), 0.03);
+        assert!(r.lpr_on(Date::parse("2019-08-19").unwrap()).is_none());
+    }
+
+    #[test]
+    fn bad_ruleset_names_the_key() {
+        let text = include_str!("../../rules/cn.toml").replace("rate = 0.24\n", "rate = -0.24\n");
+        let e = Ruleset::from_toml(&text, "test.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ruleset test.toml: caps.annual[0].rate: must be a rate above 0 and at most 10"
+        );
+        let typo = include_str!("../../rules/us.toml").replace("label =", "lable =");
+        let e = Ruleset::from_toml(&typo, "test.toml").unwrap_err();
+        assert!(e.to_string().contains("caps.annual[0]"), "{e}");
+        assert!(e.to_string().contains("lable"), "{e}");
+    }
+
+    #[test]
+    fn unsorted_lpr_table_is_refused() {
+        let text = include_str!("../../rules/cn.toml")
+            .replace("from = \"2019-09-20\"", "from = \"2019-08-01\"");
+        let e = Ruleset::from_toml(&text, "x").unwrap_err();
+        assert!(e.to_string().contains("lpr[1].from"), "{e}");
+    }
+}
