@@ -1,1 +1,62 @@
-//! x
+//! finrisk-datasets: loading tables into the engine's forms.
+//!
+//! Reads grants tables from CSV or Parquet with polars ([`grants`]) and reports every row it
+//! could not accept, with its row number, field and reason. The engine itself never touches
+//! files; this crate is where files become engine types.
+
+pub mod grants;
+
+pub use grants::{LoadReport, TableFormat, load_grants, read_table};
+
+use std::path::Path;
+
+/// Why a table could not be loaded at all (row-level problems go in the [`LoadReport`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DatasetError {
+    /// The file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is neither CSV nor Parquet.
+    #[error("{path}: not a CSV (.csv) or Parquet (.parquet) file")]
+    UnsupportedFormat {
+        /// The file.
+        path: String,
+    },
+    /// The reader refused the file (malformed CSV, corrupt Parquet).
+    #[error("{path}: cannot read the table: {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The reader's message.
+        reason: String,
+    },
+    /// Required columns are missing.
+    #[error("{}: required column missing", columns.join(", "))]
+    MissingColumns {
+        /// The missing columns.
+        columns: Vec<String>,
+    },
+    /// A column has a type that cannot hold its field.
+    #[error("{column}: column type {dtype} is not supported")]
+    ColumnType {
+        /// The column.
+        column: String,
+        /// Its type.
+        dtype: String,
+    },
+}
+
+impl DatasetError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

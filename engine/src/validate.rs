@@ -213,7 +213,12 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>, what: &str) -> E
         serde_json::error::Category::Syntax | serde_json::error::Category::Io => (
             ErrorCode::MalformedDocument,
             format!("malformed JSON: {message}"),
-            what.to_string(),
+            // A syntax error inside a value (a number out of range) still has a path.
+            if path == "." || path.is_empty() {
+                what.to_string()
+            } else {
+                path.clone()
+            },
         ),
         serde_json::error::Category::Data => {
             let bare = strip_position(&message);

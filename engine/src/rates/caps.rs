@@ -105,7 +105,7 @@ pub fn applicable_cap(
                 rate: cap.rate,
                 void_rate: None,
                 basis: cap.basis.clone(),
-                derivation: format!("{:.2}% a year for {}", cap.rate * 100.0, cause.as_str()),
+                derivation: format!("flat cap for cause {}", cause.as_str()),
             }],
         });
     }

@@ -30,8 +30,8 @@ pub struct CostInterval {
     pub outstanding_minor: i64,
     /// Annual cap rate in force (`null` for money caps and no cap).
     pub cap_rate: Option<f64>,
-    /// Cost the cap allows over the interval, minor units (unrounded).
-    pub allowed_cost: f64,
+    /// Cost the cap allows over the interval, minor units (unrounded; `null` with no cap).
+    pub allowed_cost: Option<f64>,
 }
 
 /// Where the total cost comes from.
@@ -67,8 +67,8 @@ pub struct CaseCost {
     pub principal_reduction_minor: i64,
     /// Sum of outstanding principal x days / 365, minor units x years.
     pub principal_years_minor: f64,
-    /// Largest cost the cap allows, minor units.
-    pub allowed_cost_minor: i64,
+    /// Largest cost the cap allows, minor units (`null` when no cap applies).
+    pub allowed_cost_minor: Option<i64>,
     /// Cost paid and claimed together, minor units.
     pub total_cost_minor: i64,
     /// Its parts.
@@ -172,7 +172,7 @@ pub fn case_cost(case: &Case, ruleset: &Ruleset) -> Result<CaseCost, EngineError
                 days,
                 outstanding_minor: outstanding,
                 cap_rate,
-                allowed_cost: interval_allowed,
+                allowed_cost: interval_allowed.is_finite().then_some(interval_allowed),
             });
         }
         from = to;
@@ -197,11 +197,11 @@ pub fn case_cost(case: &Case, ruleset: &Ruleset) -> Result<CaseCost, EngineError
     let (allowed_minor, excess) = if allowed.is_finite() {
         let allowed_minor = allowed.round() as i64;
         (
-            allowed_minor,
+            Some(allowed_minor),
             ((total_cost as f64 - allowed).round() as i64).max(0),
         )
     } else {
-        (i64::MAX, 0)
+        (None, 0)
     };
     let claimed = cl.principal_minor + cl.capped_costs_minor();
     let supportable_principal = (cl.principal_minor - k.upfront_fee_minor).max(0);
@@ -270,7 +270,7 @@ mod tests {
         );
         let py = 1_000_000.0 * 31.0 / 365.0 + 921_151.0 * 460.0 / 365.0;
         assert!((c.principal_years_minor - py).abs() < 1e-6);
-        assert_eq!(c.allowed_cost_minor, (0.24 * py).round() as i64);
+        assert_eq!(c.allowed_cost_minor, Some((0.24 * py).round() as i64));
         assert_eq!(c.total_cost_minor, 15_000 + 60_000 + 50_000 + 30_000);
         assert_eq!(c.excess_minor, 0);
         assert_eq!(c.supportable_claim_minor, 921_151 + 140_000);
@@ -289,7 +289,7 @@ mod tests {
                      "\"principal_minor\": 1000000, \"interest_minor\": 360000,\n    \"penalty_minor\": 0, \"compound_minor\": 0, \"fees_minor\": 0");
         let case = Case::from_json(&doc).unwrap();
         let c = case_cost(&case, &cn()).unwrap();
-        assert_eq!(c.allowed_cost_minor, 240_000);
+        assert_eq!(c.allowed_cost_minor, Some(240_000));
         assert_eq!(c.excess_minor, 120_000);
         assert_eq!(c.supportable_claim_minor, 1_000_000 + 240_000);
         assert!(!c.within_cap);

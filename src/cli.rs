@@ -1,0 +1,146 @@
+//! Command-line arguments (SPEC section 7).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// finrisk: assess digital-finance products and loan disputes for weak risk control,
+/// duplicate credit and one-sided marketing.
+#[derive(Debug, Parser)]
+#[command(name = "finrisk", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Output format of single-object commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// One JSON document.
+    Json,
+    /// Lines for people.
+    Text,
+}
+
+/// What `validate` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Kind {
+    /// A grants table (CSV or Parquet).
+    Grants,
+    /// A case document (JSON).
+    Case,
+    /// A product document (JSON).
+    Product,
+}
+
+/// Options shared by commands that apply a ruleset.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RulesArgs {
+    /// Ruleset file (TOML) to use instead of the embedded default of the jurisdiction.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) rules: Option<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// APR, schedule and legal cap of a loan's terms.
+    Apr(AprArgs),
+    /// Cost figures of a dispute case: APR, cap, allowed cost, excess, supportable claim.
+    ScoreCase(ScoreCaseArgs),
+    /// Check a grants table, case or product and report every problem with its field.
+    Validate(ValidateArgs),
+}
+
+/// `finrisk apr`.
+#[derive(Debug, Args)]
+pub(crate) struct AprArgs {
+    /// Principal in minor units (fen, cents): 1000000 is 10,000.00.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub(crate) principal_minor: i64,
+    /// Term in months (1-360).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub(crate) term_months: i64,
+    /// Repayment method: equal_installment, equal_principal, interest_only or bullet.
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) repayment: String,
+    /// Nominal annual interest rate (0.12 is 12%).
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    pub(crate) nominal_annual_rate: f64,
+    /// Monthly fee as a share of the original principal (0.008 is 0.8% a month).
+    #[arg(
+        long,
+        value_name = "R",
+        default_value_t = 0.0,
+        allow_hyphen_values = true
+    )]
+    pub(crate) monthly_fee_rate: f64,
+    /// Fee deducted at disbursement, minor units.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub(crate) upfront_fee_minor: i64,
+    /// Mandatory fixed fee charged every month (membership and the like), minor units.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub(crate) monthly_other_fee_minor: i64,
+    /// Jurisdiction whose APR definition and caps apply: CN, US, EU or UK.
+    #[arg(long, value_name = "J", default_value = "CN")]
+    pub(crate) jurisdiction: String,
+    /// Cause the cap is looked up for: financial_loan, credit_card, consumer_finance,
+    /// microloan or private_lending.
+    #[arg(long, value_name = "CAUSE", default_value = "financial_loan")]
+    pub(crate) cause: String,
+    /// Contract date YYYY-MM-DD (needed for LPR-linked caps of private lending).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) contract_date: Option<String>,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk score-case`.
+#[derive(Debug, Args)]
+pub(crate) struct ScoreCaseArgs {
+    /// Case document (JSON, SPEC section 4).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) case: PathBuf,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
+    /// Largest document accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub(crate) max_document_bytes: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk validate`.
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    /// What the input is.
+    #[arg(long, value_enum)]
+    pub(crate) kind: Kind,
+    /// The file: CSV or Parquet for grants, JSON for a case or product.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) input: PathBuf,
+    /// Largest JSON document accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub(crate) max_document_bytes: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}

@@ -1,0 +1,104 @@
+//! `finrisk score-case`: the cost figures of one dispute case.
+
+use super::{describe_cap, pct, to_json};
+use crate::cli::{Format, ScoreCaseArgs};
+use crate::input::{load_ruleset, read_document};
+use finrisk_engine::domain::{Case, format_minor};
+use finrisk_engine::rates::{CaseCost, case_cost};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct CaseOutput<'a> {
+    case_id: &'a str,
+    jurisdiction: &'static str,
+    cause: &'static str,
+    currency: &'a str,
+    ruleset_version: &'a str,
+    as_of: String,
+    #[serde(flatten)]
+    cost: &'a CaseCost,
+}
+
+pub(crate) fn run(args: &ScoreCaseArgs) -> anyhow::Result<String> {
+    let document = read_document(&args.case, "case", args.max_document_bytes)?;
+    let case = Case::from_json(&document)?;
+    let ruleset = load_ruleset(args.rules.rules.as_deref(), case.jurisdiction)?;
+    let cost = case_cost(&case, &ruleset)?;
+    let out = CaseOutput {
+        case_id: &case.case_id,
+        jurisdiction: case.jurisdiction.as_str(),
+        cause: case.cause.as_str(),
+        currency: case.currency(),
+        ruleset_version: &ruleset.version,
+        as_of: case.claims.as_of.to_string(),
+        cost: &cost,
+    };
+    match args.format {
+        Format::Json => to_json(&out),
+        Format::Text => Ok(text(&out)),
+    }
+}
+
+fn text(o: &CaseOutput<'_>) -> String {
+    let c = o.cost;
+    let m = |v: i64| format!("{} {}", format_minor(v, o.currency), o.currency);
+    let mut s = String::new();
+    s.push_str(&format!(
+        "Case {} ({}, {}, ruleset {}), as of {}\n",
+        o.case_id, o.jurisdiction, o.cause, o.ruleset_version, o.as_of
+    ));
+    s.push_str(&format!(
+        "Contract APR: {} legal ({} nominal, {} effective)\n",
+        pct(c.contract_apr_legal),
+        pct(c.contract_apr.apr_nominal),
+        pct(c.contract_apr.apr_effective)
+    ));
+    match c.effective_apr {
+        Some(r) => s.push_str(&format!(
+            "Effective annual cost paid and claimed: {}\n",
+            pct(r)
+        )),
+        None => s.push_str("Effective annual cost: n/a (no time elapsed)\n"),
+    }
+    s.push_str(&format!("Cap: {}\n", describe_cap(&c.cap)));
+    s.push_str(&format!(
+        "Recognised principal: {}\n",
+        m(c.recognised_principal_minor)
+    ));
+    match c.allowed_cost_minor {
+        Some(a) => s.push_str(&format!("Cost allowed by the cap: {}\n", m(a))),
+        None => s.push_str("Cost allowed by the cap: unlimited (no cap)\n"),
+    }
+    s.push_str(&format!(
+        "Total cost paid and claimed: {}\n",
+        m(c.total_cost_minor)
+    ));
+    s.push_str(&format!("Excess over the cap: {}\n", m(c.excess_minor)));
+    s.push_str(&format!(
+        "Claimed (principal + costs): {}\n",
+        m(c.claimed_minor)
+    ));
+    s.push_str(&format!(
+        "Supportable claim: {}\n",
+        m(c.supportable_claim_minor)
+    ));
+    s.push_str(&format!(
+        "Legal costs (outside the cap): {}\n",
+        m(c.legal_costs_minor)
+    ));
+    s.push_str("Intervals (outstanding principal x days x cap):\n");
+    for i in &c.intervals {
+        let rate = i.cap_rate.map_or_else(|| "-".to_string(), pct);
+        s.push_str(&format!(
+            "  {} .. {}  {:>4} days  {}  at {}  allows {}\n",
+            i.from,
+            i.to,
+            i.days,
+            m(i.outstanding_minor),
+            rate,
+            i.allowed_cost
+                .map_or_else(|| "any cost".to_string(), |a| m(a.round() as i64))
+        ));
+    }
+    s
+}

@@ -1,0 +1,56 @@
+//! Reading input files: size limits, UTF-8, rulesets.
+
+use crate::failure::bad_input;
+use finrisk_engine::Ruleset;
+use finrisk_engine::domain::Jurisdiction;
+use std::io::Read;
+use std::path::Path;
+
+/// Largest single JSON document read by default (10 MiB): far above any real case or product.
+pub(crate) const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Reads a text document, refusing files above `max_bytes` without reading them whole.
+/// `what` names the document in errors (`case`, `product`).
+pub(crate) fn read_document(path: &Path, what: &str, max_bytes: u64) -> anyhow::Result<String> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| bad_input(format!("{what}: cannot open {}: {e}", path.display())))?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad_input(format!("{what}: cannot read {}: {e}", path.display())))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(bad_input(format!(
+            "{what}: {} is larger than the limit of {max_bytes} bytes for one document (--max-document-bytes)",
+            path.display()
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        bad_input(format!(
+            "{what}: {} is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// The ruleset from `--rules`, or the embedded default of `jurisdiction`. A file given for
+/// another jurisdiction is refused.
+pub(crate) fn load_ruleset(
+    path: Option<&Path>,
+    jurisdiction: Jurisdiction,
+) -> anyhow::Result<Ruleset> {
+    let Some(path) = path else {
+        return Ok(Ruleset::embedded(jurisdiction)?);
+    };
+    let text = read_document(path, "rules", DEFAULT_MAX_DOCUMENT_BYTES)?;
+    let ruleset = Ruleset::from_toml(&text, &path.display().to_string())?;
+    if ruleset.jurisdiction != jurisdiction {
+        return Err(bad_input(format!(
+            "rules: {} is a ruleset for {}, but the input is under {}",
+            path.display(),
+            ruleset.jurisdiction.as_str(),
+            jurisdiction.as_str()
+        )));
+    }
+    Ok(ruleset)
+}

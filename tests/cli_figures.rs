@@ -1,0 +1,163 @@
+//! The figures a court analyst gets from the command line, end to end through the binary.
+
+use serde_json::Value;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
+
+fn json(args: &[&str]) -> Value {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} missing in {v}"))
+}
+
+#[test]
+fn spec_apr_vector_to_six_places() {
+    let v = json(&[
+        "apr",
+        "--principal-minor",
+        "1000000",
+        "--term-months",
+        "12",
+        "--repayment",
+        "equal_installment",
+        "--monthly-fee-rate",
+        "0.008",
+    ]);
+    assert_eq!(format!("{:.6}", num(&v, "apr_nominal")), "0.172708");
+    assert_eq!(format!("{:.6}", num(&v, "apr_effective")), "0.187057");
+    assert_eq!(num(&v, "apr"), num(&v, "apr_nominal"));
+    assert!(num(&v, "monthly_irr") > 0.0);
+    assert_eq!(v["total_cost_minor"], 96_000);
+    assert_eq!(v["schedule"].as_array().unwrap().len(), 12);
+    assert_eq!(v["cap"]["rate"], 0.24);
+    assert_eq!(v["within_cap"], true);
+}
+
+#[test]
+fn eu_legal_apr_is_the_effective_rate() {
+    let v = json(&[
+        "apr",
+        "--principal-minor",
+        "1000000",
+        "--term-months",
+        "12",
+        "--repayment",
+        "equal_installment",
+        "--monthly-fee-rate",
+        "0.008",
+        "--jurisdiction",
+        "EU",
+    ]);
+    assert_eq!(num(&v, "apr"), num(&v, "apr_effective"));
+    assert_eq!(v["cap"]["kind"], "none");
+}
+
+#[test]
+fn tv10_borderline_and_above_cap() {
+    let base = [
+        "apr",
+        "--principal-minor",
+        "1000000",
+        "--term-months",
+        "12",
+        "--repayment",
+        "equal_installment",
+        "--nominal-annual-rate",
+        "0.18",
+    ];
+    let fee: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--upfront-fee-minor", "30000"])
+        .collect();
+    let v = json(&fee);
+    assert_eq!(
+        (v["within_cap"].clone(), v["borderline"].clone()),
+        (Value::Bool(true), Value::Bool(true))
+    );
+    let member: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--monthly-other-fee-minor", "3000"])
+        .collect();
+    let v = json(&member);
+    assert_eq!(v["within_cap"], false);
+}
+
+#[test]
+fn private_lending_cap_follows_the_lpr_table() {
+    let v = json(&[
+        "apr",
+        "--principal-minor",
+        "1000000",
+        "--term-months",
+        "12",
+        "--repayment",
+        "equal_installment",
+        "--nominal-annual-rate",
+        "0.15",
+        "--cause",
+        "private_lending",
+        "--contract-date",
+        "2024-03-01",
+    ]);
+    assert!((num(&v["cap"], "rate") - 0.138).abs() < 1e-12);
+    assert_eq!(v["within_cap"], false);
+}
+
+#[test]
+fn score_case_reports_the_cost_figures() {
+    let case = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/case.json");
+    let v = json(&["score-case", "--case", case]);
+    for key in [
+        "case_id",
+        "effective_apr",
+        "cap",
+        "allowed_cost_minor",
+        "total_cost_minor",
+        "excess_minor",
+        "supportable_claim_minor",
+    ] {
+        assert!(!v[key].is_null(), "{key} missing");
+    }
+    assert_eq!(v["case_id"], "2024-0192-1234");
+    assert_eq!(v["total_cost_minor"], 155_000);
+    assert_eq!(v["excess_minor"], 0);
+    assert_eq!(v["supportable_claim_minor"], 921_151 + 140_000);
+    assert_eq!(v["legal_costs_minor"], 5_000);
+}
+
+#[test]
+fn text_format_is_for_people() {
+    let out = Command::new(BIN)
+        .args([
+            "apr",
+            "--principal-minor",
+            "1000000",
+            "--term-months",
+            "12",
+            "--repayment",
+            "equal_installment",
+            "--monthly-fee-rate",
+            "0.008",
+            "--format",
+            "text",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("APR (CN legal figure"), "{text}");
+    assert!(text.contains("17.2708%"));
+}
