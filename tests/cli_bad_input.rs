@@ -1,5 +1,7 @@
 //! Every malformed input gives exit code 2 and one stderr line naming the field; none panics.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -329,4 +331,34 @@ fn bad_ruleset_names_the_key() {
         rules.to_str().unwrap(),
     ]);
     assert_bad_input(&out, "caps.annual[0].rate");
+}
+
+#[test]
+fn grants_table_with_bad_rows_reports_every_row_and_exits_2() {
+    let clean = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/grants.csv");
+    let ok = run(&["validate", "--kind", "grants", "--input", clean]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let text = include_str!("../examples/grants.csv")
+        .replacen("2024-02-11", "2024-02-31", 1)
+        .replacen(",200000,3,", ",200000,abc,", 1);
+    let path = write("grants.csv", text.as_bytes());
+    let out = run(&[
+        "validate",
+        "--kind",
+        "grants",
+        "--input",
+        path.to_str().unwrap(),
+    ]);
+    assert_bad_input(&out, "row 2, granted_at");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["rows_read"], 4);
+    assert_eq!(report["rows_accepted"], 2);
+    assert_eq!(report["rows_rejected"], 2);
+    assert_eq!(report["row_errors"][1]["row"], 3);
+    assert_eq!(report["row_errors"][1]["field"], "term_months");
 }

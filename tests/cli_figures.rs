@@ -1,5 +1,7 @@
 //! The figures a court analyst gets from the command line, end to end through the binary.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+
 use serde_json::Value;
 use std::process::Command;
 

@@ -1,1 +1,61 @@
-//! x
+//! Shared set-up of finrisk's criterion benchmarks: one configuration and deterministic inputs.
+//!
+//! Every bench takes its inputs from here so that the figures in `BENCHMARKS.md` can be
+//! reproduced exactly, and the Python baselines (`benches/python/`) generate the same loans.
+
+use criterion::Criterion;
+use finrisk_engine::domain::Repayment;
+use finrisk_engine::rates::LoanTerms;
+use std::time::Duration;
+
+/// The criterion configuration every bench uses: short enough for a 2-core CI machine,
+/// long enough for stable figures.
+pub fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(30)
+}
+
+/// `count` loans with terms of 3-36 months across all repayment methods, interest and fees:
+/// loan `k` has principal `100,000 + 1,000 k` minor units, term `3 + k % 34`, method
+/// `k % 4`, nominal rate `(k % 30) / 100` and monthly fee rate `(k % 7) / 1000`.
+/// `benches/python/apr_baseline.py` builds the same loans.
+pub fn sample_loans(count: usize) -> Vec<LoanTerms> {
+    (0..count)
+        .map(|k| {
+            let k32 = u32::try_from(k % 1_000_000).unwrap_or(0);
+            let mut t = LoanTerms::new(
+                100_000 + 1_000 * i64::from(k32),
+                3 + k32 % 34,
+                Repayment::ALL[k % 4],
+            );
+            t.nominal_annual_rate = f64::from(k32 % 30) / 100.0;
+            t.monthly_fee_rate = f64::from(k32 % 7) / 1000.0;
+            t
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sample_loans_are_valid_and_deterministic() {
+        let a = super::sample_loans(500);
+        assert_eq!(a, super::sample_loans(500));
+        assert!(a.iter().all(|t| t.validate().is_ok()));
+    }
+
+    /// The Python baseline must do the same work: `benches/python/apr_baseline.py 10000`
+    /// prints mean_apr_nominal=0.187641 for the same loans.
+    #[test]
+    fn python_baseline_computes_the_same_aprs() {
+        let loans = super::sample_loans(10_000);
+        let aprs = finrisk_engine::rates::apr_many(&loans);
+        let sum: f64 = aprs
+            .iter()
+            .map(|a| a.as_ref().map(|f| f.apr_nominal).unwrap())
+            .sum();
+        assert_eq!(format!("{:.6}", sum / loans.len() as f64), "0.187641");
+    }
+}

@@ -274,8 +274,8 @@ fn as_flag(c: Cell<'_>) -> CellResult<bool> {
         Cell::Bool(v) => Ok(Some(v)),
         Cell::Int(0) => Ok(Some(false)),
         Cell::Int(1) => Ok(Some(true)),
-        Cell::Float(v) if v == 0.0 => Ok(Some(false)),
-        Cell::Float(v) if v == 1.0 => Ok(Some(true)),
+        Cell::Float(0.0) => Ok(Some(false)),
+        Cell::Float(1.0) => Ok(Some(true)),
         Cell::Text(s) => match s.to_ascii_lowercase().as_str() {
             "0" | "false" | "0.0" => Ok(Some(false)),
             "1" | "true" | "1.0" => Ok(Some(true)),

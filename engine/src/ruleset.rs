@@ -224,10 +224,10 @@ impl Ruleset {
                 return err("lpr", "an LPR-linked cap needs the LPR table");
             }
         }
-        if let Some(h) = &self.caps.hcstc {
-            if !rate_ok(h.daily_rate) || !rate_ok(h.total_cost_ratio) || !h.min_apr.is_finite() {
-                return err("caps.hcstc", "rates must be above 0 and at most 10");
-            }
+        if let Some(h) = &self.caps.hcstc
+            && (!rate_ok(h.daily_rate) || !rate_ok(h.total_cost_ratio) || !h.min_apr.is_finite())
+        {
+            return err("caps.hcstc", "rates must be above 0 and at most 10");
         }
         for (i, e) in self.lpr.iter().enumerate() {
             if !(e.rate.is_finite() && e.rate > 0.0 && e.rate < 1.0) {

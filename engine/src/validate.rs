@@ -230,13 +230,13 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>, what: &str) -> E
             // serde reports a missing or unknown field at its parent: name the field itself.
             let named = quoted_after(bare, "missing field `")
                 .or_else(|| quoted_after(bare, "unknown field `"));
-            if let Some(name) = named {
-                if !field.ends_with(name) {
-                    if !field.is_empty() {
-                        field.push('.');
-                    }
-                    field.push_str(name);
+            if let Some(name) = named
+                && !field.ends_with(name)
+            {
+                if !field.is_empty() {
+                    field.push('.');
                 }
+                field.push_str(name);
             }
             let reason = if bare.starts_with("missing field") {
                 "is required".to_string()

@@ -144,10 +144,10 @@ impl GrantRecord {
         c.positive_minor("principal_minor", self.principal_minor);
         c.int_range("term_months", self.term_months, 1, 360);
         c.rate("apr", self.apr, 0.0, 100.0);
-        if let (Some(g), Some(cl)) = (self.granted_at, self.closed_at) {
-            if cl < g {
-                c.fail("closed_at", format!("{cl} is before granted_at {g}"));
-            }
+        if let (Some(g), Some(cl)) = (self.granted_at, self.closed_at)
+            && cl < g
+        {
+            c.fail("closed_at", format!("{cl} is before granted_at {g}"));
         }
         if let Some(v) = self.borrower_age {
             c.int_range("borrower_age", v, 0, 130);

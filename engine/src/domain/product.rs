@@ -249,10 +249,10 @@ impl Product {
         if let Some(a) = k.max_age {
             c.int_range("controls.max_age", a, 0, 130);
         }
-        if let (Some(lo), Some(hi)) = (k.min_age, k.max_age) {
-            if hi < lo {
-                c.fail("controls.max_age", "must not be below controls.min_age");
-            }
+        if let (Some(lo), Some(hi)) = (k.min_age, k.max_age)
+            && hi < lo
+        {
+            c.fail("controls.max_age", "must not be below controls.min_age");
         }
         if let Some(v) = k.max_dti {
             c.rate("controls.max_dti", v, 0.0, 100.0);

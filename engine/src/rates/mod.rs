@@ -4,12 +4,14 @@
 //! and SPEC section 5, and checked against the test vectors of domain.md section 8.
 
 pub mod apr;
+pub mod batch;
 pub mod caps;
 pub mod excess;
 pub mod irr;
 pub mod schedule;
 
 pub use apr::{AprDefinition, AprFigures, DayBasis, annualise_quote, apr_of_flows, apr_of_terms};
+pub use batch::apr_many;
 pub use caps::{ApplicableCap, CapCheck, applicable_cap, check_cap};
 pub use excess::{CaseCost, case_cost};
 pub use irr::{IrrError, irr_periodic, irr_timed, xirr};
