@@ -250,6 +250,13 @@ mod tests {
             .collect();
         let w = apr_of_flows(&wrong, "flows").unwrap();
         assert!((w.apr_nominal - 0.144_521).abs() < PP);
+        assert!((w.apr_effective - 0.154_489).abs() < PP);
+        // Bullet variant: receive 9,000, repay 10,800 after 12 months: 20.00% over the year.
+        let mut bullet = vec![9_000.0];
+        bullet.extend(std::iter::repeat_n(0.0, 11));
+        bullet.push(-10_800.0);
+        let b = apr_of_flows(&bullet, "flows").unwrap();
+        assert!((b.apr_effective - 0.20).abs() < 1e-9, "{}", b.apr_effective);
     }
 
     #[test]
