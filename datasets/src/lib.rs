@@ -5,8 +5,12 @@
 //! files; this crate is where files become engine types.
 
 pub mod grants;
+pub mod real;
 
 pub use grants::{LoadReport, TableFormat, load_grants, read_table};
+pub use real::{
+    FeatureKind, FeatureSpec, ModelTable, RealDataset, lending_club_grants, load_model_table,
+};
 
 use std::path::Path;
 
