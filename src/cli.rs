@@ -49,6 +49,43 @@ pub(crate) enum Command {
     ScoreCase(ScoreCaseArgs),
     /// Check a grants table, case or product and report every problem with its field.
     Validate(ValidateArgs),
+    /// Generate synthetic products, grants and cases with planted problems and their truth.
+    Generate(GenerateArgs),
+}
+
+/// `finrisk generate`.
+#[derive(Debug, Args)]
+pub(crate) struct GenerateArgs {
+    /// Output folder (created if needed; existing files are overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Seed: the same seed gives the same bytes.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// Number of grant rows.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub(crate) grants: u64,
+    /// Number of products (one institution per three products).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub(crate) products: usize,
+    /// Number of dispute cases (from the first defaulted grants).
+    #[arg(long, value_name = "N", default_value_t = 1_000)]
+    pub(crate) cases: usize,
+    /// Write grants.csv (and truth/grants.csv) instead of Parquet.
+    #[arg(long)]
+    pub(crate) csv: bool,
+    /// Rows per chunk of work; part of what the seed reproduces.
+    #[arg(long, value_name = "N", default_value_t = 65_536)]
+    pub(crate) chunk_size: usize,
+    /// First grant date.
+    #[arg(long, value_name = "DATE", default_value = "2023-01-01")]
+    pub(crate) start: String,
+    /// Last grant date (the as-of date is 90 days later).
+    #[arg(long, value_name = "DATE", default_value = "2024-12-31")]
+    pub(crate) end: String,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
 }
 
 /// `finrisk apr`.

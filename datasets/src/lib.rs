@@ -4,6 +4,7 @@
 //! could not accept, with its row number, field and reason. The engine itself never touches
 //! files; this crate is where files become engine types.
 
+pub mod generate;
 pub mod grants;
 pub mod real;
 
@@ -45,6 +46,14 @@ pub enum DatasetError {
     MissingColumns {
         /// The missing columns.
         columns: Vec<String>,
+    },
+    /// A generator or loader parameter is out of range.
+    #[error("{field}: {reason}")]
+    Parameter {
+        /// The parameter.
+        field: String,
+        /// Why it is refused.
+        reason: String,
     },
     /// A column has a type that cannot hold its field.
     #[error("{column}: column type {dtype} is not supported")]

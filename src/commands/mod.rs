@@ -1,6 +1,7 @@
 //! One module per subcommand; each returns the text to print on stdout.
 
 mod apr;
+mod generate;
 mod score_case;
 mod validate;
 
@@ -12,6 +13,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Apr(args) => apr::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Generate(args) => generate::run(&args),
     }
 }
 
