@@ -163,3 +163,73 @@ fn text_format_is_for_people() {
     assert!(text.starts_with("APR (CN legal figure"), "{text}");
     assert!(text.contains("17.2708%"));
 }
+
+#[test]
+fn generate_writes_the_data_set_and_its_truth() {
+    let dir = std::env::temp_dir().join(format!("finrisk-cli-gen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let v = json(&[
+        "generate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--grants",
+        "3000",
+        "--cases",
+        "20",
+        "--products",
+        "12",
+        "--chunk-size",
+        "1000",
+    ]);
+    assert_eq!(v["grants"], 3000);
+    assert_eq!(v["cases"], 20);
+    for file in [
+        "grants.parquet",
+        "products.jsonl",
+        "cases.jsonl",
+        "truth/grants.parquet",
+        "truth/products.jsonl",
+        "truth/cases.jsonl",
+        "manifest.json",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    // The generated grants pass the same validation as any user's table.
+    let out = Command::new(BIN)
+        .args([
+            "validate",
+            "--kind",
+            "grants",
+            "--input",
+            dir.join("grants.parquet").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A generated case scores end to end.
+    let first_case = std::fs::read_to_string(dir.join("cases.jsonl"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let case_path = dir.join("one_case.json");
+    std::fs::write(&case_path, first_case).unwrap();
+    let scored = json(&["score-case", "--case", case_path.to_str().unwrap()]);
+    assert!(scored["excess_minor"].as_i64().is_some());
+}
+
+#[test]
+fn generate_refuses_bad_parameters_with_exit_2() {
+    let out = Command::new(BIN)
+        .args(["generate", "--out", "/tmp/finrisk-never", "--grants", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("grants: must be at least 1"));
+}

@@ -4,9 +4,13 @@
 //! as data ([`ruleset`]). The engine does no I/O, knows nothing of files, gRPC or async, and
 //! gives the same output for the same input.
 
+pub mod assess;
+pub mod catalogue;
 pub mod date;
 pub mod domain;
 pub mod error;
+pub mod findings;
+pub mod marketing;
 pub mod rates;
 pub mod ruleset;
 pub mod validate;

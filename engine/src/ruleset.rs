@@ -5,11 +5,14 @@
 //! out-of-range values, naming the offending key (`caps.annual[0].rate`), so a bad ruleset never
 //! scores anything.
 
+use crate::catalogue::{CATALOGUE, spec_of};
 use crate::date::Date;
 use crate::domain::{Cause, Jurisdiction};
 use crate::error::EngineError;
+use crate::findings::{ScoringRules, Severity};
 use crate::rates::apr::{AprDefinition, DayBasis};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How a jurisdiction defines and reports its APR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +104,50 @@ pub struct LprEntry {
     pub rate: f64,
 }
 
+/// The ruleset data of one finding code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRule {
+    /// Severity of its findings.
+    pub severity: Severity,
+    /// Whether the code is evaluated (default true).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Multiplier of its points (default 1).
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// Its main threshold, where the catalogue says it has one.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// Other named parameters the catalogue lists.
+    #[serde(default)]
+    pub params: BTreeMap<String, f64>,
+    /// Legal or practice reference.
+    pub basis: String,
+    /// What to do about it.
+    pub recommendation: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl CodeRule {
+    /// The threshold (validated present where the catalogue needs one; 0 otherwise).
+    pub fn threshold(&self) -> f64 {
+        self.threshold.unwrap_or(0.0)
+    }
+
+    /// A named parameter (validated present where the catalogue needs it; 0 otherwise).
+    pub fn param(&self, name: &str) -> f64 {
+        self.params.get(name).copied().unwrap_or(0.0)
+    }
+}
+
 /// A validated ruleset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,6 +166,10 @@ pub struct Ruleset {
     /// One-year LPR change points, ascending.
     #[serde(default)]
     pub lpr: Vec<LprEntry>,
+    /// How findings become scores and grades.
+    pub scoring: ScoringRules,
+    /// Every code of the catalogue, by code.
+    pub codes: BTreeMap<String, CodeRule>,
 }
 
 /// The embedded default ruleset texts, by jurisdiction.
@@ -229,6 +280,46 @@ impl Ruleset {
         {
             return err("caps.hcstc", "rates must be above 0 and at most 10");
         }
+        if let Err((key, reason)) = self.scoring.validate() {
+            return err(&key, &reason);
+        }
+        for spec in &CATALOGUE {
+            let Some(rule) = self.codes.get(spec.code) else {
+                return err(
+                    &format!("codes.{}", spec.code),
+                    "is missing: every code of the catalogue must be present (set enabled = false to switch it off)",
+                );
+            };
+            if spec.needs_threshold && !rule.threshold.is_some_and(f64::is_finite) {
+                return err(
+                    &format!("codes.{}.threshold", spec.code),
+                    "is required and must be a finite number",
+                );
+            }
+            for p in spec.params {
+                if !rule.params.get(*p).is_some_and(|v| v.is_finite()) {
+                    return err(
+                        &format!("codes.{}.params.{p}", spec.code),
+                        "is required and must be a finite number",
+                    );
+                }
+            }
+            if !(rule.weight.is_finite() && rule.weight >= 0.0 && rule.weight <= 10.0) {
+                return err(
+                    &format!("codes.{}.weight", spec.code),
+                    "must be between 0 and 10",
+                );
+            }
+            if rule.basis.trim().is_empty() {
+                return err(&format!("codes.{}.basis", spec.code), "must not be empty");
+            }
+        }
+        if let Some(unknown) = self.codes.keys().find(|c| spec_of(c).is_none()) {
+            return err(
+                &format!("codes.{unknown}"),
+                "is not a code of the catalogue",
+            );
+        }
         for (i, e) in self.lpr.iter().enumerate() {
             if !(e.rate.is_finite() && e.rate > 0.0 && e.rate < 1.0) {
                 return err(
@@ -241,6 +332,11 @@ impl Ruleset {
             }
         }
         Ok(())
+    }
+
+    /// The rule of an enabled code, or `None` when the ruleset switches it off.
+    pub fn code(&self, code: &str) -> Option<&CodeRule> {
+        self.codes.get(code).filter(|r| r.enabled)
     }
 
     /// The one-year LPR in force on `date`: the latest publication on or before it.
@@ -294,6 +390,34 @@ mod tests {
         let e = Ruleset::from_toml(&typo, "test.toml").unwrap_err();
         assert!(e.to_string().contains("caps.annual[0]"), "{e}");
         assert!(e.to_string().contains("lable"), "{e}");
+    }
+
+    #[test]
+    fn every_catalogue_code_is_required() {
+        let text = include_str!("../../rules/cn.toml")
+            .replace("[codes.\"MK-HIDDEN-FEE\"]", "[codes.\"MK-HIDDEN-FEES\"]");
+        let e = Ruleset::from_toml(&text, "x").unwrap_err();
+        assert!(
+            e.to_string().contains("codes.MK-HIDDEN-FEE: is missing"),
+            "{e}"
+        );
+        let text = include_str!("../../rules/cn.toml").replacen("threshold = 0.5\n", "", 1);
+        let e = Ruleset::from_toml(&text, "x").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("codes.RC-DTI-HIGH.threshold: is required"),
+            "{e}"
+        );
+        let text = include_str!("../../rules/cn.toml").replacen(
+            "severity = \"high\"",
+            "severity = \"severe\"",
+            1,
+        );
+        let e = Ruleset::from_toml(&text, "x").unwrap_err();
+        assert!(
+            e.to_string().contains("codes.RC-NO-BUREAU-CHECK.severity"),
+            "{e}"
+        );
     }
 
     #[test]

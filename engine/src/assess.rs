@@ -1,0 +1,939 @@
+//! Assessments: the findings, scores and grade of a product (with its loan book), a grant, or
+//! a dispute case, under a ruleset and the marketing lexicons.
+//!
+//! Every finding carries the numbers that triggered it and the threshold applied, so each
+//! figure traces to an input and a rule. Grants are assessed row by row from the columnar
+//! batch (rayon over chunks of rows); a row gives the same result alone or inside any batch.
+
+use crate::catalogue::CATALOGUE;
+use crate::date::Date;
+use crate::domain::grant::GrantBatch;
+use crate::domain::product::{FeePer, ProductKind};
+use crate::domain::{Case, Cause, Product, Repayment};
+use crate::error::EngineError;
+use crate::findings::{Contribution, Dimension, Finding, Level, Scores};
+use crate::marketing::{AdFacts, Category, Lexicons, PhraseMatch};
+use crate::rates::apr::annualise_quote;
+use crate::rates::{
+    ApplicableCap, CaseCost, LoanTerms, applicable_cap, apr_of_terms, case_cost, check_cap,
+};
+use crate::ruleset::Ruleset;
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Findings with their scores, grade and contributions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// Scores, 0..100, higher is worse.
+    pub scores: Scores,
+    /// Grade A (best) .. E.
+    pub grade: String,
+    /// Findings, in catalogue order.
+    pub findings: Vec<Finding>,
+    /// Points each finding added, in attribution order.
+    pub contributions: Vec<Contribution>,
+}
+
+impl Assessment {
+    /// Codes of the findings joined by `;`, in catalogue order (the batch `findings` column).
+    pub fn codes(&self) -> String {
+        self.findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// The cause whose cap applies to a product of this kind.
+pub fn cause_of_kind(kind: ProductKind) -> Cause {
+    match kind {
+        ProductKind::Microloan => Cause::Microloan,
+        ProductKind::CreditCard => Cause::CreditCard,
+        ProductKind::CreditLine | ProductKind::Installment => Cause::ConsumerFinance,
+        ProductKind::CashLoan => Cause::FinancialLoan,
+    }
+}
+
+/// Collects findings at one level, one per code (evidence merged).
+struct Collector<'r> {
+    ruleset: &'r Ruleset,
+    level: Level,
+    evidence: BTreeMap<&'static str, Value>,
+}
+
+impl<'r> Collector<'r> {
+    fn new(ruleset: &'r Ruleset, level: Level) -> Self {
+        Self {
+            ruleset,
+            level,
+            evidence: BTreeMap::new(),
+        }
+    }
+
+    /// The threshold of an enabled code; `None` if switched off.
+    fn threshold(&self, code: &str) -> Option<f64> {
+        self.ruleset.code(code).map(|r| r.threshold())
+    }
+
+    fn enabled(&self, code: &str) -> bool {
+        self.ruleset.code(code).is_some()
+    }
+
+    /// Adds evidence for `code` if enabled; object evidence of repeated calls is merged.
+    fn add(&mut self, code: &'static str, evidence: Value) {
+        if !self.enabled(code) {
+            return;
+        }
+        match self.evidence.get_mut(code) {
+            Some(Value::Object(existing)) => {
+                if let Value::Object(new) = evidence {
+                    for (k, v) in new {
+                        existing.insert(k, v);
+                    }
+                }
+            }
+            _ => {
+                self.evidence.insert(code, evidence);
+            }
+        }
+    }
+
+    fn into_findings(self) -> Vec<Finding> {
+        let mut out = Vec::with_capacity(self.evidence.len());
+        for spec in &CATALOGUE {
+            let (Some(evidence), Some(rule)) =
+                (self.evidence.get(spec.code), self.ruleset.code(spec.code))
+            else {
+                continue;
+            };
+            out.push(Finding {
+                code: spec.code.to_string(),
+                dimension: Dimension::of_code(spec.code).unwrap_or(Dimension::WeakRiskControl),
+                severity: rule.severity,
+                level: self.level,
+                evidence: evidence.clone(),
+                basis: rule.basis.clone(),
+                recommendation: rule.recommendation.clone(),
+            });
+        }
+        out
+    }
+}
+
+/// Scores findings under the ruleset.
+pub fn score_findings(ruleset: &Ruleset, findings: Vec<Finding>) -> Assessment {
+    let items: Vec<(&str, Dimension, f64)> = findings
+        .iter()
+        .map(|f| {
+            let weight = ruleset.codes.get(&f.code).map_or(1.0, |r| r.weight);
+            (
+                f.code.as_str(),
+                f.dimension,
+                ruleset.scoring.points(f.severity) * weight,
+            )
+        })
+        .collect();
+    let (scores, contributions) = ruleset.scoring.score(&items);
+    Assessment {
+        grade: ruleset.scoring.grade(scores.overall).to_string(),
+        scores,
+        findings,
+        contributions,
+    }
+}
+
+fn phrase_json(ad: usize, m: &PhraseMatch) -> Value {
+    json!({ "ad": ad, "phrase": m.phrase, "start": m.start, "end": m.end })
+}
+
+/// Text checks shared by products (ads) and cases (marketing texts): MK-NO-APR,
+/// MK-PERIODIC-RATE, MK-FALSE-FREE, MK-INDUCEMENT, MK-VULNERABLE-TARGET, MK-NO-RISK-WARNING.
+fn text_findings(c: &mut Collector<'_>, facts: &[AdFacts], max_apr: f64, context: Value) {
+    if facts.is_empty() {
+        return;
+    }
+    let mut per_code: BTreeMap<&'static str, Vec<Value>> = BTreeMap::new();
+    for (i, f) in facts.iter().enumerate() {
+        if let Some(m) = f.no_apr() {
+            per_code
+                .entry("MK-NO-APR")
+                .or_default()
+                .push(phrase_json(i, m));
+        }
+        if let Some(m) = f.periodic_first() {
+            per_code
+                .entry("MK-PERIODIC-RATE")
+                .or_default()
+                .push(phrase_json(i, m));
+        }
+        if max_apr > 0.0 {
+            for m in f.of_category(Category::Free) {
+                per_code
+                    .entry("MK-FALSE-FREE")
+                    .or_default()
+                    .push(phrase_json(i, m));
+            }
+        }
+        for m in f.of_category(Category::Inducement) {
+            per_code
+                .entry("MK-INDUCEMENT")
+                .or_default()
+                .push(phrase_json(i, m));
+        }
+        for m in f.of_category(Category::Vulnerable) {
+            per_code
+                .entry("MK-VULNERABLE-TARGET")
+                .or_default()
+                .push(phrase_json(i, m));
+        }
+    }
+    for (code, matches) in per_code {
+        let mut ev = json!({ "matches": matches });
+        if code == "MK-FALSE-FREE" {
+            ev["apr"] = json!(max_apr);
+        }
+        merge(&mut ev, &context);
+        c.add(code, ev);
+    }
+    if !facts.iter().any(AdFacts::has_risk_warning) {
+        let mut ev = json!({ "ads_checked": facts.len() });
+        merge(&mut ev, &context);
+        c.add("MK-NO-RISK-WARNING", ev);
+    }
+}
+
+fn merge(target: &mut Value, extra: &Value) {
+    if let (Value::Object(t), Value::Object(e)) = (target, extra) {
+        for (k, v) in e {
+            t.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// The APR of a product for one of its terms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TermApr {
+    /// Term, months.
+    pub term_months: u32,
+    /// Principal the figures are for (a typical loan within the product's limits), minor units.
+    pub principal_minor: i64,
+    /// Nominal APR.
+    pub apr_nominal: f64,
+    /// Effective APR.
+    pub apr_effective: f64,
+    /// The jurisdiction's legal APR.
+    pub apr: f64,
+    /// Whether within the applicable cap.
+    pub within_cap: bool,
+}
+
+/// Statistics of a product's loan book.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortfolioStats {
+    /// Grants of this product assessed.
+    pub grants: usize,
+    /// Rows of the table for other products (not assessed here).
+    pub other_product_rows: usize,
+    /// Share of grants to students (of those with the flag).
+    pub share_student: Option<f64>,
+    /// Share with unverified income.
+    pub share_income_unverified: Option<f64>,
+    /// Share with RC-DTI-HIGH.
+    pub share_dti_high: f64,
+    /// First-payment-default rate (of those with the outcome).
+    pub fpd_rate: Option<f64>,
+    /// Default rate (of those with the outcome).
+    pub default_rate: Option<f64>,
+    /// Mean APR.
+    pub mean_apr: f64,
+    /// Open grants at the as-of date.
+    pub open_at_as_of: usize,
+    /// The as-of date used.
+    pub as_of: Option<Date>,
+    /// Grants carrying each grant-level code.
+    pub code_counts: BTreeMap<String, usize>,
+}
+
+/// The assessment of a product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductAssessment {
+    /// Product id.
+    pub product_id: String,
+    /// Institution id.
+    pub institution_id: String,
+    /// Ruleset version.
+    pub ruleset_version: String,
+    /// Lexicon versions.
+    pub lexicon_versions: Vec<String>,
+    /// The applicable cap.
+    pub cap: ApplicableCap,
+    /// APR per term.
+    pub apr_by_term: Vec<TermApr>,
+    /// Loan-book statistics, when grants were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<PortfolioStats>,
+    /// Findings, scores and grade.
+    #[serde(flatten)]
+    pub assessment: Assessment,
+}
+
+/// A typical principal for quoting a product: 10,000 major units within its limits.
+fn quote_principal(p: &Product) -> i64 {
+    1_000_000i64.clamp(
+        p.limits.min_principal_minor,
+        p.limits
+            .max_principal_minor
+            .max(p.limits.min_principal_minor),
+    )
+}
+
+/// Assesses a validated product, and its grants when given (rows of other products are counted
+/// and left out). `as_of` defaults to the latest date in the grants.
+pub fn assess_product(
+    product: &Product,
+    grants: Option<&GrantBatch>,
+    as_of: Option<Date>,
+    ruleset: &Ruleset,
+    lexicons: &Lexicons,
+) -> Result<ProductAssessment, EngineError> {
+    let mut c = Collector::new(ruleset, Level::Product);
+    let k = &product.controls;
+    let pr = &product.pricing;
+    if k.verifies_income == Some(false) {
+        c.add(
+            "RC-INCOME-UNVERIFIED",
+            json!({ "controls.verifies_income": false }),
+        );
+    }
+    if k.checks_credit_bureau == Some(false) && k.checks_multi_lending == Some(false) {
+        c.add("RC-NO-BUREAU-CHECK", json!({ "controls.checks_credit_bureau": false, "controls.checks_multi_lending": false }));
+    }
+    if let (Some(t), Some(v)) = (c.threshold("RC-DTI-HIGH"), k.max_dti)
+        && v > t
+    {
+        c.add(
+            "RC-DTI-HIGH",
+            json!({ "controls.max_dti": v, "threshold": t }),
+        );
+    }
+    if let (Some(t), Some(v)) = (c.threshold("RC-LINE-TO-INCOME"), k.max_line_to_income)
+        && v > t
+    {
+        c.add(
+            "RC-LINE-TO-INCOME",
+            json!({ "controls.max_line_to_income": v, "threshold": t }),
+        );
+    }
+    if k.allows_students == Some(true) {
+        c.add("RC-STUDENT", json!({ "controls.allows_students": true }));
+    }
+    if let (Some(t), Some(v)) = (c.threshold("RC-MINOR"), k.min_age)
+        && (v as f64) < t
+    {
+        c.add("RC-MINOR", json!({ "controls.min_age": v, "threshold": t }));
+    }
+    if let (Some(t), Some(v)) = (c.threshold("RC-ELDERLY"), k.max_age)
+        && v as f64 > t
+    {
+        c.add(
+            "RC-ELDERLY",
+            json!({ "controls.max_age": v, "threshold": t }),
+        );
+    }
+    if let (Some(rule), Some(secs)) = (ruleset.code("RC-FAST-APPROVAL"), k.median_approval_seconds)
+    {
+        let line_limit = rule.param("income_multiple") * rule.param("typical_monthly_income_minor");
+        if secs < rule.threshold() && product.limits.max_principal_minor as f64 > line_limit {
+            c.add(
+                "RC-FAST-APPROVAL",
+                json!({ "controls.median_approval_seconds": secs, "threshold_seconds": rule.threshold(),
+                        "limits.max_principal_minor": product.limits.max_principal_minor, "large_line_minor": line_limit }),
+            );
+        }
+    }
+    if let Some(t) = c.threshold("RC-BORROWER-CAP")
+        && product.limits.max_principal_minor as f64 > t
+    {
+        c.add("RC-BORROWER-CAP", json!({ "limits.max_principal_minor": product.limits.max_principal_minor, "threshold_minor": t }));
+    }
+    let longest = pr.term_months.iter().copied().max().unwrap_or(0);
+    if let Some(t) = c.threshold("RC-BULLET-TERM")
+        && matches!(pr.repayment, Repayment::Bullet | Repayment::InterestOnly)
+        && longest as f64 > t
+    {
+        c.add("RC-BULLET-TERM", json!({ "pricing.repayment": pr.repayment.as_str(), "longest_term_months": longest, "threshold_months": t }));
+    }
+    if let (Some(t), Some(v)) = (c.threshold("RC-JOINT-SHARE"), k.funding_share)
+        && v < t
+    {
+        c.add(
+            "RC-JOINT-SHARE",
+            json!({ "controls.funding_share": v, "threshold": t }),
+        );
+    }
+
+    // Pricing: APR of a typical loan for every term, against the cap.
+    let principal = quote_principal(product);
+    let monthly_fixed = product.monthly_mandatory_fees_minor();
+    let upfront = (pr.upfront_fee_rate * principal as f64).round() as i64
+        + product.once_mandatory_fees_minor();
+    let cause = cause_of_kind(product.kind);
+    let mut apr_by_term = Vec::with_capacity(pr.term_months.len());
+    let mut cap = ApplicableCap::None {
+        reason: "no term".into(),
+    };
+    for &term in &pr.term_months {
+        let terms = LoanTerms {
+            principal_minor: principal,
+            term_months: u32::try_from(term).unwrap_or(0),
+            repayment: pr.repayment,
+            nominal_annual_rate: pr.nominal_annual_rate,
+            monthly_fee_rate: pr.monthly_fee_rate,
+            upfront_fee_minor: upfront.min(principal - 1),
+            monthly_fixed_fee_minor: monthly_fixed,
+        };
+        let (schedule, figures) = apr_of_terms(&terms).map_err(|e| prefix_terms(e, "pricing."))?;
+        cap = applicable_cap(
+            ruleset,
+            cause,
+            product.launched_at,
+            None,
+            figures.apr_effective,
+            terms.term_months,
+        )
+        .map_err(|e| prefix_terms(e, "product."))?;
+        let check = check_cap(&cap, &figures, &schedule, ruleset.apr.report_borderline);
+        apr_by_term.push(TermApr {
+            term_months: terms.term_months,
+            principal_minor: principal,
+            apr_nominal: figures.apr_nominal,
+            apr_effective: figures.apr_effective,
+            apr: figures.legal(ruleset.apr.legal_definition),
+            within_cap: check.within_cap,
+        });
+    }
+    let above: Vec<&TermApr> = apr_by_term.iter().filter(|t| !t.within_cap).collect();
+    if !above.is_empty() {
+        let cap_rate = match &cap {
+            ApplicableCap::AnnualRate { rate, .. } => json!(rate),
+            _ => Value::Null,
+        };
+        c.add(
+            "RC-COST-CAP",
+            json!({ "terms_above_cap": above.iter().map(|t| json!({ "term_months": t.term_months, "apr": t.apr })).collect::<Vec<_>>(),
+                    "cap": cap_rate, "principal_minor": principal }),
+        );
+    }
+    let min_apr = apr_by_term
+        .iter()
+        .map(|t| t.apr)
+        .fold(f64::INFINITY, f64::min);
+    let max_apr = apr_by_term.iter().map(|t| t.apr).fold(0.0, f64::max);
+    if let (Some(t), Some(q)) = (c.threshold("MK-RATE-UNDERSTATED"), pr.advertised_rate) {
+        let annual = annualise_quote(q.value, q.unit, ruleset.apr.quoted_rate_day_basis).simple;
+        if min_apr.is_finite() && annual < min_apr - t {
+            c.add(
+                "MK-RATE-UNDERSTATED",
+                json!({ "pricing.advertised_rate": { "value": q.value, "unit": q.unit }, "advertised_annualised": annual,
+                        "lowest_apr": min_apr, "gap": min_apr - annual, "threshold": t }),
+            );
+        }
+    }
+
+    // Ads.
+    let facts: Vec<AdFacts> = product
+        .marketing
+        .iter()
+        .map(|a| AdFacts::of(&a.text, lexicons))
+        .collect();
+    text_findings(&mut c, &facts, max_apr, json!({}));
+    if !facts.is_empty() {
+        let mut fees: Vec<String> = product
+            .pricing
+            .other_fees
+            .iter()
+            .filter(|f| f.mandatory)
+            .map(|f| {
+                format!(
+                    "{} ({} per {})",
+                    f.name,
+                    f.amount_minor,
+                    if f.per == FeePer::Month {
+                        "month"
+                    } else {
+                        "loan"
+                    }
+                )
+            })
+            .collect();
+        if pr.monthly_fee_rate > 0.0 {
+            fees.push(format!(
+                "monthly fee {}% of principal",
+                pr.monthly_fee_rate * 100.0
+            ));
+        }
+        if pr.upfront_fee_rate > 0.0 {
+            fees.push(format!(
+                "up-front fee {}% of principal",
+                pr.upfront_fee_rate * 100.0
+            ));
+        }
+        let named = |name: &str| {
+            product
+                .marketing
+                .iter()
+                .any(|a| a.text.to_lowercase().contains(&name.to_lowercase()))
+        };
+        let any_fee_phrase = facts
+            .iter()
+            .any(|f| f.of_category(Category::Fee).next().is_some());
+        let unnamed_other = product
+            .pricing
+            .other_fees
+            .iter()
+            .any(|f| f.mandatory && !named(&f.name));
+        if !fees.is_empty()
+            && !any_fee_phrase
+            && (unnamed_other || pr.monthly_fee_rate > 0.0 || pr.upfront_fee_rate > 0.0)
+        {
+            c.add(
+                "MK-HIDDEN-FEE",
+                json!({ "mandatory_fees": fees, "ads_checked": facts.len() }),
+            );
+        }
+    }
+    let mut findings = c.into_findings();
+
+    // Loan book.
+    let portfolio = match grants {
+        Some(batch) => {
+            let (stats, portfolio_findings) = assess_portfolio(product, batch, as_of, ruleset);
+            findings.extend(portfolio_findings);
+            Some(stats)
+        }
+        None => None,
+    };
+    Ok(ProductAssessment {
+        product_id: product.product_id.clone(),
+        institution_id: product.institution_id.clone(),
+        ruleset_version: ruleset.version.clone(),
+        lexicon_versions: lexicons
+            .versions()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        cap,
+        apr_by_term,
+        portfolio,
+        assessment: score_findings(ruleset, findings),
+    })
+}
+
+fn prefix_terms(e: EngineError, prefix: &str) -> EngineError {
+    match e {
+        EngineError::Invalid(mut v) => {
+            for f in &mut v {
+                f.field = format!("{prefix}{}", f.field);
+            }
+            EngineError::Invalid(v)
+        }
+        other => other,
+    }
+}
+
+fn share(n: usize, d: usize) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+fn assess_portfolio(
+    product: &Product,
+    batch: &GrantBatch,
+    as_of: Option<Date>,
+    ruleset: &Ruleset,
+) -> (PortfolioStats, Vec<Finding>) {
+    let rows: Vec<usize> = (0..batch.len())
+        .filter(|&i| batch.product_id[i] == product.product_id)
+        .collect();
+    let as_of = as_of.or_else(|| batch.latest_date());
+    let rules = GrantRules::new(ruleset, Some(cause_of_kind(product.kind)));
+    let mut code_counts: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut students, mut student_known, mut unverified, mut verified_known) = (0, 0, 0, 0);
+    let (mut fpd, mut fpd_known, mut defaults, mut default_known) = (0, 0, 0, 0);
+    let mut apr_sum = 0.0;
+    let mut open = 0;
+    for &i in &rows {
+        for code in rules.codes(batch, i) {
+            *code_counts.entry(code.to_string()).or_insert(0) += 1;
+        }
+        if let Some(s) = batch.is_student[i] {
+            student_known += 1;
+            students += usize::from(s);
+        }
+        if let Some(v) = batch.income_verified[i] {
+            verified_known += 1;
+            unverified += usize::from(!v);
+        }
+        if let Some(f) = batch.first_payment_default[i] {
+            fpd_known += 1;
+            fpd += usize::from(f);
+        }
+        if let Some(d) = batch.defaulted[i] {
+            default_known += 1;
+            defaults += usize::from(d);
+        }
+        apr_sum += batch.apr[i];
+        if let Some(day) = as_of
+            && batch.granted_at[i] <= day
+            && batch.closed_at[i].is_none_or(|c| c > day)
+        {
+            open += 1;
+        }
+    }
+    let n = rows.len();
+    let stats = PortfolioStats {
+        grants: n,
+        other_product_rows: batch.len() - n,
+        share_student: share(students, student_known),
+        share_income_unverified: share(unverified, verified_known),
+        share_dti_high: share(code_counts.get("RC-DTI-HIGH").copied().unwrap_or(0), n)
+            .unwrap_or(0.0),
+        fpd_rate: share(fpd, fpd_known),
+        default_rate: share(defaults, default_known),
+        mean_apr: if n > 0 { apr_sum / n as f64 } else { 0.0 },
+        open_at_as_of: open,
+        as_of,
+        code_counts: code_counts.clone(),
+    };
+    let mut c = Collector::new(ruleset, Level::Portfolio);
+    let min_share = ruleset.scoring.portfolio_share;
+    for (code, count) in &code_counts {
+        let s = *count as f64 / n.max(1) as f64;
+        if s >= min_share
+            && let Some(spec) = CATALOGUE.iter().find(|x| x.code == code)
+        {
+            c.add(spec.code, json!({ "grants_with_code": count, "grants": n, "share": s, "portfolio_share": min_share }));
+        }
+    }
+    if let (Some(t), Some(rate)) = (c.threshold("RC-EARLY-DEFAULT"), stats.fpd_rate)
+        && rate > t
+    {
+        c.add(
+            "RC-EARLY-DEFAULT",
+            json!({ "fpd_rate": rate, "grants_with_outcome": fpd_known, "threshold": t }),
+        );
+    }
+    (stats, c.into_findings())
+}
+
+/// Thresholds of the grant-level codes, read once from the ruleset.
+#[derive(Debug, Clone)]
+pub struct GrantRules<'r> {
+    ruleset: &'r Ruleset,
+    cap: Option<f64>,
+}
+
+/// The grant-level codes evaluated from one row, in catalogue order.
+pub const GRANT_CODES: [&str; 12] = [
+    "RC-INCOME-UNVERIFIED",
+    "RC-DTI-HIGH",
+    "RC-LINE-TO-INCOME",
+    "RC-STUDENT",
+    "RC-MINOR",
+    "RC-ELDERLY",
+    "RC-BORROWER-CAP",
+    "RC-COST-CAP",
+    "DC-MANY-LENDERS",
+    "DC-MANY-INQUIRIES",
+    "DC-NEW-WHILE-DELINQUENT",
+    "DC-LINE-UP-DELINQUENT",
+];
+
+/// Monthly payment of an equal-instalment loan at the grant's APR (the grants table has no
+/// repayment method; equal instalments is the common case and is documented as the basis).
+fn monthly_payment(principal: i64, apr: f64, term: u16) -> f64 {
+    let n = f64::from(term.max(1));
+    let i = apr / 12.0;
+    if i <= 0.0 {
+        principal as f64 / n
+    } else {
+        principal as f64 * i / (1.0 - (1.0 + i).powf(-n))
+    }
+}
+
+impl<'r> GrantRules<'r> {
+    /// Rules of `ruleset`; `cause` selects the flat cap grants are compared with (default
+    /// financial_loan when the product is unknown).
+    pub fn new(ruleset: &'r Ruleset, cause: Option<Cause>) -> Self {
+        let cause = cause.unwrap_or(Cause::FinancialLoan);
+        let cap = ruleset
+            .caps
+            .annual
+            .iter()
+            .find(|c| c.causes.contains(&cause))
+            .map(|c| c.rate);
+        Self { ruleset, cap }
+    }
+
+    fn t(&self, code: &str) -> Option<f64> {
+        self.ruleset.code(code).map(|r| r.threshold())
+    }
+
+    /// Codes row `i` meets, in [`GRANT_CODES`] order, with their evidence.
+    pub fn evaluate(&self, b: &GrantBatch, i: usize) -> Vec<(&'static str, Value)> {
+        let mut out = Vec::new();
+        let income = b.monthly_income_minor[i].filter(|v| *v > 0);
+        if b.income_verified[i] == Some(false) && self.t("RC-INCOME-UNVERIFIED").is_some() {
+            out.push(("RC-INCOME-UNVERIFIED", json!({ "income_verified": 0 })));
+        }
+        if let (Some(t), Some(dti), Some(inc)) = (self.t("RC-DTI-HIGH"), b.dti[i], income) {
+            let payment = monthly_payment(b.principal_minor[i], b.apr[i], b.term_months[i]);
+            let total = dti + payment / inc as f64;
+            if total > t {
+                out.push(("RC-DTI-HIGH", json!({ "dti": dti, "payment_minor": payment.round(), "monthly_income_minor": inc, "dti_with_loan": total, "threshold": t })));
+            }
+        }
+        if let (Some(t), Some(inc)) = (self.t("RC-LINE-TO-INCOME"), income) {
+            let multiple = b.principal_minor[i] as f64 / inc as f64;
+            if multiple > t {
+                out.push(("RC-LINE-TO-INCOME", json!({ "principal_minor": b.principal_minor[i], "monthly_income_minor": inc, "multiple": multiple, "threshold": t })));
+            }
+        }
+        if b.is_student[i] == Some(true) && self.t("RC-STUDENT").is_some() {
+            out.push(("RC-STUDENT", json!({ "is_student": 1 })));
+        }
+        if let (Some(t), Some(age)) = (self.t("RC-MINOR"), b.borrower_age[i])
+            && f64::from(age) < t
+        {
+            out.push(("RC-MINOR", json!({ "borrower_age": age, "threshold": t })));
+        }
+        if let (Some(t), Some(age)) = (self.t("RC-ELDERLY"), b.borrower_age[i])
+            && f64::from(age) > t
+        {
+            out.push(("RC-ELDERLY", json!({ "borrower_age": age, "threshold": t })));
+        }
+        if let Some(t) = self.t("RC-BORROWER-CAP")
+            && b.principal_minor[i] as f64 > t
+        {
+            out.push((
+                "RC-BORROWER-CAP",
+                json!({ "principal_minor": b.principal_minor[i], "threshold_minor": t }),
+            ));
+        }
+        if let (Some(cap), true) = (self.cap, self.t("RC-COST-CAP").is_some())
+            && b.apr[i] > cap
+        {
+            out.push(("RC-COST-CAP", json!({ "apr": b.apr[i], "cap": cap })));
+        }
+        if let (Some(t), Some(n)) = (self.t("DC-MANY-LENDERS"), b.active_lenders[i])
+            && f64::from(n) >= t
+        {
+            out.push((
+                "DC-MANY-LENDERS",
+                json!({ "active_lenders": n, "threshold": t }),
+            ));
+        }
+        if let (Some(t), Some(n)) = (self.t("DC-MANY-INQUIRIES"), b.inquiries_30d[i])
+            && f64::from(n) >= t
+        {
+            out.push((
+                "DC-MANY-INQUIRIES",
+                json!({ "inquiries_30d": n, "threshold": t }),
+            ));
+        }
+        if let (Some(t), Some(dpd)) = (self.t("DC-NEW-WHILE-DELINQUENT"), b.dpd_at_grant[i])
+            && f64::from(dpd) >= t
+        {
+            out.push((
+                "DC-NEW-WHILE-DELINQUENT",
+                json!({ "dpd_at_grant": dpd, "threshold": t }),
+            ));
+        }
+        if let (Some(t), Some(true), Some(dpd)) = (
+            self.t("DC-LINE-UP-DELINQUENT"),
+            b.line_increased[i],
+            b.dpd_at_grant[i],
+        ) && f64::from(dpd) > t
+        {
+            out.push((
+                "DC-LINE-UP-DELINQUENT",
+                json!({ "line_increased": 1, "dpd_at_grant": dpd, "threshold": t }),
+            ));
+        }
+        out
+    }
+
+    /// Just the codes of row `i`.
+    pub fn codes(&self, b: &GrantBatch, i: usize) -> Vec<&'static str> {
+        self.evaluate(b, i).into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// The full assessment of row `i`.
+    pub fn assess(&self, b: &GrantBatch, i: usize) -> Assessment {
+        let mut c = Collector::new(self.ruleset, Level::Grant);
+        for (code, ev) in self.evaluate(b, i) {
+            c.add(code, ev);
+        }
+        score_findings(self.ruleset, c.into_findings())
+    }
+}
+
+/// One row of a batch assessment of grants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantRow {
+    /// Index in the batch.
+    pub index: usize,
+    /// Codes joined by `;`.
+    pub findings: String,
+    /// Scores.
+    pub scores: Scores,
+    /// Grade.
+    pub grade: char,
+}
+
+/// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order.
+pub fn assess_grants(batch: &GrantBatch, ruleset: &Ruleset) -> Vec<GrantRow> {
+    let rules = GrantRules::new(ruleset, None);
+    (0..batch.len())
+        .into_par_iter()
+        .with_min_len(2_048)
+        .map(|i| {
+            let a = rules.assess(batch, i);
+            GrantRow {
+                index: i,
+                findings: a.codes(),
+                scores: a.scores,
+                grade: a.grade.chars().next().unwrap_or('E'),
+            }
+        })
+        .collect()
+}
+
+/// The assessment of a case: cost figures, findings, scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseAssessment {
+    /// Case id.
+    pub case_id: String,
+    /// Jurisdiction.
+    pub jurisdiction: &'static str,
+    /// Cause.
+    pub cause: &'static str,
+    /// Currency.
+    pub currency: String,
+    /// Ruleset version.
+    pub ruleset_version: String,
+    /// As-of date of the claims.
+    pub as_of: Date,
+    /// Cost figures (SPEC section 5).
+    #[serde(flatten)]
+    pub cost: CaseCost,
+    /// Findings, scores and grade.
+    #[serde(flatten)]
+    pub assessment: Assessment,
+}
+
+/// Assesses a validated case.
+pub fn assess_case(
+    case: &Case,
+    ruleset: &Ruleset,
+    lexicons: &Lexicons,
+) -> Result<CaseAssessment, EngineError> {
+    let cost = case_cost(case, ruleset)?;
+    let mut c = Collector::new(ruleset, Level::Case);
+    let d = &case.defendant;
+    let k = &case.contract;
+    if cost.excess_minor > 0 {
+        let rate = match &cost.cap {
+            ApplicableCap::AnnualRate { rate, .. } => json!(rate),
+            _ => Value::Null,
+        };
+        c.add(
+            "RC-COST-CAP",
+            json!({ "excess_minor": cost.excess_minor, "allowed_cost_minor": cost.allowed_cost_minor, "total_cost_minor": cost.total_cost_minor, "cap": rate }),
+        );
+    }
+    if d.income_verified == Some(false) {
+        c.add(
+            "RC-INCOME-UNVERIFIED",
+            json!({ "defendant.income_verified": false }),
+        );
+    }
+    if d.is_student == Some(true) {
+        c.add("RC-STUDENT", json!({ "defendant.is_student": true }));
+    }
+    if let (Some(t), Some(age)) = (c.threshold("RC-MINOR"), d.age)
+        && (age as f64) < t
+    {
+        c.add("RC-MINOR", json!({ "defendant.age": age, "threshold": t }));
+    }
+    if let (Some(t), Some(age)) = (c.threshold("RC-ELDERLY"), d.age)
+        && age as f64 > t
+    {
+        c.add(
+            "RC-ELDERLY",
+            json!({ "defendant.age": age, "threshold": t }),
+        );
+    }
+    if let (Some(t), Some(inc)) = (
+        c.threshold("RC-LINE-TO-INCOME"),
+        d.monthly_income_minor.filter(|v| *v > 0),
+    ) {
+        let multiple = k.principal_minor as f64 / inc as f64;
+        if multiple > t {
+            c.add("RC-LINE-TO-INCOME", json!({ "contract.principal_minor": k.principal_minor, "defendant.monthly_income_minor": inc, "multiple": multiple, "threshold": t }));
+        }
+    }
+    if let Some(t) = c.threshold("RC-BORROWER-CAP")
+        && k.principal_minor as f64 > t
+    {
+        c.add(
+            "RC-BORROWER-CAP",
+            json!({ "contract.principal_minor": k.principal_minor, "threshold_minor": t }),
+        );
+    }
+    if let Some(t) = c.threshold("RC-BULLET-TERM")
+        && matches!(k.repayment, Repayment::Bullet | Repayment::InterestOnly)
+        && k.term_months as f64 > t
+    {
+        c.add("RC-BULLET-TERM", json!({ "contract.repayment": k.repayment.as_str(), "contract.term_months": k.term_months, "threshold_months": t }));
+    }
+    if let (Some(t), Some(n)) = (c.threshold("DC-MANY-LENDERS"), d.active_lenders)
+        && n as f64 >= t
+    {
+        c.add(
+            "DC-MANY-LENDERS",
+            json!({ "defendant.active_lenders": n, "threshold": t }),
+        );
+    }
+    if let (Some(t), Some(n)) = (c.threshold("DC-REPEAT-DEFENDANT"), d.other_cases_12m)
+        && n as f64 >= t
+    {
+        c.add(
+            "DC-REPEAT-DEFENDANT",
+            json!({ "defendant.other_cases_12m": n, "threshold": t }),
+        );
+    }
+    let facts: Vec<AdFacts> = case
+        .evidence
+        .marketing_texts
+        .iter()
+        .map(|t| AdFacts::of(t, lexicons))
+        .collect();
+    let context = match case.evidence.borrower_alleges_misled {
+        Some(v) => json!({ "evidence.borrower_alleges_misled": v }),
+        None => json!({}),
+    };
+    text_findings(&mut c, &facts, cost.contract_apr.apr_nominal, context);
+    Ok(CaseAssessment {
+        case_id: case.case_id.clone(),
+        jurisdiction: case.jurisdiction.as_str(),
+        cause: case.cause.as_str(),
+        currency: case.currency().to_string(),
+        ruleset_version: ruleset.version.clone(),
+        as_of: case.claims.as_of,
+        cost,
+        assessment: score_findings(ruleset, c.into_findings()),
+    })
+}

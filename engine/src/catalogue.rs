@@ -1,0 +1,323 @@
+//! The catalogue of finding codes (SPEC section 6): what each means, where it applies, and
+//! which ruleset parameters it needs. Thresholds, severities and legal references are not
+//! here: they are ruleset data (`rules/*.toml`, `[codes."CODE"]`).
+
+use crate::findings::Level;
+
+/// Whether the engine evaluates a code today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evaluation {
+    /// Evaluated from the data of one object (product, grant row, case).
+    Direct,
+    /// Needs several grants of one person (the duplicate-credit detector).
+    AcrossGrants,
+    /// Needs a probability of default from a model.
+    NeedsModel,
+}
+
+/// One code of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeSpec {
+    /// The stable code.
+    pub code: &'static str,
+    /// When it fires, with the ruleset parameters named.
+    pub meaning: &'static str,
+    /// Whether `threshold` must be set in the ruleset.
+    pub needs_threshold: bool,
+    /// Other numeric parameters the ruleset must set under `params`.
+    pub params: &'static [&'static str],
+    /// Levels where it applies.
+    pub levels: &'static [Level],
+    /// How it is evaluated.
+    pub evaluation: Evaluation,
+}
+
+const P: Level = Level::Product;
+const F: Level = Level::Portfolio;
+const G: Level = Level::Grant;
+const C: Level = Level::Case;
+
+const fn spec(
+    code: &'static str,
+    meaning: &'static str,
+    needs_threshold: bool,
+    params: &'static [&'static str],
+    levels: &'static [Level],
+    evaluation: Evaluation,
+) -> CodeSpec {
+    CodeSpec {
+        code,
+        meaning,
+        needs_threshold,
+        params,
+        levels,
+        evaluation,
+    }
+}
+
+/// Every code, in SPEC order.
+pub const CATALOGUE: [CodeSpec; 30] = [
+    spec(
+        "RC-INCOME-UNVERIFIED",
+        "the product does not verify income; a grant or case has income_verified 0",
+        false,
+        &[],
+        &[P, F, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-NO-BUREAU-CHECK",
+        "the product checks neither the credit bureau nor multi-lending",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-DTI-HIGH",
+        "dti plus this loan's monthly payment over income above `threshold` (product: max_dti above it)",
+        true,
+        &[],
+        &[P, F, G],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-LINE-TO-INCOME",
+        "principal above `threshold` x monthly income (product: max_line_to_income above it)",
+        true,
+        &[],
+        &[P, F, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-STUDENT",
+        "the borrower is a student (product: allows_students)",
+        false,
+        &[],
+        &[P, F, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-MINOR",
+        "the borrower is younger than `threshold` (product: min_age below it)",
+        true,
+        &[],
+        &[P, F, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-ELDERLY",
+        "the borrower is older than `threshold` (product: max_age above it); policy, not law",
+        true,
+        &[],
+        &[P, F, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-FAST-APPROVAL",
+        "median_approval_seconds below `threshold` with max principal above `income_multiple` x `typical_monthly_income_minor`",
+        true,
+        &["income_multiple", "typical_monthly_income_minor"],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-HIGH-PD",
+        "model PD of an approved grant above `threshold` (portfolio: share above `portfolio_share`)",
+        true,
+        &["portfolio_share"],
+        &[F, G],
+        Evaluation::NeedsModel,
+    ),
+    spec(
+        "RC-EARLY-DEFAULT",
+        "first-payment-default rate of a portfolio above `threshold`",
+        true,
+        &[],
+        &[F],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-BORROWER-CAP",
+        "unsecured principal or line above `threshold` minor units",
+        true,
+        &[],
+        &[P, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-BULLET-TERM",
+        "bullet or interest-only repayment with a term above `threshold` months",
+        true,
+        &[],
+        &[P, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-JOINT-SHARE",
+        "funding_share below `threshold`",
+        true,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-COST-CAP",
+        "APR (the jurisdiction's legal figure) above the applicable cap; case: excess_minor above 0",
+        false,
+        &[],
+        &[P, F, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "DC-CONCURRENT-SAME-LENDER",
+        "the grant's open interval overlaps another grant of the same person at the same institution",
+        false,
+        &[],
+        &[F, G],
+        Evaluation::AcrossGrants,
+    ),
+    spec(
+        "DC-MANY-LENDERS",
+        "at grant: active_lenders at least `threshold`, or that many institutions with open grants of the person",
+        true,
+        &[],
+        &[F, G, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "DC-MANY-INQUIRIES",
+        "inquiries_30d at least `threshold`",
+        true,
+        &[],
+        &[F, G],
+        Evaluation::Direct,
+    ),
+    spec(
+        "DC-EXPOSURE-INCOME",
+        "open principal of the person across institutions above `threshold` x monthly income",
+        true,
+        &[],
+        &[F, G],
+        Evaluation::AcrossGrants,
+    ),
+    spec(
+        "DC-NEW-WHILE-DELINQUENT",
+        "granted while dpd_at_grant is at least `threshold`",
+        true,
+        &[],
+        &[F, G],
+        Evaluation::Direct,
+    ),
+    spec(
+        "DC-LINE-UP-DELINQUENT",
+        "line_increased while dpd_at_grant is above `threshold`",
+        true,
+        &[],
+        &[F, G],
+        Evaluation::Direct,
+    ),
+    spec(
+        "DC-SHARED-IDENTITY",
+        "the borrower key is joined to another key through a shared phone or device",
+        false,
+        &[],
+        &[F, G],
+        Evaluation::AcrossGrants,
+    ),
+    spec(
+        "DC-REPEAT-DEFENDANT",
+        "case defendant with other_cases_12m at least `threshold`",
+        true,
+        &[],
+        &[C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-NO-APR",
+        "an ad mentions a rate, fee or price of credit but no annualised rate",
+        false,
+        &[],
+        &[P, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-PERIODIC-RATE",
+        "an ad shows a daily or monthly rate with no annualised rate before it",
+        false,
+        &[],
+        &[P, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-RATE-UNDERSTATED",
+        "the advertised rate, annualised, is below the computed APR by more than `threshold`",
+        true,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-FALSE-FREE",
+        "interest-free claims while fees make the APR above 0",
+        false,
+        &[],
+        &[P, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-INDUCEMENT",
+        "no credit check, instant cash, guaranteed approval, borrow freely, no need to repay",
+        false,
+        &[],
+        &[P, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-VULNERABLE-TARGET",
+        "targets students, minors, the elderly, the unemployed or people without income",
+        false,
+        &[],
+        &[P, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-NO-RISK-WARNING",
+        "no risk warning in any ad",
+        false,
+        &[],
+        &[P, C],
+        Evaluation::Direct,
+    ),
+    spec(
+        "MK-HIDDEN-FEE",
+        "a mandatory fee or add-on in pricing that no ad mentions",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+];
+
+/// The catalogue entry of a code.
+pub fn spec_of(code: &str) -> Option<&'static CodeSpec> {
+    CATALOGUE.iter().find(|c| c.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::Dimension;
+
+    #[test]
+    fn codes_are_unique_and_have_a_dimension() {
+        for (i, c) in CATALOGUE.iter().enumerate() {
+            assert!(Dimension::of_code(c.code).is_some(), "{}", c.code);
+            assert!(
+                CATALOGUE[..i].iter().all(|d| d.code != c.code),
+                "{} twice",
+                c.code
+            );
+        }
+    }
+}
