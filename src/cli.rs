@@ -45,8 +45,13 @@ pub(crate) struct RulesArgs {
 pub(crate) enum Command {
     /// APR, schedule and legal cap of a loan's terms.
     Apr(AprArgs),
-    /// Cost figures of a dispute case: APR, cap, allowed cost, excess, supportable claim.
+    /// Findings, scores and grade of a product from its terms and ads, and of its loan book.
+    AssessProduct(AssessProductArgs),
+    /// A dispute case: cost figures (APR, cap, allowed cost, excess, supportable claim),
+    /// findings, scores and grade.
     ScoreCase(ScoreCaseArgs),
+    /// Assess a file of grants, cases or products: one output row per input row.
+    Batch(BatchArgs),
     /// Check a grants table, case or product and report every problem with its field.
     Validate(ValidateArgs),
     /// Generate synthetic products, grants and cases with planted problems and their truth.
@@ -147,6 +152,62 @@ pub(crate) struct AprArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(crate) format: Format,
+}
+
+/// `finrisk assess-product`.
+#[derive(Debug, Args)]
+pub(crate) struct AssessProductArgs {
+    /// Product document (JSON, SPEC section 4).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) product: PathBuf,
+    /// The product's grants (CSV or Parquet): adds portfolio statistics and findings.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) grants: Option<PathBuf>,
+    /// As-of date for time-dependent checks (default: the latest date in the grants).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
+    /// Largest document accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub(crate) max_document_bytes: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// What a batch file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BatchKind {
+    /// A grants table (CSV or Parquet).
+    Grants,
+    /// Cases, one JSON document per line.
+    Cases,
+    /// Products, one JSON document per line.
+    Products,
+}
+
+/// `finrisk batch`.
+#[derive(Debug, Args)]
+pub(crate) struct BatchArgs {
+    /// What the input holds.
+    #[arg(long, value_enum)]
+    pub(crate) kind: BatchKind,
+    /// Input: CSV or Parquet for grants, JSON lines for cases and products.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) input: PathBuf,
+    /// Output: .csv or .parquet for grants; .jsonl (full assessments) or .csv (one summary row
+    /// each) for cases and products. Refused rows go to OUTPUT.rejects.csv.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) output: PathBuf,
+    /// As-of date for time-dependent checks (default: the latest date in the data).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+    /// Jurisdiction of the grants (cases and products carry their own).
+    #[arg(long, value_name = "J", default_value = "CN")]
+    pub(crate) jurisdiction: String,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
 }
 
 /// `finrisk score-case`.

@@ -7,6 +7,7 @@
 pub mod generate;
 pub mod grants;
 pub mod real;
+pub mod write;
 
 pub use grants::{LoadReport, TableFormat, load_grants, read_table};
 pub use real::{

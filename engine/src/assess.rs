@@ -511,7 +511,21 @@ pub fn assess_product(
     let portfolio = match grants {
         Some(batch) => {
             let (stats, portfolio_findings) = assess_portfolio(product, batch, as_of, ruleset);
-            findings.extend(portfolio_findings);
+            // A code found in the terms and in the loan book is one finding (counted once),
+            // with the loan-book evidence under `portfolio`.
+            for pf in portfolio_findings {
+                match findings.iter_mut().find(|f| f.code == pf.code) {
+                    Some(existing) => existing.evidence["portfolio"] = pf.evidence,
+                    None => findings.push(pf),
+                }
+            }
+            let order = |code: &str| {
+                CATALOGUE
+                    .iter()
+                    .position(|c| c.code == code)
+                    .unwrap_or(usize::MAX)
+            };
+            findings.sort_by_key(|f| order(&f.code));
             Some(stats)
         }
         None => None,
@@ -936,4 +950,543 @@ pub fn assess_case(
         cost,
         assessment: score_findings(ruleset, c.into_findings()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::GrantRecord;
+    use crate::domain::Jurisdiction;
+    use crate::domain::case::tests::SPEC_CASE;
+    use crate::domain::product::{Ad, Controls, Fee, Limits, Pricing, QuotedRate, RateUnit};
+
+    fn cn() -> Ruleset {
+        Ruleset::embedded(Jurisdiction::Cn).unwrap()
+    }
+
+    fn lex() -> Lexicons {
+        Lexicons::embedded().unwrap()
+    }
+
+    fn clean_product() -> Product {
+        Product {
+            product_id: "P-CLEAN".into(),
+            institution_id: "INST-A".into(),
+            name: "Prudent Loan".into(),
+            kind: ProductKind::CashLoan,
+            jurisdiction: Jurisdiction::Cn,
+            currency: "CNY".into(),
+            launched_at: Date::parse("2024-01-01").ok(),
+            pricing: Pricing {
+                repayment: Repayment::EqualInstallment,
+                term_months: vec![12, 24],
+                nominal_annual_rate: 0.12,
+                monthly_fee_rate: 0.0,
+                upfront_fee_rate: 0.0,
+                other_fees: vec![],
+                advertised_rate: Some(QuotedRate { value: 0.12, unit: RateUnit::Annual }),
+            },
+            limits: Limits { min_principal_minor: 100_000, max_principal_minor: 5_000_000 },
+            controls: Controls {
+                verifies_income: Some(true),
+                checks_credit_bureau: Some(true),
+                checks_multi_lending: Some(true),
+                min_age: Some(22),
+                max_age: Some(60),
+                allows_students: Some(false),
+                max_dti: Some(0.4),
+                max_line_to_income: Some(10.0),
+                median_approval_seconds: Some(3_600.0),
+                cooling_off_days: Some(7),
+                funding_share: Some(1.0),
+            },
+            marketing: vec![
+                Ad { channel: None, language: Some("zh".into()), text: "年化利率(单利)12%起，贷款有风险，借款需谨慎。".into() },
+                Ad { channel: None, language: Some("en".into()), text: "Representative example: 10,000 over 12 months at 12% APR. Borrowing costs money.".into() },
+            ],
+        }
+    }
+
+    fn product_codes(p: &Product) -> Vec<String> {
+        p.validate().unwrap();
+        let a = assess_product(p, None, None, &cn(), &lex()).unwrap();
+        a.assessment
+            .findings
+            .iter()
+            .map(|f| f.code.clone())
+            .collect()
+    }
+
+    type Edit = fn(&mut Product);
+
+    #[test]
+    fn each_product_code_fires_and_its_near_miss_does_not() {
+        assert_eq!(product_codes(&clean_product()), Vec::<String>::new());
+        let cases: Vec<(&str, Edit, Edit)> = vec![
+            (
+                "RC-INCOME-UNVERIFIED",
+                |p| p.controls.verifies_income = Some(false),
+                |p| p.controls.verifies_income = None,
+            ),
+            (
+                "RC-NO-BUREAU-CHECK",
+                |p| {
+                    p.controls.checks_credit_bureau = Some(false);
+                    p.controls.checks_multi_lending = Some(false)
+                },
+                |p| p.controls.checks_credit_bureau = Some(false),
+            ),
+            (
+                "RC-DTI-HIGH",
+                |p| p.controls.max_dti = Some(0.6),
+                |p| p.controls.max_dti = Some(0.5),
+            ),
+            (
+                "RC-LINE-TO-INCOME",
+                |p| p.controls.max_line_to_income = Some(13.0),
+                |p| p.controls.max_line_to_income = Some(12.0),
+            ),
+            (
+                "RC-STUDENT",
+                |p| p.controls.allows_students = Some(true),
+                |p| p.controls.allows_students = None,
+            ),
+            (
+                "RC-MINOR",
+                |p| p.controls.min_age = Some(16),
+                |p| p.controls.min_age = Some(18),
+            ),
+            (
+                "RC-ELDERLY",
+                |p| p.controls.max_age = Some(70),
+                |p| p.controls.max_age = Some(65),
+            ),
+            (
+                "RC-FAST-APPROVAL",
+                |p| {
+                    p.controls.median_approval_seconds = Some(30.0);
+                    p.limits.max_principal_minor = 20_000_000
+                },
+                |p| p.controls.median_approval_seconds = Some(30.0),
+            ),
+            (
+                "RC-BORROWER-CAP",
+                |p| p.limits.max_principal_minor = 20_000_001,
+                |p| p.limits.max_principal_minor = 20_000_000,
+            ),
+            (
+                "RC-BULLET-TERM",
+                |p| {
+                    p.pricing.repayment = Repayment::Bullet;
+                    p.pricing.term_months = vec![24]
+                },
+                |p| {
+                    p.pricing.repayment = Repayment::Bullet;
+                    p.pricing.term_months = vec![12]
+                },
+            ),
+            (
+                "RC-JOINT-SHARE",
+                |p| p.controls.funding_share = Some(0.29),
+                |p| p.controls.funding_share = Some(0.30),
+            ),
+            (
+                "RC-COST-CAP",
+                |p| {
+                    p.pricing.nominal_annual_rate = 0.30;
+                    p.pricing.advertised_rate = None
+                },
+                |p| {
+                    p.pricing.nominal_annual_rate = 0.2399;
+                    p.pricing.advertised_rate = None
+                },
+            ),
+            (
+                "MK-RATE-UNDERSTATED",
+                |p| {
+                    p.pricing.advertised_rate = Some(QuotedRate {
+                        value: 0.11,
+                        unit: RateUnit::Annual,
+                    })
+                },
+                |p| {
+                    p.pricing.advertised_rate = Some(QuotedRate {
+                        value: 0.116,
+                        unit: RateUnit::Annual,
+                    })
+                },
+            ),
+            (
+                "MK-NO-APR",
+                |p| p.marketing[0].text = "利率低至0.03%，贷款有风险".into(),
+                |p| p.marketing[0].text = "年化利率12%，贷款有风险".into(),
+            ),
+            (
+                "MK-PERIODIC-RATE",
+                |p| p.marketing[0].text = "日利率0.03%，年化利率10.95%，贷款有风险".into(),
+                |p| p.marketing[0].text = "年化利率10.95%，日利率0.03%，贷款有风险".into(),
+            ),
+            (
+                "MK-FALSE-FREE",
+                |p| {
+                    p.pricing.monthly_fee_rate = 0.005;
+                    p.marketing[0].text = "年化利率12%起，3期免息，贷款有风险，含服务费".into()
+                },
+                |p| {
+                    p.pricing.nominal_annual_rate = 0.0;
+                    p.pricing.advertised_rate = None;
+                    p.marketing[0].text = "3期免息，年化利率0%，贷款有风险".into()
+                },
+            ),
+            (
+                "MK-INDUCEMENT",
+                |p| p.marketing[0].text = "年化利率12%起，不看征信，贷款有风险".into(),
+                |p| p.marketing[0].text = "年化利率12%起，查询征信后审批，贷款有风险".into(),
+            ),
+            (
+                "MK-VULNERABLE-TARGET",
+                |p| p.marketing[0].text = "年化利率12%起，大学生专享，贷款有风险".into(),
+                |p| p.marketing[0].text = "年化利率12%起，上班族专享，贷款有风险".into(),
+            ),
+            (
+                "MK-NO-RISK-WARNING",
+                |p| {
+                    p.marketing[0].text = "年化利率12%起".into();
+                    p.marketing[1].text = "12% APR, apply today".into()
+                },
+                |p| p.marketing[0].text = "年化利率12%起".into(),
+            ),
+            (
+                "MK-HIDDEN-FEE",
+                |p| {
+                    p.pricing.other_fees = vec![Fee {
+                        name: "membership".into(),
+                        amount_minor: 1_990,
+                        per: FeePer::Month,
+                        mandatory: true,
+                    }]
+                },
+                |p| {
+                    p.pricing.other_fees = vec![Fee {
+                        name: "membership".into(),
+                        amount_minor: 1_990,
+                        per: FeePer::Month,
+                        mandatory: true,
+                    }];
+                    p.marketing[0].text = "年化利率(单利)14%起，含会员费，贷款有风险".into()
+                },
+            ),
+        ];
+        for (code, fire, near) in cases {
+            let mut p = clean_product();
+            fire(&mut p);
+            assert!(
+                product_codes(&p).contains(&code.to_string()),
+                "{code} should fire: {:?}",
+                product_codes(&p)
+            );
+            let mut q = clean_product();
+            near(&mut q);
+            assert!(
+                !product_codes(&q).contains(&code.to_string()),
+                "{code} near miss fired: {:?}",
+                product_codes(&q)
+            );
+        }
+    }
+
+    #[test]
+    fn a_clean_product_scores_lower_everywhere_and_gets_a_good_grade() {
+        let clean = assess_product(&clean_product(), None, None, &cn(), &lex()).unwrap();
+        let bad = Product::from_json(include_str!("../../examples/product.json")).unwrap();
+        let mut bad = bad;
+        bad.controls.checks_credit_bureau = Some(false);
+        let dirty = assess_product(&bad, Some(&dc_batch()), None, &cn(), &lex()).unwrap();
+        assert!(
+            ["A", "B"].contains(&clean.assessment.grade.as_str()),
+            "{}",
+            clean.assessment.grade
+        );
+        let (c, d) = (clean.assessment.scores, dirty.assessment.scores);
+        assert!(c.weak_risk_control < d.weak_risk_control);
+        assert!(
+            c.duplicate_credit < d.duplicate_credit,
+            "{} vs {}",
+            c.duplicate_credit,
+            d.duplicate_credit
+        );
+        assert!(c.one_sided_marketing < d.one_sided_marketing);
+        assert!(c.overall < d.overall);
+        assert_eq!(dirty.assessment.grade, "E");
+    }
+
+    fn clean_row() -> GrantRecord {
+        GrantRecord {
+            grant_id: "G1".into(),
+            institution_id: "INST-A".into(),
+            product_id: "P-001".into(),
+            borrower_key: "b1".into(),
+            granted_at: Date::parse("2024-03-01").ok(),
+            principal_minor: 2_000_000,
+            term_months: 12,
+            apr: 0.15,
+            borrower_age: Some(35),
+            monthly_income_minor: Some(1_000_000),
+            income_verified: Some(true),
+            is_student: Some(false),
+            dti: Some(0.1),
+            active_lenders: Some(1),
+            inquiries_30d: Some(1),
+            dpd_at_grant: Some(0),
+            line_increased: Some(false),
+            ..GrantRecord::default()
+        }
+    }
+
+    fn row_codes(r: GrantRecord) -> Vec<&'static str> {
+        let mut b = GrantBatch::default();
+        b.push(1, r).unwrap();
+        GrantRules::new(&cn(), None).codes(&b, 0)
+    }
+
+    /// A small batch of product P-001 grants carrying duplicate-credit codes.
+    fn dc_batch() -> GrantBatch {
+        let mut b = GrantBatch::default();
+        for k in 0..10 {
+            let mut r = clean_row();
+            r.grant_id = format!("G{k}");
+            r.active_lenders = Some(5);
+            r.first_payment_default = Some(k < 2);
+            b.push(k + 1, r).unwrap();
+        }
+        b
+    }
+
+    type RowEdit = fn(&mut GrantRecord);
+
+    #[test]
+    fn each_grant_code_fires_and_its_near_miss_does_not() {
+        assert!(
+            row_codes(clean_row()).is_empty(),
+            "{:?}",
+            row_codes(clean_row())
+        );
+        let cases: Vec<(&str, RowEdit, RowEdit)> = vec![
+            (
+                "RC-INCOME-UNVERIFIED",
+                |r| r.income_verified = Some(false),
+                |r| r.income_verified = None,
+            ),
+            (
+                "RC-DTI-HIGH",
+                |r| r.dti = Some(0.45),
+                |r| r.dti = Some(0.30),
+            ),
+            (
+                "RC-LINE-TO-INCOME",
+                |r| r.principal_minor = 12_000_001,
+                |r| r.principal_minor = 12_000_000,
+            ),
+            (
+                "RC-STUDENT",
+                |r| r.is_student = Some(true),
+                |r| r.is_student = None,
+            ),
+            (
+                "RC-MINOR",
+                |r| r.borrower_age = Some(17),
+                |r| r.borrower_age = Some(18),
+            ),
+            (
+                "RC-ELDERLY",
+                |r| r.borrower_age = Some(66),
+                |r| r.borrower_age = Some(65),
+            ),
+            (
+                "RC-BORROWER-CAP",
+                |r| {
+                    r.principal_minor = 20_000_001;
+                    r.monthly_income_minor = Some(100_000_000)
+                },
+                |r| {
+                    r.principal_minor = 20_000_000;
+                    r.monthly_income_minor = Some(100_000_000)
+                },
+            ),
+            ("RC-COST-CAP", |r| r.apr = 0.2401, |r| r.apr = 0.24),
+            (
+                "DC-MANY-LENDERS",
+                |r| r.active_lenders = Some(4),
+                |r| r.active_lenders = Some(3),
+            ),
+            (
+                "DC-MANY-INQUIRIES",
+                |r| r.inquiries_30d = Some(5),
+                |r| r.inquiries_30d = Some(4),
+            ),
+            (
+                "DC-NEW-WHILE-DELINQUENT",
+                |r| r.dpd_at_grant = Some(30),
+                |r| r.dpd_at_grant = Some(29),
+            ),
+            (
+                "DC-LINE-UP-DELINQUENT",
+                |r| {
+                    r.line_increased = Some(true);
+                    r.dpd_at_grant = Some(1)
+                },
+                |r| r.line_increased = Some(true),
+            ),
+        ];
+        for (code, fire, near) in cases {
+            let mut r = clean_row();
+            fire(&mut r);
+            assert!(
+                row_codes(r.clone()).contains(&code),
+                "{code} should fire: {:?}",
+                row_codes(r)
+            );
+            let mut q = clean_row();
+            near(&mut q);
+            assert!(
+                !row_codes(q.clone()).contains(&code),
+                "{code} near miss fired: {:?}",
+                row_codes(q)
+            );
+        }
+    }
+
+    #[test]
+    fn portfolio_findings_follow_shares_and_the_fpd_rate() {
+        let p = Product::from_json(include_str!("../../examples/product.json")).unwrap();
+        let a = assess_product(&p, Some(&dc_batch()), None, &cn(), &lex()).unwrap();
+        let portfolio: Vec<&Finding> = a
+            .assessment
+            .findings
+            .iter()
+            .filter(|f| f.level == Level::Portfolio)
+            .collect();
+        let codes: Vec<&str> = portfolio.iter().map(|f| f.code.as_str()).collect();
+        assert!(codes.contains(&"DC-MANY-LENDERS"), "{codes:?}");
+        assert!(codes.contains(&"RC-EARLY-DEFAULT"), "{codes:?}");
+        let stats = a.portfolio.unwrap();
+        assert_eq!((stats.grants, stats.fpd_rate), (10, Some(0.2)));
+        // 1 FPD in 20 grants is 5%: not above the 5% threshold.
+        let mut b = GrantBatch::default();
+        for k in 0..20 {
+            let mut r = clean_row();
+            r.grant_id = format!("G{k}");
+            r.first_payment_default = Some(k == 0);
+            b.push(k + 1, r).unwrap();
+        }
+        let a = assess_product(&p, Some(&b), None, &cn(), &lex()).unwrap();
+        assert!(
+            !a.assessment
+                .findings
+                .iter()
+                .any(|f| f.code == "RC-EARLY-DEFAULT")
+        );
+    }
+
+    fn case_codes(doc: &str) -> Vec<String> {
+        let case = Case::from_json(doc).unwrap();
+        assess_case(&case, &cn(), &lex())
+            .unwrap()
+            .assessment
+            .findings
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    #[test]
+    fn each_case_code_fires_and_its_near_miss_does_not() {
+        let base = case_codes(SPEC_CASE);
+        for code in [
+            "RC-INCOME-UNVERIFIED",
+            "RC-STUDENT",
+            "DC-MANY-LENDERS",
+            "DC-REPEAT-DEFENDANT",
+            "MK-NO-APR",
+            "MK-PERIODIC-RATE",
+            "MK-NO-RISK-WARNING",
+        ] {
+            assert!(
+                base.contains(&code.to_string()),
+                "{code} missing from {base:?}"
+            );
+        }
+        assert!(!base.contains(&"RC-COST-CAP".to_string()));
+        type Replace<'a> = (&'a str, &'a str);
+        let pairs: [(&str, Replace<'_>, Replace<'_>); 6] = [
+            (
+                "DC-REPEAT-DEFENDANT",
+                ("\"other_cases_12m\": 3", "\"other_cases_12m\": 2"),
+                ("\"other_cases_12m\": 3", "\"other_cases_12m\": 1"),
+            ),
+            (
+                "DC-MANY-LENDERS",
+                ("\"active_lenders\": 6", "\"active_lenders\": 4"),
+                ("\"active_lenders\": 6", "\"active_lenders\": 3"),
+            ),
+            (
+                "RC-COST-CAP",
+                ("\"interest_minor\": 60000", "\"interest_minor\": 210000"),
+                ("\"interest_minor\": 60000", "\"interest_minor\": 200000"),
+            ),
+            (
+                "RC-LINE-TO-INCOME",
+                (
+                    "\"monthly_income_minor\": 300000",
+                    "\"monthly_income_minor\": 83000",
+                ),
+                (
+                    "\"monthly_income_minor\": 300000",
+                    "\"monthly_income_minor\": 83334",
+                ),
+            ),
+            (
+                "RC-MINOR",
+                ("\"age\": 21", "\"age\": 17"),
+                ("\"age\": 21", "\"age\": 18"),
+            ),
+            (
+                "MK-INDUCEMENT",
+                ("日息低至0.02%", "日息低至0.02%，必下款"),
+                ("日息低至0.02%", "日息低至0.02%，需审核"),
+            ),
+        ];
+        for (code, (a, b), (c, d)) in pairs {
+            assert!(
+                case_codes(&SPEC_CASE.replacen(a, b, 1)).contains(&code.to_string()),
+                "{code} should fire"
+            );
+            assert!(
+                !case_codes(&SPEC_CASE.replacen(c, d, 1)).contains(&code.to_string()),
+                "{code} near miss fired"
+            );
+        }
+        let bullet = SPEC_CASE
+            .replacen(
+                "\"repayment\": \"equal_installment\"",
+                "\"repayment\": \"bullet\"",
+                1,
+            )
+            .replacen("\"term_months\": 12", "\"term_months\": 13", 1);
+        assert!(case_codes(&bullet).contains(&"RC-BULLET-TERM".to_string()));
+        let near = SPEC_CASE.replacen(
+            "\"repayment\": \"equal_installment\"",
+            "\"repayment\": \"bullet\"",
+            1,
+        );
+        assert!(!case_codes(&near).contains(&"RC-BULLET-TERM".to_string()));
+    }
+
+    #[test]
+    fn assessing_twice_gives_identical_output() {
+        let case = Case::from_json(SPEC_CASE).unwrap();
+        let a = serde_json::to_string(&assess_case(&case, &cn(), &lex()).unwrap()).unwrap();
+        let b = serde_json::to_string(&assess_case(&case, &cn(), &lex()).unwrap()).unwrap();
+        assert_eq!(a, b);
+    }
 }

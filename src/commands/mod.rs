@@ -1,6 +1,8 @@
 //! One module per subcommand; each returns the text to print on stdout.
 
 mod apr;
+mod assess_product;
+mod batch;
 mod generate;
 mod score_case;
 mod validate;
@@ -11,7 +13,9 @@ use crate::cli::{Cli, Command};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
     match cli.command {
         Command::Apr(args) => apr::run(&args),
+        Command::AssessProduct(args) => assess_product::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),
+        Command::Batch(args) => batch::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
     }
@@ -20,6 +24,52 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
 /// A rate as a percentage with four decimals (`17.2708%`).
 pub(crate) fn pct(rate: f64) -> String {
     format!("{:.4}%", rate * 100.0)
+}
+
+/// Text lines of an assessment: scores, grade, then each finding with its evidence.
+pub(crate) fn describe_assessment(a: &finrisk_engine::assess::Assessment) -> String {
+    let s = &a.scores;
+    let mut out = format!(
+        "Scores (0 best .. 100 worst): weak risk control {:.1}, duplicate credit {:.1}, one-sided marketing {:.1}; overall {:.1}, grade {}\n",
+        s.weak_risk_control, s.duplicate_credit, s.one_sided_marketing, s.overall, a.grade
+    );
+    if a.findings.is_empty() {
+        out.push_str("Findings: none\n");
+    }
+    for f in &a.findings {
+        let points = a
+            .contributions
+            .iter()
+            .find(|c| c.code == f.code)
+            .map_or(0.0, |c| c.overall_points);
+        let severity = serde_json::to_value(f.severity)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let level = serde_json::to_value(f.level)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- {} [{severity}, {level}, +{points:.1} overall] {}\n",
+            f.code, f.evidence
+        ));
+        out.push_str(&format!(
+            "    basis: {}\n    do: {}\n",
+            f.basis, f.recommendation
+        ));
+    }
+    out
+}
+
+/// Parses an optional `--as-of` date.
+pub(crate) fn parse_as_of(value: Option<&str>) -> anyhow::Result<Option<finrisk_engine::Date>> {
+    value
+        .map(|d| {
+            finrisk_engine::Date::parse(d)
+                .map_err(|e| crate::failure::bad_input(format!("as_of: {e}")))
+        })
+        .transpose()
 }
 
 /// Pretty JSON with a final newline.

@@ -1,47 +1,27 @@
-//! `finrisk score-case`: the cost figures of one dispute case.
+//! `finrisk score-case`: cost figures, findings, scores and grade of one dispute case.
 
-use super::{describe_cap, pct, to_json};
+use super::{describe_assessment, describe_cap, pct, to_json};
 use crate::cli::{Format, ScoreCaseArgs};
 use crate::input::{load_ruleset, read_document};
+use finrisk_engine::assess::{CaseAssessment, assess_case};
 use finrisk_engine::domain::{Case, format_minor};
-use finrisk_engine::rates::{CaseCost, case_cost};
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct CaseOutput<'a> {
-    case_id: &'a str,
-    jurisdiction: &'static str,
-    cause: &'static str,
-    currency: &'a str,
-    ruleset_version: &'a str,
-    as_of: String,
-    #[serde(flatten)]
-    cost: &'a CaseCost,
-}
+use finrisk_engine::marketing::Lexicons;
 
 pub(crate) fn run(args: &ScoreCaseArgs) -> anyhow::Result<String> {
     let document = read_document(&args.case, "case", args.max_document_bytes)?;
     let case = Case::from_json(&document)?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), case.jurisdiction)?;
-    let cost = case_cost(&case, &ruleset)?;
-    let out = CaseOutput {
-        case_id: &case.case_id,
-        jurisdiction: case.jurisdiction.as_str(),
-        cause: case.cause.as_str(),
-        currency: case.currency(),
-        ruleset_version: &ruleset.version,
-        as_of: case.claims.as_of.to_string(),
-        cost: &cost,
-    };
+    let lexicons = Lexicons::embedded()?;
+    let out = assess_case(&case, &ruleset, &lexicons)?;
     match args.format {
         Format::Json => to_json(&out),
         Format::Text => Ok(text(&out)),
     }
 }
 
-fn text(o: &CaseOutput<'_>) -> String {
-    let c = o.cost;
-    let m = |v: i64| format!("{} {}", format_minor(v, o.currency), o.currency);
+fn text(o: &CaseAssessment) -> String {
+    let c = &o.cost;
+    let m = |v: i64| format!("{} {}", format_minor(v, &o.currency), o.currency);
     let mut s = String::new();
     s.push_str(&format!(
         "Case {} ({}, {}, ruleset {}), as of {}\n",
@@ -89,6 +69,9 @@ fn text(o: &CaseOutput<'_>) -> String {
     s.push_str("Intervals (outstanding principal x days x cap):\n");
     for i in &c.intervals {
         let rate = i.cap_rate.map_or_else(|| "-".to_string(), pct);
+        let allows = i
+            .allowed_cost
+            .map_or_else(|| "any cost".to_string(), |a| m(a.round() as i64));
         s.push_str(&format!(
             "  {} .. {}  {:>4} days  {}  at {}  allows {}\n",
             i.from,
@@ -96,9 +79,9 @@ fn text(o: &CaseOutput<'_>) -> String {
             i.days,
             m(i.outstanding_minor),
             rate,
-            i.allowed_cost
-                .map_or_else(|| "any cost".to_string(), |a| m(a.round() as i64))
+            allows
         ));
     }
+    s.push_str(&describe_assessment(&o.assessment));
     s
 }

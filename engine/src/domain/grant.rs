@@ -314,6 +314,39 @@ impl GrantBatch {
         Ok(())
     }
 
+    /// Row `i` as a record (for assessing or re-batching one row).
+    pub fn record(&self, i: usize) -> GrantRecord {
+        GrantRecord {
+            grant_id: self.grant_id[i].clone(),
+            institution_id: self.institution_id[i].clone(),
+            product_id: self.product_id[i].clone(),
+            borrower_key: self.borrower_key[i].clone(),
+            granted_at: Some(self.granted_at[i]),
+            principal_minor: self.principal_minor[i],
+            term_months: i64::from(self.term_months[i]),
+            apr: self.apr[i],
+            closed_at: self.closed_at[i],
+            borrower_age: self.borrower_age[i].map(i64::from),
+            monthly_income_minor: self.monthly_income_minor[i],
+            income_verified: self.income_verified[i],
+            is_student: self.is_student[i],
+            dti: self.dti[i],
+            active_lenders: self.active_lenders[i].map(i64::from),
+            inquiries_30d: self.inquiries_30d[i].map(i64::from),
+            inquiries_6m: self.inquiries_6m[i].map(i64::from),
+            open_lines: self.open_lines[i].map(i64::from),
+            delinquencies_2y: self.delinquencies_2y[i].map(i64::from),
+            revolving_utilization: self.revolving_utilization[i],
+            line_increased: self.line_increased[i],
+            dpd_at_grant: self.dpd_at_grant[i].map(i64::from),
+            phone_hash: self.phone_hash[i].clone(),
+            device_hash: self.device_hash[i].clone(),
+            max_dpd: self.max_dpd[i].map(i64::from),
+            first_payment_default: self.first_payment_default[i],
+            defaulted: self.defaulted[i],
+        }
+    }
+
     /// The latest date in the data (grant or close), the default as-of date of SPEC section 6.
     pub fn latest_date(&self) -> Option<Date> {
         let grants = self.granted_at.iter().copied();

@@ -1,0 +1,218 @@
+//! `finrisk batch`: one output row per input row; refused rows to a reject file, counted on stderr.
+
+use crate::cli::{BatchArgs, BatchKind};
+use crate::failure::bad_input;
+use crate::input::load_ruleset;
+use finrisk_datasets::load_grants;
+use finrisk_datasets::write::{grant_results_frame, output_format, write_frame, write_rejects};
+use finrisk_engine::Ruleset;
+use finrisk_engine::assess::{assess_case, assess_grants, assess_product};
+use finrisk_engine::domain::grant::RowError;
+use finrisk_engine::domain::{Case, Jurisdiction, Product};
+use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::{EngineError, FieldError};
+use serde_json::json;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+fn rejects_path(output: &Path) -> PathBuf {
+    let mut name = output
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".rejects.csv");
+    output.with_file_name(name)
+}
+
+pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
+    let as_of = super::parse_as_of(args.as_of.as_deref())?;
+    let rejects = rejects_path(&args.output);
+    let (assessed, errors, refused) = match args.kind {
+        BatchKind::Grants => grants(args)?,
+        BatchKind::Cases | BatchKind::Products => documents(args, as_of)?,
+    };
+    write_rejects(&errors, &rejects)?;
+    let summary = json!({
+        "kind": format!("{:?}", args.kind).to_lowercase(),
+        "input": args.input.display().to_string(),
+        "output": args.output.display().to_string(),
+        "rows_assessed": assessed,
+        "rows_rejected": refused,
+        "rejects": rejects.display().to_string(),
+        "as_of": as_of.map(|d| d.to_string()),
+    });
+    eprintln!(
+        "finrisk: batch: {assessed} rows assessed, {refused} rejected (reasons in {})",
+        rejects.display()
+    );
+    super::to_json(&summary)
+}
+
+fn grants(args: &BatchArgs) -> anyhow::Result<(usize, Vec<RowError>, usize)> {
+    output_format(&args.output)?;
+    let jurisdiction = Jurisdiction::parse(&args.jurisdiction).ok_or_else(|| {
+        bad_input(format!(
+            "jurisdiction: unknown value `{}`, expected one of CN, US, EU, UK",
+            args.jurisdiction
+        ))
+    })?;
+    let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
+    let (batch, report) = load_grants(&args.input)?;
+    let rows = assess_grants(&batch, &ruleset);
+    let mut frame = grant_results_frame(&batch, &rows)?;
+    write_frame(&mut frame, &args.output)?;
+    Ok((rows.len(), report.row_errors, report.rows_rejected))
+}
+
+/// Summary columns of the CSV form of case and product results.
+const SUMMARY_HEADER: &str = "id,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,excess_minor,supportable_claim_minor";
+
+fn documents(
+    args: &BatchArgs,
+    as_of: Option<finrisk_engine::Date>,
+) -> anyhow::Result<(usize, Vec<RowError>, usize)> {
+    let csv = match args.output.extension().and_then(|e| e.to_str()) {
+        Some("jsonl" | "json") => false,
+        Some("csv") => true,
+        _ => {
+            return Err(bad_input(format!(
+                "output: {} must end in .jsonl or .csv",
+                args.output.display()
+            )));
+        }
+    };
+    let input = std::fs::File::open(&args.input)
+        .map_err(|e| bad_input(format!("input: cannot open {}: {e}", args.input.display())))?;
+    let out_file = std::fs::File::create(&args.output)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.output.display()))?;
+    let mut out = BufWriter::new(out_file);
+    if csv {
+        writeln!(out, "{SUMMARY_HEADER}")?;
+    }
+    let lexicons = Lexicons::embedded()?;
+    let mut rulesets: HashMap<Jurisdiction, Ruleset> = HashMap::new();
+    let mut errors = Vec::new();
+    let (mut assessed, mut refused) = (0usize, 0usize);
+    for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
+        let row = i + 1;
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => {
+                refused += 1;
+                errors.push(RowError {
+                    row,
+                    field: "line".into(),
+                    reason: format!("unreadable: {e}"),
+                    code: "malformed_document",
+                });
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let result: Result<(String, serde_json::Value), EngineError> = match args.kind {
+            BatchKind::Cases => Case::from_json(&line).and_then(|case| {
+                let ruleset = ruleset_for(&mut rulesets, case.jurisdiction, args)?;
+                let a = assess_case(&case, ruleset, &lexicons)?;
+                let summary = summary_row(
+                    &a.case_id,
+                    &a.assessment,
+                    Some((a.cost.excess_minor, a.cost.supportable_claim_minor)),
+                );
+                Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
+            }),
+            _ => Product::from_json(&line).and_then(|p| {
+                let ruleset = ruleset_for(&mut rulesets, p.jurisdiction, args)?;
+                let a = assess_product(&p, None, as_of, ruleset, &lexicons)?;
+                let summary = summary_row(&a.product_id, &a.assessment, None);
+                Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
+            }),
+        };
+        match result {
+            Ok((summary, full)) => {
+                assessed += 1;
+                if csv {
+                    writeln!(out, "{summary}")?;
+                } else {
+                    serde_json::to_writer(&mut out, &full)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            Err(e) => {
+                refused += 1;
+                errors.extend(
+                    e.field_errors()
+                        .into_iter()
+                        .map(|f: FieldError| RowError::from_field(row, f)),
+                );
+            }
+        }
+    }
+    out.flush()?;
+    Ok((assessed, errors, refused))
+}
+
+fn ruleset_for<'a>(
+    cache: &'a mut HashMap<Jurisdiction, Ruleset>,
+    j: Jurisdiction,
+    args: &BatchArgs,
+) -> Result<&'a Ruleset, EngineError> {
+    match cache.entry(j) {
+        Entry::Occupied(e) => Ok(e.into_mut()),
+        Entry::Vacant(v) => {
+            let ruleset = match &args.rules.rules {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| {
+                        EngineError::field("rules", format!("cannot read {}: {e}", path.display()))
+                    })?;
+                    let r = Ruleset::from_toml(&text, &path.display().to_string())?;
+                    if r.jurisdiction != j {
+                        return Err(EngineError::field(
+                            "jurisdiction",
+                            format!(
+                                "{} is not covered by the ruleset given with --rules ({})",
+                                j.as_str(),
+                                r.jurisdiction.as_str()
+                            ),
+                        ));
+                    }
+                    r
+                }
+                None => Ruleset::embedded(j)?,
+            };
+            Ok(v.insert(ruleset))
+        }
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn summary_row(
+    id: &str,
+    a: &finrisk_engine::assess::Assessment,
+    money: Option<(i64, i64)>,
+) -> String {
+    let s = &a.scores;
+    let (excess, supportable) = money.map_or((String::new(), String::new()), |(e, p)| {
+        (e.to_string(), p.to_string())
+    });
+    format!(
+        "{},{},{},{},{},{},{},{excess},{supportable}",
+        csv_field(id),
+        csv_field(&a.codes()),
+        s.weak_risk_control,
+        s.duplicate_credit,
+        s.one_sided_marketing,
+        s.overall,
+        a.grade
+    )
+}

@@ -1,0 +1,179 @@
+//! Batch assessment: one row alone or inside 100,000 gives the same result; rejects are written
+//! and counted, never dropped; cases and products go through the same assessment as one by one.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+
+use finrisk_datasets::generate::{GenerateParams, generate};
+use finrisk_datasets::load_grants;
+use finrisk_engine::Ruleset;
+use finrisk_engine::assess::{GrantRules, assess_grants};
+use finrisk_engine::domain::{GrantBatch, Jurisdiction};
+use std::path::PathBuf;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("finrisk-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn one_row_alone_equals_the_same_row_inside_100000() {
+    let dir = scratch("identity");
+    let params = GenerateParams {
+        grants: 100_000,
+        cases: 10,
+        ..GenerateParams::default()
+    };
+    generate(&params, &dir).unwrap();
+    let (batch, report) = load_grants(&dir.join("grants.parquet")).unwrap();
+    assert_eq!(report.rows_accepted, 100_000);
+    let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
+    let rows = assess_grants(&batch, &ruleset);
+    assert_eq!(rows.len(), 100_000);
+    let rules = GrantRules::new(&ruleset, None);
+    let mut with_findings = 0;
+    for i in (0..batch.len()).step_by(997) {
+        let mut one = GrantBatch::default();
+        one.push(1, batch.record(i)).unwrap();
+        let alone = rules.assess(&one, 0);
+        assert_eq!(alone.codes(), rows[i].findings, "row {i}");
+        assert_eq!(alone.scores, rows[i].scores, "row {i}");
+        assert_eq!(alone.grade.chars().next(), Some(rows[i].grade));
+        with_findings += usize::from(!alone.findings.is_empty());
+    }
+    assert!(
+        with_findings > 20,
+        "the sample should exercise findings: {with_findings}"
+    );
+    // And twice gives the same.
+    assert_eq!(assess_grants(&batch, &ruleset), rows);
+}
+
+#[test]
+fn grants_batch_writes_results_and_rejects() {
+    let dir = scratch("grants");
+    let text = include_str!("../examples/grants.csv").replacen("2024-02-11", "2024-02-31", 1);
+    let input = dir.join("grants.csv");
+    std::fs::write(&input, text).unwrap();
+    let output = dir.join("out.csv");
+    let out = Command::new(BIN)
+        .args([
+            "batch",
+            "--kind",
+            "grants",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("3 rows assessed, 1 rejected"), "{stderr}");
+    let results = std::fs::read_to_string(&output).unwrap();
+    let mut lines = results.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "grant_id,source_row,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade"
+    );
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("G-0001,1,RC-INCOME-UNVERIFIED;RC-DTI-HIGH;RC-STUDENT;DC-MANY-LENDERS;DC-MANY-INQUIRIES,"), "{first}");
+    assert_eq!(results.lines().count(), 4);
+    let rejects = std::fs::read_to_string(dir.join("out.csv.rejects.csv")).unwrap();
+    assert!(rejects.contains("2,granted_at,"), "{rejects}");
+}
+
+#[test]
+fn cases_and_products_batches_match_the_single_commands() {
+    let dir = scratch("docs");
+    let case = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/case.json"))
+        .unwrap();
+    let one_line: serde_json::Value = serde_json::from_str(&case).unwrap();
+    let input = dir.join("cases.jsonl");
+    std::fs::write(
+        &input,
+        format!("{}\n{{\"case_id\": \"broken\"\n{}\n", one_line, one_line),
+    )
+    .unwrap();
+    let output = dir.join("cases.out.jsonl");
+    let out = Command::new(BIN)
+        .args([
+            "batch",
+            "--kind",
+            "cases",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let single = Command::new(BIN)
+        .args([
+            "score-case",
+            "--case",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/case.json"),
+        ])
+        .output()
+        .unwrap();
+    let single: serde_json::Value = serde_json::from_slice(&single.stdout).unwrap();
+    assert_eq!(lines[0], single);
+    let rejects = std::fs::read_to_string(dir.join("cases.out.jsonl.rejects.csv")).unwrap();
+    assert!(
+        rejects.lines().nth(1).unwrap().starts_with("2,case,"),
+        "{rejects}"
+    );
+
+    let product = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/product.json"
+    ))
+    .unwrap();
+    let product: serde_json::Value = serde_json::from_str(&product).unwrap();
+    let input = dir.join("products.jsonl");
+    std::fs::write(&input, format!("{product}\n")).unwrap();
+    let output = dir.join("products.csv");
+    let out = Command::new(BIN)
+        .args([
+            "batch",
+            "--kind",
+            "products",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let csv = std::fs::read_to_string(&output).unwrap();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("P-001,RC-INCOME-UNVERIFIED;"),
+        "{csv}"
+    );
+}
