@@ -43,6 +43,10 @@ pub(crate) struct RulesArgs {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Serve the gRPC API (`finrisk.v1.RiskAssessment`, health, reflection).
+    Serve(ServeArgs),
+    /// Print the hex SHA-256 of an API key, as `[[keys]] sha256` in the config file wants it.
+    HashKey(HashKeyArgs),
     /// APR, schedule and legal cap of a loan's terms.
     Apr(AprArgs),
     /// Findings, scores and grade of a product from its terms and ads, and of its loan book.
@@ -91,6 +95,37 @@ pub(crate) struct GenerateArgs {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(crate) format: Format,
+}
+
+/// `finrisk serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:50051; env FINRISK_ADDR).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub(crate) addr: Option<String>,
+    /// Config file (TOML): [server] addr, max_message_bytes, max_stream_items, tls_cert,
+    /// tls_key; [[keys]] sha256, role, institution_id.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Largest request or response message, bytes (default 16 MiB; env FINRISK_MAX_MESSAGE_BYTES).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_message_bytes: Option<usize>,
+    /// Most grants or cases in one stream or request (default 1,000,000; env FINRISK_MAX_STREAM_ITEMS).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_stream_items: Option<usize>,
+    /// TLS certificate chain (PEM; env FINRISK_TLS_CERT).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM; env FINRISK_TLS_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) tls_key: Option<PathBuf>,
+}
+
+/// `finrisk hash-key`.
+#[derive(Debug, Args)]
+pub(crate) struct HashKeyArgs {
+    /// The API key.
+    pub(crate) key: String,
 }
 
 /// `finrisk apr`.

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod failure;
 mod input;
+mod server;
 
 use clap::Parser;
 use std::io::Write;

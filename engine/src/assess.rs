@@ -642,6 +642,39 @@ fn assess_portfolio(
     (stats, c.into_findings())
 }
 
+/// The one-sided-marketing checks of one ad text. With a product, the ad is judged against the
+/// product's pricing (APR, fees, advertised rate) as if it were the product's only ad; without
+/// one, only the text checks run (MK-FALSE-FREE needs an APR, so it is left out).
+pub fn assess_ad(
+    text: &str,
+    product: Option<&Product>,
+    ruleset: &Ruleset,
+    lexicons: &Lexicons,
+) -> Result<Assessment, EngineError> {
+    let findings = match product {
+        Some(p) => {
+            let mut one = p.clone();
+            one.marketing = vec![crate::domain::product::Ad {
+                channel: None,
+                language: None,
+                text: text.to_string(),
+            }];
+            let a = assess_product(&one, None, None, ruleset, lexicons)?;
+            a.assessment
+                .findings
+                .into_iter()
+                .filter(|f| f.dimension == Dimension::OneSidedMarketing)
+                .collect()
+        }
+        None => {
+            let mut c = Collector::new(ruleset, Level::Product);
+            text_findings(&mut c, &[AdFacts::of(text, lexicons)], 0.0, json!({}));
+            c.into_findings()
+        }
+    };
+    Ok(score_findings(ruleset, findings))
+}
+
 /// Thresholds of the grant-level codes, read once from the ruleset.
 #[derive(Debug, Clone)]
 pub struct GrantRules<'r> {

@@ -1,6 +1,6 @@
 //! One module per subcommand; each returns the text to print on stdout.
 
-mod apr;
+pub(crate) mod apr;
 mod assess_product;
 mod batch;
 mod generate;
@@ -12,6 +12,8 @@ use crate::cli::{Cli, Command};
 /// Runs a parsed command line and returns what to print.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
     match cli.command {
+        Command::Serve(args) => crate::server::run(&args),
+        Command::HashKey(args) => Ok(format!("{}\n", crate::server::key_hash(&args.key))),
         Command::Apr(args) => apr::run(&args),
         Command::AssessProduct(args) => assess_product::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),

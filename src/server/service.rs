@@ -1,0 +1,563 @@
+//! The `RiskAssessment` service: each RPC converts its request, checks the caller's tenancy,
+//! runs the engine off the async runtime, and answers with typed results plus the JSON the CLI
+//! prints for the same input.
+
+use super::auth::{Caller, caller};
+use super::convert::{self, Conv};
+use super::metrics::{BUCKETS_MICROS, Metrics};
+use crate::commands::apr::{compute, loan_terms};
+use finrisk_engine::assess::{assess_ad, assess_case, assess_product};
+use finrisk_engine::domain::{GrantBatch, Jurisdiction};
+use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::{Date, EngineError, FieldError, Ruleset};
+use finrisk_proto::v1 as pb;
+use finrisk_proto::v1::risk_assessment_server::RiskAssessment;
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio_stream::{Stream, StreamExt};
+use tonic::{Code, Request, Response, Status, Streaming};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// Field violations listed in one error at most (the message says how many there were).
+const MAX_VIOLATIONS: usize = 100;
+
+/// Everything the handlers share.
+pub(crate) struct State {
+    pub(crate) rulesets: HashMap<Jurisdiction, Ruleset>,
+    pub(crate) ruleset_texts: HashMap<Jurisdiction, &'static str>,
+    pub(crate) lexicons: Lexicons,
+    pub(crate) metrics: Metrics,
+    pub(crate) max_stream_items: usize,
+}
+
+impl State {
+    pub(crate) fn new(max_stream_items: usize) -> Result<Self, EngineError> {
+        let mut rulesets = HashMap::new();
+        let mut ruleset_texts = HashMap::new();
+        for (j, _, text) in finrisk_engine::ruleset::EMBEDDED {
+            rulesets.insert(j, Ruleset::embedded(j)?);
+            ruleset_texts.insert(j, text);
+        }
+        Ok(Self {
+            rulesets,
+            ruleset_texts,
+            lexicons: Lexicons::embedded()?,
+            metrics: Metrics::new(),
+            max_stream_items,
+        })
+    }
+
+    fn ruleset(&self, j: Jurisdiction) -> Result<&Ruleset, Status> {
+        self.rulesets
+            .get(&j)
+            .ok_or_else(|| Status::internal("no ruleset for the jurisdiction"))
+    }
+}
+
+/// The service.
+#[derive(Clone)]
+pub(crate) struct Service {
+    pub(crate) state: Arc<State>,
+}
+
+/// `INVALID_ARGUMENT` with `google.rpc.BadRequest` field violations.
+pub(crate) fn invalid(errors: Vec<FieldError>) -> Status {
+    let first = errors
+        .first()
+        .map_or_else(|| "invalid input".to_string(), ToString::to_string);
+    let message = if errors.len() > 1 {
+        format!("{first} (and {} more)", errors.len() - 1)
+    } else {
+        first
+    };
+    let mut details = ErrorDetails::new();
+    for e in errors.iter().take(MAX_VIOLATIONS) {
+        details.add_bad_request_violation(e.field.clone(), e.reason.clone());
+    }
+    Status::with_error_details(Code::InvalidArgument, message, details)
+}
+
+fn engine_status(e: EngineError) -> Status {
+    if e.code().is_bad_input() {
+        invalid(e.field_errors())
+    } else {
+        Status::internal(e.to_string())
+    }
+}
+
+fn prefixed(e: EngineError, prefix: &str) -> Status {
+    match e {
+        EngineError::Invalid(mut v) => {
+            for f in &mut v {
+                f.field = format!("{prefix}{}", f.field);
+            }
+            invalid(v)
+        }
+        other => engine_status(other),
+    }
+}
+
+/// Runs engine work on the blocking pool; a panic becomes `INTERNAL`, never a dead server.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => {
+            tracing::error!("a request handler panicked; the server goes on");
+            Err(Status::internal(
+                "internal error: the request could not be completed (logged)",
+            ))
+        }
+        Err(_) => Err(Status::cancelled("the request was cancelled")),
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Status> {
+    serde_json::to_string(v).map_err(|e| Status::internal(format!("cannot encode the result: {e}")))
+}
+
+fn parse_as_of(text: &str) -> Result<Option<Date>, Status> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    Date::parse(text)
+        .map(Some)
+        .map_err(|e| invalid(vec![FieldError::invalid("as_of", e.to_string())]))
+}
+
+impl Service {
+    async fn observe<T>(
+        &self,
+        method: &'static str,
+        fut: impl std::future::Future<Output = Result<T, Status>>,
+    ) -> Result<T, Status> {
+        let start = Instant::now();
+        let result = fut.await;
+        let elapsed = start.elapsed();
+        self.state.metrics.record(method, result.is_ok(), elapsed);
+        match &result {
+            Ok(_) => tracing::info!(method, micros = elapsed.as_micros() as u64, "ok"),
+            Err(s) => {
+                tracing::info!(method, micros = elapsed.as_micros() as u64, code = ?s.code(), "error")
+            }
+        }
+        result
+    }
+
+    fn product_response(
+        &self,
+        product: pb::Product,
+        grants: Vec<pb::Grant>,
+        as_of: String,
+        who: Caller,
+    ) -> impl std::future::Future<Output = Result<pb::AssessProductResponse, Status>> + use<> {
+        let state = Arc::clone(&self.state);
+        blocking(move || {
+            let as_of = parse_as_of(&as_of)?;
+            let mut conv = Conv::default();
+            let p = convert::product(&mut conv, &product);
+            if !conv.errors.is_empty() {
+                return Err(invalid(conv.errors));
+            }
+            p.validate().map_err(engine_status)?;
+            who.may_access(&p.institution_id, "product.institution_id")?;
+            let batch = grant_batch(&grants)?;
+            let ruleset = state.ruleset(p.jurisdiction)?;
+            let a = assess_product(
+                &p,
+                (!grants.is_empty()).then_some(&batch),
+                as_of,
+                ruleset,
+                &state.lexicons,
+            )
+            .map_err(engine_status)?;
+            Ok(pb::AssessProductResponse {
+                product_id: a.product_id.clone(),
+                ruleset_version: a.ruleset_version.clone(),
+                assessment: Some(convert::assessment(&a.assessment)),
+                result_json: to_json(&a)?,
+            })
+        })
+    }
+}
+
+fn grant_batch(grants: &[pb::Grant]) -> Result<GrantBatch, Status> {
+    let mut batch = GrantBatch::with_capacity(grants.len());
+    let mut errors = Vec::new();
+    for (i, g) in grants.iter().enumerate() {
+        let prefix = format!("grants[{i}].");
+        let mut conv = Conv::default();
+        let record = convert::grant(&mut conv, g, &prefix);
+        if !conv.errors.is_empty() {
+            errors.extend(conv.errors);
+            continue;
+        }
+        if let Err(es) = batch.push(i + 1, record) {
+            errors.extend(es.into_iter().map(|mut e| {
+                e.field = format!("{prefix}{}", e.field);
+                e
+            }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(batch)
+    } else {
+        Err(invalid(errors))
+    }
+}
+
+fn score_one(
+    state: &State,
+    request: pb::ScoreCaseRequest,
+    who: &Caller,
+    prefix: &str,
+) -> Result<pb::ScoreCaseResponse, Status> {
+    let Some(m) = request.case else {
+        return Err(invalid(vec![FieldError::invalid(
+            format!("{prefix}case"),
+            "is required",
+        )]));
+    };
+    let mut conv = Conv::default();
+    let case = convert::case(&mut conv, &m);
+    if !conv.errors.is_empty() {
+        for e in &mut conv.errors {
+            e.field = format!("{prefix}{}", e.field);
+        }
+        return Err(invalid(conv.errors));
+    }
+    case.validate().map_err(|e| prefixed(e, prefix))?;
+    who.may_access(
+        &case.plaintiff.institution_id,
+        &format!("{prefix}plaintiff.institution_id"),
+    )?;
+    let ruleset = state.ruleset(case.jurisdiction)?;
+    let a = assess_case(&case, ruleset, &state.lexicons).map_err(|e| prefixed(e, prefix))?;
+    Ok(pb::ScoreCaseResponse {
+        case_id: a.case_id.clone(),
+        excess_minor: a.cost.excess_minor,
+        supportable_claim_minor: a.cost.supportable_claim_minor,
+        allowed_cost_minor: a.cost.allowed_cost_minor,
+        total_cost_minor: a.cost.total_cost_minor,
+        assessment: Some(convert::assessment(&a.assessment)),
+        result_json: to_json(&a)?,
+    })
+}
+
+type CaseStream =
+    Pin<Box<dyn Stream<Item = Result<pb::ScoreCaseResponse, Status>> + Send + 'static>>;
+
+fn too_large(status: Status) -> Status {
+    if status.code() == Code::OutOfRange && status.message().contains("message length too large") {
+        Status::resource_exhausted(status.message().to_string())
+    } else {
+        status
+    }
+}
+
+#[tonic::async_trait]
+impl RiskAssessment for Service {
+    async fn assess_product(
+        &self,
+        request: Request<pb::AssessProductRequest>,
+    ) -> Result<Response<pb::AssessProductResponse>, Status> {
+        let who = caller(&request);
+        let r = request.into_inner();
+        if r.grants.len() > self.state.max_stream_items {
+            return Err(Status::resource_exhausted(format!(
+                "grants: {} grants, above the limit of {}",
+                r.grants.len(),
+                self.state.max_stream_items
+            )));
+        }
+        let Some(product) = r.product else {
+            return Err(invalid(vec![FieldError::invalid("product", "is required")]));
+        };
+        let fut = self.product_response(product, r.grants, r.as_of, who);
+        self.observe("AssessProduct", fut).await.map(Response::new)
+    }
+
+    async fn assess_portfolio(
+        &self,
+        request: Request<Streaming<pb::AssessPortfolioRequest>>,
+    ) -> Result<Response<pb::AssessProductResponse>, Status> {
+        let who = caller(&request);
+        let mut stream = request.into_inner();
+        let max = self.state.max_stream_items;
+        let collect = async move {
+            let Some(first) = stream.next().await else {
+                return Err(invalid(vec![FieldError::invalid(
+                    "product",
+                    "the first message must carry the product",
+                )]));
+            };
+            let first = first.map_err(too_large)?;
+            let Some(product) = first.product else {
+                return Err(invalid(vec![FieldError::invalid(
+                    "product",
+                    "the first message must carry the product",
+                )]));
+            };
+            let mut grants = first.grants;
+            while let Some(msg) = stream.next().await {
+                let msg = msg.map_err(too_large)?;
+                if msg.product.is_some() {
+                    return Err(invalid(vec![FieldError::invalid(
+                        "product",
+                        "only the first message may carry the product",
+                    )]));
+                }
+                grants.extend(msg.grants);
+                if grants.len() > max {
+                    return Err(Status::resource_exhausted(format!(
+                        "grants: more than the limit of {max} in one stream"
+                    )));
+                }
+            }
+            Ok((product, grants, first.as_of))
+        };
+        let work = async {
+            let (product, grants, as_of) = collect.await?;
+            self.product_response(product, grants, as_of, who).await
+        };
+        self.observe("AssessPortfolio", work)
+            .await
+            .map(Response::new)
+    }
+
+    async fn score_case(
+        &self,
+        request: Request<pb::ScoreCaseRequest>,
+    ) -> Result<Response<pb::ScoreCaseResponse>, Status> {
+        let who = caller(&request);
+        let r = request.into_inner();
+        let state = Arc::clone(&self.state);
+        let fut = blocking(move || score_one(&state, r, &who, ""));
+        self.observe("ScoreCase", fut).await.map(Response::new)
+    }
+
+    type ScoreCasesStream = CaseStream;
+
+    async fn score_cases(
+        &self,
+        request: Request<Streaming<pb::ScoreCaseRequest>>,
+    ) -> Result<Response<Self::ScoreCasesStream>, Status> {
+        let who = caller(&request);
+        let mut incoming = request.into_inner();
+        let state = Arc::clone(&self.state);
+        // A small channel: a slow reader slows the server's reading of requests (back-pressure).
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<pb::ScoreCaseResponse, Status>>(16);
+        tokio::spawn(async move {
+            let mut index = 0usize;
+            while let Some(msg) = incoming.next().await {
+                let start = Instant::now();
+                let result = match msg {
+                    Err(status) => Err(too_large(status)),
+                    Ok(_) if index >= state.max_stream_items => {
+                        Err(Status::resource_exhausted(format!(
+                            "cases: more than the limit of {} in one stream",
+                            state.max_stream_items
+                        )))
+                    }
+                    Ok(req) => {
+                        let (st, who) = (Arc::clone(&state), who.clone());
+                        let prefix = format!("cases[{index}].");
+                        blocking(move || score_one(&st, req, &who, &prefix)).await
+                    }
+                };
+                state
+                    .metrics
+                    .record("ScoreCases", result.is_ok(), start.elapsed());
+                let failed = result.is_err();
+                if tx.send(result).await.is_err() || failed {
+                    break;
+                }
+                index += 1;
+            }
+        });
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(rx),
+        )))
+    }
+
+    async fn check_ad(
+        &self,
+        request: Request<pb::CheckAdRequest>,
+    ) -> Result<Response<pb::CheckAdResponse>, Status> {
+        let who = caller(&request);
+        let r = request.into_inner();
+        let state = Arc::clone(&self.state);
+        let fut = blocking(move || {
+            if r.text.trim().is_empty() {
+                return Err(invalid(vec![FieldError::invalid(
+                    "text",
+                    "must not be empty",
+                )]));
+            }
+            let product = match &r.product {
+                Some(m) => {
+                    let mut conv = Conv::default();
+                    let p = convert::product(&mut conv, m);
+                    if !conv.errors.is_empty() {
+                        for e in &mut conv.errors {
+                            e.field = format!("product.{}", e.field);
+                        }
+                        return Err(invalid(conv.errors));
+                    }
+                    p.validate().map_err(|e| prefixed(e, "product."))?;
+                    who.may_access(&p.institution_id, "product.institution_id")?;
+                    Some(p)
+                }
+                None => None,
+            };
+            let ruleset = state.ruleset(
+                product
+                    .as_ref()
+                    .map_or(Jurisdiction::Cn, |p| p.jurisdiction),
+            )?;
+            let a = assess_ad(&r.text, product.as_ref(), ruleset, &state.lexicons)
+                .map_err(engine_status)?;
+            Ok(pb::CheckAdResponse {
+                assessment: Some(convert::assessment(&a)),
+                result_json: to_json(&a)?,
+            })
+        });
+        self.observe("CheckAd", fut).await.map(Response::new)
+    }
+
+    async fn compute_apr(
+        &self,
+        request: Request<pb::ComputeAprRequest>,
+    ) -> Result<Response<pb::ComputeAprResponse>, Status> {
+        let r = request.into_inner();
+        let state = Arc::clone(&self.state);
+        let fut = blocking(move || {
+            let mut conv = Conv::default();
+            let repayment = convert::repayment(&mut conv, "repayment", r.repayment);
+            let jurisdiction = if r.jurisdiction == 0 {
+                Jurisdiction::Cn
+            } else {
+                convert::jurisdiction(&mut conv, "jurisdiction", r.jurisdiction)
+            };
+            let cause = if r.cause == 0 {
+                finrisk_engine::domain::Cause::FinancialLoan
+            } else {
+                convert::cause(&mut conv, "cause", r.cause)
+            };
+            let contract_date = match r.contract_date.as_str() {
+                "" => None,
+                d => Some(Date::parse(d).map_err(|e| {
+                    invalid(vec![FieldError::invalid("contract_date", e.to_string())])
+                })?),
+            };
+            if !conv.errors.is_empty() {
+                return Err(invalid(conv.errors));
+            }
+            let terms = loan_terms(
+                r.principal_minor,
+                r.term_months,
+                repayment,
+                r.nominal_annual_rate,
+                r.monthly_fee_rate,
+                r.upfront_fee_minor,
+                r.monthly_other_fee_minor,
+            )
+            .map_err(engine_status)?;
+            let out = compute(
+                terms,
+                jurisdiction,
+                cause,
+                contract_date,
+                state.ruleset(jurisdiction)?,
+            )
+            .map_err(engine_status)?;
+            Ok(pb::ComputeAprResponse {
+                monthly_irr: out.figures.monthly_irr,
+                apr_nominal: out.figures.apr_nominal,
+                apr_effective: out.figures.apr_effective,
+                apr: out.apr,
+                total_cost_minor: out.total_cost_minor,
+                within_cap: out.check.within_cap,
+                borderline: out.check.borderline,
+                schedule: out
+                    .schedule
+                    .iter()
+                    .map(|i| pb::Installment {
+                        period: i.period,
+                        principal_minor: i.principal_minor,
+                        interest_minor: i.interest_minor,
+                        fee_minor: i.fee_minor,
+                        payment_minor: i.payment_minor,
+                        balance_minor: i.balance_minor,
+                    })
+                    .collect(),
+                result_json: to_json(&out)?,
+            })
+        });
+        self.observe("ComputeApr", fut).await.map(Response::new)
+    }
+
+    async fn list_models(
+        &self,
+        _request: Request<pb::ListModelsRequest>,
+    ) -> Result<Response<pb::ListModelsResponse>, Status> {
+        // The engine ships no trained model yet (the models issue adds them); the list is empty
+        // until then, and RC-HIGH-PD is not evaluated.
+        self.observe("ListModels", async {
+            Ok(pb::ListModelsResponse { models: Vec::new() })
+        })
+        .await
+        .map(Response::new)
+    }
+
+    async fn get_ruleset(
+        &self,
+        request: Request<pb::GetRulesetRequest>,
+    ) -> Result<Response<pb::GetRulesetResponse>, Status> {
+        let r = request.into_inner();
+        let state = Arc::clone(&self.state);
+        let fut = async move {
+            let mut conv = Conv::default();
+            let j = convert::jurisdiction(&mut conv, "jurisdiction", r.jurisdiction);
+            if !conv.errors.is_empty() {
+                return Err(invalid(conv.errors));
+            }
+            let ruleset = state.ruleset(j)?;
+            let text = state.ruleset_texts.get(&j).copied().unwrap_or_default();
+            Ok(pb::GetRulesetResponse {
+                version: ruleset.version.clone(),
+                toml: text.to_string(),
+            })
+        };
+        self.observe("GetRuleset", fut).await.map(Response::new)
+    }
+
+    async fn get_metrics(
+        &self,
+        _request: Request<pb::GetMetricsRequest>,
+    ) -> Result<Response<pb::GetMetricsResponse>, Status> {
+        let (methods, uptime) = self.state.metrics.snapshot();
+        let methods = methods
+            .into_iter()
+            .map(|(name, s)| pb::MethodMetrics {
+                method: name.to_string(),
+                requests: s.requests,
+                errors: s.errors,
+                bucket_upper_micros: BUCKETS_MICROS.to_vec(),
+                bucket_counts: s.buckets.to_vec(),
+                mean_micros: if s.requests > 0 {
+                    s.total_micros as f64 / s.requests as f64
+                } else {
+                    0.0
+                },
+            })
+            .collect();
+        Ok(Response::new(pb::GetMetricsResponse {
+            methods,
+            uptime_seconds: uptime.as_secs(),
+        }))
+    }
+}

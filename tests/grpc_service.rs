@@ -1,0 +1,898 @@
+//! The gRPC service end to end: a real `finrisk serve` process on a loopback port, a tonic
+//! client, every RPC, every error code, stream order and back-pressure, tenant isolation,
+//! metrics and graceful shutdown.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+
+use finrisk_proto::v1 as pb;
+use finrisk_proto::v1::risk_assessment_client::RiskAssessmentClient;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tonic::transport::Channel;
+use tonic::{Code, Request};
+use tonic_types::StatusExt;
+
+const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
+
+/// A running server, stopped (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .env("FINRISK_LOG", "warn")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("server exited before listening")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("finrisk: listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    Server { child, addr }
+}
+
+async fn client(server: &Server) -> RiskAssessmentClient<Channel> {
+    let channel = Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    RiskAssessmentClient::new(channel)
+        .max_decoding_message_size(64 * 1024 * 1024)
+        .max_encoding_message_size(64 * 1024 * 1024)
+}
+
+fn example(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn cli_json(args: &[&str]) -> Value {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_string()
+}
+fn os(v: &Value, k: &str) -> Option<String> {
+    v[k].as_str().map(str::to_string)
+}
+fn i(v: &Value, k: &str) -> i64 {
+    v[k].as_i64().unwrap_or_default()
+}
+fn oi(v: &Value, k: &str) -> Option<i64> {
+    v[k].as_i64()
+}
+fn f(v: &Value, k: &str) -> f64 {
+    v[k].as_f64().unwrap_or_default()
+}
+fn of(v: &Value, k: &str) -> Option<f64> {
+    v[k].as_f64()
+}
+fn ob(v: &Value, k: &str) -> Option<bool> {
+    v[k].as_bool()
+}
+
+fn repayment(v: &str) -> i32 {
+    match v {
+        "equal_installment" => pb::Repayment::EqualInstallment as i32,
+        "equal_principal" => pb::Repayment::EqualPrincipal as i32,
+        "interest_only" => pb::Repayment::InterestOnly as i32,
+        "bullet" => pb::Repayment::Bullet as i32,
+        _ => 0,
+    }
+}
+
+/// The SPEC JSON of a case as a proto message, field by field.
+fn case_pb(v: &Value) -> pb::Case {
+    let d = &v["defendant"];
+    let k = &v["contract"];
+    let cl = &v["claims"];
+    let ev = &v["evidence"];
+    pb::Case {
+        case_id: s(v, "case_id"),
+        court: os(v, "court"),
+        jurisdiction: pb::Jurisdiction::Cn as i32,
+        currency: os(v, "currency"),
+        cause: pb::Cause::FinancialLoan as i32,
+        filed_at: s(v, "filed_at"),
+        plaintiff: Some(pb::Plaintiff {
+            institution_id: s(&v["plaintiff"], "institution_id"),
+            product_id: os(&v["plaintiff"], "product_id"),
+        }),
+        defendant: Some(pb::Defendant {
+            borrower_key: s(d, "borrower_key"),
+            age: oi(d, "age"),
+            monthly_income_minor: oi(d, "monthly_income_minor"),
+            income_verified: ob(d, "income_verified"),
+            is_student: ob(d, "is_student"),
+            active_lenders: oi(d, "active_lenders"),
+            other_cases_12m: oi(d, "other_cases_12m"),
+        }),
+        contract: Some(pb::Contract {
+            principal_minor: i(k, "principal_minor"),
+            disbursed_at: s(k, "disbursed_at"),
+            term_months: i(k, "term_months"),
+            repayment: repayment(&s(k, "repayment")),
+            nominal_annual_rate: f(k, "nominal_annual_rate"),
+            monthly_fee_rate: f(k, "monthly_fee_rate"),
+            upfront_fee_minor: i(k, "upfront_fee_minor"),
+            penalty_annual_rate: of(k, "penalty_annual_rate"),
+        }),
+        repayments: v["repayments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| pb::CaseRepayment {
+                date: s(r, "date"),
+                principal_minor: i(r, "principal_minor"),
+                cost_minor: i(r, "cost_minor"),
+            })
+            .collect(),
+        claims: Some(pb::Claims {
+            as_of: s(cl, "as_of"),
+            principal_minor: i(cl, "principal_minor"),
+            interest_minor: i(cl, "interest_minor"),
+            penalty_minor: i(cl, "penalty_minor"),
+            compound_minor: i(cl, "compound_minor"),
+            fees_minor: i(cl, "fees_minor"),
+            legal_costs_minor: i(cl, "legal_costs_minor"),
+        }),
+        evidence: Some(pb::Evidence {
+            marketing_texts: ev["marketing_texts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_string())
+                .collect(),
+            borrower_alleges_misled: ob(ev, "borrower_alleges_misled"),
+            insurance_bundled: ob(ev, "insurance_bundled"),
+        }),
+    }
+}
+
+/// The SPEC JSON of a product as a proto message.
+fn product_pb(v: &Value) -> pb::Product {
+    let pr = &v["pricing"];
+    let k = &v["controls"];
+    pb::Product {
+        product_id: s(v, "product_id"),
+        institution_id: s(v, "institution_id"),
+        name: s(v, "name"),
+        kind: pb::ProductKind::CashLoan as i32,
+        jurisdiction: pb::Jurisdiction::Cn as i32,
+        currency: s(v, "currency"),
+        launched_at: os(v, "launched_at"),
+        pricing: Some(pb::Pricing {
+            repayment: repayment(&s(pr, "repayment")),
+            term_months: pr["term_months"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_i64().unwrap())
+                .collect(),
+            nominal_annual_rate: f(pr, "nominal_annual_rate"),
+            monthly_fee_rate: f(pr, "monthly_fee_rate"),
+            upfront_fee_rate: f(pr, "upfront_fee_rate"),
+            other_fees: pr["other_fees"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| pb::Fee {
+                    name: s(x, "name"),
+                    amount_minor: i(x, "amount_minor"),
+                    per: pb::FeePer::Month as i32,
+                    mandatory: ob(x, "mandatory"),
+                })
+                .collect(),
+            advertised_rate: Some(pb::QuotedRate {
+                value: f(&pr["advertised_rate"], "value"),
+                unit: pb::RateUnit::Daily as i32,
+            }),
+        }),
+        limits: Some(pb::Limits {
+            min_principal_minor: i(&v["limits"], "min_principal_minor"),
+            max_principal_minor: i(&v["limits"], "max_principal_minor"),
+        }),
+        controls: Some(pb::Controls {
+            verifies_income: ob(k, "verifies_income"),
+            checks_credit_bureau: ob(k, "checks_credit_bureau"),
+            checks_multi_lending: ob(k, "checks_multi_lending"),
+            min_age: oi(k, "min_age"),
+            max_age: oi(k, "max_age"),
+            allows_students: ob(k, "allows_students"),
+            max_dti: of(k, "max_dti"),
+            max_line_to_income: of(k, "max_line_to_income"),
+            median_approval_seconds: of(k, "median_approval_seconds"),
+            cooling_off_days: oi(k, "cooling_off_days"),
+            funding_share: of(k, "funding_share"),
+        }),
+        marketing: v["marketing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| pb::Ad {
+                channel: os(a, "channel"),
+                language: os(a, "language"),
+                text: s(a, "text"),
+            })
+            .collect(),
+    }
+}
+
+fn grant(id: &str, product: &str, term: i64) -> pb::Grant {
+    pb::Grant {
+        grant_id: id.into(),
+        institution_id: "INST-A".into(),
+        product_id: product.into(),
+        borrower_key: format!("b-{id}"),
+        granted_at: "2024-03-01".into(),
+        principal_minor: 500_000,
+        term_months: term,
+        apr: 0.2,
+        monthly_income_minor: Some(300_000),
+        income_verified: Some(false),
+        active_lenders: Some(5),
+        ..pb::Grant::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_every_unary_rpc_match_the_cli() {
+    let server = start(&[]);
+    let channel = Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let status = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "finrisk.v1.RiskAssessment".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        status.into_inner().status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    let mut c = client(&server).await;
+    // ComputeApr = finrisk apr
+    let apr = c
+        .compute_apr(pb::ComputeAprRequest {
+            principal_minor: 1_000_000,
+            term_months: 12,
+            repayment: pb::Repayment::EqualInstallment as i32,
+            monthly_fee_rate: 0.008,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(format!("{:.6}", apr.apr_nominal), "0.172708");
+    assert_eq!(apr.schedule.len(), 12);
+    let cli = cli_json(&[
+        "apr",
+        "--principal-minor",
+        "1000000",
+        "--term-months",
+        "12",
+        "--repayment",
+        "equal_installment",
+        "--monthly-fee-rate",
+        "0.008",
+    ]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&apr.result_json).unwrap(),
+        cli
+    );
+
+    // ScoreCase = finrisk score-case
+    let case = example("case.json");
+    let scored = c
+        .score_case(pb::ScoreCaseRequest {
+            case: Some(case_pb(&case)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let cli = cli_json(&[
+        "score-case",
+        "--case",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/case.json"),
+    ]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&scored.result_json).unwrap(),
+        cli
+    );
+    assert_eq!(scored.case_id, "2024-0192-1234");
+    let a = scored.assessment.unwrap();
+    assert_eq!(a.grade, cli["grade"].as_str().unwrap());
+    assert!(a.findings.iter().any(|f| f.code == "DC-REPEAT-DEFENDANT"));
+
+    // AssessProduct = finrisk assess-product
+    let product = example("product.json");
+    let assessed = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product_pb(&product)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let cli = cli_json(&[
+        "assess-product",
+        "--product",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/product.json"),
+    ]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&assessed.result_json).unwrap(),
+        cli
+    );
+
+    // CheckAd
+    let ad = c
+        .check_ad(pb::CheckAdRequest {
+            text: "日息低至0.02%，不看征信，大学生专享".into(),
+            product: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let codes: Vec<String> = ad
+        .assessment
+        .unwrap()
+        .findings
+        .into_iter()
+        .map(|f| f.code)
+        .collect();
+    for code in [
+        "MK-NO-APR",
+        "MK-PERIODIC-RATE",
+        "MK-INDUCEMENT",
+        "MK-VULNERABLE-TARGET",
+        "MK-NO-RISK-WARNING",
+    ] {
+        assert!(codes.contains(&code.to_string()), "{code} in {codes:?}");
+    }
+    let with_product = c
+        .check_ad(pb::CheckAdRequest {
+            text: "3期免息".into(),
+            product: Some(product_pb(&product)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        with_product
+            .assessment
+            .unwrap()
+            .findings
+            .iter()
+            .any(|f| f.code == "MK-FALSE-FREE")
+    );
+
+    // GetRuleset, ListModels, GetMetrics
+    let rules = c
+        .get_ruleset(pb::GetRulesetRequest {
+            jurisdiction: pb::Jurisdiction::Cn as i32,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(rules.version, "cn-2026.11.0");
+    assert!(rules.toml.contains("[[lpr]]"));
+    let models = c
+        .list_models(pb::ListModelsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(models.models.is_empty());
+    let metrics = c
+        .get_metrics(pb::GetMetricsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let score = metrics
+        .methods
+        .iter()
+        .find(|m| m.method == "ScoreCase")
+        .unwrap();
+    assert_eq!((score.requests, score.errors), (1, 0));
+    assert_eq!(score.bucket_counts.iter().sum::<u64>(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_input_names_fields_as_the_cli_does() {
+    let server = start(&[]);
+    let mut c = client(&server).await;
+    let mut case = case_pb(&example("case.json"));
+    case.contract.as_mut().unwrap().term_months = 0;
+    case.defendant.as_mut().unwrap().borrower_key = "13812345678".into();
+    let status = c
+        .score_case(pb::ScoreCaseRequest { case: Some(case) })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let bad = status
+        .get_details_bad_request()
+        .expect("BadRequest details");
+    let fields: Vec<&str> = bad
+        .field_violations
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["defendant.borrower_key", "contract.term_months"]
+    );
+    assert!(
+        bad.field_violations[1]
+            .description
+            .contains("between 1 and 360")
+    );
+
+    let mut case = case_pb(&example("case.json"));
+    case.cause = 0;
+    case.filed_at = "2024-02-30".into();
+    let status = c
+        .score_case(pb::ScoreCaseRequest { case: Some(case) })
+        .await
+        .unwrap_err();
+    let fields: Vec<String> = status
+        .get_details_bad_request()
+        .unwrap()
+        .field_violations
+        .into_iter()
+        .map(|v| v.field)
+        .collect();
+    assert_eq!(fields, vec!["cause", "filed_at"]);
+
+    let mut product = product_pb(&example("product.json"));
+    product.pricing.as_mut().unwrap().monthly_fee_rate = f64::NAN;
+    let status = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product_pb(&example("product.json"))),
+            grants: vec![grant("G1", "P-001", 12), grant("G2", "P-001", 0)],
+            as_of: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.get_details_bad_request().unwrap().field_violations[0].field,
+        "grants[1].term_months"
+    );
+    let status = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.get_details_bad_request().unwrap().field_violations[0].field,
+        "pricing.monthly_fee_rate"
+    );
+    let status = c
+        .compute_apr(pb::ComputeAprRequest {
+            principal_minor: 100,
+            term_months: 12,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.get_details_bad_request().unwrap().field_violations[0].field,
+        "repayment"
+    );
+    let status = c
+        .score_case(pb::ScoreCaseRequest { case: None })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portfolio_stream_equals_one_request_with_all_grants() {
+    let server = start(&[]);
+    let mut c = client(&server).await;
+    let product = product_pb(&example("product.json"));
+    let grants: Vec<pb::Grant> = (0..30)
+        .map(|k| grant(&format!("G{k}"), "P-001", 12))
+        .collect();
+    let whole = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product.clone()),
+            grants: grants.clone(),
+            as_of: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut messages = vec![pb::AssessPortfolioRequest {
+        product: Some(product),
+        as_of: String::new(),
+        grants: vec![],
+    }];
+    for chunk in grants.chunks(7) {
+        messages.push(pb::AssessPortfolioRequest {
+            product: None,
+            as_of: String::new(),
+            grants: chunk.to_vec(),
+        });
+    }
+    let streamed = c
+        .assess_portfolio(tokio_stream::iter(messages))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(streamed.result_json, whole.result_json);
+    let v: Value = serde_json::from_str(&streamed.result_json).unwrap();
+    assert_eq!(v["portfolio"]["grants"], 30);
+    // The product must come first.
+    let status = c
+        .assess_portfolio(tokio_stream::iter(vec![pb::AssessPortfolioRequest {
+            product: None,
+            as_of: String::new(),
+            grants: vec![grant("G", "P-001", 12)],
+        }]))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn score_cases_answers_in_order_with_back_pressure() {
+    let server = start(&[]);
+    let mut c = client(&server).await;
+    let base = case_pb(&example("case.json"));
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ScoreCaseRequest>(16);
+    let mut responses = c
+        .score_cases(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await
+        .unwrap()
+        .into_inner();
+    let total = 2_000;
+    let sender = tokio::spawn(async move {
+        for k in 0..total {
+            let mut case = base.clone();
+            case.case_id = format!("C-{k:04}");
+            if tx
+                .send(pb::ScoreCaseRequest { case: Some(case) })
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    // Nobody reads the responses: once the flow-control windows are full (about 2 MB of
+    // answers), the server must stop scoring instead of buffering without bound.
+    let mut probe = client(&server).await;
+    let processed = |m: pb::GetMetricsResponse| {
+        m.methods
+            .iter()
+            .find(|m| m.method == "ScoreCases")
+            .map_or(0, |m| m.requests)
+    };
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let first = processed(
+        probe
+            .get_metrics(pb::GetMetricsRequest {})
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let second = processed(
+        probe
+            .get_metrics(pb::GetMetricsRequest {})
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    assert_eq!(first, second, "the server kept scoring with nobody reading");
+    assert!(
+        second < total as u64 / 2,
+        "the server scored {second} of {total} cases with nobody reading"
+    );
+    let mut ids = Vec::new();
+    while let Some(r) = responses.message().await.unwrap() {
+        ids.push(r.case_id);
+    }
+    sender.await.unwrap();
+    let expected: Vec<String> = (0..total).map(|k| format!("C-{k:04}")).collect();
+    assert_eq!(ids, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_give_resource_exhausted() {
+    let server = start(&["--max-message-bytes", "4096", "--max-stream-items", "3"]);
+    let mut c = client(&server).await;
+    let mut product = product_pb(&example("product.json"));
+    product.marketing[0].text = "贷款有风险".repeat(400);
+    let status = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    let product = product_pb(&example("product.json"));
+    let grants: Vec<pb::Grant> = (0..4)
+        .map(|k| grant(&format!("G{k}"), "P-001", 12))
+        .collect();
+    let status = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product.clone()),
+            grants: grants.clone(),
+            as_of: String::new(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted);
+    let messages = vec![
+        pb::AssessPortfolioRequest {
+            product: Some(product),
+            as_of: String::new(),
+            grants: vec![],
+        },
+        pb::AssessPortfolioRequest {
+            product: None,
+            as_of: String::new(),
+            grants: grants[..2].to_vec(),
+        },
+        pb::AssessPortfolioRequest {
+            product: None,
+            as_of: String::new(),
+            grants: grants[2..].to_vec(),
+        },
+    ];
+    assert_eq!(
+        c.assess_portfolio(tokio_stream::iter(messages))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::ResourceExhausted
+    );
+    let cases: Vec<pb::ScoreCaseRequest> = (0..4)
+        .map(|_| pb::ScoreCaseRequest {
+            case: Some(case_pb(&example("case.json"))),
+        })
+        .collect();
+    let mut stream = c
+        .score_cases(tokio_stream::iter(cases))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut ok = 0;
+    let err = loop {
+        match stream.message().await {
+            Ok(Some(_)) => ok += 1,
+            Ok(None) => panic!("the 4th case should be refused"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!((ok, err.code()), (3, Code::ResourceExhausted));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadlines_are_honoured() {
+    let server = start(&[]);
+    let mut c = client(&server).await;
+    let grants: Vec<pb::Grant> = (0..50_000)
+        .map(|k| grant(&format!("G{k}"), "P-001", 12))
+        .collect();
+    let mut request = Request::new(pb::AssessProductRequest {
+        product: Some(product_pb(&example("product.json"))),
+        grants,
+        as_of: String::new(),
+    });
+    request.set_timeout(Duration::from_millis(5));
+    let status = c.assess_product(request).await.unwrap_err();
+    assert!(
+        matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+        "{status:?}"
+    );
+    // The server is still there.
+    assert!(c.list_models(pb::ListModelsRequest {}).await.is_ok());
+}
+
+fn write_keys_config() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("finrisk-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let hash = |k: &str| {
+        String::from_utf8(
+            Command::new(BIN)
+                .args(["hash-key", k])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+        .trim()
+        .to_string()
+    };
+    let config = format!(
+        "[server]\nmax_stream_items = 1000\n\n[[keys]]\nsha256 = \"{}\"\nrole = \"institution\"\ninstitution_id = \"INST-A\"\nname = \"bank a\"\n\n[[keys]]\nsha256 = \"{}\"\nrole = \"institution\"\ninstitution_id = \"INST-B\"\n\n[[keys]]\nsha256 = \"{}\"\nrole = \"court\"\n",
+        hash("key-a"),
+        hash("key-b"),
+        hash("key-court")
+    );
+    let path = dir.join("finrisk.toml");
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+fn with_key<T>(msg: T, key: &str) -> Request<T> {
+    let mut r = Request::new(msg);
+    r.metadata_mut()
+        .insert("authorization", format!("Bearer {key}").parse().unwrap());
+    r
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenants_are_isolated() {
+    let config = write_keys_config();
+    let server = start(&["--config", config.to_str().unwrap()]);
+    let mut c = client(&server).await;
+    let product = product_pb(&example("product.json")); // INST-A
+    let case = case_pb(&example("case.json")); // plaintiff INST-A
+    let req = || pb::AssessProductRequest {
+        product: Some(product.clone()),
+        ..Default::default()
+    };
+    assert_eq!(
+        c.assess_product(req()).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        c.assess_product(with_key(req(), "wrong"))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::Unauthenticated
+    );
+    assert_eq!(
+        c.assess_product(with_key(req(), "key-b"))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::PermissionDenied
+    );
+    assert!(c.assess_product(with_key(req(), "key-a")).await.is_ok());
+    assert!(c.assess_product(with_key(req(), "key-court")).await.is_ok());
+    let case_req = || pb::ScoreCaseRequest {
+        case: Some(case.clone()),
+    };
+    assert_eq!(
+        c.score_case(with_key(case_req(), "key-b"))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::PermissionDenied
+    );
+    assert!(c.score_case(with_key(case_req(), "key-a")).await.is_ok());
+    assert!(
+        c.score_case(with_key(case_req(), "key-court"))
+            .await
+            .is_ok()
+    );
+    let stream = tokio_stream::iter(vec![case_req()]);
+    let mut responses = c
+        .score_cases(with_key(stream, "key-b"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        responses.message().await.unwrap_err().code(),
+        Code::PermissionDenied
+    );
+    let ad = pb::CheckAdRequest {
+        text: "3期免息".into(),
+        product: Some(product.clone()),
+    };
+    assert_eq!(
+        c.check_ad(with_key(ad, "key-b")).await.unwrap_err().code(),
+        Code::PermissionDenied
+    );
+    // Health stays open for probes.
+    let channel = Channel::from_shared(format!("http://{}", server.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    assert!(
+        health
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: String::new()
+            })
+            .await
+            .is_ok()
+    );
+}
+
+#[test]
+fn without_keys_the_server_refuses_a_non_loopback_address() {
+    let out = Command::new(BIN)
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("addr: 0.0.0.0:0 is not a loopback address"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_in_flight_calls_finish() {
+    let mut server = start(&[]);
+    let mut c = client(&server).await;
+    let grants: Vec<pb::Grant> = (0..60_000)
+        .map(|k| grant(&format!("G{k}"), "P-001", 12))
+        .collect();
+    let call = tokio::spawn(async move {
+        c.assess_product(pb::AssessProductRequest {
+            product: Some(product_pb(&example("product.json"))),
+            grants,
+            as_of: String::new(),
+        })
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let result = call.await.unwrap();
+    assert!(
+        result.is_ok(),
+        "the in-flight call was cut: {:?}",
+        result.err()
+    );
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    server.addr.clear();
+}
