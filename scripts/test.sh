@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"; .ci/run runs exactly this):
-# prepares the Python environment of the cross-check tests, then runs cargo test on the whole
-# workspace and closes with one summary line "tests: N passed, N failed". Extra arguments go
-# to cargo test.
+#   1. prepares .venv-test (numpy-financial for the IRR cross-check, grpcio for the client test);
+#   2. runs `cargo test --workspace` (extra arguments go to it);
+#   3. runs the real Python gRPC client against a real `finrisk serve`
+#      (tests/python/grpc_client_test.py);
+# and closes with one summary line "tests: N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/python-env.sh
@@ -11,6 +13,13 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
+if [ -x target/debug/finrisk ]; then
+  "$FINRISK_PYTHON" tests/python/grpc_client_test.py target/debug/finrisk 2>&1 | tee -a "$log" || status=1
+else
+  echo "python grpc client: 0 passed, 1 failed (target/debug/finrisk was not built)" | tee -a "$log"
+  status=1
+fi
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^python grpc client:/ { p += $4; f += $6 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
 exit "$status"
