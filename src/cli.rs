@@ -238,6 +238,10 @@ pub(crate) struct BatchArgs {
     /// As-of date for time-dependent checks (default: the latest date in the data).
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<String>,
+    /// For grants: also write one row per resolved person (keys joined through shared phones
+    /// and devices): person_id, keys, grants, institutions, peak_exposure_minor, codes.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) persons: Option<PathBuf>,
     /// Jurisdiction of the grants (cases and products carry their own).
     #[arg(long, value_name = "J", default_value = "CN")]
     pub(crate) jurisdiction: String,

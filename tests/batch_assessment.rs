@@ -9,6 +9,7 @@ use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{GrantRules, assess_grants};
 use finrisk_engine::domain::{GrantBatch, Jurisdiction};
 use std::path::PathBuf;
+
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
@@ -20,26 +21,41 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-#[test]
-fn one_row_alone_equals_the_same_row_inside_100000() {
-    let dir = scratch("identity");
+fn generated(name: &str, grants: u64) -> (GrantBatch, PathBuf, finrisk_engine::Date) {
+    let dir = scratch(name);
     let params = GenerateParams {
-        grants: 100_000,
+        grants,
         cases: 10,
         ..GenerateParams::default()
     };
-    generate(&params, &dir).unwrap();
+    let summary = generate(&params, &dir).unwrap();
     let (batch, report) = load_grants(&dir.join("grants.parquet")).unwrap();
-    assert_eq!(report.rows_accepted, 100_000);
+    assert_eq!(report.rows_accepted as u64, grants);
+    (batch, dir, summary.as_of)
+}
+
+#[test]
+fn one_row_alone_equals_the_same_row_inside_100000() {
+    let (batch, _, as_of) = generated("identity", 100_000);
     let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
-    let rows = assess_grants(&batch, &ruleset);
+    let (rows, dc) = assess_grants(&batch, &ruleset, Some(as_of));
     assert_eq!(rows.len(), 100_000);
     let rules = GrantRules::new(&ruleset, None);
     let mut with_findings = 0;
     for i in (0..batch.len()).step_by(997) {
+        // The row's own columns: alone or in the batch, the same findings and scores.
         let mut one = GrantBatch::default();
         one.push(1, batch.record(i)).unwrap();
-        let alone = rules.assess(&one, 0);
+        assert_eq!(rules.assess(&one, 0), rules.assess(&batch, i), "row {i}");
+        // With the duplicate-credit codes: the person's grants alone give the row's batch result.
+        let person = dc.person_of(i);
+        let mut own = GrantBatch::default();
+        for (k, &r) in person.rows.iter().enumerate() {
+            own.push(k + 1, batch.record(r)).unwrap();
+        }
+        let own_dc = finrisk_engine::dc::DcAnalysis::analyse(&own, Some(as_of));
+        let at = person.rows.iter().position(|&r| r == i).unwrap();
+        let alone = rules.assess_with(&own, at, Some(&own_dc));
         assert_eq!(alone.codes(), rows[i].findings, "row {i}");
         assert_eq!(alone.scores, rows[i].scores, "row {i}");
         assert_eq!(alone.grade.chars().next(), Some(rows[i].grade));
@@ -50,7 +66,50 @@ fn one_row_alone_equals_the_same_row_inside_100000() {
         "the sample should exercise findings: {with_findings}"
     );
     // And twice gives the same.
-    assert_eq!(assess_grants(&batch, &ruleset), rows);
+    assert_eq!(assess_grants(&batch, &ruleset, Some(as_of)).0, rows);
+}
+
+#[test]
+fn the_detector_finds_exactly_the_planted_duplicate_credit() {
+    let (batch, dir, as_of) = generated("truth", 40_000);
+    let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
+    let (rows, _) = assess_grants(&batch, &ruleset, Some(as_of));
+    let truth = finrisk_datasets::read_table(&dir.join("truth/grants.parquet")).unwrap();
+    let planted: Vec<String> = truth
+        .column("codes")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect();
+    for code in [
+        "DC-CONCURRENT-SAME-LENDER",
+        "DC-MANY-LENDERS",
+        "DC-EXPOSURE-INCOME",
+        "DC-SHARED-IDENTITY",
+        "DC-MANY-INQUIRIES",
+        "DC-NEW-WHILE-DELINQUENT",
+        "DC-LINE-UP-DELINQUENT",
+    ] {
+        let (mut tp, mut fp, mut missed) = (0, 0, 0);
+        for (i, r) in rows.iter().enumerate() {
+            let found = r.findings.split(';').any(|c| c == code);
+            let truth = planted[i].split(';').any(|c| c == code);
+            match (found, truth) {
+                (true, true) => tp += 1,
+                (true, false) => fp += 1,
+                (false, true) => missed += 1,
+                _ => {}
+            }
+        }
+        assert!(tp > 0, "{code}: nothing planted");
+        assert_eq!(
+            (fp, missed),
+            (0, 0),
+            "{code}: {tp} found, {fp} false positives, {missed} missed"
+        );
+    }
 }
 
 #[test]

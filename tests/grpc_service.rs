@@ -1013,3 +1013,60 @@ async fn tls_from_cert_and_key_files() {
         );
     }
 }
+
+/// The first stderr line of a server started with `args` and `env`, then the server is stopped.
+fn startup_line(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let line = BufReader::new(child.stderr.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    line
+}
+
+#[test]
+fn settings_follow_file_then_env_then_flags() {
+    let dir = std::env::temp_dir().join(format!("finrisk-precedence-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("finrisk.toml");
+    std::fs::write(
+        &config,
+        "[server]\nmax_stream_items = 1000\nmax_message_bytes = 65536\n",
+    )
+    .unwrap();
+    let c = config.to_str().unwrap();
+    let file_only = startup_line(&["--config", c], &[]);
+    assert!(
+        file_only.contains("max stream items 1000")
+            && file_only.contains("max message 65536 bytes"),
+        "{file_only}"
+    );
+    let env_wins = startup_line(&["--config", c], &[("FINRISK_MAX_STREAM_ITEMS", "5")]);
+    assert!(
+        env_wins.contains("max stream items 5") && env_wins.contains("max message 65536 bytes"),
+        "{env_wins}"
+    );
+    let flag_wins = startup_line(
+        &["--config", c, "--max-stream-items", "7"],
+        &[("FINRISK_MAX_STREAM_ITEMS", "5")],
+    );
+    assert!(flag_wins.contains("max stream items 7"), "{flag_wins}");
+    let bad = Command::new(BIN)
+        .args(["serve", "--config", c])
+        .env("FINRISK_MAX_STREAM_ITEMS", "many")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("FINRISK_MAX_STREAM_ITEMS"));
+}

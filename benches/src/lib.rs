@@ -17,6 +17,46 @@ pub fn config() -> Criterion {
         .sample_size(30)
 }
 
+/// A generated grants table of `grants` rows (seed 42, default generator parameters), made
+/// once under `target/bench-data/` and loaded from there. Returns the batch and its as-of date.
+pub fn generated_grants(
+    grants: u64,
+) -> Result<(finrisk_engine::domain::GrantBatch, finrisk_engine::Date), String> {
+    use finrisk_datasets::generate::{GenerateParams, generate};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/bench-data")
+        .join(format!("grants-{grants}"));
+    let params = GenerateParams {
+        grants,
+        cases: 0,
+        ..GenerateParams::default()
+    };
+    if !dir.join("manifest.json").is_file() {
+        generate(&params, &dir).map_err(|e| e.to_string())?;
+    }
+    let (batch, report) =
+        finrisk_datasets::load_grants(&dir.join("grants.parquet")).map_err(|e| e.to_string())?;
+    if report.rows_accepted as u64 != grants {
+        return Err(format!(
+            "{} rows refused in the generated table",
+            report.rows_rejected
+        ));
+    }
+    Ok((batch, params.as_of()))
+}
+
+/// Resident memory of this process, bytes (Linux `/proc/self/statm`; 0 elsewhere).
+pub fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u64>().ok())
+        })
+        .map_or(0, |pages| pages * 4096)
+}
+
 /// `count` loans with terms of 3-36 months across all repayment methods, interest and fees:
 /// loan `k` has principal `100,000 + 1,000 k` minor units, term `3 + k % 34`, method
 /// `k % 4`, nominal rate `(k % 30) / 100` and monthly fee rate `(k % 7) / 1000`.

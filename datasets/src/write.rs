@@ -2,6 +2,7 @@
 
 use crate::{DatasetError, TableFormat};
 use finrisk_engine::assess::GrantRow;
+use finrisk_engine::dc::DcAnalysis;
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use polars::prelude::*;
 use std::path::Path;
@@ -90,6 +91,60 @@ pub fn grant_results_frame(
             "grade".into(),
             rows.iter().map(|r| r.grade.to_string()).collect::<Vec<_>>(),
         ),
+    ])
+}
+
+/// One row per resolved person: id, keys, grants, institutions, peak exposure and the codes of
+/// its grants (sorted, `;`-joined).
+pub fn persons_frame(rows: &[GrantRow], dc: &DcAnalysis) -> Result<DataFrame, DatasetError> {
+    let codes: Vec<String> = dc
+        .persons
+        .iter()
+        .map(|p| {
+            let mut all: Vec<&str> = p
+                .rows
+                .iter()
+                .flat_map(|&i| rows[i].findings.split(';').filter(|c| !c.is_empty()))
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            all.join(";")
+        })
+        .collect();
+    frame(vec![
+        Column::new(
+            "person_id".into(),
+            dc.persons.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "keys".into(),
+            dc.persons
+                .iter()
+                .map(|p| p.keys.join(";"))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "grants".into(),
+            dc.persons
+                .iter()
+                .map(|p| p.rows.len() as u64)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "institutions".into(),
+            dc.persons
+                .iter()
+                .map(|p| p.institutions as u64)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "peak_exposure_minor".into(),
+            dc.persons
+                .iter()
+                .map(|p| p.peak_exposure_minor)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new("codes".into(), codes),
     ])
 }
 

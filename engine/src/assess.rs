@@ -7,6 +7,7 @@
 
 use crate::catalogue::CATALOGUE;
 use crate::date::Date;
+use crate::dc::DcAnalysis;
 use crate::domain::grant::GrantBatch;
 use crate::domain::product::{FeePer, ProductKind};
 use crate::domain::{Case, Cause, Product, Repayment};
@@ -573,14 +574,16 @@ fn assess_portfolio(
         .collect();
     let as_of = as_of.or_else(|| batch.latest_date());
     let rules = GrantRules::new(ruleset, Some(cause_of_kind(product.kind)));
+    // The person's grants at every institution in the table count for duplicate credit.
+    let dc = DcAnalysis::analyse(batch, as_of);
     let mut code_counts: BTreeMap<String, usize> = BTreeMap::new();
     let (mut students, mut student_known, mut unverified, mut verified_known) = (0, 0, 0, 0);
     let (mut fpd, mut fpd_known, mut defaults, mut default_known) = (0, 0, 0, 0);
     let mut apr_sum = 0.0;
     let mut open = 0;
     for &i in &rows {
-        for code in rules.codes(batch, i) {
-            *code_counts.entry(code.to_string()).or_insert(0) += 1;
+        for f in rules.assess_with(batch, i, Some(&dc)).findings {
+            *code_counts.entry(f.code).or_insert(0) += 1;
         }
         if let Some(s) = batch.is_student[i] {
             student_known += 1;
@@ -682,7 +685,8 @@ pub struct GrantRules<'r> {
     cap: Option<f64>,
 }
 
-/// The grant-level codes evaluated from one row, in catalogue order.
+/// The grant-level codes evaluated from one row's own columns, in catalogue order (the
+/// across-grant codes come from [`GrantRules::evaluate_dc`]).
 pub const GRANT_CODES: [&str; 12] = [
     "RC-INCOME-UNVERIFIED",
     "RC-DTI-HIGH",
@@ -812,18 +816,81 @@ impl<'r> GrantRules<'r> {
         out
     }
 
+    /// Codes of row `i` that need the other grants of its person (the duplicate-credit
+    /// analysis of the whole batch), with their evidence.
+    pub fn evaluate_dc(
+        &self,
+        b: &GrantBatch,
+        i: usize,
+        dc: &DcAnalysis,
+    ) -> Vec<(&'static str, Value)> {
+        let mut out = Vec::new();
+        let r = dc.rows[i];
+        if r.concurrent > 0 && self.t("DC-CONCURRENT-SAME-LENDER").is_some() {
+            let ids: Vec<&str> = dc
+                .partners(i)
+                .iter()
+                .take(20)
+                .map(|&p| b.grant_id[p as usize].as_str())
+                .collect();
+            out.push((
+                "DC-CONCURRENT-SAME-LENDER",
+                json!({ "institution_id": b.institution_id[i], "concurrent_with": ids, "concurrent_grants": r.concurrent, "as_of": dc.as_of }),
+            ));
+        }
+        if let Some(t) = self.t("DC-MANY-LENDERS")
+            && f64::from(r.open_institutions) >= t
+        {
+            out.push((
+                "DC-MANY-LENDERS",
+                json!({ "open_institutions_in_data": r.open_institutions, "threshold": t }),
+            ));
+        }
+        if let (Some(t), Some(inc)) = (
+            self.t("DC-EXPOSURE-INCOME"),
+            b.monthly_income_minor[i].filter(|v| *v > 0),
+        ) {
+            let multiple = r.open_exposure_minor as f64 / inc as f64;
+            if multiple > t {
+                out.push((
+                    "DC-EXPOSURE-INCOME",
+                    json!({ "open_exposure_minor": r.open_exposure_minor, "monthly_income_minor": inc, "multiple": multiple, "threshold": t }),
+                ));
+            }
+        }
+        let person = dc.person_of(i);
+        if person.keys.len() > 1 && self.t("DC-SHARED-IDENTITY").is_some() {
+            let keys: Vec<&str> = person.keys.iter().take(20).map(String::as_str).collect();
+            out.push((
+                "DC-SHARED-IDENTITY",
+                json!({ "person_id": person.id, "keys": keys, "key_count": person.keys.len() }),
+            ));
+        }
+        out
+    }
+
+    /// The full assessment of row `i`, with the across-grant codes when `dc` is given.
+    pub fn assess_with(&self, b: &GrantBatch, i: usize, dc: Option<&DcAnalysis>) -> Assessment {
+        let mut c = Collector::new(self.ruleset, Level::Grant);
+        for (code, ev) in self.evaluate(b, i) {
+            c.add(code, ev);
+        }
+        if let Some(dc) = dc {
+            for (code, ev) in self.evaluate_dc(b, i, dc) {
+                c.add(code, ev);
+            }
+        }
+        score_findings(self.ruleset, c.into_findings())
+    }
+
     /// Just the codes of row `i`.
     pub fn codes(&self, b: &GrantBatch, i: usize) -> Vec<&'static str> {
         self.evaluate(b, i).into_iter().map(|(c, _)| c).collect()
     }
 
-    /// The full assessment of row `i`.
+    /// The assessment of row `i` from its own columns only (no across-grant codes).
     pub fn assess(&self, b: &GrantBatch, i: usize) -> Assessment {
-        let mut c = Collector::new(self.ruleset, Level::Grant);
-        for (code, ev) in self.evaluate(b, i) {
-            c.add(code, ev);
-        }
-        score_findings(self.ruleset, c.into_findings())
+        self.assess_with(b, i, None)
     }
 }
 
@@ -840,14 +907,21 @@ pub struct GrantRow {
     pub grade: char,
 }
 
-/// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order.
-pub fn assess_grants(batch: &GrantBatch, ruleset: &Ruleset) -> Vec<GrantRow> {
+/// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order, with
+/// the duplicate-credit analysis of the whole batch (open grants run to `as_of`, default the
+/// latest date in the data). Returns the rows and the analysis (persons, partners).
+pub fn assess_grants(
+    batch: &GrantBatch,
+    ruleset: &Ruleset,
+    as_of: Option<Date>,
+) -> (Vec<GrantRow>, DcAnalysis) {
+    let dc = DcAnalysis::analyse(batch, as_of);
     let rules = GrantRules::new(ruleset, None);
-    (0..batch.len())
+    let rows = (0..batch.len())
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess(batch, i);
+            let a = rules.assess_with(batch, i, Some(&dc));
             GrantRow {
                 index: i,
                 findings: a.codes(),
@@ -855,7 +929,8 @@ pub fn assess_grants(batch: &GrantBatch, ruleset: &Ruleset) -> Vec<GrantRow> {
                 grade: a.grade.chars().next().unwrap_or('E'),
             }
         })
-        .collect()
+        .collect();
+    (rows, dc)
 }
 
 /// The assessment of a case: cost figures, findings, scores.

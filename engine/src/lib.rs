@@ -7,6 +7,7 @@
 pub mod assess;
 pub mod catalogue;
 pub mod date;
+pub mod dc;
 pub mod domain;
 pub mod error;
 pub mod findings;

@@ -4,7 +4,9 @@ use crate::cli::{BatchArgs, BatchKind};
 use crate::failure::bad_input;
 use crate::input::load_ruleset;
 use finrisk_datasets::load_grants;
-use finrisk_datasets::write::{grant_results_frame, output_format, write_frame, write_rejects};
+use finrisk_datasets::write::{
+    grant_results_frame, output_format, persons_frame, write_frame, write_rejects,
+};
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{assess_case, assess_grants, assess_product};
 use finrisk_engine::domain::grant::RowError;
@@ -30,7 +32,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
     let rejects = rejects_path(&args.output);
     let (assessed, errors, refused) = match args.kind {
-        BatchKind::Grants => grants(args)?,
+        BatchKind::Grants => grants(args, as_of)?,
         BatchKind::Cases | BatchKind::Products => documents(args, as_of)?,
     };
     write_rejects(&errors, &rejects)?;
@@ -50,8 +52,14 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     super::to_json(&summary)
 }
 
-fn grants(args: &BatchArgs) -> anyhow::Result<(usize, Vec<RowError>, usize)> {
+fn grants(
+    args: &BatchArgs,
+    as_of: Option<finrisk_engine::Date>,
+) -> anyhow::Result<(usize, Vec<RowError>, usize)> {
     output_format(&args.output)?;
+    if let Some(p) = &args.persons {
+        output_format(p)?;
+    }
     let jurisdiction = Jurisdiction::parse(&args.jurisdiction).ok_or_else(|| {
         bad_input(format!(
             "jurisdiction: unknown value `{}`, expected one of CN, US, EU, UK",
@@ -60,14 +68,18 @@ fn grants(args: &BatchArgs) -> anyhow::Result<(usize, Vec<RowError>, usize)> {
     })?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
     let (batch, report) = load_grants(&args.input)?;
-    let rows = assess_grants(&batch, &ruleset);
+    let (rows, dc) = assess_grants(&batch, &ruleset, as_of);
     let mut frame = grant_results_frame(&batch, &rows)?;
     write_frame(&mut frame, &args.output)?;
+    if let Some(path) = &args.persons {
+        let mut persons = persons_frame(&rows, &dc)?;
+        write_frame(&mut persons, path)?;
+    }
     Ok((rows.len(), report.row_errors, report.rows_rejected))
 }
 
 /// Summary columns of the CSV form of case and product results.
-const SUMMARY_HEADER: &str = "id,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,excess_minor,supportable_claim_minor";
+const SUMMARY_HEADER: &str = "id,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,excess_minor,supportable_claim_minor,same_borrower_other_plaintiffs";
 
 fn documents(
     args: &BatchArgs,
@@ -95,7 +107,20 @@ fn documents(
     let mut rulesets: HashMap<Jurisdiction, Ruleset> = HashMap::new();
     let mut errors = Vec::new();
     let (mut assessed, mut refused) = (0usize, 0usize);
-    for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
+    let lines: Vec<std::io::Result<String>> = std::io::BufReader::new(input).lines().collect();
+    // Cases of the same borrower key under different plaintiffs are linked in the output.
+    let mut by_borrower: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    if args.kind == BatchKind::Cases {
+        for line in lines.iter().flatten() {
+            if let Ok(case) = Case::from_json(line) {
+                by_borrower
+                    .entry(case.defendant.borrower_key.clone())
+                    .or_default()
+                    .push((case.case_id.clone(), case.plaintiff.institution_id.clone()));
+            }
+        }
+    }
+    for (i, line) in lines.into_iter().enumerate() {
         let row = i + 1;
         let line = match line {
             Ok(l) => l,
@@ -117,17 +142,33 @@ fn documents(
             BatchKind::Cases => Case::from_json(&line).and_then(|case| {
                 let ruleset = ruleset_for(&mut rulesets, case.jurisdiction, args)?;
                 let a = assess_case(&case, ruleset, &lexicons)?;
+                let linked: Vec<serde_json::Value> = by_borrower
+                    .get(&case.defendant.borrower_key)
+                    .map(|v| {
+                        v.iter()
+                            .filter(|(id, plaintiff)| {
+                                *id != case.case_id && *plaintiff != case.plaintiff.institution_id
+                            })
+                            .map(|(id, plaintiff)| json!({ "case_id": id, "plaintiff": plaintiff }))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let summary = summary_row(
                     &a.case_id,
                     &a.assessment,
                     Some((a.cost.excess_minor, a.cost.supportable_claim_minor)),
+                    Some(linked.len()),
                 );
-                Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
+                let mut full = serde_json::to_value(&a).unwrap_or_default();
+                if !linked.is_empty() {
+                    full["same_borrower_other_plaintiffs"] = json!(linked);
+                }
+                Ok((summary, full))
             }),
             _ => Product::from_json(&line).and_then(|p| {
                 let ruleset = ruleset_for(&mut rulesets, p.jurisdiction, args)?;
                 let a = assess_product(&p, None, as_of, ruleset, &lexicons)?;
-                let summary = summary_row(&a.product_id, &a.assessment, None);
+                let summary = summary_row(&a.product_id, &a.assessment, None, None);
                 Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
             }),
         };
@@ -200,13 +241,15 @@ fn summary_row(
     id: &str,
     a: &finrisk_engine::assess::Assessment,
     money: Option<(i64, i64)>,
+    linked: Option<usize>,
 ) -> String {
     let s = &a.scores;
     let (excess, supportable) = money.map_or((String::new(), String::new()), |(e, p)| {
         (e.to_string(), p.to_string())
     });
+    let linked = linked.map_or(String::new(), |n| n.to_string());
     format!(
-        "{},{},{},{},{},{},{},{excess},{supportable}",
+        "{},{},{},{},{},{},{},{excess},{supportable},{linked}",
         csv_field(id),
         csv_field(&a.codes()),
         s.weak_risk_control,
