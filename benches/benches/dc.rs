@@ -22,7 +22,7 @@ fn dc(c: &mut criterion::Criterion) {
         let after = resident_bytes();
         eprintln!(
             "dc_analyse/{n}: {} persons, analysis holds about {} bytes per grant",
-            held.persons.len(),
+            held.person_count(),
             after.saturating_sub(before) / n
         );
         drop(held);

@@ -91,15 +91,18 @@ pub fn grant_results_frame(
             "grade".into(),
             rows.iter().map(|r| r.grade.to_string()).collect::<Vec<_>>(),
         ),
+        Column::new(
+            "evidence".into(),
+            rows.iter().map(|r| r.evidence.clone()).collect::<Vec<_>>(),
+        ),
     ])
 }
 
 /// One row per resolved person: id, keys, grants, institutions, peak exposure and the codes of
 /// its grants (sorted, `;`-joined).
-pub fn persons_frame(rows: &[GrantRow], dc: &DcAnalysis) -> Result<DataFrame, DatasetError> {
+pub fn persons_frame(rows: &[GrantRow], dc: &DcAnalysis<'_>) -> Result<DataFrame, DatasetError> {
     let codes: Vec<String> = dc
-        .persons
-        .iter()
+        .persons()
         .map(|p| {
             let mut all: Vec<&str> = p
                 .rows
@@ -114,33 +117,27 @@ pub fn persons_frame(rows: &[GrantRow], dc: &DcAnalysis) -> Result<DataFrame, Da
     frame(vec![
         Column::new(
             "person_id".into(),
-            dc.persons.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
+            dc.persons().map(|p| p.id()).collect::<Vec<_>>(),
         ),
         Column::new(
             "keys".into(),
-            dc.persons
-                .iter()
-                .map(|p| p.keys.join(";"))
-                .collect::<Vec<_>>(),
+            dc.persons().map(|p| p.keys.join(";")).collect::<Vec<_>>(),
         ),
         Column::new(
             "grants".into(),
-            dc.persons
-                .iter()
+            dc.persons()
                 .map(|p| p.rows.len() as u64)
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             "institutions".into(),
-            dc.persons
-                .iter()
+            dc.persons()
                 .map(|p| p.institutions as u64)
                 .collect::<Vec<_>>(),
         ),
         Column::new(
             "peak_exposure_minor".into(),
-            dc.persons
-                .iter()
+            dc.persons()
                 .map(|p| p.peak_exposure_minor)
                 .collect::<Vec<_>>(),
         ),

@@ -822,7 +822,7 @@ impl<'r> GrantRules<'r> {
         &self,
         b: &GrantBatch,
         i: usize,
-        dc: &DcAnalysis,
+        dc: &DcAnalysis<'_>,
     ) -> Vec<(&'static str, Value)> {
         let mut out = Vec::new();
         let r = dc.rows[i];
@@ -860,17 +860,17 @@ impl<'r> GrantRules<'r> {
         }
         let person = dc.person_of(i);
         if person.keys.len() > 1 && self.t("DC-SHARED-IDENTITY").is_some() {
-            let keys: Vec<&str> = person.keys.iter().take(20).map(String::as_str).collect();
+            let keys: Vec<&str> = person.keys.iter().take(20).copied().collect();
             out.push((
                 "DC-SHARED-IDENTITY",
-                json!({ "person_id": person.id, "keys": keys, "key_count": person.keys.len() }),
+                json!({ "person_id": person.id(), "keys": keys, "key_count": person.keys.len() }),
             ));
         }
         out
     }
 
     /// The full assessment of row `i`, with the across-grant codes when `dc` is given.
-    pub fn assess_with(&self, b: &GrantBatch, i: usize, dc: Option<&DcAnalysis>) -> Assessment {
+    pub fn assess_with(&self, b: &GrantBatch, i: usize, dc: Option<&DcAnalysis<'_>>) -> Assessment {
         let mut c = Collector::new(self.ruleset, Level::Grant);
         for (code, ev) in self.evaluate(b, i) {
             c.add(code, ev);
@@ -905,16 +905,18 @@ pub struct GrantRow {
     pub scores: Scores,
     /// Grade.
     pub grade: char,
+    /// Evidence of every finding, as a JSON object keyed by code.
+    pub evidence: String,
 }
 
 /// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order, with
 /// the duplicate-credit analysis of the whole batch (open grants run to `as_of`, default the
 /// latest date in the data). Returns the rows and the analysis (persons, partners).
-pub fn assess_grants(
-    batch: &GrantBatch,
+pub fn assess_grants<'a>(
+    batch: &'a GrantBatch,
     ruleset: &Ruleset,
     as_of: Option<Date>,
-) -> (Vec<GrantRow>, DcAnalysis) {
+) -> (Vec<GrantRow>, DcAnalysis<'a>) {
     let dc = DcAnalysis::analyse(batch, as_of);
     let rules = GrantRules::new(ruleset, None);
     let rows = (0..batch.len())
@@ -922,11 +924,17 @@ pub fn assess_grants(
         .with_min_len(2_048)
         .map(|i| {
             let a = rules.assess_with(batch, i, Some(&dc));
+            let evidence: serde_json::Map<String, Value> = a
+                .findings
+                .iter()
+                .map(|f| (f.code.clone(), f.evidence.clone()))
+                .collect();
             GrantRow {
                 index: i,
                 findings: a.codes(),
                 scores: a.scores,
                 grade: a.grade.chars().next().unwrap_or('E'),
+                evidence: Value::Object(evidence).to_string(),
             }
         })
         .collect();

@@ -34,36 +34,50 @@ pub struct DcRow {
 
 /// One resolved person.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    /// Person id: `P:` and the smallest borrower key of the group.
-    pub id: String,
+pub struct Person<'a> {
     /// The borrower keys joined into this person, sorted.
-    pub keys: Vec<String>,
+    pub keys: &'a [&'a str],
     /// Rows (batch indices) of the person's grants, in timeline order.
-    pub rows: Vec<usize>,
+    pub rows: &'a [usize],
     /// Distinct institutions the person borrowed from.
     pub institutions: usize,
     /// Largest open principal on any of the person's grant dates, minor units.
     pub peak_exposure_minor: i64,
 }
 
-/// The analysis of a batch.
+impl Person<'_> {
+    /// Person id: `P:` and the smallest borrower key of the group.
+    pub fn id(&self) -> String {
+        format!("P:{}", self.keys.first().copied().unwrap_or(""))
+    }
+}
+
+/// Per-person figures, stored flat: ranges into the key and row orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct PersonSpan {
+    keys: (usize, usize),
+    rows: (usize, usize),
+    institutions: usize,
+    peak_exposure_minor: i64,
+}
+
+/// The analysis of a batch; borrows the batch's strings.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DcAnalysis {
+pub struct DcAnalysis<'a> {
     /// The as-of date open grants run to.
     pub as_of: Date,
     /// One entry per batch row.
     pub rows: Vec<DcRow>,
-    /// Persons, sorted by id.
-    pub persons: Vec<Person>,
+    /// Keys grouped by person (each group sorted, groups ordered by their smallest key).
+    keys: Vec<&'a str>,
+    /// Rows grouped by person, each group in timeline order.
+    order: Vec<usize>,
+    spans: Vec<PersonSpan>,
     /// Concurrent partners: `partners[offsets[i]..offsets[i + 1]]` are the rows that overlap row
     /// `i` at the same institution, sorted by grant id.
     partners: Vec<u32>,
     offsets: Vec<usize>,
 }
-
-/// What the sweep of one person gives: per-row results, concurrent pairs, institutions, peak.
-type PersonSweep = (Vec<(usize, DcRow)>, Vec<(u32, u32)>, usize, i64);
 
 struct UnionFind {
     parent: Vec<u32>,
@@ -95,20 +109,56 @@ impl UnionFind {
     }
 }
 
-impl DcAnalysis {
+/// Buffers one worker reuses across persons: the sweep allocates per chunk of persons, never
+/// per grant or per person.
+#[derive(Default)]
+struct Sweep {
+    active: Vec<usize>,
+    seen: Vec<u32>,
+    all: Vec<u32>,
+    rows: Vec<(usize, DcRow)>,
+    pairs: Vec<(u32, u32)>,
+    stats: Vec<(usize, i64)>,
+}
+
+/// Persons per rayon task.
+const PERSONS_PER_TASK: usize = 4_096;
+
+impl<'a> DcAnalysis<'a> {
     /// The rows overlapping row `i` at the same institution.
     pub fn partners(&self, i: usize) -> &[u32] {
         &self.partners[self.offsets[i]..self.offsets[i + 1]]
     }
 
+    /// Number of persons.
+    pub fn person_count(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Person `p` (in id order).
+    pub fn person(&self, p: usize) -> Person<'_> {
+        let s = self.spans[p];
+        Person {
+            keys: &self.keys[s.keys.0..s.keys.1],
+            rows: &self.order[s.rows.0..s.rows.1],
+            institutions: s.institutions,
+            peak_exposure_minor: s.peak_exposure_minor,
+        }
+    }
+
+    /// Every person, in id order.
+    pub fn persons(&self) -> impl Iterator<Item = Person<'_>> + '_ {
+        (0..self.spans.len()).map(|p| self.person(p))
+    }
+
     /// The person of row `i`.
-    pub fn person_of(&self, i: usize) -> &Person {
-        &self.persons[self.rows[i].person as usize]
+    pub fn person_of(&self, i: usize) -> Person<'_> {
+        self.person(self.rows[i].person as usize)
     }
 
     /// Analyses `batch` with open grants running to `as_of` (default: the latest date in the
     /// data, SPEC section 6).
-    pub fn analyse(batch: &GrantBatch, as_of: Option<Date>) -> Self {
+    pub fn analyse(batch: &'a GrantBatch, as_of: Option<Date>) -> Self {
         let n = batch.len();
         let as_of = as_of
             .or_else(|| batch.latest_date())
@@ -116,12 +166,19 @@ impl DcAnalysis {
 
         // 1. Keys, joined through shared phones and devices.
         let mut key_id: HashMap<&str, u32> = HashMap::with_capacity(n);
-        let mut row_key: Vec<u32> = Vec::with_capacity(n);
-        for k in &batch.borrower_key {
-            let next = key_id.len() as u32;
-            row_key.push(*key_id.entry(k.as_str()).or_insert(next));
-        }
-        let mut uf = UnionFind::new(key_id.len());
+        let mut key_names: Vec<&str> = Vec::with_capacity(n);
+        let row_key: Vec<u32> = batch
+            .borrower_key
+            .iter()
+            .map(|k| {
+                *key_id.entry(k.as_str()).or_insert_with(|| {
+                    key_names.push(k.as_str());
+                    key_names.len() as u32 - 1
+                })
+            })
+            .collect();
+        drop(key_id);
+        let mut uf = UnionFind::new(key_names.len());
         for hashes in [&batch.phone_hash, &batch.device_hash] {
             let mut first: HashMap<&str, u32> = HashMap::new();
             for (row, h) in hashes.iter().enumerate() {
@@ -132,31 +189,40 @@ impl DcAnalysis {
                 }
             }
         }
-        let mut key_names: Vec<&str> = vec![""; key_id.len()];
-        for (name, id) in &key_id {
-            key_names[*id as usize] = name;
-        }
-        // Group keys by root; name each group by its smallest key.
-        let mut keys_of_root: HashMap<u32, Vec<&str>> = HashMap::new();
-        for id in 0..key_names.len() as u32 {
-            keys_of_root
-                .entry(uf.find(id))
-                .or_default()
-                .push(key_names[id as usize]);
-        }
-        let mut groups: Vec<Vec<&str>> = keys_of_root
-            .into_values()
-            .map(|mut keys| {
-                keys.sort_unstable();
-                keys
-            })
-            .collect();
-        groups.sort_unstable_by(|a, b| a[0].cmp(b[0]));
-        let mut person_of_key: Vec<u32> = vec![0; key_names.len()];
-        for (p, keys) in groups.iter().enumerate() {
-            for k in keys {
-                person_of_key[key_id[k] as usize] = p as u32;
+        // Group keys by root, each group sorted by name, groups ordered by their smallest key.
+        let roots: Vec<u32> = (0..key_names.len() as u32).map(|k| uf.find(k)).collect();
+        let mut by_root: Vec<u32> = (0..key_names.len() as u32).collect();
+        by_root.par_sort_unstable_by(|&a, &b| {
+            (roots[a as usize], key_names[a as usize])
+                .cmp(&(roots[b as usize], key_names[b as usize]))
+        });
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut g = 0;
+        while g < by_root.len() {
+            let r = roots[by_root[g] as usize];
+            let mut h = g + 1;
+            while h < by_root.len() && roots[by_root[h] as usize] == r {
+                h += 1;
             }
+            groups.push((g, h));
+            g = h;
+        }
+        groups.par_sort_unstable_by(|a, b| {
+            key_names[by_root[a.0] as usize].cmp(key_names[by_root[b.0] as usize])
+        });
+        let mut keys: Vec<&'a str> = Vec::with_capacity(by_root.len());
+        let mut person_of_key: Vec<u32> = vec![0; key_names.len()];
+        let mut spans: Vec<PersonSpan> = Vec::with_capacity(groups.len());
+        for (p, &(lo, hi)) in groups.iter().enumerate() {
+            let from = keys.len();
+            for &k in &by_root[lo..hi] {
+                keys.push(key_names[k as usize]);
+                person_of_key[k as usize] = p as u32;
+            }
+            spans.push(PersonSpan {
+                keys: (from, keys.len()),
+                ..PersonSpan::default()
+            });
         }
 
         // 2. Timelines: rows by (person, granted_at, grant_id).
@@ -185,95 +251,92 @@ impl DcAnalysis {
                 *institution_id.entry(s.as_str()).or_insert(next)
             })
             .collect();
-        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(groups.len());
         let mut start = 0;
         while start < n {
-            let p = person_of_row[order[start]];
+            let p = person_of_row[order[start]] as usize;
             let mut end = start + 1;
-            while end < n && person_of_row[order[end]] == p {
+            while end < n && person_of_row[order[end]] as usize == p {
                 end += 1;
             }
-            ranges.push((start, end));
+            spans[p].rows = (start, end);
             start = end;
         }
         let end_of = |i: usize| batch.closed_at[i].unwrap_or(as_of);
-        let swept: Vec<PersonSweep> = ranges
-            .par_iter()
-            .map(|&(lo, hi)| {
-                let rows = &order[lo..hi];
-                let mut out = Vec::with_capacity(rows.len());
-                let mut pairs = Vec::new();
-                let mut active: Vec<usize> = Vec::new();
-                let mut seen_institutions: Vec<u32> = Vec::new();
-                let mut all_institutions: Vec<u32> = Vec::new();
-                let mut peak = 0i64;
-                for (pos, &i) in rows.iter().enumerate() {
-                    let t = batch.granted_at[i];
-                    active.retain(|&a| end_of(a) > t);
-                    // Open on date t: the active grants, this one, and later ones granted the same day.
-                    seen_institutions.clear();
-                    let mut exposure = 0i64;
-                    let same_day = rows[pos..]
-                        .iter()
-                        .take_while(|&&j| batch.granted_at[j] == t);
-                    for &j in active.iter().chain(same_day) {
-                        if end_of(j) > t || j == i {
-                            if !seen_institutions.contains(&institution[j]) {
-                                seen_institutions.push(institution[j]);
-                            }
-                            exposure += batch.principal_minor[j];
+        let sweep_person = |buf: &mut Sweep, rows: &[usize]| {
+            buf.active.clear();
+            buf.all.clear();
+            let mut peak = 0i64;
+            for (pos, &i) in rows.iter().enumerate() {
+                let t = batch.granted_at[i];
+                buf.active.retain(|&a| end_of(a) > t);
+                // Open on date t: the active grants, this one, and later ones granted the same day.
+                buf.seen.clear();
+                let mut exposure = 0i64;
+                let same_day = rows[pos..]
+                    .iter()
+                    .take_while(|&&j| batch.granted_at[j] == t);
+                for &j in buf.active.iter().chain(same_day) {
+                    if end_of(j) > t || j == i {
+                        if !buf.seen.contains(&institution[j]) {
+                            buf.seen.push(institution[j]);
                         }
-                    }
-                    for &a in &active {
-                        if institution[a] == institution[i] && end_of(i) > t {
-                            pairs.push((i as u32, a as u32));
-                            pairs.push((a as u32, i as u32));
-                        }
-                    }
-                    if !all_institutions.contains(&institution[i]) {
-                        all_institutions.push(institution[i]);
-                    }
-                    peak = peak.max(exposure);
-                    out.push((
-                        i,
-                        DcRow {
-                            person: person_of_row[i],
-                            concurrent: 0,
-                            open_institutions: seen_institutions.len() as u32,
-                            open_exposure_minor: exposure,
-                        },
-                    ));
-                    if end_of(i) > t {
-                        active.push(i);
+                        exposure += batch.principal_minor[j];
                     }
                 }
-                (out, pairs, all_institutions.len(), peak)
+                if end_of(i) > t {
+                    for &a in &buf.active {
+                        if institution[a] == institution[i] {
+                            buf.pairs.push((i as u32, a as u32));
+                            buf.pairs.push((a as u32, i as u32));
+                        }
+                    }
+                }
+                if !buf.all.contains(&institution[i]) {
+                    buf.all.push(institution[i]);
+                }
+                peak = peak.max(exposure);
+                let open_institutions = buf.seen.len() as u32;
+                buf.rows.push((
+                    i,
+                    DcRow {
+                        person: person_of_row[i],
+                        concurrent: 0,
+                        open_institutions,
+                        open_exposure_minor: exposure,
+                    },
+                ));
+                if end_of(i) > t {
+                    buf.active.push(i);
+                }
+            }
+            buf.stats.push((buf.all.len(), peak));
+        };
+        let swept: Vec<Sweep> = spans
+            .par_chunks(PERSONS_PER_TASK)
+            .map(|chunk| {
+                let mut buf = Sweep::default();
+                for span in chunk {
+                    sweep_person(&mut buf, &order[span.rows.0..span.rows.1]);
+                }
+                buf
             })
             .collect();
 
         let mut dc_rows = vec![DcRow::default(); n];
         let mut all_pairs: Vec<(u32, u32)> = Vec::new();
-        let mut persons: Vec<Person> = groups
-            .iter()
-            .map(|keys| Person {
-                id: format!("P:{}", keys[0]),
-                keys: keys.iter().map(|k| k.to_string()).collect(),
-                rows: Vec::new(),
-                institutions: 0,
-                peak_exposure_minor: 0,
-            })
-            .collect();
-        for ((out, pairs, institutions, peak), &(lo, hi)) in swept.into_iter().zip(&ranges) {
-            let p = person_of_row[order[lo]] as usize;
-            persons[p].rows = order[lo..hi].to_vec();
-            persons[p].institutions = institutions;
-            persons[p].peak_exposure_minor = peak;
-            for (i, r) in out {
+        let mut p = 0;
+        for buf in swept {
+            for (i, r) in buf.rows {
                 dc_rows[i] = r;
             }
-            all_pairs.extend(pairs);
+            for (institutions, peak) in buf.stats {
+                spans[p].institutions = institutions;
+                spans[p].peak_exposure_minor = peak;
+                p += 1;
+            }
+            all_pairs.extend(buf.pairs);
         }
-        all_pairs.sort_unstable_by(|a, b| {
+        all_pairs.par_sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
                 .then_with(|| batch.grant_id[a.1 as usize].cmp(&batch.grant_id[b.1 as usize]))
         });
@@ -290,7 +353,9 @@ impl DcAnalysis {
         Self {
             as_of,
             rows: dc_rows,
-            persons,
+            keys,
+            order,
+            spans,
             partners,
             offsets,
         }
@@ -384,9 +449,9 @@ mod tests {
         let b = batch(vec![r4, r3, r2, r1, r5]);
         let a = DcAnalysis::analyse(&b, d("2024-12-31"));
         let p = a.person_of(0);
-        assert_eq!(p.keys, vec!["k1", "k2", "k3", "k4"]);
-        assert_eq!(p.id, "P:k1");
-        assert_eq!(a.person_of(4).keys, vec!["k5"]);
+        assert_eq!(p.keys, ["k1", "k2", "k3", "k4"]);
+        assert_eq!(p.id(), "P:k1");
+        assert_eq!(a.person_of(4).keys, ["k5"]);
         // The joined person has four lenders open on G4's date.
         let g4 = (0..5).find(|&i| b.grant_id[i] == "G4").unwrap();
         assert_eq!(a.rows[g4].open_institutions, 4);
@@ -407,8 +472,8 @@ mod tests {
         assert_eq!(a.rows[3].open_institutions, 3);
         assert_eq!(a.rows[3].open_exposure_minor, 1_500_000);
         assert_eq!(a.rows[1].open_institutions, 2);
-        assert_eq!(a.persons[0].peak_exposure_minor, 1_500_000);
-        assert_eq!(a.persons[0].institutions, 4);
+        assert_eq!(a.person(0).peak_exposure_minor, 1_500_000);
+        assert_eq!(a.person(0).institutions, 4);
     }
 
     proptest! {
@@ -439,13 +504,13 @@ mod tests {
                 let j = (0..sb.len()).find(|&j| sb.grant_id[j] == base.grant_id[i]).unwrap();
                 let (ra, rs) = (a.rows[i], s.rows[j]);
                 prop_assert_eq!((ra.concurrent, ra.open_institutions, ra.open_exposure_minor), (rs.concurrent, rs.open_institutions, rs.open_exposure_minor));
-                prop_assert_eq!(&a.person_of(i).id, &s.person_of(j).id);
+                prop_assert_eq!(a.person_of(i).id(), s.person_of(j).id());
                 let pa: Vec<&String> = a.partners(i).iter().map(|&p| &base.grant_id[p as usize]).collect();
                 let ps: Vec<&String> = s.partners(j).iter().map(|&p| &sb.grant_id[p as usize]).collect();
                 prop_assert_eq!(pa, ps);
             }
-            prop_assert_eq!(a.persons.iter().map(|p| (&p.id, &p.keys, p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>(),
-                            s.persons.iter().map(|p| (&p.id, &p.keys, p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>());
+            prop_assert_eq!(a.persons().map(|p| (p.id(), p.keys.to_vec(), p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>(),
+                            s.persons().map(|p| (p.id(), p.keys.to_vec(), p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>());
         }
     }
 }
