@@ -51,6 +51,8 @@ pub(crate) enum Command {
     Apr(AprArgs),
     /// Findings, scores and grade of a product from its terms and ads, and of its loan book.
     AssessProduct(AssessProductArgs),
+    /// The one-sided-marketing checks of one ad text: phrases, stated rates, findings.
+    CheckAd(CheckAdArgs),
     /// A dispute case: cost figures (APR, cap, allowed cost, excess, supportable claim),
     /// findings, scores and grade.
     ScoreCase(ScoreCaseArgs),
@@ -182,6 +184,25 @@ pub(crate) struct AprArgs {
     /// Contract date YYYY-MM-DD (needed for LPR-linked caps of private lending).
     #[arg(long, value_name = "DATE")]
     pub(crate) contract_date: Option<String>,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk check-ad`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckAdArgs {
+    /// The ad text.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) text: String,
+    /// A product (JSON) whose pricing the ad is judged against (APR, fees, advertised rate).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) product: Option<PathBuf>,
+    /// Jurisdiction when no product is given: CN, US, EU or UK.
+    #[arg(long, value_name = "J", default_value = "CN")]
+    pub(crate) jurisdiction: String,
     #[command(flatten)]
     pub(crate) rules: RulesArgs,
     /// Output format.

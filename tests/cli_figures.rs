@@ -233,3 +233,48 @@ fn generate_refuses_bad_parameters_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("grants: must be at least 1"));
 }
+
+#[test]
+fn check_ad_extracts_rates_and_findings() {
+    let v = json(&["check-ad", "--text", "日息万分之五，秒到账，大学生专享"]);
+    assert_eq!(v["rates"][0]["unit"], "daily");
+    assert!((v["rates"][0]["value"].as_f64().unwrap() - 0.0005).abs() < 1e-15);
+    assert!((v["rates"][0]["annualised_simple"].as_f64().unwrap() - 0.18).abs() < 1e-12);
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "MK-NO-APR",
+        "MK-PERIODIC-RATE",
+        "MK-INDUCEMENT",
+        "MK-VULNERABLE-TARGET",
+        "MK-NO-RISK-WARNING",
+    ] {
+        assert!(codes.contains(&code), "{code} in {codes:?}");
+    }
+    // Against a product: the stated rate is checked against its APR.
+    let product = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/product.json");
+    let v = json(&[
+        "check-ad",
+        "--text",
+        "年化利率低至7.2%，贷款有风险",
+        "--product",
+        product,
+    ]);
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"MK-RATE-UNDERSTATED"), "{codes:?}");
+    assert!(!codes.contains(&"MK-PERIODIC-RATE"));
+    let out = Command::new(BIN)
+        .args(["check-ad", "--text", "  "])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -13,7 +13,7 @@ use crate::domain::product::{FeePer, ProductKind};
 use crate::domain::{Case, Cause, Product, Repayment};
 use crate::error::EngineError;
 use crate::findings::{Contribution, Dimension, Finding, Level, Scores};
-use crate::marketing::{AdFacts, Category, Lexicons, PhraseMatch};
+use crate::marketing::{AdFacts, Category, Lexicons, PhraseMatch, extract_rates};
 use crate::rates::apr::annualise_quote;
 use crate::rates::{
     ApplicableCap, CaseCost, LoanTerms, applicable_cap, apr_of_terms, case_cost, check_cap,
@@ -440,6 +440,30 @@ pub fn assess_product(
                 "MK-RATE-UNDERSTATED",
                 json!({ "pricing.advertised_rate": { "value": q.value, "unit": q.unit }, "advertised_annualised": annual,
                         "lowest_apr": min_apr, "gap": min_apr - annual, "threshold": t }),
+            );
+        }
+    }
+
+    // Rates stated in the ads, annualised, against the lowest APR.
+    if let Some(t) = c
+        .threshold("MK-RATE-UNDERSTATED")
+        .filter(|_| min_apr.is_finite())
+    {
+        let mut stated = Vec::new();
+        for (ad, a) in product.marketing.iter().enumerate() {
+            for r in extract_rates(&a.text) {
+                let annual =
+                    annualise_quote(r.value, r.unit, ruleset.apr.quoted_rate_day_basis).simple;
+                if annual < min_apr - t {
+                    stated.push(json!({ "ad": ad, "phrase": r.phrase, "start": r.start, "end": r.end, "value": r.value,
+                                        "unit": r.unit, "annualised": annual, "labelled_annualised": r.annualised_label, "from_rate": r.from }));
+                }
+            }
+        }
+        if !stated.is_empty() {
+            c.add(
+                "MK-RATE-UNDERSTATED",
+                json!({ "stated_in_ads": stated, "lowest_apr": min_apr, "threshold": t }),
             );
         }
     }
@@ -1230,6 +1254,17 @@ mod tests {
                         value: 0.116,
                         unit: RateUnit::Annual,
                     })
+                },
+            ),
+            (
+                "MK-RATE-UNDERSTATED",
+                |p| {
+                    p.pricing.advertised_rate = None;
+                    p.marketing[0].text = "年化利率低至10%，贷款有风险".into();
+                },
+                |p| {
+                    p.pricing.advertised_rate = None;
+                    p.marketing[0].text = "年化利率11.6%起，贷款有风险".into();
                 },
             ),
             (

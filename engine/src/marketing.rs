@@ -176,14 +176,289 @@ fn parse_lexicon(text: &str, name: &str) -> Result<Lexicon, EngineError> {
     Ok(lex)
 }
 
-/// Full-width ASCII variants to ASCII, ideographic space to space, ASCII to lower case.
+/// Traditional characters common in loan ads, with their simplified forms (a cheap one-to-one
+/// table, so offsets stay valid; not a full converter).
+const TRADITIONAL: [(char, char); 48] = [
+    ('貸', '贷'),
+    ('險', '险'),
+    ('學', '学'),
+    ('費', '费'),
+    ('會', '会'),
+    ('員', '员'),
+    ('還', '还'),
+    ('審', '审'),
+    ('證', '证'),
+    ('無', '无'),
+    ('專', '专'),
+    ('業', '业'),
+    ('額', '额'),
+    ('轉', '转'),
+    ('與', '与'),
+    ('錢', '钱'),
+    ('萬', '万'),
+    ('億', '亿'),
+    ('現', '现'),
+    ('實', '实'),
+    ('際', '际'),
+    ('請', '请'),
+    ('謹', '谨'),
+    ('歲', '岁'),
+    ('養', '养'),
+    ('隨', '随'),
+    ('時', '时'),
+    ('點', '点'),
+    ('級', '级'),
+    ('應', '应'),
+    ('認', '认'),
+    ('對', '对'),
+    ('當', '当'),
+    ('從', '从'),
+    ('這', '这'),
+    ('們', '们'),
+    ('個', '个'),
+    ('為', '为'),
+    ('說', '说'),
+    ('劃', '划'),
+    ('擔', '担'),
+    ('保', '保'),
+    ('風', '风'),
+    ('徵', '征'),
+    ('癒', '愈'),
+    ('門', '门'),
+    ('檻', '槛'),
+    ('職', '职'),
+];
+
+/// Full-width ASCII variants to ASCII, ideographic space to space, common traditional
+/// characters to simplified, ASCII to lower case. One character in, one out.
 fn normalise_char(c: char) -> char {
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
         '\u{3000}' => ' ',
-        _ => c,
+        _ => TRADITIONAL
+            .iter()
+            .find(|(t, _)| *t == c)
+            .map_or(c, |(_, s)| *s),
     };
     c.to_ascii_lowercase()
+}
+
+/// A rate or price an ad states.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatedRate {
+    /// The rate per unit period as a decimal (万分之五 is 0.0005).
+    pub value: f64,
+    /// The period it refers to.
+    pub unit: crate::domain::product::RateUnit,
+    /// Whether it is labelled as an annualised rate (年化, APR, APRC).
+    pub annualised_label: bool,
+    /// Whether it is a "from" rate (起, 低至, as low as, from).
+    pub from: bool,
+    /// The characters of the number (0-based, in characters).
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// The phrase as written, with its unit.
+    pub phrase: String,
+}
+
+const DAILY: [&str; 10] = [
+    "日息",
+    "日利率",
+    "日费率",
+    "每天",
+    "每日",
+    "per day",
+    "a day",
+    "/day",
+    "daily",
+    "/天",
+];
+const MONTHLY: [&str; 10] = [
+    "月息",
+    "月利率",
+    "月费率",
+    "每月",
+    "per month",
+    "a month",
+    "/month",
+    "monthly",
+    "/月",
+    "月供",
+];
+const ANNUAL: [&str; 9] = [
+    "年化",
+    "年利率",
+    "年息",
+    "apr",
+    "aprc",
+    "per annum",
+    "p.a.",
+    "a year",
+    "annual",
+];
+const LABELLED: [&str; 4] = ["年化", "apr", "aprc", "annual percentage rate"];
+
+fn chinese_number(chars: &[char]) -> Option<(f64, usize)> {
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
+    let mut i = 0;
+    let mut value = 0.0;
+    let mut current = 0.0;
+    while i < chars.len() {
+        match chars[i] {
+            '十' => {
+                current = if current == 0.0 { 10.0 } else { current * 10.0 };
+                value += current;
+                current = 0.0;
+            }
+            '两' => current = 2.0,
+            c => match digit(c) {
+                Some(d) => current = d as f64,
+                None => break,
+            },
+        }
+        i += 1;
+    }
+    (i > 0).then_some((value + current, i))
+}
+
+fn arabic_number(chars: &[char]) -> Option<(f64, usize)> {
+    let mut i = 0;
+    while i < chars.len() && (chars[i].is_ascii_digit() || (chars[i] == '.' && i > 0)) {
+        i += 1;
+    }
+    while i > 0 && chars[i - 1] == '.' {
+        i -= 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    let text: String = chars[..i].iter().collect();
+    text.parse::<f64>().ok().map(|v| (v, i))
+}
+
+/// Start positions of any of `markers` inside `chars[from..to]`.
+fn marker_positions(chars: &[char], markers: &[&str], from: usize, to: usize) -> Vec<usize> {
+    let (from, to) = (from.min(chars.len()), to.min(chars.len()));
+    if from >= to {
+        return Vec::new();
+    }
+    let window = &chars[from..to];
+    markers
+        .iter()
+        .flat_map(|m| {
+            let pattern: Vec<char> = m.chars().collect();
+            find_all(window, &pattern)
+                .into_iter()
+                .map(move |p| p + from)
+        })
+        .collect()
+}
+
+fn find_near(chars: &[char], markers: &[&str], from: usize, to: usize) -> Option<usize> {
+    marker_positions(chars, markers, from, to).into_iter().min()
+}
+
+/// Every rate the text states with a unit: `12%` or `0.05%`, or 万分之五 / 千分之三 / 百分之二,
+/// next to a daily, monthly or annual marker within a few characters. A percentage with no
+/// period (100%通过) is not a rate and is left out.
+pub fn extract_rates(text: &str) -> Vec<StatedRate> {
+    use crate::domain::product::RateUnit;
+    let chars: Vec<char> = text.chars().map(normalise_char).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest = &chars[i..];
+        let starts = |p: &str| rest.iter().take(p.chars().count()).copied().eq(p.chars());
+        let (value, start, end) = if let Some(scale) =
+            [("万分之", 1e-4), ("千分之", 1e-3), ("百分之", 1e-2)]
+                .iter()
+                .find(|(p, _)| starts(p))
+        {
+            let num_at = i + 3;
+            match arabic_number(&chars[num_at..]).or_else(|| chinese_number(&chars[num_at..])) {
+                Some((v, n)) => (v * scale.1, i, num_at + n),
+                None => {
+                    i += 1;
+                    continue;
+                }
+            }
+        } else if let Some((v, n)) =
+            arabic_number(rest).filter(|(_, n)| chars.get(i + n) == Some(&'%'))
+        {
+            (v / 100.0, i, i + n + 1)
+        } else {
+            i += 1;
+            continue;
+        };
+        // The number's clause: markers count only up to the nearest separator on either side.
+        let is_sep = |c: char| {
+            matches!(
+                c,
+                '，' | '。' | '；' | ',' | ';' | '!' | '！' | '?' | '？' | '\n'
+            )
+        };
+        let clause_start = chars[..start]
+            .iter()
+            .rposition(|c| is_sep(*c))
+            .map_or(0, |p| p + 1);
+        let clause_end = chars[end..]
+            .iter()
+            .position(|c| is_sep(*c))
+            .map_or(chars.len(), |p| end + p);
+        let window_before = start.saturating_sub(10).max(clause_start);
+        let window_after = (end + 12).min(clause_end);
+        // A marker before the number wins over one after it; the nearest wins within a side.
+        let nearest = |markers: &[&str]| -> Option<usize> {
+            let before = marker_positions(&chars, markers, window_before, start)
+                .into_iter()
+                .max()
+                .map(|p| start - p);
+            let after = marker_positions(&chars, markers, end, window_after)
+                .into_iter()
+                .min()
+                .map(|p| 100 + p - end);
+            before.or(after)
+        };
+        let candidates = [
+            (RateUnit::Daily, nearest(&DAILY)),
+            (RateUnit::Monthly, nearest(&MONTHLY)),
+            (RateUnit::Annual, nearest(&ANNUAL)),
+        ];
+        let unit = candidates
+            .iter()
+            .filter_map(|(u, d)| d.map(|d| (d, *u)))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, u)| u);
+        if let Some(unit) = unit {
+            let labelled = unit == RateUnit::Annual
+                && find_near(&chars, &LABELLED, window_before, window_after).is_some();
+            let from = chars.get(end) == Some(&'起')
+                || find_near(
+                    &chars,
+                    &["低至", "低到", "仅", "as low as", "from"],
+                    start.saturating_sub(12),
+                    start,
+                )
+                .is_some();
+            let phrase_from = window_before.max(start.saturating_sub(4));
+            out.push(StatedRate {
+                value,
+                unit,
+                annualised_label: labelled,
+                from,
+                start,
+                end,
+                phrase: text
+                    .chars()
+                    .skip(phrase_from)
+                    .take((end + 2).min(chars.len()) - phrase_from)
+                    .collect(),
+            });
+        }
+        i = end;
+    }
+    out
 }
 
 fn is_word(c: char) -> bool {
@@ -297,6 +572,57 @@ mod tests {
         let f = facts("日利率0.02%，年化利率7.2%");
         assert!(f.periodic_first().is_some());
         assert!(f.no_apr().is_none());
+    }
+
+    #[test]
+    fn rate_extraction_vectors() {
+        use crate::domain::product::RateUnit;
+        let one = |t: &str| {
+            let r = extract_rates(t);
+            assert_eq!(r.len(), 1, "{t}: {r:?}");
+            r[0].clone()
+        };
+        let r = one("日息万分之五，借一万每天五元");
+        assert!(
+            (r.value - 0.0005).abs() < 1e-15 && r.unit == RateUnit::Daily && !r.annualised_label
+        );
+        let r = one("月费率0.8%，按月还款");
+        assert!((r.value - 0.008).abs() < 1e-15 && r.unit == RateUnit::Monthly);
+        let r = one("APR 35.9% representative");
+        assert!(
+            (r.value - 0.359).abs() < 1e-12 && r.unit == RateUnit::Annual && r.annualised_label
+        );
+        let r = one("年化7.2%起，贷款有风险");
+        assert!(
+            (r.value - 0.072).abs() < 1e-12
+                && r.unit == RateUnit::Annual
+                && r.annualised_label
+                && r.from
+        );
+        let r = one("Only 0.05% per day!");
+        assert!((r.value - 0.0005).abs() < 1e-15 && r.unit == RateUnit::Daily);
+        let r = one("日利率低至0.02%");
+        assert!(r.from && r.unit == RateUnit::Daily);
+        assert!(extract_rates("100%通过，秒到账").is_empty());
+        let r = one("日息萬分之三");
+        assert!((r.value - 0.0003).abs() < 1e-15);
+        let both = extract_rates("年化利率(单利)10.95%，日利率0.03%");
+        assert_eq!(
+            both.iter().map(|r| r.unit).collect::<Vec<_>>(),
+            vec![RateUnit::Annual, RateUnit::Daily]
+        );
+    }
+
+    #[test]
+    fn traditional_characters_match_the_simplified_lexicon() {
+        let f = facts("貸款有風險，借款需謹慎。年化利率12%");
+        assert!(f.has_risk_warning());
+        assert!(
+            facts("不看徵信，大學生專享")
+                .of_category(Category::Vulnerable)
+                .next()
+                .is_some()
+        );
     }
 
     #[test]

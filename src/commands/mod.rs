@@ -3,6 +3,7 @@
 pub(crate) mod apr;
 mod assess_product;
 mod batch;
+mod check_ad;
 mod generate;
 mod score_case;
 mod validate;
@@ -16,6 +17,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::HashKey(args) => Ok(format!("{}\n", crate::server::key_hash(&args.key))),
         Command::Apr(args) => apr::run(&args),
         Command::AssessProduct(args) => assess_product::run(&args),
+        Command::CheckAd(args) => check_ad::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Validate(args) => validate::run(&args),
