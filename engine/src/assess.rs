@@ -512,9 +512,11 @@ pub fn assess_product(
                 .iter()
                 .any(|a| a.text.to_lowercase().contains(&name.to_lowercase()))
         };
-        let any_fee_phrase = facts
-            .iter()
-            .any(|f| f.of_category(Category::Fee).next().is_some());
+        // A fee named in a denial ("no hidden fees", 无手续费) does not disclose it.
+        let any_fee_phrase = product.marketing.iter().zip(&facts).any(|(ad, f)| {
+            f.of_category(Category::Fee)
+                .any(|m| !denied(&ad.text, m.start))
+        });
         let unnamed_other = product
             .pricing
             .other_fees
@@ -569,6 +571,37 @@ pub fn assess_product(
         portfolio,
         assessment: score_findings(ruleset, findings),
     })
+}
+
+/// Whether the phrase starting at character `start` is denied by what stands just before it
+/// ("no hidden fees", "without fees", 无手续费, 免服务费, 0手续费, 不收费).
+fn denied(text: &str, start: usize) -> bool {
+    let before: String = text
+        .chars()
+        .take(start)
+        .collect::<Vec<_>>()
+        .iter()
+        .rev()
+        .take(12)
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    let before = before.trim_end();
+    [
+        "no hidden",
+        "no",
+        "without",
+        "zero",
+        "free of",
+        "无",
+        "免",
+        "0",
+        "零",
+        "不收",
+        "没有",
+    ]
+    .iter()
+    .any(|d| before.ends_with(d))
 }
 
 fn prefix_terms(e: EngineError, prefix: &str) -> EngineError {
@@ -1344,6 +1377,104 @@ mod tests {
                 product_codes(&q)
             );
         }
+    }
+
+    #[test]
+    fn english_ads_fire_and_near_miss_like_chinese_ones() {
+        let en = |text: &str, edit: fn(&mut Product)| {
+            let mut p = clean_product();
+            edit(&mut p);
+            p.marketing = vec![Ad {
+                channel: None,
+                language: Some("en".into()),
+                text: text.into(),
+            }];
+            product_codes(&p)
+        };
+        let none: fn(&mut Product) = |_| {};
+        let cases: [(&str, &str, &str); 5] = [
+            (
+                "MK-NO-APR",
+                "Low rates from 0.9% a month. Borrowing costs money.",
+                "Representative 12% APR, 0.9% a month. Borrowing costs money.",
+            ),
+            (
+                "MK-PERIODIC-RATE",
+                "Only 0.03% per day, 10.95% APR. Borrowing costs money.",
+                "10.95% APR, or 0.03% per day. Borrowing costs money.",
+            ),
+            (
+                "MK-INDUCEMENT",
+                "12% APR, no credit check. Borrowing costs money.",
+                "12% APR after a credit check. Borrowing costs money.",
+            ),
+            (
+                "MK-VULNERABLE-TARGET",
+                "12% APR, students welcome. Borrowing costs money.",
+                "12% APR, for salaried workers. Borrowing costs money.",
+            ),
+            (
+                "MK-NO-RISK-WARNING",
+                "12% APR, apply today.",
+                "12% APR. Borrowing costs money.",
+            ),
+        ];
+        for (code, fire, near) in cases {
+            assert!(
+                en(fire, none).contains(&code.to_string()),
+                "{code}: {:?}",
+                en(fire, none)
+            );
+            assert!(
+                !en(near, none).contains(&code.to_string()),
+                "{code} near miss: {:?}",
+                en(near, none)
+            );
+        }
+        let with_fee: fn(&mut Product) = |p| {
+            p.pricing.other_fees = vec![Fee {
+                name: "membership".into(),
+                amount_minor: 1_990,
+                per: FeePer::Month,
+                mandatory: true,
+            }]
+        };
+        // "no hidden fees" does not disclose the membership fee; naming it does.
+        assert!(
+            en("12% APR, no hidden fees. Borrowing costs money.", with_fee)
+                .contains(&"MK-HIDDEN-FEE".to_string())
+        );
+        assert!(
+            !en(
+                "14% APR including a monthly membership fee. Borrowing costs money.",
+                with_fee
+            )
+            .contains(&"MK-HIDDEN-FEE".to_string())
+        );
+        // By itself (no mandatory fee) "no hidden fees" fires nothing.
+        assert!(
+            !en("12% APR, no hidden fees. Borrowing costs money.", none)
+                .contains(&"MK-HIDDEN-FEE".to_string())
+        );
+        let free_with_fee: fn(&mut Product) = |p| p.pricing.monthly_fee_rate = 0.005;
+        assert!(
+            en(
+                "Interest-free for 3 months, then 12% APR. Borrowing costs money.",
+                free_with_fee
+            )
+            .contains(&"MK-FALSE-FREE".to_string())
+        );
+        let free_no_cost: fn(&mut Product) = |p| {
+            p.pricing.nominal_annual_rate = 0.0;
+            p.pricing.advertised_rate = None;
+        };
+        assert!(
+            !en(
+                "Interest-free, 0% APR. Borrowing costs money.",
+                free_no_cost
+            )
+            .contains(&"MK-FALSE-FREE".to_string())
+        );
     }
 
     #[test]
