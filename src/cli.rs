@@ -62,6 +62,22 @@ pub(crate) enum Command {
     Validate(ValidateArgs),
     /// Generate synthetic products, grants and cases with planted problems and their truth.
     Generate(GenerateArgs),
+    /// Train the marketing-text model on the built-in ad corpus and write its artifact.
+    TrainAdModel(TrainAdModelArgs),
+}
+
+/// `finrisk train-ad-model`.
+#[derive(Debug, Args)]
+pub(crate) struct TrainAdModelArgs {
+    /// Artifact to write (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+    /// Features: char-ngrams (default) or words-and-bigrams.
+    #[arg(long, value_name = "KIND", default_value = "char-ngrams")]
+    pub(crate) tokens: String,
+    /// Also write the labelled corpus (JSON lines) here.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) corpus_out: Option<PathBuf>,
 }
 
 /// `finrisk generate`.

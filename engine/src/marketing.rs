@@ -243,6 +243,12 @@ fn normalise_char(c: char) -> char {
     c.to_ascii_lowercase()
 }
 
+/// The text as the analyser reads it: full-width forms, common traditional characters and
+/// ASCII case normalised, one character for one character.
+pub fn normalise(text: &str) -> String {
+    text.chars().map(normalise_char).collect()
+}
+
 /// A rate or price an ad states.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatedRate {

@@ -25,8 +25,18 @@ struct Output {
     lexicon_versions: Vec<String>,
     rates: Vec<RateOut>,
     phrases: Vec<PhraseMatch>,
+    /// Probability per MK code from the learned text model (a second opinion; the findings
+    /// are the explanation).
+    model: ModelOut,
     #[serde(flatten)]
     assessment: Assessment,
+}
+
+#[derive(Serialize)]
+struct ModelOut {
+    version: String,
+    training_hash: String,
+    probabilities: std::collections::BTreeMap<String, f64>,
 }
 
 pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
@@ -75,6 +85,14 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
             .collect(),
         rates,
         phrases: lexicons.scan(&args.text),
+        model: {
+            let m = finrisk_models::AdModel::shipped()?;
+            ModelOut {
+                version: m.version.clone(),
+                training_hash: m.training_hash.clone(),
+                probabilities: m.probabilities(&args.text),
+            }
+        },
         assessment,
     };
     match args.format {
@@ -96,6 +114,17 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
                     pct(r.annualised_simple)
                 ));
             }
+            let p: Vec<String> = out
+                .model
+                .probabilities
+                .iter()
+                .map(|(c, p)| format!("{c} {p:.2}"))
+                .collect();
+            s.push_str(&format!(
+                "  text model ({}): {}\n",
+                out.model.version,
+                p.join(", ")
+            ));
             s.push_str(&describe_assessment(&out.assessment));
             Ok(s)
         }

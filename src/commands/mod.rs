@@ -6,6 +6,7 @@ mod batch;
 mod check_ad;
 mod generate;
 mod score_case;
+mod train_ad_model;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -22,6 +23,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Batch(args) => batch::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::TrainAdModel(args) => train_ad_model::run(&args),
     }
 }
 

@@ -1,0 +1,188 @@
+//! Character n-gram features of ad texts, and the per-code logistic models on them.
+//!
+//! Features are the presence of character 1- to 3-grams of the normalised text (full-width,
+//! traditional characters and case folded as the rules read them). Character n-grams need no
+//! dictionary, so they work the same on Chinese and English and on slang a segmenter has never
+//! seen; `cargo test -p finrisk-models` reports them against word/bigram features (see README).
+//! One linfa logistic regression per code gives a probability; the rule findings stay the
+//! explanation.
+
+use crate::ModelError;
+use linfa::prelude::*;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// How texts are cut into features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tokens {
+    /// Character 1- to 3-grams.
+    CharNgrams,
+    /// Latin words, and Chinese character bigrams.
+    WordsAndBigrams,
+}
+
+fn tokens(text: &str, kind: Tokens) -> Vec<String> {
+    let chars: Vec<char> = finrisk_engine::marketing::normalise(text).chars().collect();
+    let mut out = Vec::new();
+    match kind {
+        Tokens::CharNgrams => {
+            for n in 1..=3 {
+                for w in chars.windows(n) {
+                    if !w
+                        .iter()
+                        .all(|c| c.is_whitespace() || c.is_ascii_punctuation())
+                    {
+                        out.push(w.iter().collect());
+                    }
+                }
+            }
+        }
+        Tokens::WordsAndBigrams => {
+            let mut word = String::new();
+            for (i, c) in chars.iter().enumerate() {
+                if c.is_ascii_alphanumeric() || *c == '%' || *c == '.' {
+                    word.push(*c);
+                    continue;
+                }
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                if !c.is_ascii() && !c.is_whitespace() {
+                    out.push(c.to_string());
+                    if let Some(next) = chars.get(i + 1).filter(|n| !n.is_ascii()) {
+                        out.push(format!("{c}{next}"));
+                    }
+                }
+            }
+            if !word.is_empty() {
+                out.push(word);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A fitted vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Featurizer {
+    /// How texts are cut.
+    pub tokens: Tokens,
+    /// Feature names, in column order.
+    pub vocabulary: Vec<String>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+impl Featurizer {
+    /// The vocabulary of `texts`: tokens in at least `min_count` texts, most frequent first
+    /// (ties by name), at most `max_features`.
+    pub fn fit(texts: &[&str], tokens_kind: Tokens, min_count: usize, max_features: usize) -> Self {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for t in texts {
+            for tok in tokens(t, tokens_kind) {
+                *counts.entry(tok).or_insert(0) += 1;
+            }
+        }
+        let mut vocab: Vec<(String, usize)> = counts
+            .into_iter()
+            .filter(|(_, c)| *c >= min_count)
+            .collect();
+        vocab.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        vocab.truncate(max_features);
+        let vocabulary: Vec<String> = vocab.into_iter().map(|(t, _)| t).collect();
+        let mut f = Self {
+            tokens: tokens_kind,
+            vocabulary,
+            index: HashMap::new(),
+        };
+        f.reindex();
+        f
+    }
+
+    /// Rebuilds the lookup after deserialising.
+    pub fn reindex(&mut self) {
+        self.index = self
+            .vocabulary
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i))
+            .collect();
+    }
+
+    /// Presence features of `texts`.
+    pub fn transform(&self, texts: &[&str]) -> Array2<f64> {
+        let mut x = Array2::<f64>::zeros((texts.len(), self.vocabulary.len()));
+        for (r, t) in texts.iter().enumerate() {
+            for tok in tokens(t, self.tokens) {
+                if let Some(&c) = self.index.get(&tok) {
+                    x[[r, c]] = 1.0;
+                }
+            }
+        }
+        x
+    }
+}
+
+/// One code's fitted logistic model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeModel {
+    /// The code.
+    pub code: String,
+    /// Intercept.
+    pub intercept: f64,
+    /// One weight per vocabulary entry.
+    pub weights: Vec<f64>,
+}
+
+impl CodeModel {
+    /// Probability that row `x` evidences the code.
+    pub fn probability(&self, x: ndarray::ArrayView1<'_, f64>) -> f64 {
+        let z = self.intercept + x.iter().zip(&self.weights).map(|(a, b)| a * b).sum::<f64>();
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// Regularisation of the logistic fits (L2).
+pub const ALPHA: f64 = 0.05;
+
+/// Fits one logistic regression per code on the presence matrix `x`.
+pub fn fit_codes(
+    x: &Array2<f64>,
+    labels: &[Vec<String>],
+    codes: &[&str],
+) -> Result<Vec<CodeModel>, ModelError> {
+    codes
+        .iter()
+        .map(|code| {
+            let y: Array1<bool> = labels.iter().map(|l| l.iter().any(|c| c == code)).collect();
+            let positives = y.iter().filter(|v| **v).count();
+            if positives == 0 || positives == y.len() {
+                return Err(ModelError::OneClass {
+                    code: code.to_string(),
+                });
+            }
+            let dataset = Dataset::new(x.clone(), y);
+            let fitted = LogisticRegression::default()
+                .alpha(ALPHA)
+                .max_iterations(300)
+                .fit(&dataset)
+                .map_err(|e| ModelError::Fit {
+                    code: code.to_string(),
+                    reason: e.to_string(),
+                })?;
+            // linfa models the probability of its "positive" class, which is the more frequent
+            // label; store the model of `true` (the code is evidenced) either way.
+            let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+            Ok(CodeModel {
+                code: code.to_string(),
+                intercept: sign * fitted.intercept(),
+                weights: fitted.params().iter().map(|w| sign * w).collect(),
+            })
+        })
+        .collect()
+}
