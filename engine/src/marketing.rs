@@ -280,7 +280,7 @@ const DAILY: [&str; 10] = [
     "daily",
     "/天",
 ];
-const MONTHLY: [&str; 10] = [
+const MONTHLY: [&str; 13] = [
     "月息",
     "月利率",
     "月费率",
@@ -291,6 +291,9 @@ const MONTHLY: [&str; 10] = [
     "monthly",
     "/月",
     "月供",
+    "每期",
+    "per instalment",
+    "per installment",
 ];
 const ANNUAL: [&str; 9] = [
     "年化",
@@ -365,6 +368,18 @@ fn find_near(chars: &[char], markers: &[&str], from: usize, to: usize) -> Option
     marker_positions(chars, markers, from, to).into_iter().min()
 }
 
+/// Whether the amount at `chars[start..end]` is a price per 1,000 borrowed: `0.5元/千元`,
+/// `每千元每天0.5元`, `$1 a day per $1,000`, `1 per 1,000`.
+fn per_thousand(chars: &[char], start: usize, end: usize) -> bool {
+    let after: String = chars[end..(end + 20).min(chars.len())].iter().collect();
+    let before: String = chars[start.saturating_sub(10)..start].iter().collect();
+    after.starts_with("元/千元")
+        || after.starts_with("/千元")
+        || (before.contains("每千元") && after.starts_with('元'))
+        || after.contains("per $1,000")
+        || after.contains("per 1,000")
+}
+
 /// Every rate the text states with a unit: `12%` or `0.05%`, or 万分之五 / 千分之三 / 百分之二,
 /// next to a daily, monthly or annual marker within a few characters. A percentage with no
 /// period (100%通过) is not a rate and is left out.
@@ -393,6 +408,11 @@ pub fn extract_rates(text: &str) -> Vec<StatedRate> {
             arabic_number(rest).filter(|(_, n)| chars.get(i + n) == Some(&'%'))
         {
             (v / 100.0, i, i + n + 1)
+        } else if let Some((v, n)) =
+            arabic_number(rest).filter(|(_, n)| per_thousand(&chars, i, i + n))
+        {
+            // A price per 1,000 borrowed: 0.5元/千元 is 0.0005 of the principal.
+            (v / 1000.0, i, i + n)
         } else {
             i += 1;
             continue;
@@ -610,6 +630,26 @@ mod tests {
         let r = one("日利率低至0.02%");
         assert!(r.from && r.unit == RateUnit::Daily);
         assert!(extract_rates("100%通过，秒到账").is_empty());
+        let r = one("每天只需0.5元/千元");
+        assert!(
+            (r.value - 0.0005).abs() < 1e-15 && r.unit == RateUnit::Daily,
+            "{r:?}"
+        );
+        let r = one("Just $1 a day per $1,000");
+        assert!(
+            (r.value - 0.001).abs() < 1e-15 && r.unit == RateUnit::Daily,
+            "{r:?}"
+        );
+        let r = one("每千元每天0.3元");
+        assert!(
+            (r.value - 0.0003).abs() < 1e-15 && r.unit == RateUnit::Daily,
+            "{r:?}"
+        );
+        let r = one("每期手续费0.6%");
+        assert!(
+            (r.value - 0.006).abs() < 1e-15 && r.unit == RateUnit::Monthly,
+            "{r:?}"
+        );
         let r = one("日息萬分之三");
         assert!((r.value - 0.0003).abs() < 1e-15);
         let both = extract_rates("年化利率(单利)10.95%，日利率0.03%");
