@@ -1431,6 +1431,16 @@ mod tests {
                 en(near, none)
             );
         }
+        // A stated rate below the product's APR (12.0%) by more than 0.5 pp.
+        let no_quote: fn(&mut Product) = |p| p.pricing.advertised_rate = None;
+        assert!(
+            en("Representative 10% APR. Borrowing costs money.", no_quote)
+                .contains(&"MK-RATE-UNDERSTATED".to_string())
+        );
+        assert!(
+            !en("Representative 11.6% APR. Borrowing costs money.", no_quote)
+                .contains(&"MK-RATE-UNDERSTATED".to_string())
+        );
         let with_fee: fn(&mut Product) = |p| {
             p.pricing.other_fees = vec![Fee {
                 name: "membership".into(),
