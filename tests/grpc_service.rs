@@ -421,7 +421,9 @@ async fn health_and_every_unary_rpc_match_the_cli() {
         .await
         .unwrap()
         .into_inner();
-    assert!(models.models.is_empty());
+    assert_eq!(models.models.len(), 1);
+    assert_eq!(models.models[0].name, "ad_text");
+    assert!(models.models[0].version.starts_with("finrisk-ad-text-1"));
     let metrics = c
         .get_metrics(pb::GetMetricsRequest {})
         .await

@@ -504,13 +504,24 @@ impl RiskAssessment for Service {
         &self,
         _request: Request<pb::ListModelsRequest>,
     ) -> Result<Response<pb::ListModelsResponse>, Status> {
-        // The engine ships no trained model yet (the models issue adds them); the list is empty
-        // until then, and RC-HIGH-PD is not evaluated.
-        self.observe("ListModels", async {
-            Ok(pb::ListModelsResponse { models: Vec::new() })
-        })
-        .await
-        .map(Response::new)
+        let fut = async {
+            let ad =
+                finrisk_models::AdModel::shipped().map_err(|e| Status::internal(e.to_string()))?;
+            let codes: Vec<&str> = ad.codes.iter().map(|c| c.code.as_str()).collect();
+            Ok(pb::ListModelsResponse {
+                models: vec![pb::ModelInfo {
+                    name: "ad_text".into(),
+                    version: format!("{} ({})", ad.version, ad.training_hash),
+                    description: format!(
+                        "marketing-text model: logistic regression per code on character n-grams ({} features), trained with `{}`; scores {}",
+                        ad.featurizer.vocabulary.len(),
+                        ad.command,
+                        codes.join(", ")
+                    ),
+                }],
+            })
+        };
+        self.observe("ListModels", fut).await.map(Response::new)
     }
 
     async fn get_ruleset(
