@@ -102,6 +102,21 @@ impl<'r> Collector<'r> {
         }
     }
 
+    /// RC-MINOR when the lowest age is below its threshold, RC-ELDERLY when the highest age is
+    /// above its threshold; each value comes with the field it was read from.
+    fn age_limits(&mut self, lowest: Option<(&str, i64)>, highest: Option<(&str, i64)>) {
+        if let (Some(t), Some((field, age))) = (self.threshold("RC-MINOR"), lowest)
+            && (age as f64) < t
+        {
+            self.add("RC-MINOR", json!({ field: age, "threshold": t }));
+        }
+        if let (Some(t), Some((field, age))) = (self.threshold("RC-ELDERLY"), highest)
+            && age as f64 > t
+        {
+            self.add("RC-ELDERLY", json!({ field: age, "threshold": t }));
+        }
+    }
+
     fn into_findings(self) -> Vec<Finding> {
         let mut out = Vec::with_capacity(self.evidence.len());
         for spec in &CATALOGUE {
@@ -331,19 +346,10 @@ pub fn assess_product(
     if k.allows_students == Some(true) {
         c.add("RC-STUDENT", json!({ "controls.allows_students": true }));
     }
-    if let (Some(t), Some(v)) = (c.threshold("RC-MINOR"), k.min_age)
-        && (v as f64) < t
-    {
-        c.add("RC-MINOR", json!({ "controls.min_age": v, "threshold": t }));
-    }
-    if let (Some(t), Some(v)) = (c.threshold("RC-ELDERLY"), k.max_age)
-        && v as f64 > t
-    {
-        c.add(
-            "RC-ELDERLY",
-            json!({ "controls.max_age": v, "threshold": t }),
-        );
-    }
+    c.age_limits(
+        k.min_age.map(|v| ("controls.min_age", v)),
+        k.max_age.map(|v| ("controls.max_age", v)),
+    );
     if let (Some(rule), Some(secs)) = (ruleset.code("RC-FAST-APPROVAL"), k.median_approval_seconds)
     {
         let line_limit = rule.param("income_multiple") * rule.param("typical_monthly_income_minor");
@@ -1050,19 +1056,10 @@ pub fn assess_case(
     if d.is_student == Some(true) {
         c.add("RC-STUDENT", json!({ "defendant.is_student": true }));
     }
-    if let (Some(t), Some(age)) = (c.threshold("RC-MINOR"), d.age)
-        && (age as f64) < t
-    {
-        c.add("RC-MINOR", json!({ "defendant.age": age, "threshold": t }));
-    }
-    if let (Some(t), Some(age)) = (c.threshold("RC-ELDERLY"), d.age)
-        && age as f64 > t
-    {
-        c.add(
-            "RC-ELDERLY",
-            json!({ "defendant.age": age, "threshold": t }),
-        );
-    }
+    c.age_limits(
+        d.age.map(|a| ("defendant.age", a)),
+        d.age.map(|a| ("defendant.age", a)),
+    );
     if let (Some(t), Some(inc)) = (
         c.threshold("RC-LINE-TO-INCOME"),
         d.monthly_income_minor.filter(|v| *v > 0),

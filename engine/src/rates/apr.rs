@@ -134,6 +134,7 @@ pub fn periodic_from_annual(annual: f64, unit: RateUnit, basis: DayBasis) -> f64
 mod tests {
     use super::*;
     use crate::domain::Repayment;
+    use crate::rates::test_support::any_repayment;
     use proptest::prelude::*;
 
     const PP: f64 = 5e-6; // 0.0005 percentage points
@@ -314,15 +315,6 @@ mod tests {
         let m = apr_of_flows(&net, "flows").unwrap();
         assert!((m.monthly_irr - 0.040_552_62).abs() < 5e-9);
         assert!((m.apr_nominal - 0.486_631).abs() < PP && (m.apr_effective - 0.611_271).abs() < PP);
-    }
-
-    fn any_repayment() -> impl Strategy<Value = Repayment> {
-        prop_oneof![
-            Just(Repayment::EqualInstallment),
-            Just(Repayment::EqualPrincipal),
-            Just(Repayment::InterestOnly),
-            Just(Repayment::Bullet)
-        ]
     }
 
     proptest! {

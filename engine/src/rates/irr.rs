@@ -109,49 +109,51 @@ fn check(flows: &[(f64, f64)]) -> Result<(), IrrError> {
     }
 }
 
-/// Finds the root of `f` nearest zero in (RATE_LO, hi).
-fn solve(f: impl Fn(f64) -> f64, hi: f64) -> Result<f64, IrrError> {
-    let f0 = f(0.0);
-    if f0 == 0.0 {
-        return Ok(0.0);
-    }
-    let mut bracket = None;
-    let (mut a, mut fa) = (0.0, f0);
-    for &b in GRID_UP.iter().filter(|&&b| b <= hi) {
+/// What stepping out from zero along a grid found.
+enum Scan {
+    /// The NPV is exactly zero at this rate.
+    Root(f64),
+    /// The NPV changes sign between these two rates (`(rate, npv)` pairs, in grid order).
+    Bracket((f64, f64), (f64, f64)),
+    /// No sign change before the grid ended or the NPV stopped being finite.
+    Nothing,
+}
+
+/// Steps from `(0, f0)` along `grid` until the NPV changes sign.
+fn scan(f: &impl Fn(f64) -> f64, f0: f64, grid: impl Iterator<Item = f64>) -> Scan {
+    let mut prev = (0.0, f0);
+    for b in grid {
         let fb = f(b);
         if !fb.is_finite() {
             break;
         }
         if fb == 0.0 {
-            return Ok(b);
+            return Scan::Root(b);
         }
-        if (fa < 0.0) != (fb < 0.0) {
-            bracket = Some((a, fa, b, fb));
-            break;
+        if (prev.1 < 0.0) != (fb < 0.0) {
+            return Scan::Bracket(prev, (b, fb));
         }
-        (a, fa) = (b, fb);
+        prev = (b, fb);
     }
-    if bracket.is_none() {
-        (a, fa) = (0.0, f0);
-        for &b in &GRID_DOWN {
-            let fb = f(b);
-            if !fb.is_finite() {
-                break;
-            }
-            if fb == 0.0 {
-                return Ok(b);
-            }
-            if (fa < 0.0) != (fb < 0.0) {
-                bracket = Some((b, fb, a, fa));
-                break;
-            }
-            (a, fa) = (b, fb);
-        }
+    Scan::Nothing
+}
+
+/// Finds the root of `f` nearest zero in (RATE_LO, hi): upwards first, then downwards.
+fn solve(f: impl Fn(f64) -> f64, hi: f64) -> Result<f64, IrrError> {
+    let f0 = f(0.0);
+    if f0 == 0.0 {
+        return Ok(0.0);
     }
-    let Some((lo, flo, hi_b, fhi)) = bracket else {
-        return Err(IrrError::NoSignChange { lo: RATE_LO, hi });
-    };
-    Ok(brent(&f, lo, flo, hi_b, fhi))
+    match scan(&f, f0, GRID_UP.iter().copied().filter(|&b| b <= hi)) {
+        Scan::Root(r) => return Ok(r),
+        Scan::Bracket((a, fa), (b, fb)) => return Ok(brent(&f, a, fa, b, fb)),
+        Scan::Nothing => {}
+    }
+    match scan(&f, f0, GRID_DOWN.iter().copied()) {
+        Scan::Root(r) => Ok(r),
+        Scan::Bracket((a, fa), (b, fb)) => Ok(brent(&f, b, fb, a, fa)),
+        Scan::Nothing => Err(IrrError::NoSignChange { lo: RATE_LO, hi }),
+    }
 }
 
 /// Brent's method on a bracket with `f(a)` and `f(b)` of opposite signs.

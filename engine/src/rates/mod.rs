@@ -16,3 +16,20 @@ pub use caps::{ApplicableCap, CapCheck, applicable_cap, check_cap};
 pub use excess::{CaseCost, case_cost};
 pub use irr::{IrrError, irr_periodic, irr_timed, xirr};
 pub use schedule::{Installment, LoanTerms, Schedule, build_schedule};
+
+/// Test helpers shared by the rates modules.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::domain::Repayment;
+    use proptest::prelude::*;
+
+    /// Any of the four repayment methods.
+    pub(crate) fn any_repayment() -> impl Strategy<Value = Repayment> {
+        prop_oneof![
+            Just(Repayment::EqualInstallment),
+            Just(Repayment::EqualPrincipal),
+            Just(Repayment::InterestOnly),
+            Just(Repayment::Bullet)
+        ]
+    }
+}

@@ -217,6 +217,7 @@ pub fn fill_schedule(terms: &LoanTerms, out: &mut Vec<Installment>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rates::test_support::any_repayment;
     use proptest::prelude::*;
 
     #[test]
@@ -308,15 +309,6 @@ mod tests {
         let e = build_schedule(&t).unwrap_err();
         let fields: Vec<String> = e.field_errors().into_iter().map(|f| f.field).collect();
         assert_eq!(fields, vec!["principal_minor", "term_months"]);
-    }
-
-    fn any_repayment() -> impl Strategy<Value = Repayment> {
-        prop_oneof![
-            Just(Repayment::EqualInstallment),
-            Just(Repayment::EqualPrincipal),
-            Just(Repayment::InterestOnly),
-            Just(Repayment::Bullet)
-        ]
     }
 
     proptest! {
