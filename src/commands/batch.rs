@@ -108,17 +108,23 @@ fn documents(
     let mut errors = Vec::new();
     let (mut assessed, mut refused) = (0usize, 0usize);
     let lines: Vec<std::io::Result<String>> = std::io::BufReader::new(input).lines().collect();
-    // Cases of the same borrower key under different plaintiffs are linked in the output.
-    let mut by_borrower: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    if args.kind == BatchKind::Cases {
-        for line in lines.iter().flatten() {
-            if let Ok(case) = Case::from_json(line) {
-                by_borrower
-                    .entry(case.defendant.borrower_key.clone())
-                    .or_default()
-                    .push((case.case_id.clone(), case.plaintiff.institution_id.clone()));
+    // Cases are parsed once, up front: cases of the same borrower key under different
+    // plaintiffs are linked in the output.
+    let mut cases: Vec<Option<Result<Case, EngineError>>> = lines
+        .iter()
+        .map(|l| match l {
+            Ok(text) if args.kind == BatchKind::Cases && !text.trim().is_empty() => {
+                Some(Case::from_json(text))
             }
-        }
+            _ => None,
+        })
+        .collect();
+    let mut by_borrower: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for case in cases.iter().flatten().flatten() {
+        by_borrower
+            .entry(case.defendant.borrower_key.clone())
+            .or_default()
+            .push((case.case_id.clone(), case.plaintiff.institution_id.clone()));
     }
     for (i, line) in lines.into_iter().enumerate() {
         let row = i + 1;
@@ -139,32 +145,35 @@ fn documents(
             continue;
         }
         let result: Result<(String, serde_json::Value), EngineError> = match args.kind {
-            BatchKind::Cases => Case::from_json(&line).and_then(|case| {
-                let ruleset = ruleset_for(&mut rulesets, case.jurisdiction, args)?;
-                let a = assess_case(&case, ruleset, &lexicons)?;
-                let linked: Vec<serde_json::Value> = by_borrower
-                    .get(&case.defendant.borrower_key)
-                    .map(|v| {
-                        v.iter()
+            BatchKind::Cases => cases[i]
+                .take()
+                .unwrap_or_else(|| Case::from_json(&line))
+                .and_then(|case| {
+                    let ruleset = ruleset_for(&mut rulesets, case.jurisdiction, args)?;
+                    let a = assess_case(&case, ruleset, &lexicons)?;
+                    let linked: Vec<serde_json::Value> = by_borrower
+                        .get(&case.defendant.borrower_key)
+                        .map(|v| {
+                            v.iter()
                             .filter(|(id, plaintiff)| {
                                 *id != case.case_id && *plaintiff != case.plaintiff.institution_id
                             })
                             .map(|(id, plaintiff)| json!({ "case_id": id, "plaintiff": plaintiff }))
                             .collect()
-                    })
-                    .unwrap_or_default();
-                let summary = summary_row(
-                    &a.case_id,
-                    &a.assessment,
-                    Some((a.cost.excess_minor, a.cost.supportable_claim_minor)),
-                    Some(linked.len()),
-                );
-                let mut full = serde_json::to_value(&a).unwrap_or_default();
-                if !linked.is_empty() {
-                    full["same_borrower_other_plaintiffs"] = json!(linked);
-                }
-                Ok((summary, full))
-            }),
+                        })
+                        .unwrap_or_default();
+                    let summary = summary_row(
+                        &a.case_id,
+                        &a.assessment,
+                        Some((a.cost.excess_minor, a.cost.supportable_claim_minor)),
+                        Some(linked.len()),
+                    );
+                    let mut full = serde_json::to_value(&a).unwrap_or_default();
+                    if !linked.is_empty() {
+                        full["same_borrower_other_plaintiffs"] = json!(linked);
+                    }
+                    Ok((summary, full))
+                }),
             _ => Product::from_json(&line).and_then(|p| {
                 let ruleset = ruleset_for(&mut rulesets, p.jurisdiction, args)?;
                 let a = assess_product(&p, None, as_of, ruleset, &lexicons)?;

@@ -28,12 +28,14 @@ pub(crate) struct State {
     pub(crate) rulesets: HashMap<Jurisdiction, Ruleset>,
     pub(crate) ruleset_texts: HashMap<Jurisdiction, &'static str>,
     pub(crate) lexicons: Lexicons,
+    /// The marketing-text model, loaded once at start.
+    pub(crate) ad_model: finrisk_models::AdModel,
     pub(crate) metrics: Metrics,
     pub(crate) max_stream_items: usize,
 }
 
 impl State {
-    pub(crate) fn new(max_stream_items: usize) -> Result<Self, EngineError> {
+    pub(crate) fn new(max_stream_items: usize) -> anyhow::Result<Self> {
         let mut rulesets = HashMap::new();
         let mut ruleset_texts = HashMap::new();
         for (j, _, text) in finrisk_engine::ruleset::EMBEDDED {
@@ -44,6 +46,7 @@ impl State {
             rulesets,
             ruleset_texts,
             lexicons: Lexicons::embedded()?,
+            ad_model: finrisk_models::AdModel::shipped()?,
             metrics: Metrics::new(),
             max_stream_items,
         })
@@ -505,8 +508,7 @@ impl RiskAssessment for Service {
         _request: Request<pb::ListModelsRequest>,
     ) -> Result<Response<pb::ListModelsResponse>, Status> {
         let fut = async {
-            let ad =
-                finrisk_models::AdModel::shipped().map_err(|e| Status::internal(e.to_string()))?;
+            let ad = &self.state.ad_model;
             let codes: Vec<&str> = ad.codes.iter().map(|c| c.code.as_str()).collect();
             Ok(pb::ListModelsResponse {
                 models: vec![pb::ModelInfo {
