@@ -64,6 +64,91 @@ pub(crate) enum Command {
     Generate(GenerateArgs),
     /// Train the marketing-text model on the built-in ad corpus and write its artifact.
     TrainAdModel(TrainAdModelArgs),
+    /// Train a PD model (scorecard, logistic, gbm, forest) with stratified k-fold
+    /// cross-validation, print the CV metrics and write the artifact.
+    Train(TrainArgs),
+    /// Score a table with a PD model artifact (or the embedded default) and print
+    /// rows, auc, ks, gini, brier and log loss as JSON.
+    Eval(EvalArgs),
+}
+
+/// Where the training or evaluation data come from.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DataArgs {
+    /// A CSV or Parquet table.
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "dataset",
+        required_unless_present = "dataset"
+    )]
+    pub(crate) data: Option<PathBuf>,
+    /// The 0/1 target column of `--data` (LendingClub's `loan_status` is mapped).
+    #[arg(long, value_name = "COL", requires = "data")]
+    pub(crate) target: Option<String>,
+    /// A shipped real dataset instead of `--data` (lending_club, lending_club_grants,
+    /// taiwan_default, german_credit, australian_credit, give_me_some_credit): its documented
+    /// features and target.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) dataset: Option<String>,
+    /// Only these feature columns (comma-separated).
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub(crate) features: Vec<String>,
+    /// Leave these columns out (comma-separated).
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub(crate) exclude: Vec<String>,
+}
+
+/// `finrisk train`.
+#[derive(Debug, Args)]
+pub(crate) struct TrainArgs {
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Model family: scorecard, logistic, gbm or forest.
+    #[arg(long, value_name = "KIND", default_value = "scorecard")]
+    pub(crate) model: String,
+    /// Stratified cross-validation folds (0: none).
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub(crate) folds: usize,
+    /// Seed of the folds, holdouts and forest samples.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// Calibration of gbm and forest: platt, isotonic or none.
+    #[arg(long, value_name = "METHOD", default_value = "platt")]
+    pub(crate) calibration: String,
+    /// Special values of a numeric column, each binned on its own (scorecard):
+    /// `COL=V1,V2`; repeatable.
+    #[arg(long, value_name = "COL=VALUES")]
+    pub(crate) special: Vec<String>,
+    /// Scorecard points to double the odds.
+    #[arg(long, value_name = "POINTS", default_value_t = 20.0)]
+    pub(crate) pdo: f64,
+    /// Scorecard score at the base odds.
+    #[arg(long, value_name = "POINTS", default_value_t = 600.0)]
+    pub(crate) base_score: f64,
+    /// Good:bad odds at the base score.
+    #[arg(long, value_name = "ODDS", default_value_t = 50.0)]
+    pub(crate) base_odds: f64,
+    /// Model name (default: the data file's stem or the dataset name).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Model version.
+    #[arg(long, value_name = "VERSION", default_value = "1")]
+    pub(crate) version: String,
+    /// Artifact to write (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
+}
+
+/// `finrisk eval`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalArgs {
+    /// Artifact file, or `default` for the embedded default PD model (reads the engine's
+    /// grant columns).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) model: String,
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
 }
 
 /// `finrisk train-ad-model`.
@@ -235,6 +320,10 @@ pub(crate) struct AssessProductArgs {
     /// The product's grants (CSV or Parquet): adds portfolio statistics and findings.
     #[arg(long, value_name = "FILE")]
     pub(crate) grants: Option<PathBuf>,
+    /// With grants: the PD model for RC-HIGH-PD: `default` (the embedded LendingClub
+    /// scorecard), an artifact file, or `none`.
+    #[arg(long, value_name = "MODEL", default_value = "default")]
+    pub(crate) pd_model: String,
     /// As-of date for time-dependent checks (default: the latest date in the grants).
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<String>,
@@ -282,6 +371,10 @@ pub(crate) struct BatchArgs {
     /// Jurisdiction of the grants (cases and products carry their own).
     #[arg(long, value_name = "J", default_value = "CN")]
     pub(crate) jurisdiction: String,
+    /// For grants: the PD model for RC-HIGH-PD and the `pd` columns: `default` (the embedded
+    /// LendingClub scorecard), an artifact file, or `none`.
+    #[arg(long, value_name = "MODEL", default_value = "default")]
+    pub(crate) pd_model: String,
     #[command(flatten)]
     pub(crate) rules: RulesArgs,
 }

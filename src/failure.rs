@@ -31,6 +31,12 @@ fn exit_code_of(e: &anyhow::Error) -> u8 {
     if e.downcast_ref::<DatasetError>().is_some() {
         return 2;
     }
+    if let Some(
+        finrisk_models::ModelError::Input { .. } | finrisk_models::ModelError::Artifact(_),
+    ) = e.downcast_ref::<finrisk_models::ModelError>()
+    {
+        return 2;
+    }
     1
 }
 

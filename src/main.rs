@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod failure;
 mod input;
+mod pd;
 mod server;
 
 use clap::Parser;

@@ -38,7 +38,7 @@ fn generated(name: &str, grants: u64) -> (GrantBatch, PathBuf, finrisk_engine::D
 fn one_row_alone_equals_the_same_row_inside_100000() {
     let (batch, _, as_of) = generated("identity", 100_000);
     let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
-    let (rows, dc) = assess_grants(&batch, &ruleset, Some(as_of));
+    let (rows, dc) = assess_grants(&batch, &ruleset, Some(as_of), None);
     assert_eq!(rows.len(), 100_000);
     let rules = GrantRules::new(&ruleset, None);
     let mut with_findings = 0;
@@ -66,14 +66,14 @@ fn one_row_alone_equals_the_same_row_inside_100000() {
         "the sample should exercise findings: {with_findings}"
     );
     // And twice gives the same.
-    assert_eq!(assess_grants(&batch, &ruleset, Some(as_of)).0, rows);
+    assert_eq!(assess_grants(&batch, &ruleset, Some(as_of), None).0, rows);
 }
 
 #[test]
 fn the_detector_finds_exactly_the_planted_duplicate_credit() {
     let (batch, dir, as_of) = generated("truth", 40_000);
     let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
-    let (rows, _) = assess_grants(&batch, &ruleset, Some(as_of));
+    let (rows, _) = assess_grants(&batch, &ruleset, Some(as_of), None);
     let truth = finrisk_datasets::read_table(&dir.join("truth/grants.parquet")).unwrap();
     let planted: Vec<String> = truth
         .column("codes")
@@ -143,7 +143,7 @@ fn grants_batch_writes_results_and_rejects() {
     let mut lines = results.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "grant_id,source_row,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence"
+        "grant_id,source_row,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence,pd,pd_score,pd_reasons"
     );
     let first = lines.next().unwrap();
     assert!(first.starts_with("G-0001,1,RC-INCOME-UNVERIFIED;RC-DTI-HIGH;RC-STUDENT;DC-MANY-LENDERS;DC-MANY-INQUIRIES,"), "{first}");

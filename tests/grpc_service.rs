@@ -421,9 +421,11 @@ async fn health_and_every_unary_rpc_match_the_cli() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(models.models.len(), 1);
-    assert_eq!(models.models[0].name, "ad_text");
-    assert!(models.models[0].version.starts_with("finrisk-ad-text-1"));
+    assert_eq!(models.models.len(), 2);
+    assert_eq!(models.models[0].name, "pd_lending_club_grants");
+    assert!(models.models[0].description.contains("CV AUC 0.68"));
+    assert_eq!(models.models[1].name, "ad_text");
+    assert!(models.models[1].version.starts_with("finrisk-ad-text-1"));
     let metrics = c
         .get_metrics(pb::GetMetricsRequest {})
         .await
@@ -565,6 +567,10 @@ async fn portfolio_stream_equals_one_request_with_all_grants() {
     assert_eq!(streamed.result_json, whole.result_json);
     let v: Value = serde_json::from_str(&streamed.result_json).unwrap();
     assert_eq!(v["portfolio"]["grants"], 30);
+    // The server's default PD model scored the loan book.
+    assert_eq!(v["portfolio"]["pd"]["model"], "pd_lending_club_grants@1");
+    let mean_pd = v["portfolio"]["pd"]["mean_pd"].as_f64().unwrap();
+    assert!(mean_pd > 0.0 && mean_pd < 1.0, "{mean_pd}");
     // The product must come first.
     let status = c
         .assess_portfolio(tokio_stream::iter(vec![pb::AssessPortfolioRequest {

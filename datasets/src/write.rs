@@ -95,6 +95,17 @@ pub fn grant_results_frame(
             "evidence".into(),
             rows.iter().map(|r| r.evidence.clone()).collect::<Vec<_>>(),
         ),
+        Column::new("pd".into(), rows.iter().map(|r| r.pd).collect::<Vec<_>>()),
+        Column::new(
+            "pd_score".into(),
+            rows.iter().map(|r| r.pd_score).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "pd_reasons".into(),
+            rows.iter()
+                .map(|r| r.pd_reasons.clone())
+                .collect::<Vec<_>>(),
+        ),
     ])
 }
 

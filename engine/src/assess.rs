@@ -14,6 +14,7 @@ use crate::domain::{Case, Cause, Product, Repayment};
 use crate::error::EngineError;
 use crate::findings::{Contribution, Dimension, Finding, Level, Scores};
 use crate::marketing::{AdFacts, Category, Lexicons, PhraseMatch, extract_rates};
+use crate::pd::GrantPds;
 use crate::rates::apr::annualise_quote;
 use crate::rates::{
     ApplicableCap, CaseCost, LoanTerms, applicable_cap, apr_of_terms, case_cost, check_cap,
@@ -271,6 +272,24 @@ pub struct PortfolioStats {
     pub as_of: Option<Date>,
     /// Grants carrying each grant-level code.
     pub code_counts: BTreeMap<String, usize>,
+    /// Model PDs of the product's grants, when a PD model was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pd: Option<PortfolioPd>,
+}
+
+/// Model PDs of a loan book.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortfolioPd {
+    /// The model's id.
+    pub model: String,
+    /// Mean PD of the product's grants.
+    pub mean_pd: f64,
+    /// Share of the product's grants with a PD above the RC-HIGH-PD threshold.
+    pub share_above_threshold: f64,
+    /// The RC-HIGH-PD threshold.
+    pub threshold: f64,
+    /// Model inputs the table did not have.
+    pub absent_inputs: Vec<String>,
 }
 
 /// The assessment of a product.
@@ -311,6 +330,7 @@ fn quote_principal(p: &Product) -> i64 {
 pub fn assess_product(
     product: &Product,
     grants: Option<&GrantBatch>,
+    pds: Option<&GrantPds>,
     as_of: Option<Date>,
     ruleset: &Ruleset,
     lexicons: &Lexicons,
@@ -543,7 +563,7 @@ pub fn assess_product(
     // Loan book.
     let portfolio = match grants {
         Some(batch) => {
-            let (stats, portfolio_findings) = assess_portfolio(product, batch, as_of, ruleset);
+            let (stats, portfolio_findings) = assess_portfolio(product, batch, pds, as_of, ruleset);
             // A code found in the terms and in the loan book is one finding (counted once),
             // with the loan-book evidence under `portfolio`.
             for pf in portfolio_findings {
@@ -629,6 +649,7 @@ fn share(n: usize, d: usize) -> Option<f64> {
 fn assess_portfolio(
     product: &Product,
     batch: &GrantBatch,
+    pds: Option<&GrantPds>,
     as_of: Option<Date>,
     ruleset: &Ruleset,
 ) -> (PortfolioStats, Vec<Finding>) {
@@ -645,7 +666,7 @@ fn assess_portfolio(
     let mut apr_sum = 0.0;
     let mut open = 0;
     for &i in &rows {
-        for f in rules.assess_with(batch, i, Some(&dc)).findings {
+        for f in rules.assess_full(batch, i, Some(&dc), pds).findings {
             *code_counts.entry(f.code).or_insert(0) += 1;
         }
         if let Some(s) = batch.is_student[i] {
@@ -686,15 +707,43 @@ fn assess_portfolio(
         open_at_as_of: open,
         as_of,
         code_counts: code_counts.clone(),
+        pd: pds.filter(|_| n > 0).map(|p| {
+            let threshold = ruleset
+                .code("RC-HIGH-PD")
+                .map_or(f64::INFINITY, |r| r.threshold());
+            let values: Vec<f64> = rows.iter().filter_map(|&i| p.pd.get(i).copied()).collect();
+            let m = values.len().max(1) as f64;
+            PortfolioPd {
+                model: p.model.clone(),
+                mean_pd: values.iter().sum::<f64>() / m,
+                share_above_threshold: values.iter().filter(|&&v| v > threshold).count() as f64 / m,
+                threshold,
+                absent_inputs: p.absent_inputs.clone(),
+            }
+        }),
     };
     let mut c = Collector::new(ruleset, Level::Portfolio);
     let min_share = ruleset.scoring.portfolio_share;
-    for (code, count) in &code_counts {
+    for (code, count) in code_counts
+        .iter()
+        .filter(|(c, _)| c.as_str() != "RC-HIGH-PD")
+    {
         let s = *count as f64 / n.max(1) as f64;
         if s >= min_share
             && let Some(spec) = CATALOGUE.iter().find(|x| x.code == code)
         {
             c.add(spec.code, json!({ "grants_with_code": count, "grants": n, "share": s, "portfolio_share": min_share }));
+        }
+    }
+    // RC-HIGH-PD at portfolio level: the share of approvals above the PD threshold exceeds
+    // the code's own `portfolio_share`.
+    if let (Some(rule), Some(p)) = (ruleset.code("RC-HIGH-PD"), &stats.pd) {
+        let limit = rule.param("portfolio_share");
+        if p.share_above_threshold > limit {
+            c.add(
+                "RC-HIGH-PD",
+                json!({ "model": p.model, "grants": n, "mean_pd": p.mean_pd, "share_above_threshold": p.share_above_threshold, "threshold": p.threshold, "portfolio_share": limit, "absent_inputs": p.absent_inputs }),
+            );
         }
     }
     if let (Some(t), Some(rate)) = (c.threshold("RC-EARLY-DEFAULT"), stats.fpd_rate)
@@ -725,7 +774,7 @@ pub fn assess_ad(
                 language: None,
                 text: text.to_string(),
             }];
-            let a = assess_product(&one, None, None, ruleset, lexicons)?;
+            let a = assess_product(&one, None, None, None, ruleset, lexicons)?;
             a.assessment
                 .findings
                 .into_iter()
@@ -932,8 +981,32 @@ impl<'r> GrantRules<'r> {
         out
     }
 
+    /// RC-HIGH-PD of row `i` when its model PD is above the threshold, with the PD, the model
+    /// and its reasons as evidence.
+    pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<(&'static str, Value)> {
+        let t = self.t("RC-HIGH-PD")?;
+        let pd = *pds.pd.get(i)?;
+        (pd > t).then(|| {
+            let mut ev = pds.evidence(i);
+            ev["threshold"] = json!(t);
+            ("RC-HIGH-PD", ev)
+        })
+    }
+
     /// The full assessment of row `i`, with the across-grant codes when `dc` is given.
     pub fn assess_with(&self, b: &GrantBatch, i: usize, dc: Option<&DcAnalysis<'_>>) -> Assessment {
+        self.assess_full(b, i, dc, None)
+    }
+
+    /// The full assessment of row `i`, with the across-grant codes when `dc` is given and
+    /// RC-HIGH-PD when model PDs are.
+    pub fn assess_full(
+        &self,
+        b: &GrantBatch,
+        i: usize,
+        dc: Option<&DcAnalysis<'_>>,
+        pds: Option<&GrantPds>,
+    ) -> Assessment {
         let mut c = Collector::new(self.ruleset, Level::Grant);
         for (code, ev) in self.evaluate(b, i) {
             c.add(code, ev);
@@ -942,6 +1015,9 @@ impl<'r> GrantRules<'r> {
             for (code, ev) in self.evaluate_dc(b, i, dc) {
                 c.add(code, ev);
             }
+        }
+        if let Some((code, ev)) = pds.and_then(|p| self.evaluate_pd(p, i)) {
+            c.add(code, ev);
         }
         score_findings(self.ruleset, c.into_findings())
     }
@@ -970,6 +1046,12 @@ pub struct GrantRow {
     pub grade: char,
     /// Evidence of every finding, as a JSON object keyed by code.
     pub evidence: String,
+    /// Model PD, when a PD model was applied.
+    pub pd: Option<f64>,
+    /// Scorecard score of the PD model.
+    pub pd_score: Option<f64>,
+    /// The PD model's top reasons, as a JSON array (empty without a model).
+    pub pd_reasons: String,
 }
 
 /// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order, with
@@ -979,6 +1061,7 @@ pub fn assess_grants<'a>(
     batch: &'a GrantBatch,
     ruleset: &Ruleset,
     as_of: Option<Date>,
+    pds: Option<&GrantPds>,
 ) -> (Vec<GrantRow>, DcAnalysis<'a>) {
     let dc = DcAnalysis::analyse(batch, as_of);
     let rules = GrantRules::new(ruleset, None);
@@ -986,7 +1069,7 @@ pub fn assess_grants<'a>(
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess_with(batch, i, Some(&dc));
+            let a = rules.assess_full(batch, i, Some(&dc), pds);
             let evidence: serde_json::Map<String, Value> = a
                 .findings
                 .iter()
@@ -998,6 +1081,12 @@ pub fn assess_grants<'a>(
                 scores: a.scores,
                 grade: a.grade.chars().next().unwrap_or('E'),
                 evidence: Value::Object(evidence).to_string(),
+                pd: pds.and_then(|p| p.pd.get(i).copied()),
+                pd_score: pds.and_then(|p| p.score.get(i).copied().flatten()),
+                pd_reasons: pds
+                    .and_then(|p| p.reasons.get(i))
+                    .map(|r| json!(r).to_string())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -1179,7 +1268,7 @@ mod tests {
 
     fn product_codes(p: &Product) -> Vec<String> {
         p.validate().unwrap();
-        let a = assess_product(p, None, None, &cn(), &lex()).unwrap();
+        let a = assess_product(p, None, None, None, &cn(), &lex()).unwrap();
         a.assessment
             .findings
             .iter()
@@ -1486,11 +1575,11 @@ mod tests {
 
     #[test]
     fn a_clean_product_scores_lower_everywhere_and_gets_a_good_grade() {
-        let clean = assess_product(&clean_product(), None, None, &cn(), &lex()).unwrap();
+        let clean = assess_product(&clean_product(), None, None, None, &cn(), &lex()).unwrap();
         let bad = Product::from_json(include_str!("../../examples/product.json")).unwrap();
         let mut bad = bad;
         bad.controls.checks_credit_bureau = Some(false);
-        let dirty = assess_product(&bad, Some(&dc_batch()), None, &cn(), &lex()).unwrap();
+        let dirty = assess_product(&bad, Some(&dc_batch()), None, None, &cn(), &lex()).unwrap();
         assert!(
             ["A", "B"].contains(&clean.assessment.grade.as_str()),
             "{}",
@@ -1549,6 +1638,82 @@ mod tests {
             b.push(k + 1, r).unwrap();
         }
         b
+    }
+
+    fn pds(values: &[f64]) -> GrantPds {
+        GrantPds {
+            model: "pd_test@1".into(),
+            pd: values.to_vec(),
+            score: vec![None; values.len()],
+            reasons: vec![
+                vec![crate::pd::PdReason {
+                    feature: "apr".into(),
+                    bin: "(0.16, +inf]".into(),
+                    impact: 12.5,
+                }];
+                values.len()
+            ],
+            absent_inputs: vec![],
+        }
+    }
+
+    #[test]
+    fn high_pd_fires_above_the_threshold_with_the_model_evidence() {
+        let b = dc_batch();
+        let ruleset = cn();
+        let rules = GrantRules::new(&ruleset, None);
+        let mut product = clean_product();
+        product.product_id = "P-001".into();
+        // Threshold 0.30: 0.3001 fires, 0.30 does not.
+        let mut values = vec![0.1; 10];
+        values[3] = 0.3001;
+        values[4] = 0.30;
+        let p = pds(&values);
+        let fired = rules.assess_full(&b, 3, None, Some(&p));
+        let f = fired
+            .findings
+            .iter()
+            .find(|f| f.code == "RC-HIGH-PD")
+            .unwrap();
+        assert_eq!(f.evidence["pd"], 0.3001);
+        assert_eq!(f.evidence["threshold"], 0.3);
+        assert_eq!(f.evidence["model"], "pd_test@1");
+        assert_eq!(f.evidence["reasons"][0]["feature"], "apr");
+        let near = rules.assess_full(&b, 4, None, Some(&p));
+        assert!(near.findings.iter().all(|f| f.code != "RC-HIGH-PD"));
+        // Without PDs the code is not evaluated.
+        assert!(
+            rules
+                .assess(&b, 3)
+                .findings
+                .iter()
+                .all(|f| f.code != "RC-HIGH-PD")
+        );
+        let (rows, _) = assess_grants(&b, &cn(), None, Some(&p));
+        assert_eq!(rows[3].pd, Some(0.3001));
+        assert!(rows[3].pd_reasons.contains("\"apr\""));
+        assert!(rows[3].findings.contains("RC-HIGH-PD"));
+        // Portfolio: 1 of 10 above (10 %) is not more than portfolio_share 0.10; 2 of 10 is.
+        let a = assess_product(&product, Some(&b), Some(&p), None, &cn(), &lex()).unwrap();
+        let stats = a.portfolio.as_ref().unwrap().pd.as_ref().unwrap();
+        assert!((stats.share_above_threshold - 0.1).abs() < 1e-12);
+        assert!(
+            a.assessment
+                .findings
+                .iter()
+                .all(|f| !(f.code == "RC-HIGH-PD" && f.level == Level::Portfolio))
+        );
+        values[5] = 0.9;
+        let a =
+            assess_product(&product, Some(&b), Some(&pds(&values)), None, &cn(), &lex()).unwrap();
+        let f = a
+            .assessment
+            .findings
+            .iter()
+            .find(|f| f.code == "RC-HIGH-PD" && f.level == Level::Portfolio)
+            .unwrap();
+        assert_eq!(f.evidence["share_above_threshold"], 0.2);
+        assert_eq!(f.evidence["portfolio_share"], 0.1);
     }
 
     type RowEdit = fn(&mut GrantRecord);
@@ -1648,7 +1813,7 @@ mod tests {
     #[test]
     fn portfolio_findings_follow_shares_and_the_fpd_rate() {
         let p = Product::from_json(include_str!("../../examples/product.json")).unwrap();
-        let a = assess_product(&p, Some(&dc_batch()), None, &cn(), &lex()).unwrap();
+        let a = assess_product(&p, Some(&dc_batch()), None, None, &cn(), &lex()).unwrap();
         let portfolio: Vec<&Finding> = a
             .assessment
             .findings
@@ -1668,7 +1833,7 @@ mod tests {
             r.first_payment_default = Some(k == 0);
             b.push(k + 1, r).unwrap();
         }
-        let a = assess_product(&p, Some(&b), None, &cn(), &lex()).unwrap();
+        let a = assess_product(&p, Some(&b), None, None, &cn(), &lex()).unwrap();
         assert!(
             !a.assessment
                 .findings

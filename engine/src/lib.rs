@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod findings;
 pub mod marketing;
+pub mod pd;
 pub mod rates;
 pub mod ruleset;
 pub mod validate;

@@ -6,8 +6,22 @@
 //! artifact that reproduces its scores exactly after reload. The rule findings stay the
 //! explanation; the model adds a probability.
 
+pub mod binning;
+pub mod calibration;
 pub mod corpus;
+pub mod forest;
+pub mod frame;
+pub mod gbm;
+pub mod linear;
+pub mod metrics;
+pub mod pd;
+pub mod scorecard;
+pub mod table;
 pub mod text;
+pub mod trees;
+
+pub use pd::{Explained, ModelKind, PdModel, TrainOptions};
+pub use table::{ColumnData, FeatureColumn, FeatureTable, TrainingSet};
 
 use corpus::{LabelledAd, TEXT_CODES};
 use serde::{Deserialize, Serialize};
@@ -35,6 +49,14 @@ pub enum ModelError {
     /// An artifact could not be read.
     #[error("artifact: {0}")]
     Artifact(String),
+    /// The input data cannot be used: which field, and why.
+    #[error("{field}: {reason}")]
+    Input {
+        /// The column, option or field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Precision and recall of one code at probability 0.5.

@@ -27,9 +27,20 @@ pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
     let lexicons = Lexicons::embedded()?;
     let as_of = parse_as_of(args.as_of.as_deref())?;
     let loaded = args.grants.as_deref().map(load_grants).transpose()?;
+    let pds = match (&loaded, args.pd_model.as_str()) {
+        (Some((batch, _)), spec) if spec != "none" => {
+            let model = super::train::load_model(spec)?;
+            Some(
+                crate::pd::grant_pds(&model, batch)
+                    .map_err(|e| crate::failure::bad_input(format!("pd-model: {e}")))?,
+            )
+        }
+        _ => None,
+    };
     let assessment = assess_product(
         &product,
         loaded.as_ref().map(|(b, _)| b),
+        pds.as_ref(),
         as_of,
         &ruleset,
         &lexicons,
@@ -84,6 +95,15 @@ fn text(o: &Output<'_>) -> String {
             opt(p.fpd_rate),
             opt(p.default_rate)
         ));
+        if let Some(pd) = &p.pd {
+            s.push_str(&format!(
+                "Model PD ({}): mean {}, above {} for {} of grants\n",
+                pd.model,
+                pct(pd.mean_pd),
+                pct(pd.threshold),
+                pct(pd.share_above_threshold)
+            ));
+        }
     }
     s.push_str(&describe_assessment(&a.assessment));
     s

@@ -68,7 +68,17 @@ fn grants(
     })?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
     let (batch, report) = load_grants(&args.input)?;
-    let (rows, dc) = assess_grants(&batch, &ruleset, as_of);
+    let pds = match args.pd_model.as_str() {
+        "none" => None,
+        spec => {
+            let model = super::train::load_model(spec)?;
+            Some(
+                crate::pd::grant_pds(&model, &batch)
+                    .map_err(|e| bad_input(format!("pd-model: {e}")))?,
+            )
+        }
+    };
+    let (rows, dc) = assess_grants(&batch, &ruleset, as_of, pds.as_ref());
     let mut frame = grant_results_frame(&batch, &rows)?;
     write_frame(&mut frame, &args.output)?;
     if let Some(path) = &args.persons {
@@ -176,7 +186,7 @@ fn documents(
                 }),
             _ => Product::from_json(&line).and_then(|p| {
                 let ruleset = ruleset_for(&mut rulesets, p.jurisdiction, args)?;
-                let a = assess_product(&p, None, as_of, ruleset, &lexicons)?;
+                let a = assess_product(&p, None, None, as_of, ruleset, &lexicons)?;
                 let summary = summary_row(&a.product_id, &a.assessment, None, None);
                 Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
             }),

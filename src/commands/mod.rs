@@ -6,6 +6,7 @@ mod batch;
 mod check_ad;
 mod generate;
 mod score_case;
+pub(crate) mod train;
 mod train_ad_model;
 mod validate;
 
@@ -24,6 +25,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Validate(args) => validate::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::TrainAdModel(args) => train_ad_model::run(&args),
+        Command::Train(args) => train::run(&args),
+        Command::Eval(args) => train::eval(&args),
     }
 }
 

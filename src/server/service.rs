@@ -30,6 +30,8 @@ pub(crate) struct State {
     pub(crate) lexicons: Lexicons,
     /// The marketing-text model, loaded once at start.
     pub(crate) ad_model: finrisk_models::AdModel,
+    /// The default PD model (RC-HIGH-PD on loan books), loaded once at start.
+    pub(crate) pd_model: finrisk_models::PdModel,
     pub(crate) metrics: Metrics,
     pub(crate) max_stream_items: usize,
 }
@@ -47,6 +49,7 @@ impl State {
             ruleset_texts,
             lexicons: Lexicons::embedded()?,
             ad_model: finrisk_models::AdModel::shipped()?,
+            pd_model: finrisk_models::PdModel::default_pd()?,
             metrics: Metrics::new(),
             max_stream_items,
         })
@@ -169,9 +172,18 @@ impl Service {
             who.may_access(&p.institution_id, "product.institution_id")?;
             let batch = grant_batch(&grants)?;
             let ruleset = state.ruleset(p.jurisdiction)?;
+            let pds = if grants.is_empty() {
+                None
+            } else {
+                Some(
+                    crate::pd::grant_pds(&state.pd_model, &batch)
+                        .map_err(|e| Status::internal(format!("PD model: {e}")))?,
+                )
+            };
             let a = assess_product(
                 &p,
                 (!grants.is_empty()).then_some(&batch),
+                pds.as_ref(),
                 as_of,
                 ruleset,
                 &state.lexicons,
@@ -510,17 +522,36 @@ impl RiskAssessment for Service {
         let fut = async {
             let ad = &self.state.ad_model;
             let codes: Vec<&str> = ad.codes.iter().map(|c| c.code.as_str()).collect();
+            let pd = &self.state.pd_model;
+            let cv_auc = pd
+                .cv
+                .as_ref()
+                .map_or_else(|| "n/a".to_string(), |cv| format!("{:.4}", cv.auc.mean));
+            let inputs: Vec<&str> = pd.features.iter().map(|f| f.name.as_str()).collect();
             Ok(pb::ListModelsResponse {
-                models: vec![pb::ModelInfo {
-                    name: "ad_text".into(),
-                    version: format!("{} ({})", ad.version, ad.training_hash),
-                    description: format!(
-                        "marketing-text model: logistic regression per code on character n-grams ({} features), trained with `{}`; scores {}",
-                        ad.featurizer.vocabulary.len(),
-                        ad.command,
-                        codes.join(", ")
-                    ),
-                }],
+                models: vec![
+                    pb::ModelInfo {
+                        name: pd.name.clone(),
+                        version: format!("{} ({})", pd.version, pd.training.data_sha256),
+                        description: format!(
+                            "default PD model ({:?}) for RC-HIGH-PD on loan books; reads {}; {}-fold CV AUC {cv_auc}; trained with `{}`",
+                            pd.kind,
+                            inputs.join(", "),
+                            pd.cv.as_ref().map_or(0, |cv| cv.folds),
+                            pd.training.command
+                        ),
+                    },
+                    pb::ModelInfo {
+                        name: "ad_text".into(),
+                        version: format!("{} ({})", ad.version, ad.training_hash),
+                        description: format!(
+                            "marketing-text model: logistic regression per code on character n-grams ({} features), trained with `{}`; scores {}",
+                            ad.featurizer.vocabulary.len(),
+                            ad.command,
+                            codes.join(", ")
+                        ),
+                    },
+                ],
             })
         };
         self.observe("ListModels", fut).await.map(Response::new)

@@ -1,0 +1,224 @@
+//! Quality measures of a probability of default against 0/1 outcomes: AUC, KS, Gini, Brier,
+//! log loss, a calibration table, and the population stability index between two samples.
+//!
+//! Definitions follow scikit-learn (`roc_auc_score` with ties counted half, `brier_score_loss`,
+//! `log_loss` with probabilities clipped to [1e-15, 1 - 1e-15]) so figures compare with
+//! `shared/baselines.md`.
+
+use serde::{Deserialize, Serialize};
+
+/// The headline metrics of one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Rows evaluated.
+    pub rows: usize,
+    /// Share of positives.
+    pub positive_rate: f64,
+    /// Area under the ROC curve.
+    pub auc: f64,
+    /// Kolmogorov-Smirnov statistic: max(TPR - FPR).
+    pub ks: f64,
+    /// 2 * AUC - 1.
+    pub gini: f64,
+    /// Mean squared error of the probability.
+    pub brier: f64,
+    /// Mean negative log-likelihood.
+    pub log_loss: f64,
+}
+
+/// Rows sorted by score, descending, with ties grouped: (score, positives, negatives) per group.
+fn tie_groups(scores: &[f64], target: &[u8]) -> Vec<(f64, f64, f64)> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut groups: Vec<(f64, f64, f64)> = Vec::new();
+    for i in order {
+        let (p, n) = if target[i] == 1 {
+            (1.0, 0.0)
+        } else {
+            (0.0, 1.0)
+        };
+        match groups.last_mut() {
+            Some(g) if g.0 == scores[i] => {
+                g.1 += p;
+                g.2 += n;
+            }
+            _ => groups.push((scores[i], p, n)),
+        }
+    }
+    groups
+}
+
+/// AUC (ties count half) and KS, from one sort.
+fn auc_ks(scores: &[f64], target: &[u8]) -> (f64, f64) {
+    let groups = tie_groups(scores, target);
+    let pos: f64 = groups.iter().map(|g| g.1).sum();
+    let neg: f64 = groups.iter().map(|g| g.2).sum();
+    if pos == 0.0 || neg == 0.0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (mut tp, mut fp, mut area, mut ks) = (0.0, 0.0, 0.0, 0.0f64);
+    for &(_, p, n) in &groups {
+        // Trapezoid between (fp, tp) and (fp + n, tp + p).
+        area += n * (tp + p / 2.0);
+        tp += p;
+        fp += n;
+        ks = ks.max(tp / pos - fp / neg);
+    }
+    (area / (pos * neg), ks)
+}
+
+/// Area under the ROC curve.
+pub fn auc(scores: &[f64], target: &[u8]) -> f64 {
+    auc_ks(scores, target).0
+}
+
+/// Kolmogorov-Smirnov statistic.
+pub fn ks(scores: &[f64], target: &[u8]) -> f64 {
+    auc_ks(scores, target).1
+}
+
+/// Brier score.
+pub fn brier(pd: &[f64], target: &[u8]) -> f64 {
+    let n = pd.len().max(1) as f64;
+    pd.iter()
+        .zip(target)
+        .map(|(p, &t)| (p - f64::from(t)).powi(2))
+        .sum::<f64>()
+        / n
+}
+
+/// Log loss with probabilities clipped to [1e-15, 1 - 1e-15].
+pub fn log_loss(pd: &[f64], target: &[u8]) -> f64 {
+    let n = pd.len().max(1) as f64;
+    pd.iter()
+        .zip(target)
+        .map(|(p, &t)| {
+            let p = p.clamp(1e-15, 1.0 - 1e-15);
+            if t == 1 { -p.ln() } else { -(1.0 - p).ln() }
+        })
+        .sum::<f64>()
+        / n
+}
+
+/// Every headline metric.
+pub fn evaluate(pd: &[f64], target: &[u8]) -> Metrics {
+    let (auc, ks) = auc_ks(pd, target);
+    Metrics {
+        rows: pd.len(),
+        positive_rate: target.iter().map(|&t| f64::from(t)).sum::<f64>() / pd.len().max(1) as f64,
+        auc,
+        ks,
+        gini: 2.0 * auc - 1.0,
+        brier: brier(pd, target),
+        log_loss: log_loss(pd, target),
+    }
+}
+
+/// One band of a calibration table.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationBand {
+    /// Rows in the band.
+    pub rows: usize,
+    /// Lowest predicted PD in the band.
+    pub pd_min: f64,
+    /// Highest predicted PD in the band.
+    pub pd_max: f64,
+    /// Mean predicted PD.
+    pub mean_pd: f64,
+    /// Observed share of positives.
+    pub observed: f64,
+}
+
+/// Calibration table: rows sorted by PD and cut into `bands` bands of equal size.
+pub fn calibration_table(pd: &[f64], target: &[u8], bands: usize) -> Vec<CalibrationBand> {
+    let mut order: Vec<usize> = (0..pd.len()).collect();
+    order.sort_unstable_by(|&a, &b| pd[a].total_cmp(&pd[b]));
+    let bands = bands.clamp(1, pd.len().max(1));
+    (0..bands)
+        .filter_map(|b| {
+            let lo = b * pd.len() / bands;
+            let hi = (b + 1) * pd.len() / bands;
+            let rows = &order[lo..hi];
+            if rows.is_empty() {
+                return None;
+            }
+            let n = rows.len() as f64;
+            Some(CalibrationBand {
+                rows: rows.len(),
+                pd_min: pd[rows[0]],
+                pd_max: pd[rows[rows.len() - 1]],
+                mean_pd: rows.iter().map(|&i| pd[i]).sum::<f64>() / n,
+                observed: rows.iter().map(|&i| f64::from(target[i])).sum::<f64>() / n,
+            })
+        })
+        .collect()
+}
+
+/// Population stability index of `actual` against `expected`, over `bins` bins cut at the
+/// quantiles of `expected` (shares floored at 1e-4 so empty bins stay finite).
+pub fn psi(expected: &[f64], actual: &[f64], bins: usize) -> f64 {
+    if expected.is_empty() || actual.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted: Vec<f64> = expected.iter().copied().filter(|v| !v.is_nan()).collect();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let bins = bins.max(2);
+    let mut edges: Vec<f64> = (1..bins)
+        .map(|b| sorted[(b * sorted.len() / bins).min(sorted.len().saturating_sub(1))])
+        .collect();
+    edges.dedup();
+    let share = |values: &[f64]| -> Vec<f64> {
+        let mut counts = vec![0usize; edges.len() + 1];
+        for v in values.iter().filter(|v| !v.is_nan()) {
+            counts[edges.partition_point(|e| e < v)] += 1;
+        }
+        let n = counts.iter().sum::<usize>().max(1) as f64;
+        counts.iter().map(|&c| (c as f64 / n).max(1e-4)).collect()
+    };
+    let (e, a) = (share(expected), share(actual));
+    e.iter().zip(&a).map(|(e, a)| (a - e) * (a / e).ln()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_values() {
+        // sklearn: roc_auc_score([0,0,1,1],[0.1,0.4,0.35,0.8]) = 0.75
+        let t = [0, 0, 1, 1];
+        let s = [0.1, 0.4, 0.35, 0.8];
+        assert!((auc(&s, &t) - 0.75).abs() < 1e-12);
+        assert!((ks(&s, &t) - 0.5).abs() < 1e-12);
+        // Ties count half.
+        assert!((auc(&[0.5, 0.5], &[0, 1]) - 0.5).abs() < 1e-12);
+        // brier_score_loss([0,1,1,0],[0.1,0.9,0.8,0.3]) = 0.0375
+        assert!((brier(&[0.1, 0.9, 0.8, 0.3], &[0, 1, 1, 0]) - 0.0375).abs() < 1e-12);
+        // log_loss([0,1],[0.2,0.7]) = (-(ln 0.8) - ln 0.7)/2
+        let ll = log_loss(&[0.2, 0.7], &[0, 1]);
+        assert!((ll - (-(0.8f64.ln()) - 0.7f64.ln()) / 2.0).abs() < 1e-12);
+        assert!(psi(&[0.1, 0.2, 0.3, 0.4], &[0.1, 0.2, 0.3, 0.4], 4).abs() < 1e-12);
+        assert!(psi(&[0.1, 0.2, 0.3, 0.4], &[0.9, 0.9, 0.9, 0.9], 4) > 1.0);
+        let table = calibration_table(&[0.1, 0.2, 0.8, 0.9], &[0, 0, 1, 1], 2);
+        assert_eq!(table.len(), 2);
+        assert_eq!(table[1].observed, 1.0);
+    }
+
+    proptest! {
+        #[test]
+        fn auc_matches_pair_counting(scores in proptest::collection::vec(0u8..6, 2..60), seed in 0u64..1000) {
+            let target: Vec<u8> = scores.iter().enumerate().map(|(i, _)| u8::from((i as u64 * 7 + seed).is_multiple_of(3))).collect();
+            let s: Vec<f64> = scores.iter().map(|&v| f64::from(v)).collect();
+            let (mut num, mut den) = (0.0, 0.0);
+            for i in 0..s.len() { for j in 0..s.len() {
+                if target[i] == 1 && target[j] == 0 {
+                    den += 1.0;
+                    num += if s[i] > s[j] { 1.0 } else if s[i] == s[j] { 0.5 } else { 0.0 };
+                }
+            }}
+            let a = auc(&s, &target);
+            if den == 0.0 { prop_assert!(a.is_nan()); } else { prop_assert!((a - num / den).abs() < 1e-9); }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The credit scorecard: WoE-binned characteristics, a linfa logistic regression on the WoE
+//! values, and points scaled by PDO / base odds / base score, with reason codes per record.
+//!
+//! Scaling: `score = offset + factor * ln(odds of good)`, `factor = pdo / ln 2`,
+//! `offset = base_score - factor * ln(base_odds)`. The points of characteristic `j` in bin `k`
+//! are `-factor * (b_j * woe_jk) + (offset - factor * b_0) / p`, so a record's score is the sum of
+//! its points and its PD is `sigmoid(b_0 + sum_j b_j * woe_j)`. A reason code names a
+//! characteristic whose bin cost points against that characteristic's best bin.
+
+use crate::ModelError;
+use crate::binning::{BinningParams, FeatureBinning};
+use crate::calibration::{LogisticFit, fit_logistic, sigmoid};
+use crate::table::{ColumnData, TrainingSet};
+use ndarray::Array2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Points scaling.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Scaling {
+    /// Points to double the odds.
+    pub pdo: f64,
+    /// Score at the base odds.
+    pub base_score: f64,
+    /// Odds of good to bad at the base score.
+    pub base_odds: f64,
+}
+
+impl Default for Scaling {
+    fn default() -> Self {
+        Self {
+            pdo: 20.0,
+            base_score: 600.0,
+            base_odds: 50.0,
+        }
+    }
+}
+
+/// A characteristic that cost a record points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Input column.
+    pub feature: String,
+    /// The record's bin (or value description).
+    pub bin: String,
+    /// Points below the characteristic's best bin (scorecards), or the feature's push on the
+    /// log-odds of default (other models).
+    pub impact: f64,
+}
+
+/// A fitted scorecard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scorecard {
+    /// One binning per feature, in the model's feature order.
+    pub binnings: Vec<FeatureBinning>,
+    /// Logistic regression of P(default) on the WoE values.
+    pub logistic: LogisticFit,
+    /// Points scaling.
+    pub scaling: Scaling,
+    /// Points per feature per bin.
+    pub points: Vec<Vec<f64>>,
+    /// Characteristics dropped by the sign check (weight 0: their points do not vary).
+    #[serde(default)]
+    pub excluded: Vec<String>,
+}
+
+impl Scorecard {
+    /// Fits the binnings and the regression on `set` (columns in `set.table` order).
+    pub fn fit(
+        set: &TrainingSet,
+        binning: &BinningParams,
+        scaling: Scaling,
+        alpha: f64,
+    ) -> Result<Self, ModelError> {
+        let binnings: Vec<FeatureBinning> = set
+            .table
+            .columns
+            .par_iter()
+            .map(|c| FeatureBinning::fit(&c.name, &c.data, &set.target, binning))
+            .collect();
+        let n = set.rows();
+        let woe: Vec<Vec<f64>> = binnings
+            .par_iter()
+            .zip(&set.table.columns)
+            .map(|(b, c)| {
+                b.bin_indices(&c.data)
+                    .into_iter()
+                    .map(|k| b.bins[k as usize].woe)
+                    .collect()
+            })
+            .collect();
+        // Sign check: with WoE = ln(good/bad), every weight of P(default) should be negative.
+        // A positive weight means the characteristic only corrects for a collinear one; it is
+        // dropped (weight 0) and the regression refitted, the usual scorecard practice.
+        let mut kept: Vec<usize> = (0..binnings.len()).collect();
+        let mut excluded = Vec::new();
+        let logistic = loop {
+            let mut x = Array2::<f64>::zeros((n, kept.len()));
+            for (col, &j) in kept.iter().enumerate() {
+                for (i, v) in woe[j].iter().enumerate() {
+                    x[[i, col]] = *v;
+                }
+            }
+            let fit = fit_logistic(x, &set.target, alpha, 500)?;
+            let worst = fit
+                .weights
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| **w > 0.0)
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(col, _)| col);
+            match worst {
+                Some(col) if kept.len() > 1 => {
+                    excluded.push(binnings[kept[col]].name.clone());
+                    kept.remove(col);
+                }
+                _ => {
+                    let mut weights = vec![0.0; binnings.len()];
+                    for (col, &j) in kept.iter().enumerate() {
+                        weights[j] = fit.weights[col];
+                    }
+                    break LogisticFit {
+                        intercept: fit.intercept,
+                        weights,
+                    };
+                }
+            }
+        };
+        let factor = scaling.pdo / std::f64::consts::LN_2;
+        let offset = scaling.base_score - factor * scaling.base_odds.ln();
+        let p = binnings.len() as f64;
+        let points = binnings
+            .iter()
+            .zip(&logistic.weights)
+            .map(|(b, w)| {
+                b.bins
+                    .iter()
+                    .map(|bin| -factor * w * bin.woe + (offset - factor * logistic.intercept) / p)
+                    .collect()
+            })
+            .collect();
+        Ok(Self {
+            binnings,
+            logistic,
+            scaling,
+            points,
+            excluded,
+        })
+    }
+
+    /// Bin of every row for every feature (`columns` in model order).
+    pub fn bins(&self, columns: &[&ColumnData]) -> Vec<Vec<u16>> {
+        self.binnings
+            .par_iter()
+            .zip(columns.par_iter())
+            .map(|(b, c)| b.bin_indices(c))
+            .collect()
+    }
+
+    /// PD of every row.
+    pub fn pd(&self, columns: &[&ColumnData]) -> Vec<f64> {
+        let rows = columns.first().map_or(0, |c| c.len());
+        let mut margin = vec![self.logistic.intercept; rows];
+        for ((b, c), w) in self
+            .binnings
+            .iter()
+            .zip(columns)
+            .zip(&self.logistic.weights)
+        {
+            let woe: Vec<f64> = b.bins.iter().map(|bin| w * bin.woe).collect();
+            match c {
+                ColumnData::Numeric(values) => margin
+                    .par_chunks_mut(4096)
+                    .zip(values.par_chunks(4096))
+                    .for_each(|(m, v)| {
+                        for (m, &v) in m.iter_mut().zip(v) {
+                            *m += woe[b.numeric_bin(v)];
+                        }
+                    }),
+                ColumnData::Categorical { codes, levels } => {
+                    let lookup = b.level_lookup(levels);
+                    let missing = b.missing_bin();
+                    for (m, &code) in margin.iter_mut().zip(codes) {
+                        let k = if code == crate::table::MISSING_CODE {
+                            missing
+                        } else {
+                            lookup[code as usize] as usize
+                        };
+                        *m += woe[k];
+                    }
+                }
+            }
+        }
+        margin.into_par_iter().map(sigmoid).collect()
+    }
+
+    /// Score (sum of points) of one row given its bins.
+    pub fn score_of(&self, bins: &[u16]) -> f64 {
+        self.points
+            .iter()
+            .zip(bins)
+            .map(|(p, &k)| p[k as usize])
+            .sum()
+    }
+
+    /// The `top` characteristics that cost the row the most points against their best bin.
+    pub fn reasons(&self, bins: &[u16], top: usize) -> Vec<Reason> {
+        let mut lost: Vec<Reason> = self
+            .points
+            .iter()
+            .zip(bins)
+            .zip(&self.binnings)
+            .filter_map(|((p, &k), b)| {
+                let best = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let impact = best - p[k as usize];
+                (impact > 1e-9).then(|| Reason {
+                    feature: b.name.clone(),
+                    bin: b.bins[k as usize].label(),
+                    impact,
+                })
+            })
+            .collect();
+        lost.sort_by(|a, b| {
+            b.impact
+                .total_cmp(&a.impact)
+                .then_with(|| a.feature.cmp(&b.feature))
+        });
+        lost.truncate(top);
+        lost
+    }
+}

@@ -1,0 +1,274 @@
+//! `finrisk train` and `finrisk eval`: PD models on any CSV/Parquet table or a shipped dataset.
+
+use crate::cli::{DataArgs, EvalArgs, TrainArgs};
+use crate::failure::bad_input;
+use finrisk_datasets::{RealDataset, load_model_table, read_table};
+use finrisk_models::binning::BinningParams;
+use finrisk_models::calibration::CalibrationMethod;
+use finrisk_models::frame::{Selection, feature_table, target_values, training_set};
+use finrisk_models::scorecard::Scaling;
+use finrisk_models::{ModelKind, PdModel, TrainOptions, TrainingSet};
+use polars::prelude::DataFrame;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The loaded data: frame, target column, where it came from.
+struct Loaded {
+    frame: DataFrame,
+    target: String,
+    label: String,
+    path: PathBuf,
+}
+
+fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
+    if let Some(name) = &args.dataset {
+        let dataset = RealDataset::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = RealDataset::ALL.iter().map(|d| d.name()).collect();
+            bad_input(format!(
+                "dataset: unknown dataset `{name}`, expected one of {}",
+                names.join(", ")
+            ))
+        })?;
+        let table = load_model_table(dataset, None)?;
+        return Ok(Loaded {
+            frame: table.frame,
+            target: "target".into(),
+            label: format!("dataset {}", dataset.name()),
+            path: dataset.default_path(),
+        });
+    }
+    let path = args
+        .data
+        .clone()
+        .ok_or_else(|| bad_input("data: give --data PATH or --dataset NAME"))?;
+    let target = args
+        .target
+        .clone()
+        .ok_or_else(|| bad_input("target: --target COL is required with --data"))?;
+    Ok(Loaded {
+        frame: read_table(&path)?,
+        target,
+        label: path.display().to_string(),
+        path,
+    })
+}
+
+fn selection(args: &DataArgs) -> Selection {
+    Selection {
+        features: args.features.clone(),
+        exclude: args.exclude.clone(),
+    }
+}
+
+/// Hex SHA-256 of a file.
+fn file_sha256(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn specials(values: &[String]) -> anyhow::Result<Vec<(String, Vec<f64>)>> {
+    values
+        .iter()
+        .map(|s| {
+            let (col, vals) = s
+                .split_once('=')
+                .ok_or_else(|| bad_input(format!("special: `{s}` is not COL=V1,V2")))?;
+            let vals = vals
+                .split(',')
+                .map(|v| {
+                    v.trim()
+                        .parse::<f64>()
+                        .map_err(|_| bad_input(format!("special: `{v}` in `{s}` is not a number")))
+                })
+                .collect::<anyhow::Result<Vec<f64>>>()?;
+            Ok((col.to_string(), vals))
+        })
+        .collect()
+}
+
+fn options(args: &TrainArgs) -> anyhow::Result<TrainOptions> {
+    let kind = ModelKind::parse(&args.model).ok_or_else(|| {
+        bad_input(format!(
+            "model: unknown model `{}`, expected scorecard, logistic, gbm or forest",
+            args.model
+        ))
+    })?;
+    let calibration = match args.calibration.as_str() {
+        "platt" => CalibrationMethod::Platt,
+        "isotonic" => CalibrationMethod::Isotonic,
+        "none" => CalibrationMethod::None,
+        other => {
+            return Err(bad_input(format!(
+                "calibration: unknown method `{other}`, expected platt, isotonic or none"
+            )));
+        }
+    };
+    if args.folds == 1 {
+        return Err(bad_input(
+            "folds: 1 fold cannot cross-validate; use 0 (none) or 2 and more",
+        ));
+    }
+    for (field, v) in [("pdo", args.pdo), ("base-odds", args.base_odds)] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(bad_input(format!(
+                "{field}: must be a positive number, got {v}"
+            )));
+        }
+    }
+    if !args.base_score.is_finite() {
+        return Err(bad_input("base-score: must be a finite number"));
+    }
+    Ok(TrainOptions {
+        folds: args.folds,
+        seed: args.seed,
+        calibration,
+        binning: BinningParams {
+            specials: specials(&args.special)?,
+            ..BinningParams::default()
+        },
+        scaling: Scaling {
+            pdo: args.pdo,
+            base_score: args.base_score,
+            base_odds: args.base_odds,
+        },
+        ..TrainOptions::new(kind)
+    })
+}
+
+/// The command line that reproduces a training run.
+fn command_line(args: &TrainArgs) -> String {
+    let mut c = String::from("finrisk train");
+    let d = &args.data;
+    if let Some(p) = &d.data {
+        c += &format!(" --data {}", p.display());
+    }
+    if let Some(t) = &d.target {
+        c += &format!(" --target {t}");
+    }
+    if let Some(n) = &d.dataset {
+        c += &format!(" --dataset {n}");
+    }
+    if !d.features.is_empty() {
+        c += &format!(" --features {}", d.features.join(","));
+    }
+    if !d.exclude.is_empty() {
+        c += &format!(" --exclude {}", d.exclude.join(","));
+    }
+    c += &format!(
+        " --model {} --folds {} --seed {} --calibration {}",
+        args.model, args.folds, args.seed, args.calibration
+    );
+    for s in &args.special {
+        c += &format!(" --special {s}");
+    }
+    if args.model == "scorecard" {
+        c += &format!(
+            " --pdo {} --base-score {} --base-odds {}",
+            args.pdo, args.base_score, args.base_odds
+        );
+    }
+    if let Some(n) = &args.name {
+        c += &format!(" --name {n}");
+    }
+    c += &format!(" --version {} --out {}", args.version, args.out.display());
+    c
+}
+
+fn mean_std(m: &finrisk_models::pd::MeanStd) -> serde_json::Value {
+    json!({ "mean": m.mean, "std": m.std })
+}
+
+pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<String> {
+    let options = options(args)?;
+    let loaded = load(&args.data)?;
+    let set: TrainingSet = training_set(&loaded.frame, &loaded.target, &selection(&args.data))?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| match &args.data.dataset {
+            Some(d) => d.clone(),
+            None => loaded
+                .path
+                .file_stem()
+                .map_or("model".into(), |s| s.to_string_lossy().to_string()),
+        });
+    let model = PdModel::train(
+        &set,
+        &options,
+        &name,
+        &args.version,
+        &loaded.label,
+        &file_sha256(&loaded.path)?,
+        &command_line(args),
+    )?;
+    std::fs::write(&args.out, model.to_json()? + "\n")?;
+    let cv = model.cv.as_ref().map(|cv| {
+        json!({
+            "folds": cv.folds,
+            "seed": cv.seed,
+            "auc": mean_std(&cv.auc),
+            "ks": mean_std(&cv.ks),
+            "gini": mean_std(&cv.gini),
+            "brier": mean_std(&cv.brier),
+            "log_loss": mean_std(&cv.log_loss),
+            "per_fold_auc": cv.per_fold.iter().map(|m| m.auc).collect::<Vec<_>>(),
+        })
+    });
+    let summary = json!({
+        "artifact": args.out.display().to_string(),
+        "model": model.id(),
+        "kind": model.kind,
+        "data": loaded.label,
+        "data_sha256": model.training.data_sha256,
+        "rows": set.rows(),
+        "positive_rate": set.positive_rate(),
+        "features": model.features.len(),
+        "cv": cv,
+        "in_sample": model.in_sample,
+    });
+    Ok(serde_json::to_string_pretty(&summary)? + "\n")
+}
+
+/// Loads `--model` (a file, or `default`).
+pub(crate) fn load_model(spec: &str) -> anyhow::Result<PdModel> {
+    if spec == "default" {
+        return Ok(PdModel::default_pd()?);
+    }
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| bad_input(format!("model: cannot read {spec}: {e}")))?;
+    PdModel::from_json(&text).map_err(|e| bad_input(format!("model: {spec}: {e}")))
+}
+
+pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
+    let model = load_model(&args.model)?;
+    let loaded = load(&args.data)?;
+    let target_column = loaded.frame.column(&loaded.target).map_err(|_| {
+        bad_input(format!(
+            "target: column `{}` is not in the data",
+            loaded.target
+        ))
+    })?;
+    let target = target_values(target_column)?;
+    let names: Vec<String> = model.features.iter().map(|f| f.name.clone()).collect();
+    let table = feature_table(&loaded.frame, &names)?;
+    let pd = model.pd(&table)?;
+    let m = finrisk_models::metrics::evaluate(&pd, &target);
+    let summary = json!({
+        "model": model.id(),
+        "data": loaded.label,
+        "rows": m.rows,
+        "positive_rate": m.positive_rate,
+        "auc": m.auc,
+        "ks": m.ks,
+        "gini": m.gini,
+        "brier": m.brier,
+        "log_loss": m.log_loss,
+        "mean_pd": pd.iter().sum::<f64>() / pd.len().max(1) as f64,
+        "calibration": finrisk_models::metrics::calibration_table(&pd, &target, 10),
+    });
+    Ok(serde_json::to_string_pretty(&summary)? + "\n")
+}

@@ -1,0 +1,102 @@
+//! PD model scoring of grant batches: builds the model's inputs from the engine's grant
+//! columns, scores with `finrisk-models`, and hands the PDs and reasons to the engine
+//! (RC-HIGH-PD) as a [`GrantPds`].
+
+use finrisk_engine::domain::grant::GrantBatch;
+use finrisk_engine::pd::{GrantPds, PdReason};
+use finrisk_models::table::FeatureKind;
+use finrisk_models::{ColumnData, FeatureColumn, FeatureTable, ModelError, PdModel};
+
+/// Reasons kept per grant.
+pub(crate) const TOP_REASONS: usize = 3;
+
+fn numbers<T: Copy>(v: &[Option<T>], f: impl Fn(T) -> f64) -> Vec<f64> {
+    v.iter().map(|x| x.map_or(f64::NAN, &f)).collect()
+}
+
+/// The grant column called `name` as model input, if the engine knows it as an input.
+fn grant_column(b: &GrantBatch, name: &str) -> Option<ColumnData> {
+    let flag = |x: bool| f64::from(u8::from(x));
+    Some(match name {
+        "principal_minor" => {
+            ColumnData::Numeric(b.principal_minor.iter().map(|&v| v as f64).collect())
+        }
+        "term_months" => ColumnData::Numeric(b.term_months.iter().map(|&v| f64::from(v)).collect()),
+        "apr" => ColumnData::Numeric(b.apr.clone()),
+        "borrower_age" => ColumnData::Numeric(numbers(&b.borrower_age, f64::from)),
+        "monthly_income_minor" => {
+            ColumnData::Numeric(numbers(&b.monthly_income_minor, |v| v as f64))
+        }
+        "income_verified" => ColumnData::Numeric(numbers(&b.income_verified, flag)),
+        "is_student" => ColumnData::Numeric(numbers(&b.is_student, flag)),
+        "dti" => ColumnData::Numeric(numbers(&b.dti, |v| v)),
+        "active_lenders" => ColumnData::Numeric(numbers(&b.active_lenders, f64::from)),
+        "inquiries_30d" => ColumnData::Numeric(numbers(&b.inquiries_30d, f64::from)),
+        "inquiries_6m" => ColumnData::Numeric(numbers(&b.inquiries_6m, f64::from)),
+        "open_lines" => ColumnData::Numeric(numbers(&b.open_lines, f64::from)),
+        "delinquencies_2y" => ColumnData::Numeric(numbers(&b.delinquencies_2y, f64::from)),
+        "revolving_utilization" => ColumnData::Numeric(numbers(&b.revolving_utilization, |v| v)),
+        "line_increased" => ColumnData::Numeric(numbers(&b.line_increased, flag)),
+        "dpd_at_grant" => ColumnData::Numeric(numbers(&b.dpd_at_grant, f64::from)),
+        "institution_id" => ColumnData::categorical(b.institution_id.iter().map(Some)),
+        "product_id" => ColumnData::categorical(b.product_id.iter().map(Some)),
+        _ => return None,
+    })
+}
+
+/// PDs, scores and reasons of every grant of `batch` under `model`. A model input the batch
+/// has in no row is scored as missing and listed in `absent_inputs`; a model that reads a
+/// column the grants table does not define (or an outcome) is refused.
+pub(crate) fn grant_pds(model: &PdModel, batch: &GrantBatch) -> Result<GrantPds, ModelError> {
+    let mut columns = Vec::with_capacity(model.features.len());
+    let mut absent = Vec::new();
+    for spec in &model.features {
+        let data = grant_column(batch, &spec.name).ok_or_else(|| ModelError::Input {
+            field: spec.name.clone(),
+            reason: format!(
+                "model {} reads this column, which is not a grant input column (SPEC section 4)",
+                model.id()
+            ),
+        })?;
+        if data.kind() != spec.kind {
+            return Err(ModelError::Input {
+                field: spec.name.clone(),
+                reason: format!("model {} reads it as {:?}", model.id(), spec.kind),
+            });
+        }
+        if spec.kind == FeatureKind::Numeric
+            && !batch.is_empty()
+            && matches!(&data, ColumnData::Numeric(v) if v.iter().all(|x| x.is_nan()))
+        {
+            absent.push(spec.name.clone());
+        }
+        columns.push(FeatureColumn {
+            name: spec.name.clone(),
+            data,
+        });
+    }
+    let table = FeatureTable::new(columns)?;
+    let explained = model.explain(&table, TOP_REASONS)?;
+    let mut pds = GrantPds {
+        model: model.id(),
+        pd: Vec::with_capacity(explained.len()),
+        score: Vec::with_capacity(explained.len()),
+        reasons: Vec::with_capacity(explained.len()),
+        absent_inputs: absent,
+    };
+    for e in explained {
+        pds.pd.push(e.pd);
+        pds.score.push(e.score);
+        pds.reasons.push(
+            e.reasons
+                .into_iter()
+                .map(|r| PdReason {
+                    feature: r.feature,
+                    bin: r.bin,
+                    impact: r.impact,
+                })
+                .collect(),
+        );
+    }
+    Ok(pds)
+}

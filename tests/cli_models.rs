@@ -1,0 +1,251 @@
+//! `finrisk train` and `finrisk eval` end to end on real files: CV metrics printed, artifacts
+//! written and reloaded, the embedded default model, and bad input refused with the field.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("finrisk-models-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+fn json_of(out: &Output) -> Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn assert_bad_input(out: &Output, field: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(field), "`{field}` not named in: {stderr}");
+}
+
+/// German credit as a plain CSV with a 0/1 target and a categorical column, written by the test.
+fn german_csv(dir: &std::path::Path) -> PathBuf {
+    let raw = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/data/german_credit.csv"
+    ))
+    .unwrap();
+    let mut lines = raw.lines();
+    let header = lines.next().unwrap();
+    let cols: Vec<&str> = header.split(',').collect();
+    let class = cols.iter().position(|c| *c == "class").unwrap();
+    let mut out = format!("{header},bad\n");
+    for l in lines {
+        let v: Vec<&str> = l.split(',').collect();
+        out += &format!("{l},{}\n", u8::from(v[class] == "2"));
+    }
+    let path = dir.join("german.csv");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+#[test]
+fn train_prints_cv_metrics_and_eval_reproduces_them_from_the_artifact() {
+    let dir = scratch("train");
+    let data = german_csv(&dir);
+    let artifact = dir.join("german_scorecard.json");
+    let out = run(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--target",
+        "bad",
+        "--exclude",
+        "class",
+        "--model",
+        "scorecard",
+        "--folds",
+        "5",
+        "--seed",
+        "42",
+        "--out",
+        artifact.to_str().unwrap(),
+    ]);
+    let summary = json_of(&out);
+    let auc = summary["cv"]["auc"]["mean"].as_f64().unwrap();
+    assert!(auc > 0.76 && auc < 0.82, "cv auc {auc}");
+    assert_eq!(summary["cv"]["per_fold_auc"].as_array().unwrap().len(), 5);
+    assert_eq!(summary["features"], 20);
+    assert_eq!(summary["rows"], 1000);
+    let model: Value = serde_json::from_str(&std::fs::read_to_string(&artifact).unwrap()).unwrap();
+    assert_eq!(model["format"], "finrisk-pd-model");
+    assert_eq!(model["kind"], "scorecard");
+    assert_eq!(model["training"]["data_sha256"].as_str().unwrap().len(), 64);
+    assert!(
+        model["training"]["command"]
+            .as_str()
+            .unwrap()
+            .contains("--target bad")
+    );
+
+    // eval on the training data gives the artifact's in-sample figures exactly.
+    let eval = json_of(&run(&[
+        "eval",
+        "--model",
+        artifact.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--target",
+        "bad",
+    ]));
+    for k in ["rows", "auc", "ks", "gini", "brier"] {
+        assert_eq!(eval[k], model["in_sample"][k], "{k}");
+    }
+    // The same command gives the same artifact.
+    let again = dir.join("again.json");
+    json_of(&run(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--target",
+        "bad",
+        "--exclude",
+        "class",
+        "--model",
+        "scorecard",
+        "--out",
+        again.to_str().unwrap(),
+    ]));
+    let a: Value = serde_json::from_str(&std::fs::read_to_string(&artifact).unwrap()).unwrap();
+    let b: Value = serde_json::from_str(&std::fs::read_to_string(&again).unwrap()).unwrap();
+    assert_eq!(a["estimator"], b["estimator"]);
+    assert_eq!(a["cv"], b["cv"]);
+}
+
+#[test]
+fn every_model_kind_trains_from_the_command_line() {
+    let dir = scratch("kinds");
+    for kind in ["logistic", "gbm", "forest"] {
+        let artifact = dir.join(format!("{kind}.json"));
+        let summary = json_of(&run(&[
+            "train",
+            "--dataset",
+            "australian_credit",
+            "--model",
+            kind,
+            "--folds",
+            "3",
+            "--out",
+            artifact.to_str().unwrap(),
+        ]));
+        let auc = summary["cv"]["auc"]["mean"].as_f64().unwrap();
+        assert!(auc > 0.85, "{kind}: {auc}");
+        let eval = json_of(&run(&[
+            "eval",
+            "--model",
+            artifact.to_str().unwrap(),
+            "--dataset",
+            "australian_credit",
+        ]));
+        assert_eq!(eval["rows"], 690);
+    }
+}
+
+#[test]
+fn the_default_model_scores_a_grants_table() {
+    let eval = json_of(&run(&[
+        "eval",
+        "--model",
+        "default",
+        "--dataset",
+        "lending_club_grants",
+    ]));
+    assert_eq!(eval["model"], "pd_lending_club_grants@1");
+    assert_eq!(eval["rows"], 42535);
+    let auc = eval["auc"].as_f64().unwrap();
+    assert!(auc > 0.68, "{auc}");
+}
+
+#[test]
+fn bad_training_input_names_the_field() {
+    let dir = scratch("bad");
+    let out = dir.join("m.json");
+    let out = out.to_str().unwrap();
+    let german = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/data/german_credit.csv"
+    );
+    // `class` holds 1/2: not a 0/1 target, and no guess is made.
+    assert_bad_input(
+        &run(&["train", "--data", german, "--target", "class", "--out", out]),
+        "row 2: target value \"2\"",
+    );
+    assert_bad_input(
+        &run(&["train", "--data", german, "--target", "nope", "--out", out]),
+        "target",
+    );
+    assert_bad_input(&run(&["train", "--data", german, "--out", out]), "target");
+    assert_bad_input(
+        &run(&[
+            "train",
+            "--dataset",
+            "german_credit",
+            "--model",
+            "svm",
+            "--out",
+            out,
+        ]),
+        "model",
+    );
+    assert_bad_input(
+        &run(&[
+            "train",
+            "--dataset",
+            "german_credit",
+            "--features",
+            "nope",
+            "--out",
+            out,
+        ]),
+        "features",
+    );
+    assert_bad_input(
+        &run(&[
+            "train",
+            "--dataset",
+            "german_credit",
+            "--folds",
+            "1",
+            "--out",
+            out,
+        ]),
+        "folds",
+    );
+    assert_bad_input(
+        &run(&["train", "--dataset", "nope", "--out", out]),
+        "dataset",
+    );
+    assert_bad_input(
+        &run(&[
+            "eval",
+            "--model",
+            "missing.json",
+            "--dataset",
+            "german_credit",
+        ]),
+        "model",
+    );
+    // The default model reads the grant columns; German credit has none of them.
+    assert_bad_input(
+        &run(&["eval", "--model", "default", "--dataset", "german_credit"]),
+        "monthly_income_minor",
+    );
+}
