@@ -454,16 +454,13 @@ impl PdModel {
         Ok(match &self.estimator {
             Estimator::Scorecard(s) => {
                 let bins = s.bins(&columns);
-                (0..rows)
-                    .into_par_iter()
-                    .with_min_len(1024)
-                    .map(|i| {
-                        let row: Vec<u16> = bins.iter().map(|b| b[i]).collect();
-                        Explained {
-                            pd: pd[i],
-                            score: Some(s.score_of(&row)),
-                            reasons: s.reasons(&row, top),
-                        }
+                s.explain_rows(&bins, top)
+                    .into_iter()
+                    .zip(pd)
+                    .map(|((score, reasons), pd)| Explained {
+                        pd,
+                        score: Some(score),
+                        reasons,
                     })
                     .collect()
             }

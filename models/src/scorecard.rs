@@ -194,38 +194,49 @@ impl Scorecard {
         margin.into_par_iter().map(sigmoid).collect()
     }
 
-    /// Score (sum of points) of one row given its bins.
-    pub fn score_of(&self, bins: &[u16]) -> f64 {
-        self.points
+    /// Score and the `top` reasons of every row, from the bins of [`Scorecard::bins`]. Labels
+    /// and best points are computed once per bin, so a row costs one pass over its points.
+    pub fn explain_rows(&self, bins: &[Vec<u16>], top: usize) -> Vec<(f64, Vec<Reason>)> {
+        let labels: Vec<Vec<String>> = self
+            .binnings
             .iter()
-            .zip(bins)
-            .map(|(p, &k)| p[k as usize])
-            .sum()
-    }
-
-    /// The `top` characteristics that cost the row the most points against their best bin.
-    pub fn reasons(&self, bins: &[u16], top: usize) -> Vec<Reason> {
-        let mut lost: Vec<Reason> = self
+            .map(|b| b.bins.iter().map(|bin| bin.label()).collect())
+            .collect();
+        let best: Vec<f64> = self
             .points
             .iter()
-            .zip(bins)
-            .zip(&self.binnings)
-            .filter_map(|((p, &k), b)| {
-                let best = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let impact = best - p[k as usize];
-                (impact > 1e-9).then(|| Reason {
-                    feature: b.name.clone(),
-                    bin: b.bins[k as usize].label(),
-                    impact,
-                })
-            })
+            .map(|p| p.iter().copied().fold(f64::NEG_INFINITY, f64::max))
             .collect();
-        lost.sort_by(|a, b| {
-            b.impact
-                .total_cmp(&a.impact)
-                .then_with(|| a.feature.cmp(&b.feature))
-        });
-        lost.truncate(top);
-        lost
+        let rows = bins.first().map_or(0, Vec::len);
+        (0..rows)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map_init(Vec::new, |lost: &mut Vec<(f64, usize)>, i| {
+                lost.clear();
+                let mut score = 0.0;
+                for (j, p) in self.points.iter().enumerate() {
+                    let k = bins[j][i] as usize;
+                    score += p[k];
+                    let impact = best[j] - p[k];
+                    if impact > 1e-9 {
+                        lost.push((impact, j));
+                    }
+                }
+                lost.sort_unstable_by(|a, b| {
+                    b.0.total_cmp(&a.0)
+                        .then_with(|| self.binnings[a.1].name.cmp(&self.binnings[b.1].name))
+                });
+                let reasons = lost
+                    .iter()
+                    .take(top)
+                    .map(|&(impact, j)| Reason {
+                        feature: self.binnings[j].name.clone(),
+                        bin: labels[j][bins[j][i] as usize].clone(),
+                        impact,
+                    })
+                    .collect();
+                (score, reasons)
+            })
+            .collect()
     }
 }
