@@ -109,6 +109,7 @@ fn train_prints_cv_metrics_and_eval_reproduces_them_from_the_artifact() {
     for k in ["rows", "auc", "ks", "gini", "brier"] {
         assert_eq!(eval[k], model["in_sample"][k], "{k}");
     }
+    assert_eq!(eval["psi_vs_training"], 0.0);
     // The same command gives the same artifact.
     let again = dir.join("again.json");
     json_of(&run(&[

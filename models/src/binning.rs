@@ -75,6 +75,9 @@ pub struct Bin {
     pub positives: u64,
     /// Weight of evidence.
     pub woe: f64,
+    /// The bin's part of the feature's information value.
+    #[serde(default)]
+    pub iv: f64,
 }
 
 impl Bin {
@@ -263,12 +266,12 @@ impl FeatureBinning {
     ) -> Self {
         for b in &mut bins {
             b.woe = woe(b.rows, b.positives, total_pos, total_neg);
+            b.iv = iv_of(&[(b.rows, b.positives)], total_pos, total_neg);
         }
-        let counts: Vec<(u64, u64)> = bins.iter().map(|b| (b.rows, b.positives)).collect();
         Self {
             name: name.to_string(),
             trend,
-            iv: iv_of(&counts, total_pos, total_neg),
+            iv: bins.iter().map(|b| b.iv).sum(),
             upper_edges,
             bins,
             unseen_bin,
@@ -347,6 +350,7 @@ impl FeatureBinning {
                 rows: c.rows,
                 positives: c.positives,
                 woe: 0.0,
+                iv: 0.0,
             });
             lower = upper;
         }
@@ -359,6 +363,7 @@ impl FeatureBinning {
                 rows: 0,
                 positives: 0,
                 woe: 0.0,
+                iv: 0.0,
             });
         }
         for &s in specials {
@@ -368,6 +373,7 @@ impl FeatureBinning {
                 rows,
                 positives,
                 woe: 0.0,
+                iv: 0.0,
             });
         }
         let (rows, positives) = totals(target, (0..values.len()).filter(|&i| values[i].is_nan()));
@@ -376,6 +382,7 @@ impl FeatureBinning {
             rows,
             positives,
             woe: 0.0,
+            iv: 0.0,
         });
         Self::finish(name, trend, upper_edges, bins, 0, total_pos, total_neg)
     }
@@ -461,6 +468,7 @@ impl FeatureBinning {
                 rows,
                 positives,
                 woe: 0.0,
+                iv: 0.0,
             })
             .collect();
         // Unseen levels go with the rare ones when there were any, else to a neutral bin.
@@ -478,6 +486,7 @@ impl FeatureBinning {
                 rows: 0,
                 positives: 0,
                 woe: 0.0,
+                iv: 0.0,
             });
             bins.len() - 1
         };
@@ -486,6 +495,7 @@ impl FeatureBinning {
             rows: miss_rows,
             positives: miss_pos,
             woe: 0.0,
+            iv: 0.0,
         });
         Self::finish(
             name,

@@ -154,29 +154,65 @@ pub fn calibration_table(pd: &[f64], target: &[u8], bands: usize) -> Vec<Calibra
         .collect()
 }
 
-/// Population stability index of `actual` against `expected`, over `bins` bins cut at the
-/// quantiles of `expected` (shares floored at 1e-4 so empty bins stay finite).
-pub fn psi(expected: &[f64], actual: &[f64], bins: usize) -> f64 {
-    if expected.is_empty() || actual.is_empty() {
-        return f64::NAN;
+/// The distribution of a reference sample (a model's training PDs, say), kept to measure the
+/// population stability index of later samples against it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PsiReference {
+    /// Cut points: the reference's quantiles (duplicates removed).
+    pub edges: Vec<f64>,
+    /// Share of the reference in each of the `edges.len() + 1` bins (floored at 1e-4).
+    pub shares: Vec<f64>,
+}
+
+impl PsiReference {
+    /// Cuts `expected` into `bins` bins at its quantiles.
+    pub fn fit(expected: &[f64], bins: usize) -> Self {
+        let mut sorted: Vec<f64> = expected.iter().copied().filter(|v| !v.is_nan()).collect();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let bins = bins.max(2);
+        let mut edges: Vec<f64> = if sorted.is_empty() {
+            Vec::new()
+        } else {
+            (1..bins)
+                .map(|b| sorted[(b * sorted.len() / bins).min(sorted.len() - 1)])
+                .collect()
+        };
+        edges.dedup();
+        let shares = Self::shares_of(&edges, expected);
+        Self { edges, shares }
     }
-    let mut sorted: Vec<f64> = expected.iter().copied().filter(|v| !v.is_nan()).collect();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let bins = bins.max(2);
-    let mut edges: Vec<f64> = (1..bins)
-        .map(|b| sorted[(b * sorted.len() / bins).min(sorted.len().saturating_sub(1))])
-        .collect();
-    edges.dedup();
-    let share = |values: &[f64]| -> Vec<f64> {
+
+    fn shares_of(edges: &[f64], values: &[f64]) -> Vec<f64> {
         let mut counts = vec![0usize; edges.len() + 1];
         for v in values.iter().filter(|v| !v.is_nan()) {
             counts[edges.partition_point(|e| e < v)] += 1;
         }
         let n = counts.iter().sum::<usize>().max(1) as f64;
         counts.iter().map(|&c| (c as f64 / n).max(1e-4)).collect()
-    };
-    let (e, a) = (share(expected), share(actual));
-    e.iter().zip(&a).map(|(e, a)| (a - e) * (a / e).ln()).sum()
+    }
+
+    /// Population stability index of `actual` against the reference: the sum over bins of
+    /// (actual share - reference share) * ln(actual share / reference share).
+    pub fn psi(&self, actual: &[f64]) -> f64 {
+        if actual.is_empty() {
+            return f64::NAN;
+        }
+        let a = Self::shares_of(&self.edges, actual);
+        self.shares
+            .iter()
+            .zip(&a)
+            .map(|(e, a)| (a - e) * (a / e).ln())
+            .sum()
+    }
+}
+
+/// Population stability index of `actual` against `expected`, over `bins` bins cut at the
+/// quantiles of `expected` (shares floored at 1e-4 so empty bins stay finite).
+pub fn psi(expected: &[f64], actual: &[f64], bins: usize) -> f64 {
+    if expected.is_empty() {
+        return f64::NAN;
+    }
+    PsiReference::fit(expected, bins).psi(actual)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::calibration::{Calibration, CalibrationMethod};
 use crate::forest::{Forest, ForestParams};
 use crate::gbm::{Booster, GbmParams};
 use crate::linear::LinearModel;
-use crate::metrics::{CalibrationBand, Metrics, calibration_table, evaluate};
+use crate::metrics::{CalibrationBand, Metrics, PsiReference, calibration_table, evaluate};
 use crate::scorecard::{Reason, Scaling, Scorecard};
 use crate::table::{
     ColumnData, FeatureSpec, FeatureTable, MISSING_CODE, TrainingSet, stratified_folds,
@@ -217,6 +217,9 @@ pub struct PdModel {
     pub cv: Option<CvReport>,
     /// Metrics on the training data itself.
     pub in_sample: Metrics,
+    /// Decile distribution of the training PDs: the reference for the population stability
+    /// index of later samples ([`PdModel::psi`]).
+    pub pd_reference: PsiReference,
 }
 
 /// A record's PD and what drove it.
@@ -411,7 +414,8 @@ impl PdModel {
         };
         let estimator = fit_estimator(set, options)?;
         let refs: Vec<&ColumnData> = set.table.columns.iter().map(|c| &c.data).collect();
-        let in_sample = evaluate(&estimator.pd(&refs), &set.target);
+        let in_sample_pd = estimator.pd(&refs);
+        let in_sample = evaluate(&in_sample_pd, &set.target);
         Ok(Self {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
@@ -431,6 +435,7 @@ impl PdModel {
             },
             cv,
             in_sample,
+            pd_reference: PsiReference::fit(&in_sample_pd, 10),
         })
     }
 
@@ -501,6 +506,12 @@ impl PdModel {
                 })
                 .collect(),
         })
+    }
+
+    /// Population stability index of a sample's PDs against the training PDs (below 0.1:
+    /// stable; 0.1 to 0.25: watch; above 0.25: the population has shifted).
+    pub fn psi(&self, pd: &[f64]) -> f64 {
+        self.pd_reference.psi(pd)
     }
 
     /// Writes the artifact as pretty JSON.
@@ -578,6 +589,12 @@ mod tests {
                 .zip(&after)
                 .all(|(a, b)| a.to_bits() == b.to_bits());
             assert!(same, "{kind:?}: PDs differ after reload");
+            assert_eq!(back.psi(&after), 0.0, "{kind:?}: PSI of the training PDs");
+            let shifted: Vec<f64> = after.iter().map(|p| (p * 2.0).min(1.0)).collect();
+            assert!(
+                back.psi(&shifted) > 0.25,
+                "{kind:?}: a shifted sample is stable?"
+            );
             let explained = back.explain(&set.table, 3).unwrap();
             assert!(
                 explained

@@ -268,6 +268,7 @@ pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
         "brier": m.brier,
         "log_loss": m.log_loss,
         "mean_pd": pd.iter().sum::<f64>() / pd.len().max(1) as f64,
+        "psi_vs_training": model.psi(&pd),
         "calibration": finrisk_models::metrics::calibration_table(&pd, &target, 10),
     });
     Ok(serde_json::to_string_pretty(&summary)? + "\n")
