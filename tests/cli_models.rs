@@ -250,3 +250,44 @@ fn bad_training_input_names_the_field() {
         "monthly_income_minor",
     );
 }
+
+#[test]
+fn parquet_tables_and_lending_club_status_are_read() {
+    let dir = scratch("parquet");
+    let artifact = dir.join("lc.json");
+    let lc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/data/lending_club_2007_2011.parquet"
+    );
+    // LendingClub's own loan_status is the documented target mapping (Charged Off = 1).
+    let summary = json_of(&run(&[
+        "train",
+        "--data",
+        lc,
+        "--target",
+        "loan_status",
+        "--features",
+        "int_rate,annual_inc,term,grade,purpose",
+        "--model",
+        "gbm",
+        "--folds",
+        "2",
+        "--out",
+        artifact.to_str().unwrap(),
+    ]));
+    assert_eq!(summary["rows"], 42535);
+    let rate = summary["positive_rate"].as_f64().unwrap();
+    assert!((rate - 0.1512).abs() < 1e-3, "{rate}");
+    let auc = summary["cv"]["auc"]["mean"].as_f64().unwrap();
+    assert!(auc > 0.65, "{auc}");
+    let eval = json_of(&run(&[
+        "eval",
+        "--model",
+        artifact.to_str().unwrap(),
+        "--data",
+        lc,
+        "--target",
+        "loan_status",
+    ]));
+    assert_eq!(eval["rows"], 42535);
+}
