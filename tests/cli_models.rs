@@ -244,6 +244,25 @@ fn bad_training_input_names_the_field() {
         ]),
         "model",
     );
+    // An identifier column is refused, with the way out.
+    let ids = dir.join("ids.csv");
+    let mut text = String::from("loan_id,income,bad\n");
+    for i in 0..300 {
+        text += &format!("L{i:05},{},{}\n", 1000 + i, i % 3 == 0);
+    }
+    std::fs::write(&ids, text).unwrap();
+    assert_bad_input(
+        &run(&[
+            "train",
+            "--data",
+            ids.to_str().unwrap(),
+            "--target",
+            "bad",
+            "--out",
+            out,
+        ]),
+        "loan_id: 300 distinct values in 300 rows",
+    );
     // The default model reads the grant columns; German credit has none of them.
     assert_bad_input(
         &run(&["eval", "--model", "default", "--dataset", "german_credit"]),

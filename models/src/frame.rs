@@ -184,7 +184,26 @@ pub fn training_set(
         .map_err(|_| input("target", format!("column {target:?} is not in the data")))?;
     let y = target_values(t)?;
     let names = feature_names(df, Some(target), selection)?;
-    TrainingSet::new(feature_table(df, &names)?, y, target)
+    let table = feature_table(df, &names)?;
+    // A text column with a distinct value in most rows is an identifier, not a characteristic:
+    // refuse it rather than one-hot encode or bin a million levels.
+    for c in &table.columns {
+        if let ColumnData::Categorical { levels, codes } = &c.data
+            && levels.len() > 100
+            && levels.len() * 2 > codes.len()
+        {
+            return Err(input(
+                &c.name,
+                format!(
+                    "{} distinct values in {} rows: an identifier, not a feature; leave it out with --exclude {}",
+                    levels.len(),
+                    codes.len(),
+                    c.name
+                ),
+            ));
+        }
+    }
+    TrainingSet::new(table, y, target)
 }
 
 #[cfg(test)]
