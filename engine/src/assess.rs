@@ -1085,7 +1085,7 @@ pub fn assess_grants<'a>(
                 pd_score: pds.and_then(|p| p.score.get(i).copied().flatten()),
                 pd_reasons: pds
                     .and_then(|p| p.reasons.get(i))
-                    .map(|r| json!(r).to_string())
+                    .map(|r| serde_json::to_string(r).unwrap_or_default())
                     .unwrap_or_default(),
             }
         })

@@ -79,6 +79,8 @@ fn grants(
         }
     };
     let (rows, dc) = assess_grants(&batch, &ruleset, as_of, pds.as_ref());
+    // The rows hold what the output needs; free the per-grant reasons before the frame copy.
+    drop(pds);
     let mut frame = grant_results_frame(&batch, &rows)?;
     write_frame(&mut frame, &args.output)?;
     if let Some(path) = &args.persons {
