@@ -371,6 +371,11 @@ pub(crate) struct BatchArgs {
     /// Jurisdiction of the grants (cases and products carry their own).
     #[arg(long, value_name = "J", default_value = "CN")]
     pub(crate) jurisdiction: String,
+    /// For grants: also write the evaluation index (JSON): per institution and per product,
+    /// mean dimension scores, code counts, shares, FPD and default rates, mean PD, ranked
+    /// worst first with the codes behind each rank.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) index: Option<PathBuf>,
     /// For grants: the PD model for RC-HIGH-PD and the `pd` columns: `default` (the embedded
     /// LendingClub scorecard), an artifact file, or `none`.
     #[arg(long, value_name = "MODEL", default_value = "default")]

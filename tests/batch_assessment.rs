@@ -236,3 +236,98 @@ fn cases_and_products_batches_match_the_single_commands() {
         "{csv}"
     );
 }
+
+#[test]
+fn grants_batch_writes_the_evaluation_index_provenance_and_outcome_evaluation() {
+    let (_, dir, as_of) = generated("index", 20_000);
+    let index = dir.join("index.json");
+    let out = Command::new(BIN)
+        .args([
+            "batch",
+            "--kind",
+            "grants",
+            "--input",
+            dir.join("grants.parquet").to_str().unwrap(),
+            "--output",
+            dir.join("out.parquet").to_str().unwrap(),
+            "--as-of",
+            &as_of.to_string(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let provenance = &summary["provenance"];
+    assert_eq!(provenance["input_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(provenance["pd_model"], "pd_lending_club_grants@1");
+    assert!(
+        provenance["ruleset_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("cn-")
+    );
+    // The generator plants outcomes: every score is evaluated against them.
+    let outcomes = &summary["outcomes"];
+    assert_eq!(outcomes["rows_with_outcome"], 20_000);
+    for k in ["weak_risk_control", "duplicate_credit", "overall", "pd"] {
+        let auc = outcomes["auc"][k].as_f64().unwrap();
+        assert!(auc > 0.5 && auc < 1.0, "{k}: {auc}");
+    }
+    let delinquent = &outcomes["codes"]["DC-NEW-WHILE-DELINQUENT"];
+    assert!(
+        delinquent["default_rate_flagged"].as_f64().unwrap()
+            > delinquent["default_rate_rest"].as_f64().unwrap()
+    );
+    // The index: every institution once, ranked worst first, counts adding up.
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&index).unwrap()).unwrap();
+    let institutions = index["institutions"].as_array().unwrap();
+    let total: u64 = institutions
+        .iter()
+        .map(|g| g["grants"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 20_000);
+    let overall: Vec<f64> = institutions
+        .iter()
+        .map(|g| g["overall"].as_f64().unwrap())
+        .collect();
+    assert!(overall.windows(2).all(|w| w[0] >= w[1]));
+    assert_eq!(institutions[0]["rank"], 1);
+    assert!(
+        !institutions[0]["rank_evidence"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let products: u64 = index["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["grants"].as_u64().unwrap())
+        .sum();
+    assert_eq!(products, 20_000);
+    // --index is for grants only, and must be JSON.
+    let bad = Command::new(BIN)
+        .args([
+            "batch",
+            "--kind",
+            "grants",
+            "--input",
+            "x.parquet",
+            "--output",
+            "o.parquet",
+            "--index",
+            "i.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("index"));
+}

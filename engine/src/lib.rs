@@ -11,6 +11,7 @@ pub mod dc;
 pub mod domain;
 pub mod error;
 pub mod findings;
+pub mod index;
 pub mod marketing;
 pub mod pd;
 pub mod rates;

@@ -31,12 +31,18 @@ fn rejects_path(output: &Path) -> PathBuf {
 pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
     let rejects = rejects_path(&args.output);
-    let (assessed, errors, refused) = match args.kind {
+    if args.index.is_some() && args.kind != BatchKind::Grants {
+        return Err(bad_input("index: only for --kind grants"));
+    }
+    let (assessed, errors, refused, grants_summary) = match args.kind {
         BatchKind::Grants => grants(args, as_of)?,
-        BatchKind::Cases | BatchKind::Products => documents(args, as_of)?,
+        BatchKind::Cases | BatchKind::Products => {
+            let (a, e, r) = documents(args, as_of)?;
+            (a, e, r, serde_json::Value::Null)
+        }
     };
     write_rejects(&errors, &rejects)?;
-    let summary = json!({
+    let mut summary = json!({
         "kind": format!("{:?}", args.kind).to_lowercase(),
         "input": args.input.display().to_string(),
         "output": args.output.display().to_string(),
@@ -45,6 +51,10 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
         "rejects": rejects.display().to_string(),
         "as_of": as_of.map(|d| d.to_string()),
     });
+    if let (serde_json::Value::Object(extra), Some(map)) = (grants_summary, summary.as_object_mut())
+    {
+        map.extend(extra);
+    }
     eprintln!(
         "finrisk: batch: {assessed} rows assessed, {refused} rejected (reasons in {})",
         rejects.display()
@@ -52,10 +62,73 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     super::to_json(&summary)
 }
 
+/// AUC of each score against the `defaulted` outcome, and each code's default rate among the
+/// grants it flags against the rest, over the rows with the outcome.
+fn outcome_evaluation(
+    batch: &finrisk_engine::domain::grant::GrantBatch,
+    rows: &[finrisk_engine::assess::GrantRow],
+) -> serde_json::Value {
+    let known: Vec<&finrisk_engine::assess::GrantRow> = rows
+        .iter()
+        .filter(|r| batch.defaulted[r.index].is_some())
+        .collect();
+    let y: Vec<u8> = known
+        .iter()
+        .map(|r| u8::from(batch.defaulted[r.index] == Some(true)))
+        .collect();
+    let positives = y.iter().filter(|&&t| t == 1).count();
+    if known.is_empty() || positives == 0 || positives == y.len() {
+        return serde_json::Value::Null;
+    }
+    let auc = |f: &dyn Fn(&finrisk_engine::assess::GrantRow) -> f64| {
+        let s: Vec<f64> = known.iter().map(|r| f(r)).collect();
+        finrisk_models::metrics::auc(&s, &y)
+    };
+    let mut by_code: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (r, &t) in known.iter().zip(&y) {
+        for code in r.findings.split(';').filter(|c| !c.is_empty()) {
+            let e = by_code.entry(code).or_default();
+            e.0 += 1;
+            e.1 += usize::from(t);
+        }
+    }
+    let codes: serde_json::Map<String, serde_json::Value> = by_code
+        .into_iter()
+        .map(|(code, (n, bad))| {
+            let rest_n = known.len() - n;
+            let rest_bad = positives - bad;
+            (
+                code.to_string(),
+                json!({
+                    "flagged": n,
+                    "default_rate_flagged": bad as f64 / n as f64,
+                    "default_rate_rest": if rest_n > 0 { Some(rest_bad as f64 / rest_n as f64) } else { None },
+                }),
+            )
+        })
+        .collect();
+    let pd_auc = known
+        .iter()
+        .all(|r| r.pd.is_some())
+        .then(|| auc(&|r| r.pd.unwrap_or(0.0)));
+    json!({
+        "outcome": "defaulted",
+        "rows_with_outcome": known.len(),
+        "default_rate": positives as f64 / known.len() as f64,
+        "auc": {
+            "weak_risk_control": auc(&|r| r.scores.weak_risk_control),
+            "duplicate_credit": auc(&|r| r.scores.duplicate_credit),
+            "overall": auc(&|r| r.scores.overall),
+            "pd": pd_auc,
+        },
+        "codes": codes,
+    })
+}
+
 fn grants(
     args: &BatchArgs,
     as_of: Option<finrisk_engine::Date>,
-) -> anyhow::Result<(usize, Vec<RowError>, usize)> {
+) -> anyhow::Result<(usize, Vec<RowError>, usize, serde_json::Value)> {
     output_format(&args.output)?;
     if let Some(p) = &args.persons {
         output_format(p)?;
@@ -67,11 +140,21 @@ fn grants(
         ))
     })?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
+    if let Some(p) = &args.index
+        && p.extension().and_then(|e| e.to_str()) != Some("json")
+    {
+        return Err(bad_input(format!(
+            "index: {} must end in .json",
+            p.display()
+        )));
+    }
     let (batch, report) = load_grants(&args.input)?;
+    let mut pd_model_id = None;
     let pds = match args.pd_model.as_str() {
         "none" => None,
         spec => {
             let model = super::train::load_model(spec)?;
+            pd_model_id = Some(model.id());
             Some(
                 crate::pd::grant_pds(&model, &batch)
                     .map_err(|e| bad_input(format!("pd-model: {e}")))?,
@@ -81,13 +164,27 @@ fn grants(
     let (rows, dc) = assess_grants(&batch, &ruleset, as_of, pds.as_ref());
     // The rows hold what the output needs; free the per-grant reasons before the frame copy.
     drop(pds);
+    if let Some(path) = &args.index {
+        let index = finrisk_engine::index::evaluation_index(&batch, &rows);
+        std::fs::write(path, serde_json::to_string_pretty(&index)? + "\n")?;
+    }
+    let extra = json!({
+        "provenance": {
+            "finrisk_version": env!("CARGO_PKG_VERSION"),
+            "ruleset_version": ruleset.version,
+            "pd_model": pd_model_id,
+            "input_sha256": super::file_sha256(&args.input)?,
+        },
+        "index": args.index.as_ref().map(|p| p.display().to_string()),
+        "outcomes": outcome_evaluation(&batch, &rows),
+    });
     let mut frame = grant_results_frame(&batch, &rows)?;
     write_frame(&mut frame, &args.output)?;
     if let Some(path) = &args.persons {
         let mut persons = persons_frame(&rows, &dc)?;
         write_frame(&mut persons, path)?;
     }
-    Ok((rows.len(), report.row_errors, report.rows_rejected))
+    Ok((rows.len(), report.row_errors, report.rows_rejected, extra))
 }
 
 /// Summary columns of the CSV form of case and product results.

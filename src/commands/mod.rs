@@ -30,6 +30,16 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
     }
 }
 
+/// Hex SHA-256 of a file.
+pub(crate) fn file_sha256(path: &std::path::Path) -> anyhow::Result<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path)?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// A rate as a percentage with four decimals (`17.2708%`).
 pub(crate) fn pct(rate: f64) -> String {
     format!("{:.4}%", rate * 100.0)

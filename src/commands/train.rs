@@ -10,8 +10,7 @@ use finrisk_models::scorecard::Scaling;
 use finrisk_models::{ModelKind, PdModel, TrainOptions, TrainingSet};
 use polars::prelude::DataFrame;
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The loaded data: frame, target column, where it came from.
 struct Loaded {
@@ -59,15 +58,6 @@ fn selection(args: &DataArgs) -> Selection {
         features: args.features.clone(),
         exclude: args.exclude.clone(),
     }
-}
-
-/// Hex SHA-256 of a file.
-fn file_sha256(path: &Path) -> anyhow::Result<String> {
-    let bytes = std::fs::read(path)?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 fn specials(values: &[String]) -> anyhow::Result<Vec<(String, Vec<f64>)>> {
@@ -202,7 +192,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<String> {
         &name,
         &args.version,
         &loaded.label,
-        &file_sha256(&loaded.path)?,
+        &super::file_sha256(&loaded.path)?,
         &command_line(args),
     )?;
     std::fs::write(&args.out, model.to_json()? + "\n")?;
