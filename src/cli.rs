@@ -149,6 +149,10 @@ pub(crate) struct EvalArgs {
     pub(crate) model: String,
     #[command(flatten)]
     pub(crate) data: DataArgs,
+    /// A second sample (CSV or Parquet with the model's columns, e.g. a later period): also
+    /// report the population stability index of its PDs against those of the data.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) compare: Option<PathBuf>,
 }
 
 /// `finrisk train-ad-model`.

@@ -143,7 +143,7 @@ fn grants_batch_writes_results_and_rejects() {
     let mut lines = results.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "grant_id,source_row,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence,pd,pd_score,pd_reasons"
+        "grant_id,source_row,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence,pd,pd_score"
     );
     let first = lines.next().unwrap();
     assert!(first.starts_with("G-0001,1,RC-INCOME-UNVERIFIED;RC-DTI-HIGH;RC-STUDENT;DC-MANY-LENDERS;DC-MANY-INQUIRIES,"), "{first}");

@@ -110,6 +110,35 @@ fn train_prints_cv_metrics_and_eval_reproduces_them_from_the_artifact() {
         assert_eq!(eval[k], model["in_sample"][k], "{k}");
     }
     assert_eq!(eval["psi_vs_training"], 0.0);
+    assert!(eval["psi_vs_compare"].is_null());
+    // Two samples: the applicants with a long duration against everyone.
+    let raw = std::fs::read_to_string(&data).unwrap();
+    let header = raw.lines().next().unwrap();
+    let duration = header
+        .split(',')
+        .position(|c| c == "duration_months")
+        .unwrap();
+    let mut long = format!("{header}\n");
+    for l in raw.lines().skip(1) {
+        if l.split(',').nth(duration).unwrap().parse::<f64>().unwrap() >= 36.0 {
+            long += &format!("{l}\n");
+        }
+    }
+    let later = dir.join("long.csv");
+    std::fs::write(&later, long).unwrap();
+    let shifted = json_of(&run(&[
+        "eval",
+        "--model",
+        artifact.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--target",
+        "bad",
+        "--compare",
+        later.to_str().unwrap(),
+    ]));
+    let psi = shifted["psi_vs_compare"].as_f64().unwrap();
+    assert!(psi > 0.1, "long loans are riskier: PSI {psi}");
     // The same command gives the same artifact.
     let again = dir.join("again.json");
     json_of(&run(&[

@@ -100,12 +100,6 @@ pub fn grant_results_frame(
             "pd_score".into(),
             rows.iter().map(|r| r.pd_score).collect::<Vec<_>>(),
         ),
-        Column::new(
-            "pd_reasons".into(),
-            rows.iter()
-                .map(|r| r.pd_reasons.clone())
-                .collect::<Vec<_>>(),
-        ),
     ])
 }
 

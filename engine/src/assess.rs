@@ -1044,14 +1044,13 @@ pub struct GrantRow {
     pub scores: Scores,
     /// Grade.
     pub grade: char,
-    /// Evidence of every finding, as a JSON object keyed by code.
+    /// Evidence of every finding, as a JSON object keyed by code; with a PD model, also `PD`:
+    /// the grant's PD, score, model id and top reasons.
     pub evidence: String,
     /// Model PD, when a PD model was applied.
     pub pd: Option<f64>,
     /// Scorecard score of the PD model.
     pub pd_score: Option<f64>,
-    /// The PD model's top reasons, as a JSON array (empty without a model).
-    pub pd_reasons: String,
 }
 
 /// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order, with
@@ -1070,11 +1069,15 @@ pub fn assess_grants<'a>(
         .with_min_len(2_048)
         .map(|i| {
             let a = rules.assess_full(batch, i, Some(&dc), pds);
-            let evidence: serde_json::Map<String, Value> = a
+            let mut evidence: serde_json::Map<String, Value> = a
                 .findings
                 .iter()
                 .map(|f| (f.code.clone(), f.evidence.clone()))
                 .collect();
+            // Every grant's evidence carries its model PD, score and reasons under "PD".
+            if let Some(p) = pds.filter(|p| i < p.pd.len()) {
+                evidence.insert("PD".into(), p.evidence(i));
+            }
             GrantRow {
                 index: i,
                 findings: a.codes(),
@@ -1083,10 +1086,6 @@ pub fn assess_grants<'a>(
                 evidence: Value::Object(evidence).to_string(),
                 pd: pds.and_then(|p| p.pd.get(i).copied()),
                 pd_score: pds.and_then(|p| p.score.get(i).copied().flatten()),
-                pd_reasons: pds
-                    .and_then(|p| p.reasons.get(i))
-                    .map(|r| serde_json::to_string(r).unwrap_or_default())
-                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -1691,7 +1690,11 @@ mod tests {
         );
         let (rows, _) = assess_grants(&b, &cn(), None, Some(&p));
         assert_eq!(rows[3].pd, Some(0.3001));
-        assert!(rows[3].pd_reasons.contains("\"apr\""));
+        let ev: Value = serde_json::from_str(&rows[3].evidence).unwrap();
+        assert_eq!(ev["PD"]["reasons"][0]["feature"], "apr");
+        assert_eq!(ev["RC-HIGH-PD"]["pd"], 0.3001);
+        let clean: Value = serde_json::from_str(&rows[0].evidence).unwrap();
+        assert_eq!(clean["PD"]["pd"], 0.1);
         assert!(rows[3].findings.contains("RC-HIGH-PD"));
         // Portfolio: 1 of 10 above (10 %) is not more than portfolio_share 0.10; 2 of 10 is.
         let a = assess_product(&product, Some(&b), Some(&p), None, &cn(), &lex()).unwrap();

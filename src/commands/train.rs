@@ -247,6 +247,15 @@ pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
     let table = feature_table(&loaded.frame, &names)?;
     let pd = model.pd(&table)?;
     let m = finrisk_models::metrics::evaluate(&pd, &target);
+    let psi_vs_compare = match &args.compare {
+        Some(path) => {
+            let other = feature_table(&read_table(path)?, &names)
+                .map_err(|e| bad_input(format!("compare: {e}")))?;
+            let other_pd = model.pd(&other)?;
+            Some(finrisk_models::metrics::psi(&pd, &other_pd, 10))
+        }
+        None => None,
+    };
     let summary = json!({
         "model": model.id(),
         "data": loaded.label,
@@ -259,6 +268,7 @@ pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
         "log_loss": m.log_loss,
         "mean_pd": pd.iter().sum::<f64>() / pd.len().max(1) as f64,
         "psi_vs_training": model.psi(&pd),
+        "psi_vs_compare": psi_vs_compare,
         "calibration": finrisk_models::metrics::calibration_table(&pd, &target, 10),
     });
     Ok(serde_json::to_string_pretty(&summary)? + "\n")
