@@ -70,6 +70,51 @@ pub(crate) enum Command {
     /// Score a table with a PD model artifact (or the embedded default) and print
     /// rows, auc, ks, gini, brier and log loss as JSON.
     Eval(EvalArgs),
+    /// Load a running `finrisk serve` with health checks or ScoreCase calls at several levels
+    /// of requests in flight; print throughput and p50/p99 latency as JSON.
+    LoadTest(LoadTestArgs),
+}
+
+/// The RPCs `load-test` can drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LoadRpc {
+    /// `grpc.health.v1.Health/Check`: the empty-RPC baseline.
+    Health,
+    /// `ScoreCase` with the case of examples/case.json.
+    ScoreCase,
+}
+
+/// `finrisk load-test`.
+#[derive(Debug, Args)]
+pub(crate) struct LoadTestArgs {
+    /// Server URI, e.g. http://127.0.0.1:50051.
+    #[arg(long, value_name = "URI")]
+    pub(crate) addr: String,
+    /// RPCs to drive, in order (comma-separated).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "health,score-case"
+    )]
+    pub(crate) rpc: Vec<LoadRpc>,
+    /// Levels of requests in flight (comma-separated).
+    #[arg(
+        long,
+        value_name = "N,..",
+        value_delimiter = ',',
+        default_value = "1,8,32,128"
+    )]
+    pub(crate) in_flight: Vec<usize>,
+    /// HTTP/2 connections the requests are spread over.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub(crate) connections: usize,
+    /// Seconds per level.
+    #[arg(long, value_name = "S", default_value_t = 10.0)]
+    pub(crate) seconds: f64,
+    /// API key, when the server requires one.
+    #[arg(long, value_name = "KEY")]
+    pub(crate) api_key: Option<String>,
 }
 
 /// Where the training or evaluation data come from.

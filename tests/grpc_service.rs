@@ -1078,3 +1078,52 @@ fn settings_follow_file_then_env_then_flags() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("FINRISK_MAX_STREAM_ITEMS"));
 }
+
+#[test]
+fn load_test_drives_health_and_score_case_without_errors() {
+    let server = start(&[]);
+    let out = Command::new(BIN)
+        .args([
+            "load-test",
+            "--addr",
+            &format!("http://{}", server.addr),
+            "--in-flight",
+            "1,8",
+            "--connections",
+            "2",
+            "--seconds",
+            "0.5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    for r in results {
+        assert_eq!(r["errors"], 0, "{r}");
+        assert!(r["requests"].as_u64().unwrap() > 0, "{r}");
+        assert!(r["p99_ms"].as_f64().unwrap() >= r["p50_ms"].as_f64().unwrap());
+    }
+    assert_eq!(results[0]["rpc"], "health");
+    assert_eq!(results[3]["rpc"], "score_case");
+    assert_eq!(results[3]["in_flight"], 8);
+    // A server that is not there is a clear error.
+    let out = Command::new(BIN)
+        .args([
+            "load-test",
+            "--addr",
+            "http://127.0.0.1:1",
+            "--seconds",
+            "0.1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("addr"));
+}

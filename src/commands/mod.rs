@@ -5,6 +5,7 @@ mod assess_product;
 mod batch;
 mod check_ad;
 mod generate;
+mod load_test;
 mod score_case;
 pub(crate) mod train;
 mod train_ad_model;
@@ -27,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::TrainAdModel(args) => train_ad_model::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Eval(args) => train::eval(&args),
+        Command::LoadTest(args) => load_test::run(&args),
     }
 }
 

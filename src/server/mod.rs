@@ -3,7 +3,7 @@
 
 mod auth;
 mod config;
-mod convert;
+pub(crate) mod convert;
 mod metrics;
 mod service;
 

@@ -1,0 +1,239 @@
+//! `finrisk load-test`: a bounded gRPC load generator for a running `finrisk serve`.
+//!
+//! For each level of requests in flight, it keeps that many calls outstanding over a few HTTP/2
+//! connections for a fixed time, then reports throughput and latency percentiles. The health
+//! check (an empty RPC) is the baseline the service's own RPCs are compared with. It talks only to
+//! the address it is given.
+
+use crate::cli::{LoadRpc, LoadTestArgs};
+use crate::failure::bad_input;
+use finrisk_proto::v1 as pb;
+use finrisk_proto::v1::risk_assessment_client::RiskAssessmentClient;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tonic::transport::Channel;
+
+/// The case of `examples/case.json` as a request: a financial loan with fees, a repayment, a
+/// claim above the cap and a marketing text, so ScoreCase does its full work.
+pub(crate) fn example_case() -> pb::Case {
+    pb::Case {
+        case_id: "2024-0192-1234".into(),
+        court: Some("internet court".into()),
+        jurisdiction: pb::Jurisdiction::Cn as i32,
+        currency: None,
+        cause: pb::Cause::FinancialLoan as i32,
+        filed_at: "2024-05-10".into(),
+        plaintiff: Some(pb::Plaintiff {
+            institution_id: "INST-A".into(),
+            product_id: Some("P-001".into()),
+        }),
+        defendant: Some(pb::Defendant {
+            borrower_key: "b7f3".into(),
+            age: Some(21),
+            monthly_income_minor: Some(300_000),
+            income_verified: Some(false),
+            is_student: Some(true),
+            active_lenders: Some(6),
+            other_cases_12m: Some(3),
+        }),
+        contract: Some(pb::Contract {
+            principal_minor: 1_000_000,
+            disbursed_at: "2023-01-05".into(),
+            term_months: 12,
+            repayment: pb::Repayment::EqualInstallment as i32,
+            nominal_annual_rate: 0.12,
+            monthly_fee_rate: 0.005,
+            upfront_fee_minor: 0,
+            penalty_annual_rate: Some(0.18),
+        }),
+        repayments: vec![pb::CaseRepayment {
+            date: "2023-02-05".into(),
+            principal_minor: 78_849,
+            cost_minor: 15_000,
+        }],
+        claims: Some(pb::Claims {
+            as_of: "2024-05-10".into(),
+            principal_minor: 921_151,
+            interest_minor: 60_000,
+            penalty_minor: 50_000,
+            compound_minor: 0,
+            fees_minor: 30_000,
+            legal_costs_minor: 5_000,
+        }),
+        evidence: Some(pb::Evidence {
+            marketing_texts: vec!["日息低至0.02%，秒到账，不看征信".into()],
+            borrower_alleges_misled: Some(true),
+            insurance_bundled: Some(false),
+        }),
+    }
+}
+
+/// One worker's tally.
+#[derive(Default)]
+struct Tally {
+    latencies_us: Vec<u32>,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+fn with_key<T>(message: T, key: Option<&str>) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Some(key) = key
+        && let Ok(value) = format!("Bearer {key}").parse()
+    {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}
+
+async fn worker(channel: Channel, rpc: LoadRpc, key: Option<String>, until: Instant) -> Tally {
+    let mut tally = Tally::default();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+    let mut service = RiskAssessmentClient::new(channel);
+    let case = example_case();
+    while Instant::now() < until {
+        let start = Instant::now();
+        let result = match rpc {
+            LoadRpc::Health => health
+                .check(with_key(
+                    tonic_health::pb::HealthCheckRequest {
+                        service: "finrisk.v1.RiskAssessment".into(),
+                    },
+                    key.as_deref(),
+                ))
+                .await
+                .map(|_| ()),
+            LoadRpc::ScoreCase => service
+                .score_case(with_key(
+                    pb::ScoreCaseRequest {
+                        case: Some(case.clone()),
+                    },
+                    key.as_deref(),
+                ))
+                .await
+                .map(|_| ()),
+        };
+        match result {
+            Ok(()) => tally
+                .latencies_us
+                .push(start.elapsed().as_micros().min(u128::from(u32::MAX)) as u32),
+            Err(status) => {
+                tally.errors += 1;
+                tally
+                    .first_error
+                    .get_or_insert_with(|| format!("{:?}: {}", status.code(), status.message()));
+            }
+        }
+    }
+    tally
+}
+
+fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return f64::NAN;
+    }
+    let k = ((sorted_us.len() as f64 * q).ceil() as usize).clamp(1, sorted_us.len()) - 1;
+    f64::from(sorted_us[k]) / 1000.0
+}
+
+async fn level(
+    channels: &[Channel],
+    rpc: LoadRpc,
+    in_flight: usize,
+    seconds: f64,
+    key: Option<&str>,
+) -> Value {
+    let started = Instant::now();
+    let until = started + Duration::from_secs_f64(seconds);
+    let tasks: Vec<_> = (0..in_flight)
+        .map(|k| {
+            let channel = channels[k % channels.len()].clone();
+            tokio::spawn(worker(channel, rpc, key.map(str::to_string), until))
+        })
+        .collect();
+    let mut latencies: Vec<u32> = Vec::new();
+    let (mut errors, mut first_error) = (0usize, None::<String>);
+    for t in tasks {
+        match t.await {
+            Ok(tally) => {
+                latencies.extend(tally.latencies_us);
+                errors += tally.errors;
+                first_error = first_error.or(tally.first_error);
+            }
+            Err(e) => {
+                errors += 1;
+                first_error.get_or_insert_with(|| format!("worker failed: {e}"));
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    json!({
+        "rpc": match rpc { LoadRpc::Health => "health", LoadRpc::ScoreCase => "score_case" },
+        "in_flight": in_flight,
+        "connections": channels.len(),
+        "seconds": elapsed,
+        "requests": latencies.len(),
+        "errors": errors,
+        "first_error": first_error,
+        "requests_per_second": latencies.len() as f64 / elapsed,
+        "p50_ms": percentile_ms(&latencies, 0.50),
+        "p99_ms": percentile_ms(&latencies, 0.99),
+        "max_ms": latencies.last().map(|&v| f64::from(v) / 1000.0),
+    })
+}
+
+pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
+    if !(args.seconds > 0.0 && args.seconds <= 600.0) {
+        return Err(bad_input("seconds: must be above 0 and at most 600"));
+    }
+    if args.in_flight.is_empty() || args.in_flight.iter().any(|&n| n == 0 || n > 10_000) {
+        return Err(bad_input(
+            "in-flight: each level must be between 1 and 10000",
+        ));
+    }
+    if args.connections == 0 || args.connections > 64 {
+        return Err(bad_input("connections: must be between 1 and 64"));
+    }
+    let endpoint = Channel::from_shared(args.addr.clone())
+        .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", args.addr)))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let results = runtime.block_on(async {
+        let mut channels = Vec::with_capacity(args.connections);
+        for _ in 0..args.connections {
+            channels.push(
+                endpoint.clone().connect().await.map_err(|e| {
+                    bad_input(format!("addr: cannot connect to {}: {e}", args.addr))
+                })?,
+            );
+        }
+        let mut results = Vec::new();
+        for rpc in &args.rpc {
+            for &n in &args.in_flight {
+                results
+                    .push(level(&channels, *rpc, n, args.seconds, args.api_key.as_deref()).await);
+            }
+        }
+        Ok::<_, anyhow::Error>(results)
+    })?;
+    Ok(serde_json::to_string_pretty(&json!({ "addr": args.addr, "results": results }))? + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_load_case_is_the_example_case() {
+        let mut conv = crate::server::convert::Conv::default();
+        let from_proto = crate::server::convert::case(&mut conv, &example_case());
+        assert!(conv.errors.is_empty(), "{:?}", conv.errors);
+        let text = include_str!("../../examples/case.json");
+        let from_json = finrisk_engine::domain::Case::from_json(text).unwrap_or_else(|e| {
+            panic!("examples/case.json: {e}");
+        });
+        assert_eq!(from_proto, from_json);
+    }
+}
