@@ -196,7 +196,8 @@ pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
         return Err(bad_input("connections: must be between 1 and 64"));
     }
     let endpoint = Channel::from_shared(args.addr.clone())
-        .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", args.addr)))?;
+        .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", args.addr)))?
+        .tcp_nodelay(true);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -132,7 +132,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .add_service(reflection_v1alpha)
         .add_service(service)
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            // TCP_NODELAY: without it a small response waits for the client's delayed ACK
+            // (about 40 ms per call at low concurrency; BENCHMARKS.md, gRPC load).
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
             shutdown_signal(),
         )
         .await?;

@@ -121,6 +121,31 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
+/// Requests up to this encoded size run on the async worker that received them: scoring one
+/// case or ad takes tens of microseconds, less than the hop to the blocking pool and back
+/// (BENCHMARKS.md, gRPC load). Larger ones go to the blocking pool.
+const INLINE_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Runs engine work inline (small requests) or on the blocking pool (large ones); either way a
+/// panic becomes `INTERNAL`, never a dead server.
+async fn engine_work<T: Send + 'static>(
+    request_bytes: usize,
+    f: impl FnOnce() -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
+    if request_bytes > INLINE_REQUEST_BYTES {
+        return blocking(f).await;
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::error!("a request handler panicked; the server goes on");
+            Err(Status::internal(
+                "internal error: the request could not be completed (logged)",
+            ))
+        }
+    }
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Status> {
     serde_json::to_string(v).map_err(|e| Status::internal(format!("cannot encode the result: {e}")))
 }
@@ -350,7 +375,8 @@ impl RiskAssessment for Service {
         let who = caller(&request);
         let r = request.into_inner();
         let state = Arc::clone(&self.state);
-        let fut = blocking(move || score_one(&state, r, &who, ""));
+        let size = prost::Message::encoded_len(&r);
+        let fut = engine_work(size, move || score_one(&state, r, &who, ""));
         self.observe("ScoreCase", fut).await.map(Response::new)
     }
 
@@ -380,7 +406,8 @@ impl RiskAssessment for Service {
                     Ok(req) => {
                         let (st, who) = (Arc::clone(&state), who.clone());
                         let prefix = format!("cases[{index}].");
-                        blocking(move || score_one(&st, req, &who, &prefix)).await
+                        let size = prost::Message::encoded_len(&req);
+                        engine_work(size, move || score_one(&st, req, &who, &prefix)).await
                     }
                 };
                 state
@@ -405,7 +432,8 @@ impl RiskAssessment for Service {
         let who = caller(&request);
         let r = request.into_inner();
         let state = Arc::clone(&self.state);
-        let fut = blocking(move || {
+        let size = prost::Message::encoded_len(&r);
+        let fut = engine_work(size, move || {
             if r.text.trim().is_empty() {
                 return Err(invalid(vec![FieldError::invalid(
                     "text",
@@ -449,7 +477,8 @@ impl RiskAssessment for Service {
     ) -> Result<Response<pb::ComputeAprResponse>, Status> {
         let r = request.into_inner();
         let state = Arc::clone(&self.state);
-        let fut = blocking(move || {
+        let size = prost::Message::encoded_len(&r);
+        let fut = engine_work(size, move || {
             let mut conv = Conv::default();
             let repayment = convert::repayment(&mut conv, "repayment", r.repayment);
             let jurisdiction = if r.jurisdiction == 0 {
