@@ -45,6 +45,28 @@ pub fn generated_grants(
     Ok((batch, params.as_of()))
 }
 
+/// `count` generated cases (the generator's `cases.jsonl`, seed 42), parsed; written once under
+/// `target/bench-data` and reused.
+pub fn generated_cases(count: usize) -> Result<Vec<finrisk_engine::domain::Case>, String> {
+    use finrisk_datasets::generate::{GenerateParams, generate};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/bench-data")
+        .join(format!("cases-{count}"));
+    let params = GenerateParams {
+        grants: 1_000,
+        cases: count,
+        ..GenerateParams::default()
+    };
+    if !dir.join("manifest.json").is_file() {
+        generate(&params, &dir).map_err(|e| e.to_string())?;
+    }
+    let text = std::fs::read_to_string(dir.join("cases.jsonl")).map_err(|e| e.to_string())?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| finrisk_engine::domain::Case::from_json(l).map_err(|e| e.to_string()))
+        .collect()
+}
+
 /// Resident memory of this process, bytes (Linux `/proc/self/statm`; 0 elsewhere).
 pub fn resident_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")

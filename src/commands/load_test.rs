@@ -13,61 +13,6 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tonic::transport::Channel;
 
-/// The case of `examples/case.json` as a request: a financial loan with fees, a repayment, a
-/// claim above the cap and a marketing text, so ScoreCase does its full work.
-pub(crate) fn example_case() -> pb::Case {
-    pb::Case {
-        case_id: "2024-0192-1234".into(),
-        court: Some("internet court".into()),
-        jurisdiction: pb::Jurisdiction::Cn as i32,
-        currency: None,
-        cause: pb::Cause::FinancialLoan as i32,
-        filed_at: "2024-05-10".into(),
-        plaintiff: Some(pb::Plaintiff {
-            institution_id: "INST-A".into(),
-            product_id: Some("P-001".into()),
-        }),
-        defendant: Some(pb::Defendant {
-            borrower_key: "b7f3".into(),
-            age: Some(21),
-            monthly_income_minor: Some(300_000),
-            income_verified: Some(false),
-            is_student: Some(true),
-            active_lenders: Some(6),
-            other_cases_12m: Some(3),
-        }),
-        contract: Some(pb::Contract {
-            principal_minor: 1_000_000,
-            disbursed_at: "2023-01-05".into(),
-            term_months: 12,
-            repayment: pb::Repayment::EqualInstallment as i32,
-            nominal_annual_rate: 0.12,
-            monthly_fee_rate: 0.005,
-            upfront_fee_minor: 0,
-            penalty_annual_rate: Some(0.18),
-        }),
-        repayments: vec![pb::CaseRepayment {
-            date: "2023-02-05".into(),
-            principal_minor: 78_849,
-            cost_minor: 15_000,
-        }],
-        claims: Some(pb::Claims {
-            as_of: "2024-05-10".into(),
-            principal_minor: 921_151,
-            interest_minor: 60_000,
-            penalty_minor: 50_000,
-            compound_minor: 0,
-            fees_minor: 30_000,
-            legal_costs_minor: 5_000,
-        }),
-        evidence: Some(pb::Evidence {
-            marketing_texts: vec!["日息低至0.02%，秒到账，不看征信".into()],
-            borrower_alleges_misled: Some(true),
-            insurance_bundled: Some(false),
-        }),
-    }
-}
-
 /// One worker's tally.
 #[derive(Default)]
 struct Tally {
@@ -90,7 +35,7 @@ async fn worker(channel: Channel, rpc: LoadRpc, key: Option<String>, until: Inst
     let mut tally = Tally::default();
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
     let mut service = RiskAssessmentClient::new(channel);
-    let case = example_case();
+    let case = finrisk_proto::examples::case();
     while Instant::now() < until {
         let start = Instant::now();
         let result = match rpc {
@@ -224,12 +169,10 @@ pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn the_load_case_is_the_example_case() {
         let mut conv = crate::server::convert::Conv::default();
-        let from_proto = crate::server::convert::case(&mut conv, &example_case());
+        let from_proto = crate::server::convert::case(&mut conv, &finrisk_proto::examples::case());
         assert!(conv.errors.is_empty(), "{:?}", conv.errors);
         let text = include_str!("../../examples/case.json");
         let from_json = finrisk_engine::domain::Case::from_json(text).unwrap_or_else(|e| {

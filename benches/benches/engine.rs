@@ -1,0 +1,137 @@
+//! The engine's per-record hot paths with input-size parameters: case scoring (cost figures,
+//! findings, scores) over generated cases, ad analysis over texts of growing length, grant-level
+//! rule evaluation over generated grants, and protobuf encode/decode of a case and of grant
+//! chunks (what the gRPC service does per request).
+
+#![allow(clippy::expect_used)] // bench set-up: failing to build the inputs should stop the bench
+
+use criterion::{BenchmarkId, Throughput, criterion_group, criterion_main};
+use finrisk_benches::{config, generated_cases, generated_grants};
+use finrisk_engine::Ruleset;
+use finrisk_engine::assess::{GrantRules, assess_ad, assess_case};
+use finrisk_engine::domain::Jurisdiction;
+use finrisk_engine::marketing::Lexicons;
+use finrisk_proto::v1 as pb;
+use prost::Message;
+use rayon::prelude::*;
+use std::hint::black_box;
+
+fn case_scoring(c: &mut criterion::Criterion) {
+    let ruleset = Ruleset::embedded(Jurisdiction::Cn).expect("ruleset");
+    let lexicons = Lexicons::embedded().expect("lexicons");
+    let cases = generated_cases(1_000).expect("cases");
+    let mut group = c.benchmark_group("case_scoring");
+    for n in [1usize, 100, 1_000] {
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &cases[..n], |b, cases| {
+            b.iter(|| {
+                for case in cases {
+                    black_box(assess_case(case, &ruleset, &lexicons).expect("assessed"));
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+fn ad_analysis(c: &mut criterion::Criterion) {
+    let ruleset = Ruleset::embedded(Jurisdiction::Cn).expect("ruleset");
+    let lexicons = Lexicons::embedded().expect("lexicons");
+    let sentence =
+        "日息低至万分之五，秒到账，不看征信，学生也能借！Borrow now, 0% interest, no hidden fees. ";
+    let mut group = c.benchmark_group("ad_analysis");
+    for repeats in [1usize, 10, 100] {
+        let text = sentence.repeat(repeats);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new("chars", text.chars().count()),
+            &text,
+            |b, t| b.iter(|| assess_ad(black_box(t), None, &ruleset, &lexicons).expect("assessed")),
+        );
+    }
+    group.finish();
+}
+
+fn grant_rules(c: &mut criterion::Criterion) {
+    let ruleset = Ruleset::embedded(Jurisdiction::Cn).expect("ruleset");
+    let (batch, _) = generated_grants(1_000_000).expect("generated grants");
+    let rules = GrantRules::new(&ruleset, None);
+    let mut group = c.benchmark_group("grant_rules");
+    group.sample_size(10);
+    for n in [100_000usize, 1_000_000] {
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
+            b.iter(|| {
+                (0..n)
+                    .into_par_iter()
+                    .with_min_len(2_048)
+                    .map(|i| rules.evaluate(&batch, i).len())
+                    .sum::<usize>()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn proto_codec(c: &mut criterion::Criterion) {
+    let (batch, _) = generated_grants(1_000_000).expect("generated grants");
+    let grant = |i: usize| pb::Grant {
+        grant_id: batch.grant_id[i].clone(),
+        institution_id: batch.institution_id[i].clone(),
+        product_id: batch.product_id[i].clone(),
+        borrower_key: batch.borrower_key[i].clone(),
+        granted_at: batch.granted_at[i].to_string(),
+        principal_minor: batch.principal_minor[i],
+        term_months: i64::from(batch.term_months[i]),
+        apr: batch.apr[i],
+        closed_at: batch.closed_at[i].map(|d| d.to_string()),
+        borrower_age: batch.borrower_age[i].map(i64::from),
+        monthly_income_minor: batch.monthly_income_minor[i],
+        income_verified: batch.income_verified[i],
+        is_student: batch.is_student[i],
+        dti: batch.dti[i],
+        active_lenders: batch.active_lenders[i].map(i64::from),
+        inquiries_30d: batch.inquiries_30d[i].map(i64::from),
+        phone_hash: batch.phone_hash[i].clone(),
+        device_hash: batch.device_hash[i].clone(),
+        defaulted: batch.defaulted[i],
+        ..pb::Grant::default()
+    };
+    let mut group = c.benchmark_group("proto_codec");
+    let case = pb::ScoreCaseRequest {
+        case: Some(finrisk_proto::examples::case()),
+    };
+    let case_bytes = case.encode_to_vec();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("case_encode", |b| {
+        b.iter(|| black_box(&case).encode_to_vec())
+    });
+    group.bench_function("case_decode", |b| {
+        b.iter(|| pb::ScoreCaseRequest::decode(black_box(case_bytes.as_slice())).expect("decoded"))
+    });
+    for n in [1_000usize, 10_000] {
+        let chunk = pb::AssessPortfolioRequest {
+            product: None,
+            as_of: String::new(),
+            grants: (0..n).map(grant).collect(),
+        };
+        let bytes = chunk.encode_to_vec();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("grants_encode", n), &chunk, |b, m| {
+            b.iter(|| black_box(m).encode_to_vec())
+        });
+        group.bench_with_input(BenchmarkId::new("grants_decode", n), &bytes, |b, bytes| {
+            b.iter(|| {
+                pb::AssessPortfolioRequest::decode(black_box(bytes.as_slice())).expect("decoded")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = case_scoring, ad_analysis, grant_rules, proto_codec
+}
+criterion_main!(benches);
