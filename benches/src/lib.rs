@@ -52,8 +52,9 @@ pub fn generated_cases(count: usize) -> Result<Vec<finrisk_engine::domain::Case>
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../target/bench-data")
         .join(format!("cases-{count}"));
+    // Cases come from defaulted grants: enough grants for `count` of them.
     let params = GenerateParams {
-        grants: 1_000,
+        grants: 100 * count as u64,
         cases: count,
         ..GenerateParams::default()
     };
@@ -61,10 +62,18 @@ pub fn generated_cases(count: usize) -> Result<Vec<finrisk_engine::domain::Case>
         generate(&params, &dir).map_err(|e| e.to_string())?;
     }
     let text = std::fs::read_to_string(dir.join("cases.jsonl")).map_err(|e| e.to_string())?;
-    text.lines()
+    let cases = text
+        .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| finrisk_engine::domain::Case::from_json(l).map_err(|e| e.to_string()))
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    if cases.len() < count {
+        return Err(format!(
+            "the generator wrote {} cases, not {count}",
+            cases.len()
+        ));
+    }
+    Ok(cases)
 }
 
 /// Resident memory of this process, bytes (Linux `/proc/self/statm`; 0 elsewhere).

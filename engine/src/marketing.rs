@@ -7,6 +7,7 @@
 
 use crate::error::EngineError;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Phrase lists of one language.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,16 +86,26 @@ pub struct PhraseMatch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lexicons {
     lexicons: Vec<Lexicon>,
+    /// Every phrase, normalised once, in lexicon and category order.
+    patterns: Vec<Pattern>,
+    /// Indices into `patterns` by their first (normalised) character.
+    by_first: HashMap<char, Vec<usize>>,
+}
+
+/// A lexicon phrase as the scanner matches it.
+#[derive(Debug, Clone, PartialEq)]
+struct Pattern {
+    category: Category,
+    phrase: String,
+    chars: Vec<char>,
+    word_start: bool,
+    word_end: bool,
 }
 
 impl Lexicons {
     /// The embedded Chinese and English lexicons.
     pub fn embedded() -> Result<Self, EngineError> {
-        let lexicons = EMBEDDED
-            .iter()
-            .map(|(name, text)| parse_lexicon(text, name))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { lexicons })
+        Self::from_texts(&EMBEDDED)
     }
 
     /// Lexicons from TOML texts `(name, text)`.
@@ -103,19 +114,13 @@ impl Lexicons {
             .iter()
             .map(|(name, text)| parse_lexicon(text, name))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { lexicons })
+        Ok(Self::indexed(lexicons))
     }
 
-    /// Versions, for reports.
-    pub fn versions(&self) -> Vec<&str> {
-        self.lexicons.iter().map(|l| l.version.as_str()).collect()
-    }
-
-    /// Every phrase match in `text`, sorted by position.
-    pub fn scan(&self, text: &str) -> Vec<PhraseMatch> {
-        let chars: Vec<char> = text.chars().map(normalise_char).collect();
-        let mut out = Vec::new();
-        for lex in &self.lexicons {
+    /// Normalises every phrase once and indexes them by first character.
+    fn indexed(lexicons: Vec<Lexicon>) -> Self {
+        let mut patterns = Vec::new();
+        for lex in &lexicons {
             let lists: [(Category, &Vec<String>); 8] = [
                 (Category::Price, &lex.price),
                 (Category::Annualised, &lex.annualised),
@@ -128,19 +133,67 @@ impl Lexicons {
             ];
             for (category, phrases) in lists {
                 for phrase in phrases {
-                    let pattern: Vec<char> = phrase.chars().map(normalise_char).collect();
-                    for start in find_all(&chars, &pattern) {
-                        let m = PhraseMatch {
-                            category,
-                            phrase: phrase.clone(),
-                            start,
-                            end: start + pattern.len(),
-                        };
-                        if !out.contains(&m) {
-                            out.push(m);
-                        }
+                    let chars: Vec<char> = phrase.chars().map(normalise_char).collect();
+                    // The same phrase twice in a category (or in two lexicons) matches once.
+                    if chars.is_empty()
+                        || patterns
+                            .iter()
+                            .any(|p: &Pattern| p.category == category && p.phrase == *phrase)
+                    {
+                        continue;
                     }
+                    patterns.push(Pattern {
+                        category,
+                        phrase: phrase.clone(),
+                        word_start: chars.first().is_some_and(|c| is_word(*c)),
+                        word_end: chars.last().is_some_and(|c| is_word(*c)),
+                        chars,
+                    });
                 }
+            }
+        }
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (k, p) in patterns.iter().enumerate() {
+            by_first.entry(p.chars[0]).or_default().push(k);
+        }
+        Self {
+            lexicons,
+            patterns,
+            by_first,
+        }
+    }
+
+    /// Versions, for reports.
+    pub fn versions(&self) -> Vec<&str> {
+        self.lexicons.iter().map(|l| l.version.as_str()).collect()
+    }
+
+    /// Every phrase match in `text`, sorted by position.
+    pub fn scan(&self, text: &str) -> Vec<PhraseMatch> {
+        let chars: Vec<char> = text.chars().map(normalise_char).collect();
+        let mut out: Vec<PhraseMatch> = Vec::new();
+        for (i, c) in chars.iter().enumerate() {
+            let Some(candidates) = self.by_first.get(c) else {
+                continue;
+            };
+            for &k in candidates {
+                let p = &self.patterns[k];
+                let end = i + p.chars.len();
+                if end > chars.len() || chars[i..end] != *p.chars {
+                    continue;
+                }
+                if p.word_start && i > 0 && is_word(chars[i - 1]) {
+                    continue;
+                }
+                if p.word_end && end < chars.len() && is_word(chars[end]) {
+                    continue;
+                }
+                out.push(PhraseMatch {
+                    category: p.category,
+                    phrase: p.phrase.clone(),
+                    start: i,
+                    end,
+                });
             }
         }
         out.sort_by(|a, b| (a.start, a.end, &a.phrase).cmp(&(b.start, b.end, &b.phrase)));
@@ -232,6 +285,9 @@ const TRADITIONAL: [(char, char); 48] = [
 /// Full-width ASCII variants to ASCII, ideographic space to space, common traditional
 /// characters to simplified, ASCII to lower case. One character in, one out.
 fn normalise_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
         '\u{3000}' => ' ',
