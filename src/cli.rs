@@ -425,6 +425,11 @@ pub(crate) struct BatchArgs {
     /// worst first with the codes behind each rank.
     #[arg(long, value_name = "PATH")]
     pub(crate) index: Option<PathBuf>,
+    /// For grants: planted or known labels (CSV or Parquet with `grant_id` and `codes`,
+    /// `;`-joined, as `finrisk generate` writes in truth/grants): report precision and recall
+    /// of every code against them.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) truth: Option<PathBuf>,
     /// For grants: the PD model for RC-HIGH-PD and the `pd` columns: `default` (the embedded
     /// LendingClub scorecard), an artifact file, or `none`.
     #[arg(long, value_name = "MODEL", default_value = "default")]

@@ -254,6 +254,8 @@ fn grants_batch_writes_the_evaluation_index_provenance_and_outcome_evaluation() 
             &as_of.to_string(),
             "--index",
             index.to_str().unwrap(),
+            "--truth",
+            dir.join("truth/grants.parquet").to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -285,6 +287,16 @@ fn grants_batch_writes_the_evaluation_index_provenance_and_outcome_evaluation() 
         delinquent["default_rate_flagged"].as_f64().unwrap()
             > delinquent["default_rate_rest"].as_f64().unwrap()
     );
+    // Against the planted truth: the duplicate-credit detector is exact on generated data.
+    let truth = &summary["truth"];
+    assert_eq!(truth["rows_matched"], 20_000);
+    assert_eq!(truth["rows_without_truth"], 0);
+    for code in ["DC-CONCURRENT-SAME-LENDER", "DC-SHARED-IDENTITY"] {
+        let c = &truth["codes"][code];
+        assert!(c["planted"].as_u64().unwrap() > 0, "{code}: {c}");
+        assert_eq!(c["precision"], 1.0, "{code}: {c}");
+        assert_eq!(c["recall"], 1.0, "{code}: {c}");
+    }
     // The index: every institution once, ranked worst first, counts adding up.
     let index: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&index).unwrap()).unwrap();

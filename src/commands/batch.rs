@@ -34,6 +34,9 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     if args.index.is_some() && args.kind != BatchKind::Grants {
         return Err(bad_input("index: only for --kind grants"));
     }
+    if args.truth.is_some() && args.kind != BatchKind::Grants {
+        return Err(bad_input("truth: only for --kind grants"));
+    }
     let (assessed, errors, refused, grants_summary) = match args.kind {
         BatchKind::Grants => grants(args, as_of)?,
         BatchKind::Cases | BatchKind::Products => {
@@ -60,6 +63,85 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
         rejects.display()
     );
     super::to_json(&summary)
+}
+
+/// Precision and recall of every code against a truth table (`grant_id`, `codes`).
+fn truth_evaluation(
+    path: &Path,
+    batch: &finrisk_engine::domain::grant::GrantBatch,
+    rows: &[finrisk_engine::assess::GrantRow],
+) -> anyhow::Result<serde_json::Value> {
+    let frame = finrisk_datasets::read_table(path)?;
+    let text_column = |name: &str| -> anyhow::Result<Vec<Option<String>>> {
+        let column = frame
+            .column(name)
+            .map_err(|_| bad_input(format!("truth: {} has no `{name}` column", path.display())))?;
+        let cast = column
+            .cast(&polars::prelude::DataType::String)
+            .map_err(|e| bad_input(format!("truth: {name}: {e}")))?;
+        let ca = cast
+            .str()
+            .map_err(|e| bad_input(format!("truth: {name}: {e}")))?;
+        Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let ids = text_column("grant_id")?;
+    let codes = text_column("codes")?;
+    let mut truth: HashMap<String, Vec<String>> = HashMap::with_capacity(ids.len());
+    for (row, (id, codes)) in ids.into_iter().zip(codes).enumerate() {
+        let id =
+            id.ok_or_else(|| bad_input(format!("truth: row {}: grant_id is empty", row + 1)))?;
+        let list = codes
+            .unwrap_or_default()
+            .split(';')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        truth.insert(id, list);
+    }
+    // Per code: (planted, flagged, both).
+    let mut counts: std::collections::BTreeMap<String, (usize, usize, usize)> = Default::default();
+    let (mut matched, mut without_truth) = (0usize, 0usize);
+    for r in rows {
+        let Some(planted) = truth.get(&batch.grant_id[r.index]) else {
+            without_truth += 1;
+            continue;
+        };
+        matched += 1;
+        let found: Vec<&str> = r.findings.split(';').filter(|c| !c.is_empty()).collect();
+        for code in planted {
+            let e = counts.entry(code.clone()).or_default();
+            e.0 += 1;
+            if found.contains(&code.as_str()) {
+                e.2 += 1;
+            }
+        }
+        for code in &found {
+            counts.entry((*code).to_string()).or_default().1 += 1;
+        }
+    }
+    let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
+    let per_code: serde_json::Map<String, serde_json::Value> = counts
+        .into_iter()
+        .map(|(code, (planted, flagged, both))| {
+            (
+                code,
+                json!({
+                    "planted": planted,
+                    "flagged": flagged,
+                    "flagged_and_planted": both,
+                    "precision": ratio(both, flagged),
+                    "recall": ratio(both, planted),
+                }),
+            )
+        })
+        .collect();
+    Ok(json!({
+        "file": path.display().to_string(),
+        "rows_matched": matched,
+        "rows_without_truth": without_truth,
+        "truth_rows_not_assessed": truth.len().saturating_sub(matched),
+        "codes": per_code,
+    }))
 }
 
 /// AUC of each score against the `defaulted` outcome, and each code's default rate among the
@@ -148,6 +230,13 @@ fn grants(
             p.display()
         )));
     }
+    if let Some(p) = &args.truth {
+        // Checked before the work, not after it.
+        finrisk_datasets::TableFormat::detect(p)?;
+        if !p.is_file() {
+            return Err(bad_input(format!("truth: {} is not a file", p.display())));
+        }
+    }
     let (batch, report) = load_grants(&args.input)?;
     let mut pd_model_id = None;
     let pds = match args.pd_model.as_str() {
@@ -177,6 +266,10 @@ fn grants(
         },
         "index": args.index.as_ref().map(|p| p.display().to_string()),
         "outcomes": outcome_evaluation(&batch, &rows),
+        "truth": match &args.truth {
+            Some(path) => truth_evaluation(path, &batch, &rows)?,
+            None => serde_json::Value::Null,
+        },
     });
     let mut frame = grant_results_frame(&batch, &rows)?;
     write_frame(&mut frame, &args.output)?;
