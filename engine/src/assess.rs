@@ -1069,21 +1069,35 @@ pub fn assess_grants<'a>(
         .with_min_len(2_048)
         .map(|i| {
             let a = rules.assess_full(batch, i, Some(&dc), pds);
-            let mut evidence: serde_json::Map<String, Value> = a
+            let evidence: serde_json::Map<String, Value> = a
                 .findings
                 .iter()
                 .map(|f| (f.code.clone(), f.evidence.clone()))
                 .collect();
-            // Every grant's evidence carries its model PD, score and reasons under "PD".
-            if let Some(p) = pds.filter(|p| i < p.pd.len()) {
-                evidence.insert("PD".into(), p.evidence(i));
-            }
+            let codes = Value::Object(evidence).to_string();
+            // Every grant's evidence carries its model PD, score and reasons under "PD",
+            // written straight into the text (after the codes), in a string of exact size.
+            let evidence = match pds.filter(|p| i < p.pd.len()) {
+                Some(p) => {
+                    let pd = p.evidence_json(i);
+                    let mut text = String::with_capacity(codes.len() + pd.len() + 8);
+                    text.push_str(&codes[..codes.len() - 1]);
+                    if codes.len() > 2 {
+                        text.push(',');
+                    }
+                    text.push_str("\"PD\":");
+                    text.push_str(&pd);
+                    text.push('}');
+                    text
+                }
+                None => codes,
+            };
             GrantRow {
                 index: i,
                 findings: a.codes(),
                 scores: a.scores,
                 grade: a.grade.chars().next().unwrap_or('E'),
-                evidence: Value::Object(evidence).to_string(),
+                evidence,
                 pd: pds.and_then(|p| p.pd.get(i).copied()),
                 pd_score: pds.and_then(|p| p.score.get(i).copied().flatten()),
             }

@@ -33,20 +33,36 @@ pub struct GrantPds {
     pub absent_inputs: Vec<String>,
 }
 
+/// The evidence of one row, borrowed from the columns.
+#[derive(Serialize)]
+struct RowEvidence<'a> {
+    pd: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    model: &'a str,
+    reasons: &'a [PdReason],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    absent_inputs: &'a [String],
+}
+
 impl GrantPds {
+    fn row(&self, i: usize) -> RowEvidence<'_> {
+        RowEvidence {
+            pd: self.pd[i],
+            score: self.score.get(i).copied().flatten(),
+            model: &self.model,
+            reasons: self.reasons.get(i).map_or(&[], Vec::as_slice),
+            absent_inputs: &self.absent_inputs,
+        }
+    }
+
     /// The evidence of row `i`: PD, score, model, reasons and absent inputs.
     pub fn evidence(&self, i: usize) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "pd": self.pd[i],
-            "model": self.model,
-            "reasons": self.reasons[i],
-        });
-        if let Some(s) = self.score[i] {
-            v["score"] = serde_json::json!(s);
-        }
-        if !self.absent_inputs.is_empty() {
-            v["absent_inputs"] = serde_json::json!(self.absent_inputs);
-        }
-        v
+        serde_json::to_value(self.row(i)).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The same evidence as JSON text, written straight from the columns (the batch path).
+    pub fn evidence_json(&self, i: usize) -> String {
+        serde_json::to_string(&self.row(i)).unwrap_or_default()
     }
 }
