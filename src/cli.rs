@@ -32,6 +32,15 @@ pub(crate) enum Kind {
     Product,
 }
 
+/// The PD model of commands that assess grants.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PdModelArgs {
+    /// With grants: the PD model for RC-HIGH-PD and the `pd` columns: `default` (the embedded
+    /// LendingClub scorecard), an artifact file, or `none`.
+    #[arg(long, value_name = "MODEL", default_value = "default")]
+    pub(crate) pd_model: String,
+}
+
 /// Options shared by commands that apply a ruleset.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct RulesArgs {
@@ -369,10 +378,8 @@ pub(crate) struct AssessProductArgs {
     /// The product's grants (CSV or Parquet): adds portfolio statistics and findings.
     #[arg(long, value_name = "FILE")]
     pub(crate) grants: Option<PathBuf>,
-    /// With grants: the PD model for RC-HIGH-PD: `default` (the embedded LendingClub
-    /// scorecard), an artifact file, or `none`.
-    #[arg(long, value_name = "MODEL", default_value = "default")]
-    pub(crate) pd_model: String,
+    #[command(flatten)]
+    pub(crate) pd: PdModelArgs,
     /// As-of date for time-dependent checks (default: the latest date in the grants).
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<String>,
@@ -430,10 +437,8 @@ pub(crate) struct BatchArgs {
     /// of every code against them.
     #[arg(long, value_name = "PATH")]
     pub(crate) truth: Option<PathBuf>,
-    /// For grants: the PD model for RC-HIGH-PD and the `pd` columns: `default` (the embedded
-    /// LendingClub scorecard), an artifact file, or `none`.
-    #[arg(long, value_name = "MODEL", default_value = "default")]
-    pub(crate) pd_model: String,
+    #[command(flatten)]
+    pub(crate) pd: PdModelArgs,
     #[command(flatten)]
     pub(crate) rules: RulesArgs,
 }

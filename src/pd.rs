@@ -44,6 +44,18 @@ fn grant_column(b: &GrantBatch, name: &str) -> Option<ColumnData> {
     })
 }
 
+/// The PDs of `batch` under the model `--pd-model` names: `default` (the embedded model), an
+/// artifact file, or `none` (no scoring).
+pub(crate) fn pds_for(spec: &str, batch: &GrantBatch) -> anyhow::Result<Option<GrantPds>> {
+    if spec == "none" {
+        return Ok(None);
+    }
+    let model = crate::commands::train::load_model(spec)?;
+    grant_pds(&model, batch)
+        .map(Some)
+        .map_err(|e| crate::failure::bad_input(format!("pd-model: {e}")))
+}
+
 /// PDs, scores and reasons of every grant of `batch` under `model`. A model input the batch
 /// has in no row is scored as missing and listed in `absent_inputs`; a model that reads a
 /// column the grants table does not define (or an outcome) is refused.

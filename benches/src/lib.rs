@@ -17,23 +17,31 @@ pub fn config() -> Criterion {
         .sample_size(30)
 }
 
+/// The generator's output for `params`, written once under `target/bench-data/NAME` and reused.
+fn generated_dir(
+    name: &str,
+    params: &finrisk_datasets::generate::GenerateParams,
+) -> Result<std::path::PathBuf, String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/bench-data")
+        .join(name);
+    if !dir.join("manifest.json").is_file() {
+        finrisk_datasets::generate::generate(params, &dir).map_err(|e| e.to_string())?;
+    }
+    Ok(dir)
+}
+
 /// A generated grants table of `grants` rows (seed 42, default generator parameters), made
 /// once under `target/bench-data/` and loaded from there. Returns the batch and its as-of date.
 pub fn generated_grants(
     grants: u64,
 ) -> Result<(finrisk_engine::domain::GrantBatch, finrisk_engine::Date), String> {
-    use finrisk_datasets::generate::{GenerateParams, generate};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/bench-data")
-        .join(format!("grants-{grants}"));
-    let params = GenerateParams {
+    let params = finrisk_datasets::generate::GenerateParams {
         grants,
         cases: 0,
-        ..GenerateParams::default()
+        ..Default::default()
     };
-    if !dir.join("manifest.json").is_file() {
-        generate(&params, &dir).map_err(|e| e.to_string())?;
-    }
+    let dir = generated_dir(&format!("grants-{grants}"), &params)?;
     let (batch, report) =
         finrisk_datasets::load_grants(&dir.join("grants.parquet")).map_err(|e| e.to_string())?;
     if report.rows_accepted as u64 != grants {
@@ -48,19 +56,13 @@ pub fn generated_grants(
 /// `count` generated cases (the generator's `cases.jsonl`, seed 42), parsed; written once under
 /// `target/bench-data` and reused.
 pub fn generated_cases(count: usize) -> Result<Vec<finrisk_engine::domain::Case>, String> {
-    use finrisk_datasets::generate::{GenerateParams, generate};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/bench-data")
-        .join(format!("cases-{count}"));
     // Cases come from defaulted grants: enough grants for `count` of them.
-    let params = GenerateParams {
+    let params = finrisk_datasets::generate::GenerateParams {
         grants: 100 * count as u64,
         cases: count,
-        ..GenerateParams::default()
+        ..Default::default()
     };
-    if !dir.join("manifest.json").is_file() {
-        generate(&params, &dir).map_err(|e| e.to_string())?;
-    }
+    let dir = generated_dir(&format!("cases-{count}"), &params)?;
     let text = std::fs::read_to_string(dir.join("cases.jsonl")).map_err(|e| e.to_string())?;
     let cases = text
         .lines()

@@ -642,7 +642,8 @@ fn prefix_terms(e: EngineError, prefix: &str) -> EngineError {
     }
 }
 
-fn share(n: usize, d: usize) -> Option<f64> {
+/// `n / d`, or `None` when `d` is 0.
+pub(crate) fn share(n: usize, d: usize) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }
 

@@ -3,7 +3,7 @@
 //! students, unverified incomes, high DTI and many-lender grants, early and final default
 //! rates, mean model PD), ranked worst first, each rank with the codes that drive it.
 
-use crate::assess::GrantRow;
+use crate::assess::{GrantRow, share};
 use crate::domain::grant::GrantBatch;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -78,10 +78,6 @@ struct Acc {
     fpd: (usize, usize),
     default: (usize, usize),
     pd: (f64, usize),
-}
-
-fn share(n: usize, d: usize) -> Option<f64> {
-    (d > 0).then(|| n as f64 / d as f64)
 }
 
 impl Acc {

@@ -195,35 +195,43 @@ fn pool_adjacent(cells: &[Cell], ascending: bool) -> Vec<Cell> {
     out
 }
 
-/// Merges bins below `min_rows` into the neighbour with the closer event rate.
-fn merge_small(mut cells: Vec<Cell>, min_rows: u64) -> Vec<Cell> {
-    while cells.len() > 1 {
-        let Some((k, _)) = cells
+/// Merges bins below `min_rows` into the neighbour with the closer event rate, the smallest
+/// first; `counts` gives a bin's (rows, positives) and `merge` joins a bin with the next one.
+fn merge_small<T>(
+    mut bins: Vec<T>,
+    min_rows: u64,
+    counts: impl Fn(&T) -> (u64, u64),
+    merge: impl Fn(T, T) -> T,
+) -> Vec<T> {
+    let rate = |b: &T| {
+        let (rows, positives) = counts(b);
+        positives as f64 / rows.max(1) as f64
+    };
+    while bins.len() > 1 {
+        let Some((k, _)) = bins
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.rows < min_rows)
-            .min_by_key(|(_, c)| c.rows)
+            .filter(|(_, b)| counts(b).0 < min_rows)
+            .min_by_key(|(_, b)| counts(b).0)
         else {
             break;
         };
-        let left = k.checked_sub(1);
-        let right = (k + 1 < cells.len()).then_some(k + 1);
-        let other = match (left, right) {
-            (Some(l), Some(r)) => {
-                let dl = (cells[l].rate() - cells[k].rate()).abs();
-                let dr = (cells[r].rate() - cells[k].rate()).abs();
-                if dl <= dr { l } else { r }
-            }
-            (Some(l), None) => l,
-            (None, Some(r)) => r,
-            (None, None) => break,
+        let other = if k == 0 {
+            1
+        } else if k + 1 == bins.len()
+            || (rate(&bins[k - 1]) - rate(&bins[k])).abs()
+                <= (rate(&bins[k + 1]) - rate(&bins[k])).abs()
+        {
+            k - 1
+        } else {
+            k + 1
         };
-        let (a, b) = (k.min(other), k.max(other));
-        let merged = merge(cells[a], cells[b]);
-        cells[a] = merged;
-        cells.remove(b);
+        let a = k.min(other);
+        let second = bins.remove(a + 1);
+        let first = bins.remove(a);
+        bins.insert(a, merge(first, second));
     }
-    cells
+    bins
 }
 
 fn totals(target: &[u8], rows: impl Iterator<Item = usize>) -> (u64, u64) {
@@ -322,7 +330,17 @@ impl FeatureBinning {
         let candidates: Vec<(Trend, Vec<Cell>)> =
             [(Trend::Ascending, true), (Trend::Descending, false)]
                 .into_iter()
-                .map(|(trend, asc)| (trend, merge_small(pool_adjacent(&cells, asc), min_rows)))
+                .map(|(trend, asc)| {
+                    (
+                        trend,
+                        merge_small(
+                            pool_adjacent(&cells, asc),
+                            min_rows,
+                            |c| (c.rows, c.positives),
+                            merge,
+                        ),
+                    )
+                })
                 .collect();
         let (trend, cells) = candidates
             .into_iter()
@@ -432,35 +450,16 @@ impl FeatureBinning {
         let rate = |g: &(Vec<String>, u64, u64)| g.2 as f64 / g.1.max(1) as f64;
         groups.sort_by(|a, b| rate(a).total_cmp(&rate(b)).then_with(|| a.0.cmp(&b.0)));
         // Merge small groups into the neighbour with the closer rate (same rule as numbers).
-        loop {
-            if groups.len() <= 1 {
-                break;
-            }
-            let Some((k, _)) = groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.1 < min_rows)
-                .min_by_key(|(_, g)| g.1)
-            else {
-                break;
-            };
-            let other = if k == 0 {
-                1
-            } else if k + 1 == groups.len()
-                || (rate(&groups[k - 1]) - rate(&groups[k])).abs()
-                    <= (rate(&groups[k + 1]) - rate(&groups[k])).abs()
-            {
-                k - 1
-            } else {
-                k + 1
-            };
-            let (a, b) = (k.min(other), k.max(other));
-            let taken = groups.remove(b);
-            groups[a].0.extend(taken.0);
-            groups[a].0.sort();
-            groups[a].1 += taken.1;
-            groups[a].2 += taken.2;
-        }
+        let groups = merge_small(
+            groups,
+            min_rows,
+            |g| (g.1, g.2),
+            |mut a, b| {
+                a.0.extend(b.0);
+                a.0.sort();
+                (a.0, a.1 + b.1, a.2 + b.2)
+            },
+        );
         let mut bins: Vec<Bin> = groups
             .into_iter()
             .map(|(levels, rows, positives)| Bin {

@@ -124,15 +124,34 @@ impl LinearModel {
         let mut x = Array2::<f64>::zeros((n, width));
         let mut col = 0;
         for (input, c) in inputs.iter().zip(&set.table.columns) {
-            let w = input.width();
-            for k in 0..w {
-                let mut unit = vec![0.0; w];
-                unit[k] = 1.0;
-                for (i, t) in column_terms(input, &unit, &c.data).into_iter().enumerate() {
-                    x[[i, col + k]] = t;
+            match (input, &c.data) {
+                (
+                    LinearInput::OneHot { levels: kept },
+                    ColumnData::Categorical { codes, levels },
+                ) => {
+                    let index: std::collections::HashMap<&str, usize> = kept
+                        .iter()
+                        .enumerate()
+                        .map(|(k, l)| (l.as_str(), k))
+                        .collect();
+                    let lookup: Vec<Option<usize>> = levels
+                        .iter()
+                        .map(|l| index.get(l.as_str()).copied())
+                        .collect();
+                    for (i, &code) in codes.iter().enumerate() {
+                        if let Some(k) = lookup.get(code as usize).copied().flatten() {
+                            x[[i, col + k]] = 1.0;
+                        }
+                    }
+                }
+                // A number: its standardised value is its term under weight 1.
+                _ => {
+                    for (i, t) in column_terms(input, &[1.0], &c.data).into_iter().enumerate() {
+                        x[[i, col]] = t;
+                    }
                 }
             }
-            col += w;
+            col += input.width();
         }
         let logistic = fit_logistic(x, &set.target, alpha, 150)?;
         Ok(Self { inputs, logistic })
@@ -167,19 +186,21 @@ impl LinearModel {
             .collect()
     }
 
-    /// Per row, the `top` columns that push the log-odds of default up the most.
-    pub fn reasons(
+    /// Per row, the PD and the `top` columns that push the log-odds of default up the most
+    /// (the terms of the linear predictor are computed once for both).
+    pub fn explain(
         &self,
         columns: &[&ColumnData],
         names: &[String],
         top: usize,
-    ) -> Vec<Vec<Reason>> {
+    ) -> Vec<(f64, Vec<Reason>)> {
         let terms = self.terms(columns);
         let rows = columns.first().map_or(0, |c| c.len());
         (0..rows)
             .map(|i| {
                 let values: Vec<f64> = terms.iter().map(|t| t[i]).collect();
-                crate::pd::top_reasons(&values, names, columns, i, top)
+                let pd = sigmoid(self.logistic.intercept + values.iter().sum::<f64>());
+                (pd, crate::pd::top_reasons(&values, names, columns, i, top))
             })
             .collect()
     }

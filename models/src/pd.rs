@@ -454,11 +454,13 @@ impl PdModel {
     pub fn explain(&self, table: &FeatureTable, top: usize) -> Result<Vec<Explained>, ModelError> {
         let columns = table.resolve(&self.features)?;
         let names: Vec<String> = self.features.iter().map(|f| f.name.clone()).collect();
-        let pd = self.estimator.pd(&columns);
-        let rows = pd.len();
+        let rows = table.rows();
+        // Each kind computes its intermediate (bins, terms, encoded columns) once and derives
+        // both the PD and the reasons from it.
         Ok(match &self.estimator {
             Estimator::Scorecard(s) => {
                 let bins = s.bins(&columns);
+                let pd = s.pd_of_bins(&bins);
                 s.explain_rows(&bins, top)
                     .into_iter()
                     .zip(pd)
@@ -470,10 +472,9 @@ impl PdModel {
                     .collect()
             }
             Estimator::Logistic(m) => m
-                .reasons(&columns, &names, top)
+                .explain(&columns, &names, top)
                 .into_iter()
-                .zip(pd)
-                .map(|(reasons, pd)| Explained {
+                .map(|(pd, reasons)| Explained {
                     pd,
                     score: None,
                     reasons,
@@ -490,14 +491,16 @@ impl PdModel {
                             tree.attribute(|f| cols[f][i], &mut push);
                         }
                         Explained {
-                            pd: pd[i],
+                            pd: t.calibration.apply(t.model.margin(|f| cols[f][i])),
                             score: None,
                             reasons: top_reasons(&push, &names, &columns, i, top),
                         }
                     })
                     .collect()
             }
-            Estimator::Forest(_) => pd
+            Estimator::Forest(_) => self
+                .estimator
+                .pd(&columns)
                 .into_iter()
                 .map(|pd| Explained {
                     pd,

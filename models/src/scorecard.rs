@@ -194,6 +194,20 @@ impl Scorecard {
         margin.into_par_iter().map(sigmoid).collect()
     }
 
+    /// PD of every row from the bins of [`Scorecard::bins`] (the same sums as
+    /// [`Scorecard::pd`], in the same order).
+    pub fn pd_of_bins(&self, bins: &[Vec<u16>]) -> Vec<f64> {
+        let rows = bins.first().map_or(0, Vec::len);
+        let mut margin = vec![self.logistic.intercept; rows];
+        for ((b, k), w) in self.binnings.iter().zip(bins).zip(&self.logistic.weights) {
+            let woe: Vec<f64> = b.bins.iter().map(|bin| w * bin.woe).collect();
+            for (m, &k) in margin.iter_mut().zip(k) {
+                *m += woe[k as usize];
+            }
+        }
+        margin.into_par_iter().map(sigmoid).collect()
+    }
+
     /// Score and the `top` reasons of every row, from the bins of [`Scorecard::bins`]. Labels
     /// and best points are computed once per bin, so a row costs one pass over its points.
     pub fn explain_rows(&self, bins: &[Vec<u16>], top: usize) -> Vec<(f64, Vec<Reason>)> {

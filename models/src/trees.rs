@@ -52,43 +52,36 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// The child of internal node `n` a row goes to.
+    #[inline]
+    fn child(n: &Node, x: &impl Fn(usize) -> f64) -> usize {
+        let v = x(n.feature as usize);
+        let left = if v.is_nan() {
+            n.missing_left
+        } else {
+            v <= n.threshold
+        };
+        (if left { n.left } else { n.right }) as usize
+    }
+
     /// The leaf value for a row, read through `x(feature)`.
     #[inline]
     pub fn predict(&self, x: impl Fn(usize) -> f64) -> f64 {
-        let mut k = 0usize;
-        loop {
-            let n = &self.nodes[k];
-            if n.is_leaf() {
-                return n.value;
-            }
-            let v = x(n.feature as usize);
-            let left = if v.is_nan() {
-                n.missing_left
-            } else {
-                v <= n.threshold
-            };
-            k = if left { n.left } else { n.right } as usize;
+        let mut n = &self.nodes[0];
+        while !n.is_leaf() {
+            n = &self.nodes[Self::child(n, &x)];
         }
+        n.value
     }
 
     /// Adds to `contributions[feature]` the change of node value at each split on the row's
     /// path (Saabas attribution): the leaf value = root value + the sum of the contributions.
     pub fn attribute(&self, x: impl Fn(usize) -> f64, contributions: &mut [f64]) {
-        let mut k = 0usize;
-        loop {
-            let n = &self.nodes[k];
-            if n.is_leaf() {
-                return;
-            }
-            let v = x(n.feature as usize);
-            let left = if v.is_nan() {
-                n.missing_left
-            } else {
-                v <= n.threshold
-            };
-            let next = if left { n.left } else { n.right } as usize;
-            contributions[n.feature as usize] += self.nodes[next].value - n.value;
-            k = next;
+        let mut n = &self.nodes[0];
+        while !n.is_leaf() {
+            let next = &self.nodes[Self::child(n, &x)];
+            contributions[n.feature as usize] += next.value - n.value;
+            n = next;
         }
     }
 }

@@ -27,15 +27,9 @@ pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
     let lexicons = Lexicons::embedded()?;
     let as_of = parse_as_of(args.as_of.as_deref())?;
     let loaded = args.grants.as_deref().map(load_grants).transpose()?;
-    let pds = match (&loaded, args.pd_model.as_str()) {
-        (Some((batch, _)), spec) if spec != "none" => {
-            let model = super::train::load_model(spec)?;
-            Some(
-                crate::pd::grant_pds(&model, batch)
-                    .map_err(|e| crate::failure::bad_input(format!("pd-model: {e}")))?,
-            )
-        }
-        _ => None,
+    let pds = match &loaded {
+        Some((batch, _)) => crate::pd::pds_for(&args.pd.pd_model, batch)?,
+        None => None,
     };
     let assessment = assess_product(
         &product,

@@ -238,18 +238,8 @@ fn grants(
         }
     }
     let (batch, report) = load_grants(&args.input)?;
-    let mut pd_model_id = None;
-    let pds = match args.pd_model.as_str() {
-        "none" => None,
-        spec => {
-            let model = super::train::load_model(spec)?;
-            pd_model_id = Some(model.id());
-            Some(
-                crate::pd::grant_pds(&model, &batch)
-                    .map_err(|e| bad_input(format!("pd-model: {e}")))?,
-            )
-        }
-    };
+    let pds = crate::pd::pds_for(&args.pd.pd_model, &batch)?;
+    let pd_model_id = pds.as_ref().map(|p| p.model.clone());
     let (rows, dc) = assess_grants(&batch, &ruleset, as_of, pds.as_ref());
     // The rows hold what the output needs; free the per-grant reasons before the frame copy.
     drop(pds);

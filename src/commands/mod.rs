@@ -35,8 +35,20 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
 /// Hex SHA-256 of a file.
 pub(crate) fn file_sha256(path: &std::path::Path) -> anyhow::Result<String> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path)?;
-    Ok(Sha256::digest(&bytes)
+    use std::io::Read;
+    // Read in blocks: inputs can be gigabytes.
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&block[..n]);
+    }
+    Ok(hasher
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())

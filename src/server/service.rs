@@ -105,18 +105,19 @@ fn prefixed(e: EngineError, prefix: &str) -> Status {
     }
 }
 
+/// What a panicking handler answers (the panic is logged; the server goes on).
+fn handler_panicked() -> Status {
+    tracing::error!("a request handler panicked; the server goes on");
+    Status::internal("internal error: the request could not be completed (logged)")
+}
+
 /// Runs engine work on the blocking pool; a panic becomes `INTERNAL`, never a dead server.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, Status> + Send + 'static,
 ) -> Result<T, Status> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result,
-        Err(e) if e.is_panic() => {
-            tracing::error!("a request handler panicked; the server goes on");
-            Err(Status::internal(
-                "internal error: the request could not be completed (logged)",
-            ))
-        }
+        Err(e) if e.is_panic() => Err(handler_panicked()),
         Err(_) => Err(Status::cancelled("the request was cancelled")),
     }
 }
@@ -137,12 +138,7 @@ async fn engine_work<T: Send + 'static>(
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(result) => result,
-        Err(_) => {
-            tracing::error!("a request handler panicked; the server goes on");
-            Err(Status::internal(
-                "internal error: the request could not be completed (logged)",
-            ))
-        }
+        Err(_) => Err(handler_panicked()),
     }
 }
 
