@@ -410,7 +410,9 @@ pub(crate) struct BatchArgs {
     /// What the input holds.
     #[arg(long, value_enum)]
     pub(crate) kind: BatchKind,
-    /// Input: CSV or Parquet for grants, JSON lines for cases and products.
+    /// Input: a CSV or Parquet file, or a directory of Parquet part files (hive-style
+    /// `column=value` directories become output columns) for grants; JSON lines for cases and
+    /// products.
     #[arg(long, value_name = "PATH")]
     pub(crate) input: PathBuf,
     /// Output: .csv or .parquet for grants; .jsonl (full assessments) or .csv (one summary row
@@ -437,6 +439,17 @@ pub(crate) struct BatchArgs {
     /// of every code against them.
     #[arg(long, value_name = "PATH")]
     pub(crate) truth: Option<PathBuf>,
+    /// For grants: rows per chunk of the streamed read (memory grows with it, not with the
+    /// input).
+    #[arg(long, value_name = "N", default_value_t = crate::commands::GRANT_CHUNK_ROWS)]
+    pub(crate) chunk_rows: usize,
+    /// For grants: load the whole file as one batch instead of streaming it (same outputs;
+    /// memory grows with the input).
+    #[arg(long)]
+    pub(crate) in_memory: bool,
+    /// No progress bar (there is none either when stderr is not a terminal).
+    #[arg(long)]
+    pub(crate) quiet: bool,
     #[command(flatten)]
     pub(crate) pd: PdModelArgs,
     #[command(flatten)]

@@ -51,15 +51,34 @@ pub(crate) fn pds_for(spec: &str, batch: &GrantBatch) -> anyhow::Result<Option<G
         return Ok(None);
     }
     let model = crate::commands::train::load_model(spec)?;
-    grant_pds(&model, batch)
+    grant_pds(&model, batch, None)
         .map(Some)
         .map_err(|e| crate::failure::bad_input(format!("pd-model: {e}")))
 }
 
-/// PDs, scores and reasons of every grant of `batch` under `model`. A model input the batch
-/// has in no row is scored as missing and listed in `absent_inputs`; a model that reads a
-/// column the grants table does not define (or an outcome) is refused.
-pub(crate) fn grant_pds(model: &PdModel, batch: &GrantBatch) -> Result<GrantPds, ModelError> {
+/// Which numeric inputs of `model` have a value in some row of `batch` (one flag per model
+/// feature; categorical inputs always count as present). A streamed batch ORs these over its
+/// chunks to know the inputs absent from the whole input.
+pub(crate) fn present_inputs(model: &PdModel, batch: &GrantBatch) -> Vec<bool> {
+    model
+        .features
+        .iter()
+        .map(|spec| match grant_column(batch, &spec.name) {
+            Some(ColumnData::Numeric(v)) => v.iter().any(|x| !x.is_nan()),
+            _ => true,
+        })
+        .collect()
+}
+
+/// PDs, scores and reasons of every grant of `batch` under `model`. A model input absent from
+/// the input (`absent`, or when `None`, missing in every row of `batch`) is scored as missing
+/// and listed in `absent_inputs`; a model that reads a column the grants table does not define
+/// (or an outcome) is refused.
+pub(crate) fn grant_pds(
+    model: &PdModel,
+    batch: &GrantBatch,
+    absent_in_input: Option<&[String]>,
+) -> Result<GrantPds, ModelError> {
     let mut columns = Vec::with_capacity(model.features.len());
     let mut absent = Vec::new();
     for spec in &model.features {
@@ -76,10 +95,15 @@ pub(crate) fn grant_pds(model: &PdModel, batch: &GrantBatch) -> Result<GrantPds,
                 reason: format!("model {} reads it as {:?}", model.id(), spec.kind),
             });
         }
-        if spec.kind == FeatureKind::Numeric
-            && !batch.is_empty()
-            && matches!(&data, ColumnData::Numeric(v) if v.iter().all(|x| x.is_nan()))
-        {
+        let is_absent = match absent_in_input {
+            Some(list) => list.contains(&spec.name),
+            None => {
+                spec.kind == FeatureKind::Numeric
+                    && !batch.is_empty()
+                    && matches!(&data, ColumnData::Numeric(v) if v.iter().all(|x| x.is_nan()))
+            }
+        };
+        if is_absent {
             absent.push(spec.name.clone());
         }
         columns.push(FeatureColumn {

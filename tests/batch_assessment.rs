@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
 
-use finrisk_datasets::generate::{GenerateParams, generate};
+mod common;
+
+use common::BIN;
 use finrisk_datasets::load_grants;
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{GrantRules, assess_grants};
@@ -12,23 +14,12 @@ use std::path::PathBuf;
 
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("finrisk-batch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("finrisk-batch", name)
 }
 
 fn generated(name: &str, grants: u64) -> (GrantBatch, PathBuf, finrisk_engine::Date) {
-    let dir = scratch(name);
-    let params = GenerateParams {
-        grants,
-        cases: 10,
-        ..GenerateParams::default()
-    };
-    let summary = generate(&params, &dir).unwrap();
+    let (dir, summary) = common::generated("finrisk-batch", name, grants);
     let (batch, report) = load_grants(&dir.join("grants.parquet")).unwrap();
     assert_eq!(report.rows_accepted as u64, grants);
     (batch, dir, summary.as_of)
@@ -55,7 +46,7 @@ fn one_row_alone_equals_the_same_row_inside_100000() {
         }
         let own_dc = finrisk_engine::dc::DcAnalysis::analyse(&own, Some(as_of));
         let at = person.rows.iter().position(|&r| r == i).unwrap();
-        let alone = rules.assess_with(&own, at, Some(&own_dc));
+        let alone = rules.assess_with(&own, at, Some(own_dc.whole()));
         assert_eq!(alone.codes(), rows[i].findings, "row {i}");
         assert_eq!(alone.scores, rows[i].scores, "row {i}");
         assert_eq!(alone.grade.chars().next(), Some(rows[i].grade));
@@ -143,10 +134,10 @@ fn grants_batch_writes_results_and_rejects() {
     let mut lines = results.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "grant_id,source_row,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence,pd,pd_score"
+        "grant_id,source_row,institution_id,product_id,granted_at,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence,pd,pd_score,first_payment_default,defaulted"
     );
     let first = lines.next().unwrap();
-    assert!(first.starts_with("G-0001,1,RC-INCOME-UNVERIFIED;RC-DTI-HIGH;RC-STUDENT;DC-MANY-LENDERS;DC-MANY-INQUIRIES,"), "{first}");
+    assert!(first.starts_with("G-0001,1,INST-A,P-001,2024-01-05,RC-INCOME-UNVERIFIED;RC-DTI-HIGH;RC-STUDENT;DC-MANY-LENDERS;DC-MANY-INQUIRIES,"), "{first}");
     assert_eq!(results.lines().count(), 4);
     let rejects = std::fs::read_to_string(dir.join("out.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("2,granted_at,"), "{rejects}");
@@ -267,7 +258,11 @@ fn grants_batch_writes_the_evaluation_index_provenance_and_outcome_evaluation() 
     );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let provenance = &summary["provenance"];
-    assert_eq!(provenance["input_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        provenance["input"][0]["sha256"].as_str().unwrap().len(),
+        64,
+        "{provenance}"
+    );
     assert_eq!(provenance["pd_model"], "pd_lending_club_grants@1");
     assert!(
         provenance["ruleset_version"]

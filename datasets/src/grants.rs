@@ -287,6 +287,15 @@ fn as_flag(c: Cell<'_>) -> CellResult<bool> {
 
 /// Builds a batch from a data frame whose columns follow SPEC section 4.
 pub fn grants_from_frame(df: &DataFrame) -> Result<(GrantBatch, LoadReport), DatasetError> {
+    grants_from_frame_at(df, 0)
+}
+
+/// Builds a batch from a data frame holding the rows after the first `rows_before` rows of
+/// its table: row `i` of the frame is reported as row `rows_before + i + 1`.
+pub fn grants_from_frame_at(
+    df: &DataFrame,
+    rows_before: usize,
+) -> Result<(GrantBatch, LoadReport), DatasetError> {
     let names: Vec<String> = df
         .get_column_names()
         .iter()
@@ -343,7 +352,7 @@ pub fn grants_from_frame(df: &DataFrame) -> Result<(GrantBatch, LoadReport), Dat
     let mut batch = GrantBatch::with_capacity(df.height());
     let mut report = report_base;
     for i in 0..df.height() {
-        let row = i + 1;
+        let row = rows_before + i + 1;
         let mut p = RowParser {
             row,
             errors: Vec::new(),

@@ -7,12 +7,14 @@
 pub mod generate;
 pub mod grants;
 pub mod real;
+pub mod stream;
 pub mod write;
 
 pub use grants::{LoadReport, TableFormat, load_grants, read_table};
 pub use real::{
     FeatureKind, FeatureSpec, ModelTable, RealDataset, lending_club_grants, load_model_table,
 };
+pub use stream::{GrantChunk, GrantChunks, GrantInput, InputPart};
 
 use std::path::Path;
 

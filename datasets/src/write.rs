@@ -2,7 +2,7 @@
 
 use crate::{DatasetError, TableFormat};
 use finrisk_engine::assess::GrantRow;
-use finrisk_engine::dc::DcAnalysis;
+use finrisk_engine::dc::{DcAnalysis, PersonCodes};
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use polars::prelude::*;
 use std::path::Path;
@@ -71,6 +71,24 @@ pub fn grant_results_frame(
                 .collect::<Vec<_>>(),
         ),
         Column::new(
+            "institution_id".into(),
+            rows.iter()
+                .map(|r| batch.institution_id[r.index].clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "product_id".into(),
+            rows.iter()
+                .map(|r| batch.product_id[r.index].clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "granted_at".into(),
+            rows.iter()
+                .map(|r| batch.granted_at[r.index].to_string())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
             "findings".into(),
             rows.iter().map(|r| r.findings.clone()).collect::<Vec<_>>(),
         ),
@@ -100,25 +118,173 @@ pub fn grant_results_frame(
             "pd_score".into(),
             rows.iter().map(|r| r.pd_score).collect::<Vec<_>>(),
         ),
+        Column::new(
+            "first_payment_default".into(),
+            rows.iter()
+                .map(|r| batch.first_payment_default[r.index].map(i32::from))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "defaulted".into(),
+            rows.iter()
+                .map(|r| batch.defaulted[r.index].map(i32::from))
+                .collect::<Vec<_>>(),
+        ),
     ])
+}
+
+/// Adds a constant text column (a hive partition value) to every row of `df`.
+pub fn add_constant_column(
+    df: &mut DataFrame,
+    name: &str,
+    value: &str,
+) -> Result<(), DatasetError> {
+    let column = Column::new(name.into(), vec![value; df.height()]);
+    df.with_column(column)
+        .map(|_| ())
+        .map_err(|e| DatasetError::Read {
+            path: "result".into(),
+            reason: e.to_string(),
+        })
+}
+
+/// Key of the provenance record in the key-value metadata of Parquet outputs.
+pub const PROVENANCE_KEY: &str = "finrisk:provenance";
+
+/// The file beside `path` named like it with `suffix` appended (`out.csv` ->
+/// `out.csv.rejects.csv`).
+pub fn sibling_path(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// The provenance sidecar of a CSV output: `OUTPUT.provenance.json`.
+pub fn provenance_sidecar(path: &Path) -> std::path::PathBuf {
+    sibling_path(path, ".provenance.json")
+}
+
+/// The temporary file an output is written to before it is renamed onto `path`.
+fn temporary_path(path: &Path) -> std::path::PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".{}.partial", std::process::id()));
+    path.with_file_name(name)
+}
+
+enum SinkWriter {
+    Csv(polars::io::csv::write::BatchedWriter<std::fs::File>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<std::fs::File>>),
+}
+
+/// A CSV or Parquet output written frame by frame (all frames of one schema) into a
+/// temporary file beside the target, renamed onto it by [`TableSink::finish`]: a run that
+/// fails or is interrupted leaves the previous output (or none), never a partial file.
+/// Parquet outputs carry the provenance JSON under [`PROVENANCE_KEY`]; CSV outputs get it in
+/// a [`provenance_sidecar`].
+pub struct TableSink {
+    path: std::path::PathBuf,
+    temporary: std::path::PathBuf,
+    format: TableFormat,
+    provenance: Option<String>,
+    writer: Option<SinkWriter>,
+}
+
+impl TableSink {
+    /// A sink for `path` (`.csv` or `.parquet`); nothing is created before the first frame.
+    pub fn create(path: &Path, provenance: Option<String>) -> Result<Self, DatasetError> {
+        Ok(Self {
+            format: output_format(path)?,
+            path: path.to_path_buf(),
+            temporary: temporary_path(path),
+            provenance,
+            writer: None,
+        })
+    }
+
+    fn err(&self, e: PolarsError) -> DatasetError {
+        DatasetError::Read {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        }
+    }
+
+    /// Appends the rows of `df`.
+    pub fn write(&mut self, df: &mut DataFrame) -> Result<(), DatasetError> {
+        if self.writer.is_none() {
+            let file = std::fs::File::create(&self.temporary)
+                .map_err(|e| DatasetError::io(&self.temporary, e))?;
+            let schema = df.schema().clone();
+            let writer = match self.format {
+                TableFormat::Csv => CsvWriter::new(file)
+                    .include_header(true)
+                    .batched(&schema)
+                    .map(SinkWriter::Csv),
+                TableFormat::Parquet => ParquetWriter::new(file)
+                    .with_compression(ParquetCompression::Zstd(None))
+                    .with_key_value_metadata(self.provenance.as_ref().map(|p| {
+                        KeyValueMetadata::from_static(vec![(PROVENANCE_KEY.to_string(), p.clone())])
+                    }))
+                    .batched(&schema)
+                    .map(|w| SinkWriter::Parquet(Box::new(w))),
+            };
+            self.writer = Some(writer.map_err(|e| self.err(e))?);
+        }
+        df.rechunk_mut();
+        let result = match self.writer.as_mut() {
+            Some(SinkWriter::Csv(w)) => w.write_batch(df),
+            Some(SinkWriter::Parquet(w)) => w.write_batch(df),
+            None => Ok(()),
+        };
+        result.map_err(|e| self.err(e))
+    }
+
+    /// Closes the file and renames it onto the target (with the CSV provenance sidecar).
+    /// `empty` gives the frame written when no rows were (the header and schema).
+    pub fn finish(
+        mut self,
+        empty: impl FnOnce() -> Result<DataFrame, DatasetError>,
+    ) -> Result<(), DatasetError> {
+        if self.writer.is_none() {
+            let mut df = empty()?;
+            self.write(&mut df)?;
+        }
+        let result = match self.writer.as_mut() {
+            Some(SinkWriter::Csv(w)) => w.finish(),
+            Some(SinkWriter::Parquet(w)) => w.finish().map(|_| ()),
+            None => Ok(()),
+        };
+        result.map_err(|e| self.err(e))?;
+        self.writer = None;
+        if let (TableFormat::Csv, Some(p)) = (self.format, &self.provenance) {
+            write_atomically(&provenance_sidecar(&self.path), p.as_bytes())?;
+        }
+        std::fs::rename(&self.temporary, &self.path).map_err(|e| DatasetError::io(&self.path, e))
+    }
+}
+
+impl Drop for TableSink {
+    fn drop(&mut self) {
+        // Not finished: the partial file goes.
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it onto `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DatasetError> {
+    let temporary = temporary_path(path);
+    std::fs::write(&temporary, bytes).map_err(|e| DatasetError::io(&temporary, e))?;
+    std::fs::rename(&temporary, path).map_err(|e| DatasetError::io(path, e))
 }
 
 /// One row per resolved person: id, keys, grants, institutions, peak exposure and the codes of
 /// its grants (sorted, `;`-joined).
-pub fn persons_frame(rows: &[GrantRow], dc: &DcAnalysis<'_>) -> Result<DataFrame, DatasetError> {
-    let codes: Vec<String> = dc
-        .persons()
-        .map(|p| {
-            let mut all: Vec<&str> = p
-                .rows
-                .iter()
-                .flat_map(|&i| rows[i].findings.split(';').filter(|c| !c.is_empty()))
-                .collect();
-            all.sort_unstable();
-            all.dedup();
-            all.join(";")
-        })
-        .collect();
+pub fn persons_frame(dc: &DcAnalysis, codes: &PersonCodes) -> Result<DataFrame, DatasetError> {
     frame(vec![
         Column::new(
             "person_id".into(),
@@ -146,7 +312,12 @@ pub fn persons_frame(rows: &[GrantRow], dc: &DcAnalysis<'_>) -> Result<DataFrame
                 .map(|p| p.peak_exposure_minor)
                 .collect::<Vec<_>>(),
         ),
-        Column::new("codes".into(), codes),
+        Column::new(
+            "codes".into(),
+            (0..dc.person_count())
+                .map(|p| codes.codes(p))
+                .collect::<Vec<_>>(),
+        ),
     ])
 }
 
@@ -173,12 +344,13 @@ pub fn write_rejects(errors: &[RowError], path: &Path) -> Result<(), DatasetErro
                 .collect::<Vec<_>>(),
         ),
     ])?;
-    let file = std::fs::File::create(path).map_err(|e| DatasetError::io(path, e))?;
-    CsvWriter::new(file)
+    let mut bytes = Vec::new();
+    CsvWriter::new(&mut bytes)
         .include_header(true)
         .finish(&mut df)
         .map_err(|e| DatasetError::Read {
             path: path.display().to_string(),
             reason: e.to_string(),
-        })
+        })?;
+    write_atomically(path, &bytes)
 }

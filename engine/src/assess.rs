@@ -7,7 +7,7 @@
 
 use crate::catalogue::CATALOGUE;
 use crate::date::Date;
-use crate::dc::DcAnalysis;
+use crate::dc::{DcAnalysis, DcChunk};
 use crate::domain::grant::GrantBatch;
 use crate::domain::product::{FeePer, ProductKind};
 use crate::domain::{Case, Cause, Product, Repayment};
@@ -667,7 +667,7 @@ fn assess_portfolio(
     let mut apr_sum = 0.0;
     let mut open = 0;
     for &i in &rows {
-        for f in rules.assess_full(batch, i, Some(&dc), pds).findings {
+        for f in rules.assess_full(batch, i, Some(dc.whole()), pds).findings {
             *code_counts.entry(f.code).or_insert(0) += 1;
         }
         if let Some(s) = batch.is_student[i] {
@@ -935,20 +935,20 @@ impl<'r> GrantRules<'r> {
         &self,
         b: &GrantBatch,
         i: usize,
-        dc: &DcAnalysis<'_>,
+        dc: DcChunk<'_>,
     ) -> Vec<(&'static str, Value)> {
         let mut out = Vec::new();
-        let r = dc.rows[i];
+        let r = dc.row(i);
         if r.concurrent > 0 && self.t("DC-CONCURRENT-SAME-LENDER").is_some() {
             let ids: Vec<&str> = dc
                 .partners(i)
                 .iter()
                 .take(20)
-                .map(|&p| b.grant_id[p as usize].as_str())
+                .map(|&p| dc.analysis.grant_id(p as usize))
                 .collect();
             out.push((
                 "DC-CONCURRENT-SAME-LENDER",
-                json!({ "institution_id": b.institution_id[i], "concurrent_with": ids, "concurrent_grants": r.concurrent, "as_of": dc.as_of }),
+                json!({ "institution_id": b.institution_id[i], "concurrent_with": ids, "concurrent_grants": r.concurrent, "as_of": dc.analysis.as_of }),
             ));
         }
         if let Some(t) = self.t("DC-MANY-LENDERS")
@@ -973,7 +973,7 @@ impl<'r> GrantRules<'r> {
         }
         let person = dc.person_of(i);
         if person.keys.len() > 1 && self.t("DC-SHARED-IDENTITY").is_some() {
-            let keys: Vec<&str> = person.keys.iter().take(20).copied().collect();
+            let keys: Vec<&str> = person.keys.iter().take(20).map(|k| &**k).collect();
             out.push((
                 "DC-SHARED-IDENTITY",
                 json!({ "person_id": person.id(), "keys": keys, "key_count": person.keys.len() }),
@@ -995,7 +995,7 @@ impl<'r> GrantRules<'r> {
     }
 
     /// The full assessment of row `i`, with the across-grant codes when `dc` is given.
-    pub fn assess_with(&self, b: &GrantBatch, i: usize, dc: Option<&DcAnalysis<'_>>) -> Assessment {
+    pub fn assess_with(&self, b: &GrantBatch, i: usize, dc: Option<DcChunk<'_>>) -> Assessment {
         self.assess_full(b, i, dc, None)
     }
 
@@ -1005,7 +1005,7 @@ impl<'r> GrantRules<'r> {
         &self,
         b: &GrantBatch,
         i: usize,
-        dc: Option<&DcAnalysis<'_>>,
+        dc: Option<DcChunk<'_>>,
         pds: Option<&GrantPds>,
     ) -> Assessment {
         let mut c = Collector::new(self.ruleset, Level::Grant);
@@ -1057,19 +1057,32 @@ pub struct GrantRow {
 /// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order, with
 /// the duplicate-credit analysis of the whole batch (open grants run to `as_of`, default the
 /// latest date in the data). Returns the rows and the analysis (persons, partners).
-pub fn assess_grants<'a>(
-    batch: &'a GrantBatch,
+pub fn assess_grants(
+    batch: &GrantBatch,
     ruleset: &Ruleset,
     as_of: Option<Date>,
     pds: Option<&GrantPds>,
-) -> (Vec<GrantRow>, DcAnalysis<'a>) {
+) -> (Vec<GrantRow>, DcAnalysis) {
     let dc = DcAnalysis::analyse(batch, as_of);
+    let rows = assess_grant_chunk(batch, ruleset, dc.whole(), pds);
+    (rows, dc)
+}
+
+/// Assesses every grant of `chunk` (rayon over blocks of rows), in row order, against the
+/// duplicate-credit analysis of the whole input seen from the chunk (`dc`); `pds` are the
+/// chunk's PDs. A batch streamed in chunks gives the rows a single [`assess_grants`] gives.
+pub fn assess_grant_chunk(
+    chunk: &GrantBatch,
+    ruleset: &Ruleset,
+    dc: DcChunk<'_>,
+    pds: Option<&GrantPds>,
+) -> Vec<GrantRow> {
     let rules = GrantRules::new(ruleset, None);
-    let rows = (0..batch.len())
+    (0..chunk.len())
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess_full(batch, i, Some(&dc), pds);
+            let a = rules.assess_full(chunk, i, Some(dc), pds);
             let evidence: serde_json::Map<String, Value> = a
                 .findings
                 .iter()
@@ -1103,8 +1116,7 @@ pub fn assess_grants<'a>(
                 pd_score: pds.and_then(|p| p.score.get(i).copied().flatten()),
             }
         })
-        .collect();
-    (rows, dc)
+        .collect()
 }
 
 /// The assessment of a case: cost figures, findings, scores.

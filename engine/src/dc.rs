@@ -12,6 +12,11 @@
 //!    included, against monthly income (DC-EXPOSURE-INCOME). A key joined to others gives
 //!    DC-SHARED-IDENTITY. The sweep keeps only the open grants; it allocates per person, not per
 //!    grant. O(n log n) for the sort, linear in open grants for the sweep.
+//!
+//! A streamed batch feeds its chunks to a [`DcLedger`] (the compact per-grant columns the
+//! analysis needs) and analyses once; each chunk is then assessed against the analysis through
+//! a [`DcChunk`] view. One [`DcAnalysis::analyse`] over a whole batch is the same thing with
+//! one chunk.
 
 use crate::date::Date;
 use crate::domain::GrantBatch;
@@ -36,8 +41,8 @@ pub struct DcRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person<'a> {
     /// The borrower keys joined into this person, sorted.
-    pub keys: &'a [&'a str],
-    /// Rows (batch indices) of the person's grants, in timeline order.
+    pub keys: &'a [Box<str>],
+    /// Rows (analysis indices) of the person's grants, in timeline order.
     pub rows: &'a [usize],
     /// Distinct institutions the person borrowed from.
     pub institutions: usize,
@@ -48,7 +53,7 @@ pub struct Person<'a> {
 impl Person<'_> {
     /// Person id: `P:` and the smallest borrower key of the group.
     pub fn id(&self) -> String {
-        format!("P:{}", self.keys.first().copied().unwrap_or(""))
+        format!("P:{}", self.keys.first().map_or("", |k| &**k))
     }
 }
 
@@ -61,33 +66,35 @@ struct PersonSpan {
     peak_exposure_minor: i64,
 }
 
-/// The analysis of a batch; borrows the batch's strings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DcAnalysis<'a> {
-    /// The as-of date open grants run to.
-    pub as_of: Date,
-    /// One entry per batch row.
-    pub rows: Vec<DcRow>,
-    /// Keys grouped by person (each group sorted, groups ordered by their smallest key).
-    keys: Vec<&'a str>,
-    /// Rows grouped by person, each group in timeline order.
-    order: Vec<usize>,
-    spans: Vec<PersonSpan>,
-    /// Concurrent partners: `partners[offsets[i]..offsets[i + 1]]` are the rows that overlap row
-    /// `i` at the same institution, sorted by grant id.
-    partners: Vec<u32>,
-    offsets: Vec<usize>,
+/// Strings stored end to end in one buffer: no allocation per string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct TextArena {
+    text: String,
+    ends: Vec<usize>,
 }
 
+impl TextArena {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct UnionFind {
     parent: Vec<u32>,
 }
 
 impl UnionFind {
-    fn new(n: usize) -> Self {
-        Self {
-            parent: (0..n as u32).collect(),
-        }
+    fn push(&mut self) -> u32 {
+        let id = self.parent.len() as u32;
+        self.parent.push(id);
+        id
     }
 
     fn find(&mut self, mut x: u32) -> u32 {
@@ -109,92 +116,128 @@ impl UnionFind {
     }
 }
 
-/// Buffers one worker reuses across persons: the sweep allocates per chunk of persons, never
-/// per grant or per person.
-#[derive(Default)]
-struct Sweep {
-    active: Vec<usize>,
-    seen: Vec<u32>,
-    all: Vec<u32>,
-    rows: Vec<(usize, DcRow)>,
-    pairs: Vec<(u32, u32)>,
-    stats: Vec<(usize, i64)>,
-}
-
-/// Persons per rayon task.
-const PERSONS_PER_TASK: usize = 4_096;
-
-impl<'a> DcAnalysis<'a> {
-    /// The rows overlapping row `i` at the same institution.
-    pub fn partners(&self, i: usize) -> &[u32] {
-        &self.partners[self.offsets[i]..self.offsets[i + 1]]
-    }
-
-    /// Number of persons.
-    pub fn person_count(&self) -> usize {
-        self.spans.len()
-    }
-
-    /// Person `p` (in id order).
-    pub fn person(&self, p: usize) -> Person<'_> {
-        let s = self.spans[p];
-        Person {
-            keys: &self.keys[s.keys.0..s.keys.1],
-            rows: &self.order[s.rows.0..s.rows.1],
-            institutions: s.institutions,
-            peak_exposure_minor: s.peak_exposure_minor,
+fn intern(map: &mut HashMap<Box<str>, u32>, s: &str, next: impl FnOnce() -> u32) -> u32 {
+    match map.get(s) {
+        Some(&id) => id,
+        None => {
+            let id = next();
+            map.insert(s.into(), id);
+            id
         }
     }
+}
 
-    /// Every person, in id order.
-    pub fn persons(&self) -> impl Iterator<Item = Person<'_>> + '_ {
-        (0..self.spans.len()).map(|p| self.person(p))
+/// What the across-grant analysis needs of every grant, owned and compact, fed one chunk of
+/// rows at a time: this is the only state a streamed batch keeps across its whole input.
+///
+/// Per grant it holds a key id, an institution id, the two dates, the principal, the source
+/// row and the grant id (in one shared text buffer): about 50 bytes plus the id's length.
+/// Keys, phones, devices and institutions are interned once each, and keys are joined through
+/// shared phones and devices as rows arrive (union-find), so the order in which chunks come
+/// changes nothing: [`DcLedger::analyse`] gives the same result as one call over all rows.
+#[derive(Debug, Clone, Default)]
+pub struct DcLedger {
+    key_ids: HashMap<Box<str>, u32>,
+    phone_owner: HashMap<Box<str>, u32>,
+    device_owner: HashMap<Box<str>, u32>,
+    institution_ids: HashMap<Box<str>, u32>,
+    keys: UnionFind,
+    row_key: Vec<u32>,
+    institution: Vec<u32>,
+    granted_at: Vec<Date>,
+    closed_at: Vec<Option<Date>>,
+    principal_minor: Vec<i64>,
+    source_row: Vec<usize>,
+    grant_ids: TextArena,
+    latest: Option<Date>,
+}
+
+impl DcLedger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// The person of row `i`.
-    pub fn person_of(&self, i: usize) -> Person<'_> {
-        self.person(self.rows[i].person as usize)
+    /// Grants added so far.
+    pub fn len(&self) -> usize {
+        self.row_key.len()
     }
 
-    /// Analyses `batch` with open grants running to `as_of` (default: the latest date in the
-    /// data, SPEC section 6).
-    pub fn analyse(batch: &'a GrantBatch, as_of: Option<Date>) -> Self {
+    /// Whether no grant was added.
+    pub fn is_empty(&self) -> bool {
+        self.row_key.is_empty()
+    }
+
+    /// The latest date (grant or close) of the grants added so far: the default as-of date.
+    pub fn latest_date(&self) -> Option<Date> {
+        self.latest
+    }
+
+    /// Adds every row of `batch`, after the rows added before.
+    pub fn add(&mut self, batch: &GrantBatch) {
         let n = batch.len();
-        let as_of = as_of
-            .or_else(|| batch.latest_date())
-            .unwrap_or(Date::from_days_since_epoch(0));
-
-        // 1. Keys, joined through shared phones and devices.
-        let mut key_id: HashMap<&str, u32> = HashMap::with_capacity(n);
-        let mut key_names: Vec<&str> = Vec::with_capacity(n);
-        let row_key: Vec<u32> = batch
-            .borrower_key
-            .iter()
-            .map(|k| {
-                *key_id.entry(k.as_str()).or_insert_with(|| {
-                    key_names.push(k.as_str());
-                    key_names.len() as u32 - 1
-                })
-            })
-            .collect();
-        drop(key_id);
-        let mut uf = UnionFind::new(key_names.len());
-        for hashes in [&batch.phone_hash, &batch.device_hash] {
-            let mut first: HashMap<&str, u32> = HashMap::new();
-            for (row, h) in hashes.iter().enumerate() {
-                if let Some(h) = h {
-                    let k = row_key[row];
-                    let owner = *first.entry(h.as_str()).or_insert(k);
-                    uf.union(owner, k);
+        self.row_key.reserve(n);
+        self.institution.reserve(n);
+        self.granted_at.extend_from_slice(&batch.granted_at);
+        self.closed_at.extend_from_slice(&batch.closed_at);
+        self.principal_minor
+            .extend_from_slice(&batch.principal_minor);
+        self.source_row.extend_from_slice(&batch.source_row);
+        for i in 0..n {
+            let keys = &mut self.keys;
+            let k = intern(&mut self.key_ids, &batch.borrower_key[i], || keys.push());
+            self.row_key.push(k);
+            let next = self.institution_ids.len() as u32;
+            let inst = intern(&mut self.institution_ids, &batch.institution_id[i], || next);
+            self.institution.push(inst);
+            self.grant_ids.push(&batch.grant_id[i]);
+            for (owners, hash) in [
+                (&mut self.phone_owner, &batch.phone_hash[i]),
+                (&mut self.device_owner, &batch.device_hash[i]),
+            ] {
+                if let Some(h) = hash {
+                    let owner = intern(owners, h, || k);
+                    self.keys.union(owner, k);
                 }
             }
         }
-        // Group keys by root, each group sorted by name, groups ordered by their smallest key.
+        self.latest = self.latest.max(batch.latest_date());
+    }
+
+    /// Resolves persons and sweeps their timelines, with open grants running to `as_of`
+    /// (default: the latest date in the data, SPEC section 6).
+    pub fn analyse(self, as_of: Option<Date>) -> DcAnalysis {
+        let Self {
+            key_ids,
+            phone_owner,
+            device_owner,
+            institution_ids,
+            keys: mut uf,
+            row_key,
+            institution,
+            granted_at,
+            closed_at,
+            principal_minor,
+            source_row,
+            grant_ids,
+            latest,
+        } = self;
+        drop((phone_owner, device_owner, institution_ids));
+        let n = row_key.len();
+        let as_of = as_of.or(latest).unwrap_or(Date::from_days_since_epoch(0));
+
+        // 1. Keys joined through shared phones and devices, grouped by root, each group sorted
+        //    by name, groups ordered by their smallest key.
+        let mut key_names: Vec<Box<str>> = vec![Box::from(""); key_ids.len()];
+        for (name, id) in key_ids {
+            key_names[id as usize] = name;
+        }
         let roots: Vec<u32> = (0..key_names.len() as u32).map(|k| uf.find(k)).collect();
+        drop(uf);
         let mut by_root: Vec<u32> = (0..key_names.len() as u32).collect();
         by_root.par_sort_unstable_by(|&a, &b| {
-            (roots[a as usize], key_names[a as usize])
-                .cmp(&(roots[b as usize], key_names[b as usize]))
+            (roots[a as usize], &key_names[a as usize])
+                .cmp(&(roots[b as usize], &key_names[b as usize]))
         });
         let mut groups: Vec<(usize, usize)> = Vec::new();
         let mut g = 0;
@@ -207,16 +250,17 @@ impl<'a> DcAnalysis<'a> {
             groups.push((g, h));
             g = h;
         }
+        drop(roots);
         groups.par_sort_unstable_by(|a, b| {
-            key_names[by_root[a.0] as usize].cmp(key_names[by_root[b.0] as usize])
+            key_names[by_root[a.0] as usize].cmp(&key_names[by_root[b.0] as usize])
         });
-        let mut keys: Vec<&'a str> = Vec::with_capacity(by_root.len());
+        let mut keys: Vec<Box<str>> = Vec::with_capacity(by_root.len());
         let mut person_of_key: Vec<u32> = vec![0; key_names.len()];
         let mut spans: Vec<PersonSpan> = Vec::with_capacity(groups.len());
         for (p, &(lo, hi)) in groups.iter().enumerate() {
             let from = keys.len();
             for &k in &by_root[lo..hi] {
-                keys.push(key_names[k as usize]);
+                keys.push(std::mem::take(&mut key_names[k as usize]));
                 person_of_key[k as usize] = p as u32;
             }
             spans.push(PersonSpan {
@@ -224,33 +268,27 @@ impl<'a> DcAnalysis<'a> {
                 ..PersonSpan::default()
             });
         }
+        drop((key_names, by_root, groups));
 
-        // 2. Timelines: rows by (person, granted_at, grant_id).
+        // 2. Timelines: rows by (person, granted_at, grant_id, source row).
         let person_of_row: Vec<u32> = row_key.iter().map(|k| person_of_key[*k as usize]).collect();
+        drop((row_key, person_of_key));
         let mut order: Vec<usize> = (0..n).collect();
         order.par_sort_unstable_by(|&a, &b| {
             (
                 person_of_row[a],
-                batch.granted_at[a],
-                &batch.grant_id[a],
-                batch.source_row[a],
+                granted_at[a],
+                grant_ids.get(a),
+                source_row[a],
             )
                 .cmp(&(
                     person_of_row[b],
-                    batch.granted_at[b],
-                    &batch.grant_id[b],
-                    batch.source_row[b],
+                    granted_at[b],
+                    grant_ids.get(b),
+                    source_row[b],
                 ))
         });
-        let mut institution_id: HashMap<&str, u32> = HashMap::new();
-        let institution: Vec<u32> = batch
-            .institution_id
-            .iter()
-            .map(|s| {
-                let next = institution_id.len() as u32;
-                *institution_id.entry(s.as_str()).or_insert(next)
-            })
-            .collect();
+        drop(source_row);
         let mut start = 0;
         while start < n {
             let p = person_of_row[order[start]] as usize;
@@ -261,26 +299,24 @@ impl<'a> DcAnalysis<'a> {
             spans[p].rows = (start, end);
             start = end;
         }
-        let end_of = |i: usize| batch.closed_at[i].unwrap_or(as_of);
+        let end_of = |i: usize| closed_at[i].unwrap_or(as_of);
         let sweep_person = |buf: &mut Sweep, rows: &[usize]| {
             buf.active.clear();
             buf.all.clear();
             let mut peak = 0i64;
             for (pos, &i) in rows.iter().enumerate() {
-                let t = batch.granted_at[i];
+                let t = granted_at[i];
                 buf.active.retain(|&a| end_of(a) > t);
                 // Open on date t: the active grants, this one, and later ones granted the same day.
                 buf.seen.clear();
                 let mut exposure = 0i64;
-                let same_day = rows[pos..]
-                    .iter()
-                    .take_while(|&&j| batch.granted_at[j] == t);
+                let same_day = rows[pos..].iter().take_while(|&&j| granted_at[j] == t);
                 for &j in buf.active.iter().chain(same_day) {
                     if end_of(j) > t || j == i {
                         if !buf.seen.contains(&institution[j]) {
                             buf.seen.push(institution[j]);
                         }
-                        exposure += batch.principal_minor[j];
+                        exposure += principal_minor[j];
                     }
                 }
                 if end_of(i) > t {
@@ -338,7 +374,7 @@ impl<'a> DcAnalysis<'a> {
         }
         all_pairs.par_sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
-                .then_with(|| batch.grant_id[a.1 as usize].cmp(&batch.grant_id[b.1 as usize]))
+                .then_with(|| grant_ids.get(a.1 as usize).cmp(grant_ids.get(b.1 as usize)))
         });
         all_pairs.dedup();
         let mut offsets = vec![0usize; n + 1];
@@ -350,7 +386,7 @@ impl<'a> DcAnalysis<'a> {
             dc_rows[i].concurrent = (offsets[i + 1] - offsets[i]) as u32;
         }
         let partners = all_pairs.into_iter().map(|(_, b)| b).collect();
-        Self {
+        DcAnalysis {
             as_of,
             rows: dc_rows,
             keys,
@@ -358,9 +394,176 @@ impl<'a> DcAnalysis<'a> {
             spans,
             partners,
             offsets,
+            grant_ids,
         }
     }
 }
+
+/// The analysis of every grant fed to a [`DcLedger`] (or of one batch): owns what its
+/// findings' evidence needs (keys, grant ids), so it outlives the batches it was built from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DcAnalysis {
+    /// The as-of date open grants run to.
+    pub as_of: Date,
+    /// One entry per analysed row (rows in the order they were added).
+    pub rows: Vec<DcRow>,
+    /// Keys grouped by person (each group sorted, groups ordered by their smallest key).
+    keys: Vec<Box<str>>,
+    /// Rows grouped by person, each group in timeline order.
+    order: Vec<usize>,
+    spans: Vec<PersonSpan>,
+    /// Concurrent partners: `partners[offsets[i]..offsets[i + 1]]` are the rows that overlap row
+    /// `i` at the same institution, sorted by grant id.
+    partners: Vec<u32>,
+    offsets: Vec<usize>,
+    grant_ids: TextArena,
+}
+
+/// Buffers one worker reuses across persons: the sweep allocates per chunk of persons, never
+/// per grant or per person.
+#[derive(Default)]
+struct Sweep {
+    active: Vec<usize>,
+    seen: Vec<u32>,
+    all: Vec<u32>,
+    rows: Vec<(usize, DcRow)>,
+    pairs: Vec<(u32, u32)>,
+    stats: Vec<(usize, i64)>,
+}
+
+/// Persons per rayon task.
+const PERSONS_PER_TASK: usize = 4_096;
+
+/// The analysis seen from one chunk of its rows: chunk row `i` is analysis row `first + i`.
+#[derive(Debug, Clone, Copy)]
+pub struct DcChunk<'d> {
+    /// The whole analysis.
+    pub analysis: &'d DcAnalysis,
+    /// Analysis row of the chunk's first row.
+    pub first: usize,
+}
+
+impl DcChunk<'_> {
+    /// The figures of chunk row `i`.
+    pub fn row(&self, i: usize) -> DcRow {
+        self.analysis.rows[self.first + i]
+    }
+
+    /// Analysis rows overlapping chunk row `i` at the same institution.
+    pub fn partners(&self, i: usize) -> &[u32] {
+        self.analysis.partners(self.first + i)
+    }
+
+    /// The person of chunk row `i`.
+    pub fn person_of(&self, i: usize) -> Person<'_> {
+        self.analysis.person_of(self.first + i)
+    }
+}
+
+impl DcAnalysis {
+    /// Analyses `batch` with open grants running to `as_of` (default: the latest date in the
+    /// data, SPEC section 6). The same as a [`DcLedger`] fed `batch` alone.
+    pub fn analyse(batch: &GrantBatch, as_of: Option<Date>) -> Self {
+        let mut ledger = DcLedger::new();
+        ledger.add(batch);
+        ledger.analyse(as_of)
+    }
+
+    /// The analysis seen from a chunk whose first row is analysis row `first`.
+    pub fn chunk(&self, first: usize) -> DcChunk<'_> {
+        DcChunk {
+            analysis: self,
+            first,
+        }
+    }
+
+    /// The analysis seen from the batch it was built from.
+    pub fn whole(&self) -> DcChunk<'_> {
+        self.chunk(0)
+    }
+
+    /// The grant id of analysis row `i`.
+    pub fn grant_id(&self, i: usize) -> &str {
+        self.grant_ids.get(i)
+    }
+
+    /// The rows overlapping row `i` at the same institution.
+    pub fn partners(&self, i: usize) -> &[u32] {
+        &self.partners[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Number of persons.
+    pub fn person_count(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Person `p` (in id order).
+    pub fn person(&self, p: usize) -> Person<'_> {
+        let s = self.spans[p];
+        Person {
+            keys: &self.keys[s.keys.0..s.keys.1],
+            rows: &self.order[s.rows.0..s.rows.1],
+            institutions: s.institutions,
+            peak_exposure_minor: s.peak_exposure_minor,
+        }
+    }
+
+    /// Every person, in id order.
+    pub fn persons(&self) -> impl Iterator<Item = Person<'_>> + '_ {
+        (0..self.spans.len()).map(|p| self.person(p))
+    }
+
+    /// The person of row `i`.
+    pub fn person_of(&self, i: usize) -> Person<'_> {
+        self.person(self.rows[i].person as usize)
+    }
+}
+
+/// The finding codes of each person's grants, gathered chunk by chunk: one bit per catalogue
+/// code per person, so a streamed batch keeps 8 bytes per person, not the codes of every grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonCodes {
+    bits: Vec<u64>,
+}
+
+impl PersonCodes {
+    /// No codes yet for any of the analysis's persons.
+    pub fn new(dc: &DcAnalysis) -> Self {
+        Self {
+            bits: vec![0; dc.person_count()],
+        }
+    }
+
+    /// Adds the codes of a chunk's assessed rows (`rows[k].index` is a chunk row of `dc`).
+    pub fn add(&mut self, dc: DcChunk<'_>, rows: &[crate::assess::GrantRow]) {
+        for r in rows {
+            let person = dc.row(r.index).person as usize;
+            for code in r.findings.split(';').filter(|c| !c.is_empty()) {
+                if let Some(bit) = crate::catalogue::CATALOGUE
+                    .iter()
+                    .position(|spec| spec.code == code)
+                {
+                    self.bits[person] |= 1 << bit;
+                }
+            }
+        }
+    }
+
+    /// The codes of person `p`'s grants, sorted and `;`-joined.
+    pub fn codes(&self, p: usize) -> String {
+        let bits = self.bits.get(p).copied().unwrap_or(0);
+        let mut codes: Vec<&str> = crate::catalogue::CATALOGUE
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| bits & (1 << k) != 0)
+            .map(|(_, spec)| spec.code)
+            .collect();
+        codes.sort_unstable();
+        codes.join(";")
+    }
+}
+
+const _: () = assert!(crate::catalogue::CATALOGUE.len() <= 64);
 
 #[cfg(test)]
 mod tests {
@@ -449,9 +652,12 @@ mod tests {
         let b = batch(vec![r4, r3, r2, r1, r5]);
         let a = DcAnalysis::analyse(&b, d("2024-12-31"));
         let p = a.person_of(0);
-        assert_eq!(p.keys, ["k1", "k2", "k3", "k4"]);
+        assert_eq!(
+            p.keys.iter().map(|k| &**k).collect::<Vec<_>>(),
+            ["k1", "k2", "k3", "k4"]
+        );
         assert_eq!(p.id(), "P:k1");
-        assert_eq!(a.person_of(4).keys, ["k5"]);
+        assert_eq!(&*a.person_of(4).keys[0], "k5");
         // The joined person has four lenders open on G4's date.
         let g4 = (0..5).find(|&i| b.grant_id[i] == "G4").unwrap();
         assert_eq!(a.rows[g4].open_institutions, 4);

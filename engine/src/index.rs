@@ -154,6 +154,7 @@ fn ranked(mut groups: Vec<GroupIndex>) -> Vec<GroupIndex> {
             .total_cmp(&a.overall)
             .then_with(|| b.weak_risk_control.total_cmp(&a.weak_risk_control))
             .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.institution_id.cmp(&b.institution_id))
     });
     for (k, g) in groups.iter_mut().enumerate() {
         g.rank = k + 1;
@@ -161,31 +162,75 @@ fn ranked(mut groups: Vec<GroupIndex>) -> Vec<GroupIndex> {
     groups
 }
 
+/// Builds the evaluation index from assessed rows fed chunk by chunk, in input order; its
+/// state is one accumulator per institution and per product, whatever the number of rows.
+#[derive(Default)]
+pub struct IndexBuilder {
+    institutions: HashMap<String, Acc>,
+    /// Institution, then product.
+    products: HashMap<String, HashMap<String, Acc>>,
+}
+
+/// The entry of a group not seen before (the id is copied only then).
+fn group<'m, V: Default>(map: &'m mut HashMap<String, V>, id: &str) -> &'m mut V {
+    map.entry(id.to_string()).or_default()
+}
+
+impl IndexBuilder {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds assessed rows of `batch` (`rows[k].index` is a row of `batch`).
+    pub fn add(&mut self, batch: &GrantBatch, rows: &[GrantRow]) {
+        for r in rows {
+            let inst = batch.institution_id[r.index].as_str();
+            let prod = batch.product_id[r.index].as_str();
+            match self.institutions.get_mut(inst) {
+                Some(acc) => acc.add(batch, r),
+                None => group(&mut self.institutions, inst).add(batch, r),
+            }
+            let products = match self.products.get_mut(inst) {
+                Some(p) => p,
+                None => group(&mut self.products, inst),
+            };
+            match products.get_mut(prod) {
+                Some(acc) => acc.add(batch, r),
+                None => group(products, prod).add(batch, r),
+            }
+        }
+    }
+
+    /// The ranked index.
+    pub fn finish(self) -> EvaluationIndex {
+        EvaluationIndex {
+            institutions: ranked(
+                self.institutions
+                    .into_iter()
+                    .map(|(id, acc)| acc.finish(id, None))
+                    .collect(),
+            ),
+            products: ranked(
+                self.products
+                    .into_iter()
+                    .flat_map(|(inst, products)| {
+                        products
+                            .into_iter()
+                            .map(move |(prod, acc)| acc.finish(prod, Some(inst.clone())))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// The evaluation index of assessed grants (`rows` from
 /// [`assess_grants`](crate::assess::assess_grants) over `batch`).
 pub fn evaluation_index(batch: &GrantBatch, rows: &[GrantRow]) -> EvaluationIndex {
-    let mut institutions: HashMap<&str, Acc> = HashMap::new();
-    let mut products: HashMap<(&str, &str), Acc> = HashMap::new();
-    for r in rows {
-        let inst = batch.institution_id[r.index].as_str();
-        let prod = batch.product_id[r.index].as_str();
-        institutions.entry(inst).or_default().add(batch, r);
-        products.entry((inst, prod)).or_default().add(batch, r);
-    }
-    EvaluationIndex {
-        institutions: ranked(
-            institutions
-                .into_iter()
-                .map(|(id, acc)| acc.finish(id.to_string(), None))
-                .collect(),
-        ),
-        products: ranked(
-            products
-                .into_iter()
-                .map(|((inst, prod), acc)| acc.finish(prod.to_string(), Some(inst.to_string())))
-                .collect(),
-        ),
-    }
+    let mut builder = IndexBuilder::new();
+    builder.add(batch, rows);
+    builder.finish()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod assess_product;
 mod batch;
 mod check_ad;
 mod generate;
+mod grants_batch;
 mod load_test;
 mod score_case;
 pub(crate) mod train;
@@ -31,6 +32,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::LoadTest(args) => load_test::run(&args),
     }
 }
+
+/// Default rows per chunk of a streamed grants batch.
+pub(crate) const GRANT_CHUNK_ROWS: usize = grants_batch::DEFAULT_CHUNK_ROWS;
 
 /// Hex SHA-256 of a file.
 pub(crate) fn file_sha256(path: &std::path::Path) -> anyhow::Result<String> {

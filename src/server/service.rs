@@ -197,7 +197,7 @@ impl Service {
                 None
             } else {
                 Some(
-                    crate::pd::grant_pds(&state.pd_model, &batch)
+                    crate::pd::grant_pds(&state.pd_model, &batch, None)
                         .map_err(|e| Status::internal(format!("PD model: {e}")))?,
                 )
             };

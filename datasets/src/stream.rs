@@ -1,0 +1,370 @@
+//! Grants tables read in chunks, so that a batch never holds its whole input in memory.
+//!
+//! An input is one CSV or Parquet file, or a directory of Parquet part files (searched
+//! recursively, in path order) whose directory names may carry hive-style partitions
+//! (`region=north/month=2024-01/part-0.parquet`). Each chunk is parsed and validated exactly as
+//! [`load_grants`](crate::load_grants) parses a whole file, with the same 1-based row numbers
+//! (counted across the parts of a directory, in path order), so a chunked read accepts and
+//! refuses the same rows with the same reasons.
+//!
+//! - **Parquet**: chunks are row slices of the file (the reader decodes only the row groups a
+//!   slice covers); the footer is read once.
+//! - **CSV**: the file is split at record boundaries (a newline outside double quotes), each
+//!   chunk is parsed with the header in front of it, all columns as text.
+
+use crate::DatasetError;
+use crate::grants::{LoadReport, TableFormat, grants_from_frame_at};
+use finrisk_engine::domain::grant::GrantBatch;
+use polars::prelude::*;
+use std::io::{BufRead, BufReader, Cursor};
+use std::path::{Path, PathBuf};
+
+/// One file of an input, with its hive-style partition values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPart {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: TableFormat,
+    /// `(column, value)` of every `column=value` directory between the input root and the file.
+    pub partitions: Vec<(String, String)>,
+}
+
+/// The input of a batch: its parts and the partition columns they carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantInput {
+    /// The path given.
+    pub root: PathBuf,
+    /// The files, in path order.
+    pub parts: Vec<InputPart>,
+    /// Partition column names, in the order of the first part's directories.
+    pub partition_columns: Vec<String>,
+}
+
+/// One chunk of an input.
+#[derive(Debug, Clone)]
+pub struct GrantChunk {
+    /// The accepted rows.
+    pub batch: GrantBatch,
+    /// What parsing the chunk found (`rows_read` counts the chunk's rows).
+    pub report: LoadReport,
+    /// Index of the part in [`GrantInput::parts`].
+    pub part: usize,
+}
+
+fn partitions_of(relative: &Path) -> Vec<(String, String)> {
+    relative
+        .parent()
+        .into_iter()
+        .flat_map(|dir| dir.components())
+        .filter_map(|c| {
+            let text = c.as_os_str().to_str()?;
+            let (key, value) = text.split_once('=')?;
+            (!key.is_empty()).then(|| (key.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+fn parquet_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), DatasetError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| DatasetError::io(dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| DatasetError::io(dir, e))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name.starts_with('_') {
+            // Hidden and marker files (`_SUCCESS`, `.crc`) are not data.
+            continue;
+        }
+        if path.is_dir() {
+            parquet_files(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("parquet" | "pq")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+impl GrantInput {
+    /// Opens a file, or lists the Parquet part files of a directory. A directory without part
+    /// files, or whose parts disagree on the partition columns, is refused.
+    pub fn open(root: &Path) -> Result<Self, DatasetError> {
+        if root.is_dir() {
+            let mut files = Vec::new();
+            parquet_files(root, &mut files)?;
+            files.sort();
+            if files.is_empty() {
+                return Err(DatasetError::Read {
+                    path: root.display().to_string(),
+                    reason: "the directory holds no .parquet part files".into(),
+                });
+            }
+            let parts: Vec<InputPart> = files
+                .into_iter()
+                .map(|path| {
+                    let partitions = partitions_of(path.strip_prefix(root).unwrap_or(&path));
+                    InputPart {
+                        path,
+                        format: TableFormat::Parquet,
+                        partitions,
+                    }
+                })
+                .collect();
+            let names = |p: &InputPart| p.partitions.iter().map(|(k, _)| k.clone()).collect();
+            let partition_columns: Vec<String> = names(&parts[0]);
+            if let Some(odd) = parts.iter().find(|p| names(p) != partition_columns) {
+                return Err(DatasetError::Read {
+                    path: odd.path.display().to_string(),
+                    reason: format!(
+                        "partition columns [{}] differ from the first part's [{}]",
+                        names(odd).join(", "),
+                        partition_columns.join(", ")
+                    ),
+                });
+            }
+            return Ok(Self {
+                root: root.to_path_buf(),
+                parts,
+                partition_columns,
+            });
+        }
+        let format = TableFormat::detect(root)?;
+        if !root.is_file() {
+            return Err(DatasetError::io(
+                root,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            ));
+        }
+        Ok(Self {
+            root: root.to_path_buf(),
+            parts: vec![InputPart {
+                path: root.to_path_buf(),
+                format,
+                partitions: Vec::new(),
+            }],
+            partition_columns: Vec::new(),
+        })
+    }
+
+    /// Data rows of the input when the format says so without reading it (Parquet), else
+    /// `None` (CSV).
+    pub fn known_rows(&self) -> Option<usize> {
+        self.parts.iter().try_fold(0usize, |sum, part| {
+            if part.format != TableFormat::Parquet {
+                return None;
+            }
+            let file = std::fs::File::open(&part.path).ok()?;
+            ParquetReader::new(file).num_rows().ok().map(|n| sum + n)
+        })
+    }
+
+    /// Bytes of all the parts (for progress over inputs whose row count is unknown).
+    pub fn bytes(&self) -> u64 {
+        self.parts
+            .iter()
+            .filter_map(|p| std::fs::metadata(&p.path).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// The chunks of at most `rows_per_chunk` rows, part after part, in row order.
+    pub fn chunks(&self, rows_per_chunk: usize) -> GrantChunks<'_> {
+        GrantChunks {
+            input: self,
+            rows_per_chunk: rows_per_chunk.max(1),
+            part: 0,
+            reader: None,
+            rows_before: 0,
+        }
+    }
+}
+
+/// Where the reader is inside the current part.
+enum PartReader {
+    Parquet {
+        metadata: std::sync::Arc<polars::io::parquet::read::FileMetadata>,
+        rows: usize,
+        next: usize,
+    },
+    Csv {
+        lines: BufReader<std::fs::File>,
+        header: Vec<u8>,
+        done: bool,
+    },
+}
+
+/// Iterator over the chunks of a [`GrantInput`]; a part that cannot be read ends it with the
+/// error.
+pub struct GrantChunks<'a> {
+    input: &'a GrantInput,
+    rows_per_chunk: usize,
+    part: usize,
+    reader: Option<PartReader>,
+    /// Rows read from earlier chunks: the row number offset of the next one.
+    rows_before: usize,
+}
+
+fn read_error(path: &Path, e: &PolarsError) -> DatasetError {
+    DatasetError::Read {
+        path: path.display().to_string(),
+        reason: e
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+    }
+}
+
+/// Reads one CSV record (lines until the double quotes balance), appended to `out`; returns
+/// the bytes read (0 at the end of the file).
+fn read_record(lines: &mut BufReader<std::fs::File>, out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let start = out.len();
+    loop {
+        let n = lines.read_until(b'\n', out)?;
+        if n == 0 {
+            return Ok(out.len() - start);
+        }
+        let quotes = out[start..].iter().filter(|&&b| b == b'"').count();
+        if quotes % 2 == 0 {
+            return Ok(out.len() - start);
+        }
+    }
+}
+
+impl GrantChunks<'_> {
+    fn open_part(&self, part: &InputPart) -> Result<PartReader, DatasetError> {
+        let path = &part.path;
+        let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+        Ok(match part.format {
+            TableFormat::Parquet => {
+                let mut reader = ParquetReader::new(file);
+                let metadata = reader
+                    .get_metadata()
+                    .map_err(|e| read_error(path, &e))?
+                    .clone();
+                PartReader::Parquet {
+                    rows: metadata.num_rows,
+                    metadata,
+                    next: 0,
+                }
+            }
+            TableFormat::Csv => {
+                let mut lines = BufReader::with_capacity(1 << 20, file);
+                let mut header = Vec::new();
+                read_record(&mut lines, &mut header).map_err(|e| DatasetError::io(path, e))?;
+                if !header.ends_with(b"\n") {
+                    header.push(b'\n');
+                }
+                PartReader::Csv {
+                    lines,
+                    header,
+                    done: false,
+                }
+            }
+        })
+    }
+
+    /// The next chunk's frame of the current part, or `None` when the part is done.
+    fn next_frame(&mut self) -> Result<Option<DataFrame>, DatasetError> {
+        let part = &self.input.parts[self.part];
+        let path = &part.path;
+        let rows_per_chunk = self.rows_per_chunk;
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(None);
+        };
+        match reader {
+            PartReader::Parquet {
+                metadata,
+                rows,
+                next,
+            } => {
+                if *next >= *rows {
+                    return Ok(None);
+                }
+                let len = rows_per_chunk.min(*rows - *next);
+                let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+                let mut reader = ParquetReader::new(file).with_slice(Some((*next, len)));
+                reader.set_metadata(metadata.clone());
+                let df = reader.finish().map_err(|e| read_error(path, &e))?;
+                *next += len;
+                Ok(Some(df))
+            }
+            PartReader::Csv {
+                lines,
+                header,
+                done,
+            } => {
+                if *done {
+                    return Ok(None);
+                }
+                let mut bytes = header.clone();
+                let mut records = 0;
+                while records < rows_per_chunk {
+                    let n =
+                        read_record(lines, &mut bytes).map_err(|e| DatasetError::io(path, e))?;
+                    if n == 0 {
+                        *done = true;
+                        break;
+                    }
+                    records += 1;
+                }
+                if records == 0 {
+                    return Ok(None);
+                }
+                let df = CsvReadOptions::default()
+                    .with_has_header(true)
+                    .with_infer_schema_length(Some(0))
+                    .into_reader_with_file_handle(Cursor::new(bytes))
+                    .finish()
+                    .map_err(|e| read_error(path, &e))?;
+                Ok(Some(df))
+            }
+        }
+    }
+}
+
+impl Iterator for GrantChunks<'_> {
+    type Item = Result<GrantChunk, DatasetError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let part = self.input.parts.get(self.part)?;
+            if self.reader.is_none() {
+                match self.open_part(part) {
+                    Ok(r) => self.reader = Some(r),
+                    Err(e) => {
+                        self.part = self.input.parts.len();
+                        return Some(Err(e));
+                    }
+                }
+            }
+            match self.next_frame() {
+                Ok(Some(df)) if df.height() > 0 => {
+                    let first = self.rows_before;
+                    self.rows_before += df.height();
+                    let result =
+                        grants_from_frame_at(&df, first).map(|(batch, report)| GrantChunk {
+                            batch,
+                            report,
+                            part: self.part,
+                        });
+                    if result.is_err() {
+                        self.part = self.input.parts.len();
+                    }
+                    return Some(result);
+                }
+                Ok(_) => {
+                    self.part += 1;
+                    self.reader = None;
+                }
+                Err(e) => {
+                    self.part = self.input.parts.len();
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,597 @@
+//! `finrisk batch --kind grants`: the streamed (default) and in-memory assessment of a grants
+//! table, and everything computed from its rows as they go by (output, index, persons,
+//! outcome and truth evaluation).
+//!
+//! **Streaming** reads the input twice, one chunk at a time, on a reader thread that parses
+//! the next chunk while the current one is assessed (rayon):
+//! 1. every row is parsed and validated; accepted rows go to the duplicate-credit ledger (the
+//!    compact per-grant columns the across-grant analysis needs), refused rows to the rejects;
+//! 2. after the analysis, every chunk is parsed again, scored with the PD model, assessed
+//!    against the analysis and written out, and fed to the index, person and evaluation
+//!    accumulators.
+//!
+//! What stays in memory across the input is the ledger and the analysis (about 100 bytes per
+//! grant), the accumulators (per institution, product, person and distinct score) and the
+//! refused rows' errors; never the rows, their evidence or the output. **In memory**
+//! (`--in-memory`) loads the whole file as one batch and runs the same assessment and
+//! accumulators; both give the same outputs.
+
+use crate::cli::BatchArgs;
+use crate::failure::bad_input;
+use crate::input::load_ruleset;
+use finrisk_datasets::write::{
+    TableSink, add_constant_column, grant_results_frame, output_format, persons_frame,
+};
+use finrisk_datasets::{GrantChunk, GrantInput, LoadReport};
+use finrisk_engine::Date;
+use finrisk_engine::assess::{GrantRow, assess_grant_chunk};
+use finrisk_engine::dc::{DcAnalysis, DcChunk, DcLedger, PersonCodes};
+use finrisk_engine::domain::Jurisdiction;
+use finrisk_engine::domain::grant::{GrantBatch, RowError};
+use finrisk_engine::index::IndexBuilder;
+use finrisk_models::PdModel;
+use finrisk_models::metrics::AucCounter;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Default rows per chunk: one Parquet row group as polars writes them.
+pub(crate) const DEFAULT_CHUNK_ROWS: usize = 262_144;
+
+/// What a grants batch returns to the command: counts, refused rows, and the summary fields.
+pub(crate) struct GrantsOutcome {
+    pub(crate) assessed: usize,
+    pub(crate) rejected: usize,
+    pub(crate) errors: Vec<RowError>,
+    pub(crate) summary: Value,
+}
+
+/// AUC of each score against `defaulted`, and each code's default rate among the grants it
+/// flags against the rest, accumulated over the rows with the outcome.
+#[derive(Default)]
+struct OutcomeAccumulator {
+    known: usize,
+    positives: usize,
+    weak_risk_control: AucCounter,
+    duplicate_credit: AucCounter,
+    overall: AucCounter,
+    pd: AucCounter,
+    rows_without_pd: usize,
+    /// Per code: (flagged, defaulted among flagged).
+    codes: BTreeMap<String, (usize, usize)>,
+}
+
+impl OutcomeAccumulator {
+    fn add(&mut self, batch: &GrantBatch, rows: &[GrantRow]) {
+        for r in rows {
+            let Some(bad) = batch.defaulted[r.index] else {
+                continue;
+            };
+            self.known += 1;
+            self.positives += usize::from(bad);
+            self.weak_risk_control.add(r.scores.weak_risk_control, bad);
+            self.duplicate_credit.add(r.scores.duplicate_credit, bad);
+            self.overall.add(r.scores.overall, bad);
+            match r.pd {
+                Some(pd) => self.pd.add(pd, bad),
+                None => self.rows_without_pd += 1,
+            }
+            for code in r.findings.split(';').filter(|c| !c.is_empty()) {
+                let e = match self.codes.get_mut(code) {
+                    Some(e) => e,
+                    None => self.codes.entry(code.to_string()).or_default(),
+                };
+                e.0 += 1;
+                e.1 += usize::from(bad);
+            }
+        }
+    }
+
+    fn finish(self) -> Value {
+        if self.known == 0 || self.positives == 0 || self.positives == self.known {
+            return Value::Null;
+        }
+        let (known, positives) = (self.known, self.positives);
+        let codes: serde_json::Map<String, Value> = self
+            .codes
+            .into_iter()
+            .map(|(code, (n, bad))| {
+                let rest_n = known - n;
+                let rest_bad = positives - bad;
+                (
+                    code,
+                    json!({
+                        "flagged": n,
+                        "default_rate_flagged": bad as f64 / n as f64,
+                        "default_rate_rest": (rest_n > 0).then(|| rest_bad as f64 / rest_n as f64),
+                    }),
+                )
+            })
+            .collect();
+        json!({
+            "outcome": "defaulted",
+            "rows_with_outcome": known,
+            "default_rate": positives as f64 / known as f64,
+            "auc": {
+                "weak_risk_control": self.weak_risk_control.auc(),
+                "duplicate_credit": self.duplicate_credit.auc(),
+                "overall": self.overall.auc(),
+                "pd": if self.rows_without_pd == 0 { self.pd.auc() } else { None },
+            },
+            "codes": codes,
+        })
+    }
+}
+
+/// Precision and recall of every code against a truth table (`grant_id`, `codes`).
+struct TruthAccumulator {
+    file: String,
+    truth: HashMap<String, Vec<String>>,
+    /// Per code: (planted, flagged, both).
+    counts: BTreeMap<String, (usize, usize, usize)>,
+    matched: usize,
+    without_truth: usize,
+}
+
+impl TruthAccumulator {
+    fn load(path: &Path) -> anyhow::Result<Self> {
+        let frame = finrisk_datasets::read_table(path)?;
+        let text_column = |name: &str| -> anyhow::Result<Vec<Option<String>>> {
+            let column = frame.column(name).map_err(|_| {
+                bad_input(format!("truth: {} has no `{name}` column", path.display()))
+            })?;
+            let cast = column
+                .cast(&polars::prelude::DataType::String)
+                .map_err(|e| bad_input(format!("truth: {name}: {e}")))?;
+            let ca = cast
+                .str()
+                .map_err(|e| bad_input(format!("truth: {name}: {e}")))?;
+            Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+        };
+        let ids = text_column("grant_id")?;
+        let codes = text_column("codes")?;
+        let mut truth: HashMap<String, Vec<String>> = HashMap::with_capacity(ids.len());
+        for (row, (id, codes)) in ids.into_iter().zip(codes).enumerate() {
+            let id =
+                id.ok_or_else(|| bad_input(format!("truth: row {}: grant_id is empty", row + 1)))?;
+            let list = codes
+                .unwrap_or_default()
+                .split(';')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect();
+            truth.insert(id, list);
+        }
+        Ok(Self {
+            file: path.display().to_string(),
+            truth,
+            counts: BTreeMap::new(),
+            matched: 0,
+            without_truth: 0,
+        })
+    }
+
+    fn add(&mut self, batch: &GrantBatch, rows: &[GrantRow]) {
+        for r in rows {
+            let Some(planted) = self.truth.get(&batch.grant_id[r.index]) else {
+                self.without_truth += 1;
+                continue;
+            };
+            self.matched += 1;
+            let found: Vec<&str> = r.findings.split(';').filter(|c| !c.is_empty()).collect();
+            for code in planted {
+                let e = self.counts.entry(code.clone()).or_default();
+                e.0 += 1;
+                if found.contains(&code.as_str()) {
+                    e.2 += 1;
+                }
+            }
+            for code in &found {
+                self.counts.entry((*code).to_string()).or_default().1 += 1;
+            }
+        }
+    }
+
+    fn finish(self) -> Value {
+        let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
+        let per_code: serde_json::Map<String, Value> = self
+            .counts
+            .into_iter()
+            .map(|(code, (planted, flagged, both))| {
+                (
+                    code,
+                    json!({
+                        "planted": planted,
+                        "flagged": flagged,
+                        "flagged_and_planted": both,
+                        "precision": ratio(both, flagged),
+                        "recall": ratio(both, planted),
+                    }),
+                )
+            })
+            .collect();
+        json!({
+            "file": self.file,
+            "rows_matched": self.matched,
+            "rows_without_truth": self.without_truth,
+            "truth_rows_not_assessed": self.truth.len().saturating_sub(self.matched),
+            "codes": per_code,
+        })
+    }
+}
+
+/// Everything fed the assessed rows, chunk after chunk, in input order.
+struct Sinks {
+    output: TableSink,
+    index: Option<IndexBuilder>,
+    persons: Option<PersonCodes>,
+    outcomes: OutcomeAccumulator,
+    truth: Option<TruthAccumulator>,
+    assessed: usize,
+}
+
+impl Sinks {
+    fn add(
+        &mut self,
+        batch: &GrantBatch,
+        rows: &[GrantRow],
+        dc: DcChunk<'_>,
+        partitions: &[(String, String)],
+    ) -> anyhow::Result<()> {
+        let mut frame = grant_results_frame(batch, rows)?;
+        for (name, value) in partitions {
+            add_constant_column(&mut frame, name, value)?;
+        }
+        self.output.write(&mut frame)?;
+        if let Some(index) = &mut self.index {
+            index.add(batch, rows);
+        }
+        if let Some(persons) = &mut self.persons {
+            persons.add(dc, rows);
+        }
+        self.outcomes.add(batch, rows);
+        if let Some(truth) = &mut self.truth {
+            truth.add(batch, rows);
+        }
+        self.assessed += rows.len();
+        Ok(())
+    }
+}
+
+/// The loaded PD model and the inputs the whole input lacks.
+struct PdScoring {
+    model: PdModel,
+    present: Vec<bool>,
+}
+
+impl PdScoring {
+    fn absent(&self) -> Vec<String> {
+        self.model
+            .features
+            .iter()
+            .zip(&self.present)
+            .filter(|(_, present)| !**present)
+            .map(|(f, _)| f.name.clone())
+            .collect()
+    }
+
+    fn score(
+        &self,
+        batch: &GrantBatch,
+        absent: &[String],
+    ) -> anyhow::Result<finrisk_engine::pd::GrantPds> {
+        crate::pd::grant_pds(&self.model, batch, Some(absent))
+            .map_err(|e| bad_input(format!("pd-model: {e}")))
+    }
+}
+
+/// A progress bar on stderr when it is a terminal and `--quiet` is not given.
+fn progress(quiet: bool, total: Option<usize>, prefix: &'static str) -> ProgressBar {
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(total.map(|n| n as u64), target);
+    let template = if total.is_some() {
+        "{prefix} {bar:30} {human_pos}/{human_len} rows, {per_sec}, ETA {eta}"
+    } else {
+        "{prefix} {spinner} {human_pos} rows, {per_sec}, {elapsed}"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.set_prefix(prefix);
+    bar
+}
+
+/// Runs `consume` on every chunk of `input`, while a second thread reads and parses the next
+/// chunk (at most two chunks wait).
+fn for_each_chunk(
+    input: &GrantInput,
+    rows_per_chunk: usize,
+    mut consume: impl FnMut(GrantChunk) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(2);
+        let reader = scope.spawn(move || {
+            for chunk in input.chunks(rows_per_chunk) {
+                let failed = chunk.is_err();
+                if send.send(chunk).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let mut result = Ok(());
+        for chunk in receive.iter() {
+            match chunk {
+                Ok(chunk) => {
+                    if let Err(e) = consume(chunk) {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                Err(e) => {
+                    result = Err(e.into());
+                    break;
+                }
+            }
+        }
+        // Dropping the receiver stops the reader at its next send.
+        drop(receive);
+        if reader.join().is_err() {
+            return Err(anyhow::anyhow!("the input reader thread panicked"));
+        }
+        result
+    })
+}
+
+fn merge_report(total: &mut LoadReport, part: LoadReport, errors: &mut Vec<RowError>) {
+    total.rows_read += part.rows_read;
+    total.rows_accepted += part.rows_accepted;
+    total.rows_rejected += part.rows_rejected;
+    errors.extend(part.row_errors);
+    for (all, new) in [
+        (&mut total.unknown_columns, part.unknown_columns),
+        (
+            &mut total.missing_optional_columns,
+            part.missing_optional_columns,
+        ),
+    ] {
+        for c in new {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+    }
+}
+
+/// Hex SHA-256 of every part of the input.
+fn input_hashes(input: &GrantInput) -> anyhow::Result<Vec<Value>> {
+    input
+        .parts
+        .iter()
+        .map(|p| {
+            Ok(json!({
+                "path": p.path.display().to_string(),
+                "sha256": super::file_sha256(&p.path)?,
+            }))
+        })
+        .collect()
+}
+
+pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<GrantsOutcome> {
+    output_format(&args.output)?;
+    if let Some(p) = &args.persons {
+        output_format(p)?;
+    }
+    let jurisdiction = Jurisdiction::parse(&args.jurisdiction).ok_or_else(|| {
+        bad_input(format!(
+            "jurisdiction: unknown value `{}`, expected one of CN, US, EU, UK",
+            args.jurisdiction
+        ))
+    })?;
+    let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
+    if let Some(p) = &args.index
+        && p.extension().and_then(|e| e.to_str()) != Some("json")
+    {
+        return Err(bad_input(format!(
+            "index: {} must end in .json",
+            p.display()
+        )));
+    }
+    if args.chunk_rows == 0 {
+        return Err(bad_input("chunk-rows: must be at least 1"));
+    }
+    let truth = match &args.truth {
+        Some(p) => {
+            // Checked before the work, not after it.
+            finrisk_datasets::TableFormat::detect(p)?;
+            if !p.is_file() {
+                return Err(bad_input(format!("truth: {} is not a file", p.display())));
+            }
+            Some(TruthAccumulator::load(p)?)
+        }
+        None => None,
+    };
+    let input = GrantInput::open(&args.input)?;
+    if args.in_memory && input.parts.len() > 1 {
+        return Err(bad_input(format!(
+            "in-memory: {} is a directory of parts; --in-memory reads one file",
+            args.input.display()
+        )));
+    }
+    let model = match args.pd.pd_model.as_str() {
+        "none" => None,
+        spec => Some(crate::commands::train::load_model(spec)?),
+    };
+    let mut pd = model.map(|model| PdScoring {
+        present: vec![false; model.features.len()],
+        model,
+    });
+    let hashes = input_hashes(&input)?;
+    let pd_model_id = pd.as_ref().map(|p| p.model.id());
+
+    // Pass 1 (or the whole file): the rows, the rejects and the duplicate-credit analysis.
+    let mut report = LoadReport::default();
+    let mut errors = Vec::new();
+    let mut ledger = DcLedger::new();
+    let mut whole: Option<GrantBatch> = None;
+    let mut chunks = 0usize;
+    if args.in_memory {
+        let (batch, r) = finrisk_datasets::load_grants(&args.input)?;
+        merge_report(&mut report, r, &mut errors);
+        if let Some(pd) = &mut pd {
+            pd.present = crate::pd::present_inputs(&pd.model, &batch);
+        }
+        ledger.add(&batch);
+        whole = Some(batch);
+        chunks = 1;
+    } else {
+        let bar = progress(args.quiet, input.known_rows(), "[1/2 read]");
+        for_each_chunk(&input, args.chunk_rows, |chunk| {
+            bar.inc(chunk.report.rows_read as u64);
+            if let Some(pd) = &mut pd {
+                for (all, now) in pd
+                    .present
+                    .iter_mut()
+                    .zip(crate::pd::present_inputs(&pd.model, &chunk.batch))
+                {
+                    *all |= now;
+                }
+            }
+            ledger.add(&chunk.batch);
+            merge_report(&mut report, chunk.report, &mut errors);
+            chunks += 1;
+            Ok(())
+        })?;
+        bar.finish_and_clear();
+    }
+    let dc: DcAnalysis = ledger.analyse(as_of);
+    let provenance = json!({
+        "finrisk_version": env!("CARGO_PKG_VERSION"),
+        "ruleset_version": ruleset.version,
+        "pd_model": pd_model_id,
+        "input": hashes,
+        "as_of": dc.as_of,
+    });
+    let provenance_text = serde_json::to_string(&provenance)?;
+    let absent = pd.as_ref().map(PdScoring::absent).unwrap_or_default();
+
+    // Pass 2 (or the whole file): assess, write, accumulate.
+    let mut sinks = Sinks {
+        output: TableSink::create(&args.output, Some(provenance_text.clone()))?,
+        index: args.index.as_ref().map(|_| IndexBuilder::new()),
+        persons: args.persons.as_ref().map(|_| PersonCodes::new(&dc)),
+        outcomes: OutcomeAccumulator::default(),
+        truth,
+        assessed: 0,
+    };
+    let mut assess =
+        |batch: &GrantBatch, first: usize, partitions: &[(String, String)]| -> anyhow::Result<()> {
+            let pds = match &pd {
+                Some(pd) => Some(pd.score(batch, &absent)?),
+                None => None,
+            };
+            let view = dc.chunk(first);
+            let rows = assess_grant_chunk(batch, &ruleset, view, pds.as_ref());
+            drop(pds);
+            sinks.add(batch, &rows, view, partitions)
+        };
+    match whole {
+        Some(batch) => assess(&batch, 0, &[])?,
+        None => {
+            let bar = progress(args.quiet, Some(report.rows_read), "[2/2 assess]");
+            let mut first = 0;
+            for_each_chunk(&input, args.chunk_rows, |chunk| {
+                bar.inc(chunk.report.rows_read as u64);
+                let partitions = &input.parts[chunk.part].partitions;
+                assess(&chunk.batch, first, partitions)?;
+                first += chunk.batch.len();
+                Ok(())
+            })?;
+            bar.finish_and_clear();
+            if first != dc.rows.len() {
+                return Err(anyhow::anyhow!(
+                    "{} changed while it was read: {} rows accepted in the first pass, {first} in the second",
+                    args.input.display(),
+                    dc.rows.len()
+                ));
+            }
+        }
+    }
+    let Sinks {
+        output,
+        index,
+        persons,
+        outcomes,
+        truth,
+        assessed,
+    } = sinks;
+    output.finish(|| grant_results_frame(&GrantBatch::default(), &[]))?;
+    if let (Some(path), Some(index)) = (&args.index, index) {
+        let mut value = serde_json::to_value(index.finish())?;
+        value["provenance"] = provenance.clone();
+        finrisk_datasets::write::write_atomically(
+            path,
+            (serde_json::to_string_pretty(&value)? + "\n").as_bytes(),
+        )?;
+    }
+    if let (Some(path), Some(codes)) = (&args.persons, persons) {
+        let mut frame = persons_frame(&dc, &codes)?;
+        let mut sink = TableSink::create(path, Some(provenance_text))?;
+        sink.write(&mut frame)?;
+        sink.finish(|| Ok(frame.clone()))?;
+    }
+    let summary = json!({
+        "mode": if args.in_memory { "in-memory" } else { "streaming" },
+        "chunks": chunks,
+        "parts": input.parts.len(),
+        "partition_columns": input.partition_columns,
+        "rows_read": report.rows_read,
+        "unknown_columns": report.unknown_columns,
+        "missing_optional_columns": report.missing_optional_columns,
+        "persons": dc.person_count(),
+        "provenance": provenance,
+        "index": args.index.as_ref().map(|p| p.display().to_string()),
+        "outcomes": outcomes.finish(),
+        "truth": truth.map(TruthAccumulator::finish),
+    });
+    Ok(GrantsOutcome {
+        assessed,
+        rejected: report.rows_rejected,
+        errors,
+        summary,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use finrisk_engine::Ruleset;
+
+    #[test]
+    fn outcome_accumulator_needs_both_classes() {
+        let mut acc = OutcomeAccumulator::default();
+        let mut batch = GrantBatch::default();
+        let record = finrisk_engine::domain::grant::GrantRecord {
+            grant_id: "G1".into(),
+            institution_id: "I".into(),
+            product_id: "P".into(),
+            borrower_key: "k".into(),
+            granted_at: Date::parse("2024-01-01").ok(),
+            principal_minor: 1_000,
+            term_months: 12,
+            apr: 0.1,
+            defaulted: Some(true),
+            ..Default::default()
+        };
+        batch.push(1, record).unwrap();
+        let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
+        let (rows, _) = finrisk_engine::assess::assess_grants(&batch, &ruleset, None, None);
+        acc.add(&batch, &rows);
+        assert_eq!(acc.known, 1);
+        assert_eq!(acc.finish(), Value::Null);
+    }
+}

@@ -1,0 +1,257 @@
+//! The streamed grants batch against the in-memory one: the same outputs (results, persons,
+//! index, rejects, outcome and truth evaluation) whatever the chunk size, for Parquet and for
+//! CSV with refused rows and quoted newlines; a directory of hive-partitioned Parquet parts
+//! gives the single file's results plus its partition columns; provenance on every output.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+
+mod common;
+
+use common::BIN;
+use polars::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn generated(name: &str, grants: u64) -> std::path::PathBuf {
+    common::generated("finrisk-stream", name, grants).0
+}
+
+/// Runs a grants batch writing `<tag>.csv`, `<tag>_persons.csv` and `<tag>_index.json` in
+/// `dir`; returns the summary.
+fn batch(dir: &Path, input: &Path, tag: &str, extra: &[&str]) -> Value {
+    let p = |name: String| dir.join(name).to_str().unwrap().to_string();
+    let mut args = vec![
+        "batch".to_string(),
+        "--kind".into(),
+        "grants".into(),
+        "--input".into(),
+        input.to_str().unwrap().into(),
+        "--output".into(),
+        p(format!("{tag}.csv")),
+        "--persons".into(),
+        p(format!("{tag}_persons.csv")),
+        "--index".into(),
+        p(format!("{tag}_index.json")),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let out = Command::new(BIN).args(&args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+/// The parts of a summary that describe results, not how they were computed or where written.
+fn results_of(mut summary: Value) -> Value {
+    let map = summary.as_object_mut().unwrap();
+    for k in ["output", "rejects", "index", "mode", "chunks"] {
+        map.remove(k);
+    }
+    summary
+}
+
+fn assert_same_outputs(dir: &Path, a: &str, b: &str) {
+    for suffix in [".csv", "_persons.csv", "_index.json", ".csv.rejects.csv"] {
+        assert_eq!(
+            read(dir, &format!("{a}{suffix}")),
+            read(dir, &format!("{b}{suffix}")),
+            "{a}{suffix} differs from {b}{suffix}"
+        );
+    }
+}
+
+#[test]
+fn streaming_parquet_in_small_chunks_equals_the_in_memory_batch() {
+    let dir = generated("parquet", 20_000);
+    let input = dir.join("grants.parquet");
+    let truth = dir.join("truth/grants.parquet");
+    let truth_args = ["--truth", truth.to_str().unwrap()];
+    let memory = batch(
+        &dir,
+        &input,
+        "memory",
+        &[&truth_args[..], &["--in-memory"]].concat(),
+    );
+    // 1,499 rows per chunk: chunks end at rows that do not line up with anything.
+    let streamed = batch(
+        &dir,
+        &input,
+        "streamed",
+        &[&truth_args[..], &["--chunk-rows", "1499", "--quiet"]].concat(),
+    );
+    assert_eq!(memory["mode"], "in-memory");
+    assert_eq!(streamed["mode"], "streaming");
+    assert_eq!(streamed["chunks"], 14);
+    assert_eq!(streamed["rows_assessed"], 20_000);
+    assert_same_outputs(&dir, "memory", "streamed");
+    assert_eq!(results_of(memory.clone()), results_of(streamed));
+    // The duplicate-credit codes are there to be compared: across-chunk partners were found.
+    let results = read(&dir, "streamed.csv");
+    assert!(results.contains("DC-CONCURRENT-SAME-LENDER"));
+    assert!(results.contains("DC-SHARED-IDENTITY"));
+    assert!(memory["truth"]["codes"]["DC-SHARED-IDENTITY"]["recall"] == 1.0);
+    // Provenance: in the summary, beside the CSV outputs and in the index.
+    let provenance = &memory["provenance"];
+    assert_eq!(provenance["input"][0]["sha256"].as_str().unwrap().len(), 64);
+    let sidecar: Value = serde_json::from_str(&read(&dir, "memory.csv.provenance.json")).unwrap();
+    assert_eq!(&sidecar, provenance);
+    let index: Value = serde_json::from_str(&read(&dir, "memory_index.json")).unwrap();
+    assert_eq!(&index["provenance"], provenance);
+    // No temporary file is left behind.
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn streaming_csv_with_refused_rows_and_quoted_newlines_equals_the_in_memory_batch() {
+    let dir = generated("csv", 3_000);
+    let mut df = ParquetReader::new(std::fs::File::open(dir.join("grants.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let input = dir.join("grants.csv");
+    CsvWriter::new(std::fs::File::create(&input).unwrap())
+        .include_header(true)
+        .finish(&mut df)
+        .unwrap();
+    // Refuse some rows, and put a newline and a comma inside quoted ids.
+    let text = std::fs::read_to_string(&input).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for k in [5usize, 777, 2_999] {
+        lines[k] = lines[k].replacen(",20", ",1x20", 1);
+    }
+    for k in [10usize, 1_500] {
+        let (id, rest) = lines[k].split_once(',').unwrap();
+        lines[k] = format!("\"{id}\nsecond line, with a comma\",{rest}");
+    }
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let memory = batch(&dir, &input, "memory", &["--in-memory"]);
+    let streamed = batch(&dir, &input, "streamed", &["--chunk-rows", "7"]);
+    assert_same_outputs(&dir, "memory", "streamed");
+    let rejects = read(&dir, "streamed.csv.rejects.csv");
+    // Three bad dates, and two ids with a newline (refused: control characters). The row
+    // numbers count records, not lines: row 1500 comes after a record of two lines.
+    assert_eq!(memory["rows_rejected"], 5, "{rejects}");
+    assert_eq!(results_of(memory), results_of(streamed));
+    let rows: Vec<&str> = rejects
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(rows, ["5", "10", "777", "1500", "2999"], "{rejects}");
+}
+
+#[test]
+fn a_directory_of_hive_partitioned_parts_gives_the_single_file_results_and_its_partitions() {
+    let dir = generated("hive", 6_000);
+    let file = dir.join("grants.parquet");
+    let df = ParquetReader::new(std::fs::File::open(&file).unwrap())
+        .finish()
+        .unwrap();
+    let parts = dir.join("parts");
+    // Path order (region=east < region=west, part-0 < part-1) is row order.
+    for (k, (region, from, len)) in [
+        ("east", 0, 2_000),
+        ("east", 2_000, 1_000),
+        ("west", 3_000, 3_000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let folder = parts.join(format!("region={region}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let mut slice = df.slice(from, len);
+        ParquetWriter::new(
+            std::fs::File::create(folder.join(format!("part-{k}.parquet"))).unwrap(),
+        )
+        .finish(&mut slice)
+        .unwrap();
+    }
+    std::fs::write(parts.join("_SUCCESS"), "").unwrap();
+    let single = batch(&dir, &file, "single", &[]);
+    let partitioned = batch(&dir, &parts, "parts", &["--chunk-rows", "1000"]);
+    assert_eq!(partitioned["parts"], 3);
+    assert_eq!(
+        partitioned["partition_columns"],
+        serde_json::json!(["region"])
+    );
+    assert_eq!(partitioned["rows_assessed"], 6_000);
+    // The results are the single file's, with a `region` column at the end.
+    let single_csv = read(&dir, "single.csv");
+    let parts_csv = read(&dir, "parts.csv");
+    let mut with_region = single_csv.lines();
+    let header = with_region.next().unwrap();
+    let mut p = parts_csv.lines();
+    assert_eq!(p.next().unwrap(), format!("{header},region"));
+    for (k, (a, b)) in with_region.zip(p).enumerate() {
+        let region = if k < 3_000 { "east" } else { "west" };
+        assert_eq!(format!("{a},{region}"), b, "row {}", k + 1);
+    }
+    assert_eq!(
+        read(&dir, "single_persons.csv"),
+        read(&dir, "parts_persons.csv")
+    );
+    assert_eq!(single["outcomes"], partitioned["outcomes"]);
+    // Every part's hash is recorded.
+    let inputs = partitioned["provenance"]["input"].as_array().unwrap();
+    assert_eq!(inputs.len(), 3);
+    // --in-memory reads one file only.
+    let out = Command::new(BIN)
+        .args([
+            "batch",
+            "--kind",
+            "grants",
+            "--input",
+            parts.to_str().unwrap(),
+            "--output",
+            dir.join("x.csv").to_str().unwrap(),
+            "--in-memory",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in-memory"));
+}
+
+#[test]
+fn parquet_outputs_carry_their_provenance_in_the_file() {
+    let dir = generated("meta", 1_000);
+    let out = dir.join("out.parquet");
+    let status = Command::new(BIN)
+        .args([
+            "batch",
+            "--kind",
+            "grants",
+            "--input",
+            dir.join("grants.parquet").to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--pd-model",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0));
+    let mut reader = ParquetReader::new(std::fs::File::open(&out).unwrap());
+    let metadata = reader.get_metadata().unwrap().clone();
+    let kv = metadata.key_value_metadata.clone().unwrap_or_default();
+    let provenance = kv
+        .iter()
+        .find(|k| k.key == "finrisk:provenance")
+        .and_then(|k| k.value.clone())
+        .expect("provenance in the Parquet key-value metadata");
+    let provenance: Value = serde_json::from_str(&provenance).unwrap();
+    assert_eq!(provenance["pd_model"], Value::Null);
+    assert_eq!(reader.finish().unwrap().height(), 1_000);
+}
