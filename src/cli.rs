@@ -82,6 +82,38 @@ pub(crate) enum Command {
     /// Load a running `finrisk serve` with health checks or ScoreCase calls at several levels
     /// of requests in flight; print throughput and p50/p99 latency as JSON.
     LoadTest(LoadTestArgs),
+    /// Write a report of a scores table (`batch --kind grants` output): self-contained HTML,
+    /// PNG charts, Markdown and JSON.
+    Report(ReportArgs),
+}
+
+/// Calendar periods the report compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportPeriod {
+    /// Calendar months (`2024-01`).
+    Month,
+    /// Calendar quarters (`2024Q1`).
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+/// `finrisk report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// Scores table written by `finrisk batch --kind grants` (CSV or Parquet).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) input: PathBuf,
+    /// Directory for report.html, report.md, report.json and the PNG charts (created).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Planted or known labels (`grant_id`, `codes`): precision and recall per code, and each
+    /// dimension score's AUC against them.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) truth: Option<PathBuf>,
+    /// Periods of `granted_at` compared for stability (PSI against the first).
+    #[arg(long, value_enum, default_value = "quarter")]
+    pub(crate) period: ReportPeriod,
 }
 
 /// The RPCs `load-test` can drive.

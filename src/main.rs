@@ -6,9 +6,11 @@
 
 mod cli;
 mod commands;
+mod evaluation;
 mod failure;
 mod input;
 mod pd;
+mod report;
 mod server;
 
 use clap::Parser;

@@ -35,14 +35,8 @@ fn batch(dir: &Path, input: &Path, tag: &str, extra: &[&str]) -> Value {
         p(format!("{tag}_index.json")),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    let out = Command::new(BIN).args(&args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    common::json_of(&common::run(&args))
 }
 
 fn read(dir: &Path, name: &str) -> String {
@@ -98,6 +92,14 @@ fn streaming_parquet_in_small_chunks_equals_the_in_memory_batch() {
     assert!(results.contains("DC-CONCURRENT-SAME-LENDER"));
     assert!(results.contains("DC-SHARED-IDENTITY"));
     assert!(memory["truth"]["codes"]["DC-SHARED-IDENTITY"]["recall"] == 1.0);
+    // Each dimension score ranks the grants planted with a code of its dimension first.
+    let dimension_auc = &memory["truth"]["dimension_auc"];
+    for k in ["weak_risk_control", "duplicate_credit", "overall"] {
+        assert!(
+            dimension_auc[k].as_f64().unwrap() > 0.8,
+            "{k}: {dimension_auc}"
+        );
+    }
     // Provenance: in the summary, beside the CSV outputs and in the index.
     let provenance = &memory["provenance"];
     assert_eq!(provenance["input"][0]["sha256"].as_str().unwrap().len(), 64);

@@ -134,6 +134,34 @@ impl AucCounter {
     }
 }
 
+/// The ROC curve: `(false positive rate, true positive rate)` from (0, 0) to (1, 1), one point
+/// per distinct score (highest first), thinned to at most `max_points` points (the first and
+/// last kept). Empty without both classes.
+pub fn roc_curve(scores: &[f64], target: &[u8], max_points: usize) -> Vec<(f64, f64)> {
+    let groups = tie_groups(scores, target);
+    let pos: f64 = groups.iter().map(|g| g.1).sum();
+    let neg: f64 = groups.iter().map(|g| g.2).sum();
+    if pos == 0.0 || neg == 0.0 {
+        return Vec::new();
+    }
+    let mut points = Vec::with_capacity(groups.len() + 1);
+    points.push((0.0, 0.0));
+    let (mut tp, mut fp) = (0.0, 0.0);
+    for &(_, p, n) in &groups {
+        tp += p;
+        fp += n;
+        points.push((fp / neg, tp / pos));
+    }
+    let max_points = max_points.max(2);
+    if points.len() <= max_points {
+        return points;
+    }
+    let last = points.len() - 1;
+    (0..max_points)
+        .map(|k| points[k * last / (max_points - 1)])
+        .collect()
+}
+
 /// Kolmogorov-Smirnov statistic.
 pub fn ks(scores: &[f64], target: &[u8]) -> f64 {
     auc_ks(scores, target).1
@@ -345,6 +373,11 @@ mod tests {
         assert!((exact - auc(&scores, &target)).abs() < 1e-12);
         assert_eq!(exact, reversed.auc().unwrap());
         assert_eq!(counter.len(), 5_000);
+        let roc = roc_curve(&scores, &target, 50);
+        assert_eq!(roc.first(), Some(&(0.0, 0.0)));
+        assert_eq!(roc.last(), Some(&(1.0, 1.0)));
+        assert!(roc.len() <= 50);
+        assert!(roc.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
         let mut one_class = AucCounter::new();
         one_class.add(1.0, true);
         assert_eq!(one_class.auc(), None);

@@ -17,6 +17,7 @@
 //! accumulators; both give the same outputs.
 
 use crate::cli::BatchArgs;
+use crate::evaluation::TruthAccumulator;
 use crate::failure::bad_input;
 use crate::input::load_ruleset;
 use finrisk_datasets::write::{
@@ -33,8 +34,7 @@ use finrisk_models::PdModel;
 use finrisk_models::metrics::AucCounter;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::BTreeMap;
 
 /// Default rows per chunk: one Parquet row group as polars writes them.
 pub(crate) const DEFAULT_CHUNK_ROWS: usize = 262_144;
@@ -124,103 +124,6 @@ impl OutcomeAccumulator {
     }
 }
 
-/// Precision and recall of every code against a truth table (`grant_id`, `codes`).
-struct TruthAccumulator {
-    file: String,
-    truth: HashMap<String, Vec<String>>,
-    /// Per code: (planted, flagged, both).
-    counts: BTreeMap<String, (usize, usize, usize)>,
-    matched: usize,
-    without_truth: usize,
-}
-
-impl TruthAccumulator {
-    fn load(path: &Path) -> anyhow::Result<Self> {
-        let frame = finrisk_datasets::read_table(path)?;
-        let text_column = |name: &str| -> anyhow::Result<Vec<Option<String>>> {
-            let column = frame.column(name).map_err(|_| {
-                bad_input(format!("truth: {} has no `{name}` column", path.display()))
-            })?;
-            let cast = column
-                .cast(&polars::prelude::DataType::String)
-                .map_err(|e| bad_input(format!("truth: {name}: {e}")))?;
-            let ca = cast
-                .str()
-                .map_err(|e| bad_input(format!("truth: {name}: {e}")))?;
-            Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
-        };
-        let ids = text_column("grant_id")?;
-        let codes = text_column("codes")?;
-        let mut truth: HashMap<String, Vec<String>> = HashMap::with_capacity(ids.len());
-        for (row, (id, codes)) in ids.into_iter().zip(codes).enumerate() {
-            let id =
-                id.ok_or_else(|| bad_input(format!("truth: row {}: grant_id is empty", row + 1)))?;
-            let list = codes
-                .unwrap_or_default()
-                .split(';')
-                .filter(|c| !c.is_empty())
-                .map(str::to_string)
-                .collect();
-            truth.insert(id, list);
-        }
-        Ok(Self {
-            file: path.display().to_string(),
-            truth,
-            counts: BTreeMap::new(),
-            matched: 0,
-            without_truth: 0,
-        })
-    }
-
-    fn add(&mut self, batch: &GrantBatch, rows: &[GrantRow]) {
-        for r in rows {
-            let Some(planted) = self.truth.get(&batch.grant_id[r.index]) else {
-                self.without_truth += 1;
-                continue;
-            };
-            self.matched += 1;
-            let found: Vec<&str> = r.findings.split(';').filter(|c| !c.is_empty()).collect();
-            for code in planted {
-                let e = self.counts.entry(code.clone()).or_default();
-                e.0 += 1;
-                if found.contains(&code.as_str()) {
-                    e.2 += 1;
-                }
-            }
-            for code in &found {
-                self.counts.entry((*code).to_string()).or_default().1 += 1;
-            }
-        }
-    }
-
-    fn finish(self) -> Value {
-        let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
-        let per_code: serde_json::Map<String, Value> = self
-            .counts
-            .into_iter()
-            .map(|(code, (planted, flagged, both))| {
-                (
-                    code,
-                    json!({
-                        "planted": planted,
-                        "flagged": flagged,
-                        "flagged_and_planted": both,
-                        "precision": ratio(both, flagged),
-                        "recall": ratio(both, planted),
-                    }),
-                )
-            })
-            .collect();
-        json!({
-            "file": self.file,
-            "rows_matched": self.matched,
-            "rows_without_truth": self.without_truth,
-            "truth_rows_not_assessed": self.truth.len().saturating_sub(self.matched),
-            "codes": per_code,
-        })
-    }
-}
-
 /// Everything fed the assessed rows, chunk after chunk, in input order.
 struct Sinks {
     output: TableSink,
@@ -252,7 +155,14 @@ impl Sinks {
         }
         self.outcomes.add(batch, rows);
         if let Some(truth) = &mut self.truth {
-            truth.add(batch, rows);
+            for r in rows {
+                let s = &r.scores;
+                truth.add(
+                    &batch.grant_id[r.index],
+                    &r.findings,
+                    [s.weak_risk_control, s.duplicate_credit, s.overall],
+                );
+            }
         }
         self.assessed += rows.len();
         Ok(())

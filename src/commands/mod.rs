@@ -30,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Train(args) => train::run(&args),
         Command::Eval(args) => train::eval(&args),
         Command::LoadTest(args) => load_test::run(&args),
+        Command::Report(args) => crate::report::run(&args),
     }
 }
 

@@ -1,0 +1,239 @@
+//! `finrisk report` end to end on generated data scored by `finrisk batch`: every chart is a
+//! real PNG, embedded in the HTML page (checked with a small HTML parser: balanced tags, each
+//! chart's data URI decodes to the PNG file, nothing fetched from the network), and the
+//! Markdown and JSON carry the same figures.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+
+mod common;
+
+use common::{bad_input_line, json_of as ok, run};
+use serde_json::Value;
+use std::path::Path;
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            other => panic!("not base64: {other}"),
+        }
+    };
+    let bytes = text.as_bytes();
+    assert_eq!(bytes.len() % 4, 0);
+    let mut out = Vec::new();
+    for quad in bytes.chunks(4) {
+        let pad = quad.iter().filter(|&&c| c == b'=').count();
+        let n = quad
+            .iter()
+            .take(4 - pad)
+            .fold(0u32, |n, &c| (n << 6) | value(c))
+            << (6 * pad);
+        let three = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&three[..3 - pad]);
+    }
+    out
+}
+
+/// PNG signature, and the width and height from the IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+/// A start or end tag of the page.
+struct Tag {
+    name: String,
+    closing: bool,
+    attributes: Vec<(String, String)>,
+}
+
+/// Tags of an HTML page, with a check that every non-void element is closed in order.
+fn parse_html(html: &str) -> Vec<Tag> {
+    const VOID: [&str; 4] = ["meta", "img", "br", "link"];
+    let mut tags = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start + 1..];
+        let end = rest.find('>').expect("unclosed tag");
+        let inner = &rest[..end];
+        rest = &rest[end + 1..];
+        if inner.starts_with('!') {
+            continue; // <!DOCTYPE html>
+        }
+        let closing = inner.starts_with('/');
+        let inner = inner.trim_start_matches('/');
+        let name_end = inner.find(char::is_whitespace).unwrap_or(inner.len());
+        let name = inner[..name_end].to_ascii_lowercase();
+        let mut attributes = Vec::new();
+        let mut attrs = &inner[name_end..];
+        while let Some(eq) = attrs.find("=\"") {
+            let key = attrs[..eq].trim().to_string();
+            let after = &attrs[eq + 2..];
+            let close = after.find('"').expect("unterminated attribute");
+            attributes.push((key, after[..close].to_string()));
+            attrs = &after[close + 1..];
+        }
+        if name == "style" && !closing {
+            // Skip the stylesheet's text (it has no tags).
+            let close = rest.find("</style>").expect("unclosed style");
+            rest = &rest[close..];
+        }
+        tags.push(Tag {
+            name,
+            closing,
+            attributes,
+        });
+    }
+    let mut open: Vec<&str> = Vec::new();
+    for t in &tags {
+        if VOID.contains(&t.name.as_str()) {
+            continue;
+        }
+        if t.closing {
+            assert_eq!(open.pop(), Some(t.name.as_str()), "misnested </{}>", t.name);
+        } else {
+            open.push(&t.name);
+        }
+    }
+    assert!(open.is_empty(), "unclosed: {open:?}");
+    tags
+}
+
+fn attribute<'t>(tag: &'t Tag, key: &str) -> Option<&'t str> {
+    tag.attributes
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn report_of_generated_scores_has_every_chart_in_html_markdown_and_json() {
+    let (dir, _) = common::generated("finrisk-report", "full", 20_000);
+    let scores = dir.join("scores.parquet");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    ok(&run(&[
+        "batch",
+        "--kind",
+        "grants",
+        "--input",
+        &s(&dir.join("grants.parquet")),
+        "--output",
+        &s(&scores),
+        "--quiet",
+    ]));
+    let out = dir.join("report");
+    let summary = ok(&run(&[
+        "report",
+        "--input",
+        &s(&scores),
+        "--out",
+        &s(&out),
+        "--truth",
+        &s(&dir.join("truth/grants.parquet")),
+    ]));
+    let charts = [
+        "scores",
+        "findings",
+        "institutions",
+        "roc",
+        "calibration",
+        "psi",
+    ];
+    assert_eq!(summary["charts"], serde_json::json!(charts));
+
+    // The page: well formed, every chart embedded as the PNG file beside it, no network.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let tags = parse_html(&html);
+    for t in &tags {
+        for key in ["src", "href"] {
+            if let Some(v) = attribute(t, key) {
+                assert!(v.starts_with("data:"), "<{}> fetches {v}", t.name);
+            }
+        }
+    }
+    for id in charts {
+        let file = std::fs::read(out.join(format!("{id}.png"))).unwrap();
+        let (w, h) = png_size(&file);
+        assert_eq!(w, 960, "{id}.png");
+        assert!(h >= 270, "{id}.png is {w}x{h}");
+        let img = tags
+            .iter()
+            .find(|t| t.name == "img" && attribute(t, "id") == Some(&format!("chart-{id}")))
+            .unwrap_or_else(|| panic!("no <img id=chart-{id}>"));
+        assert!(!attribute(img, "alt").unwrap().is_empty());
+        let src = attribute(img, "src").unwrap();
+        let data = src.strip_prefix("data:image/png;base64,").unwrap();
+        assert_eq!(decode_base64(data), file, "{id}: embedded image differs");
+        assert!(
+            tags.iter()
+                .any(|t| t.name == "section" && attribute(t, "id") == Some(id))
+        );
+    }
+
+    // The same figures in JSON and Markdown.
+    let figures: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert_eq!(figures["rows"], 20_000);
+    let separation = figures["outcomes"]["separation"].as_array().unwrap();
+    assert_eq!(separation.len(), 4);
+    for s in separation {
+        let auc = s["auc"].as_f64().unwrap();
+        assert!(auc > 0.55 && auc < 1.0, "{s}");
+        let shown = format!("{auc:.4}");
+        assert!(md.contains(&shown), "{shown} not in report.md");
+        assert!(html.contains(&shown), "{shown} not in report.html");
+    }
+    for id in charts {
+        assert!(md.contains(&format!("({id}.png)")), "{id}.png not linked");
+    }
+    assert_eq!(
+        figures["institutions"].as_array().unwrap().len(),
+        10,
+        "ten generated institutions"
+    );
+    assert!(figures["stability"].as_array().unwrap().len() >= 2);
+    assert_eq!(
+        figures["provenance"]["pd_model"],
+        "pd_lending_club_grants@1"
+    );
+    let labels = &figures["labels"];
+    assert_eq!(labels["rows_matched"], 20_000);
+    assert_eq!(labels["codes"]["DC-SHARED-IDENTITY"]["precision"], 1.0);
+    assert!(
+        labels["dimension_auc"]["duplicate_credit"]
+            .as_f64()
+            .unwrap()
+            > 0.9
+    );
+}
+
+#[test]
+fn report_refuses_a_table_without_scores_naming_the_column() {
+    let dir = common::scratch("finrisk-report", "bad");
+    let refused = |name: &str, text: &str| {
+        let input = dir.join(name);
+        std::fs::write(&input, text).unwrap();
+        bad_input_line(&run(&[
+            "report",
+            "--input",
+            input.to_str().unwrap(),
+            "--out",
+            dir.join("r").to_str().unwrap(),
+        ]))
+    };
+    let stderr = refused("not-scores.csv", "grant_id,findings,overall\nG1,,10\n");
+    assert!(stderr.contains("weak_risk_control"), "{stderr}");
+    let stderr = refused(
+        "bad-number.csv",
+        "findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall\n,1,2,3,4\n,1,x,3,4\n",
+    );
+    assert!(stderr.contains("duplicate_credit: row 2"), "{stderr}");
+}
