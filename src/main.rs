@@ -14,6 +14,27 @@ mod report;
 mod server;
 
 use clap::Parser;
+
+/// mimalloc instead of the system allocator: a batch allocates and frees millions of small
+/// strings (ids, evidence), where glibc's malloc spent about 40% of the run (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc.h (v3, the version libmimalloc-sys 0.1.49 builds): the
+/// 16th option of `mi_option_e`. Its documented default is 1000 ms; a test checks that this
+/// option reads 1000 before it is changed, so a renumbering in a new mimalloc fails the test.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keeps freed memory in the allocator instead of handing it back to the OS after a second:
+/// a command that streams chunk after chunk otherwise pays for zeroing fresh pages on every
+/// chunk (half the time of reading a table, BENCHMARKS.md). The server keeps the default, so
+/// that it returns memory after a burst.
+#[allow(unsafe_code)]
+fn keep_freed_memory() {
+    // SAFETY: `mi_option_set` takes an option number and a value, touches only mimalloc's
+    // option table, and may be called at any time from any thread.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -22,6 +43,9 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => return failure::report_usage_error(&e),
     };
+    if !matches!(args.command, cli::Command::Serve(_)) {
+        keep_freed_memory();
+    }
     let outcome = std::panic::catch_unwind(|| commands::run(args));
     match outcome {
         Ok(Ok(output)) => {
@@ -43,5 +67,23 @@ fn main() -> ExitCode {
             );
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[allow(unsafe_code)]
+    fn the_purge_delay_option_is_the_one_set() {
+        // SAFETY: reads mimalloc's option table.
+        let before = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(
+            before, 1000,
+            "option 15 is not mimalloc's purge delay (default 1000 ms)"
+        );
+        super::keep_freed_memory();
+        // SAFETY: as above.
+        let after = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(after, -1);
     }
 }

@@ -50,6 +50,16 @@ fn one_row_alone_equals_the_same_row_inside_100000() {
         assert_eq!(alone.codes(), rows[i].findings, "row {i}");
         assert_eq!(alone.scores, rows[i].scores, "row {i}");
         assert_eq!(alone.grade.chars().next(), Some(rows[i].grade));
+        let evidence: serde_json::Map<String, serde_json::Value> = alone
+            .findings
+            .iter()
+            .map(|f| (f.code.clone(), f.evidence.clone()))
+            .collect();
+        assert_eq!(
+            serde_json::Value::Object(evidence).to_string(),
+            rows[i].evidence,
+            "row {i}"
+        );
         with_findings += usize::from(!alone.findings.is_empty());
     }
     assert!(

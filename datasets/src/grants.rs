@@ -12,6 +12,7 @@ use finrisk_engine::domain::grant::{
     GrantBatch, GrantRecord, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, RowError,
 };
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::path::Path;
@@ -349,126 +350,146 @@ pub fn grants_from_frame_at(
     let first_payment_default = col("first_payment_default")?;
     let defaulted = col("defaulted")?;
 
-    let mut batch = GrantBatch::with_capacity(df.height());
-    let mut report = report_base;
-    for i in 0..df.height() {
-        let row = rows_before + i + 1;
-        let mut p = RowParser {
-            row,
-            errors: Vec::new(),
-        };
-        let record_ids = (
-            p.take("grant_id", as_text(grant_id.get(i)))
-                .unwrap_or_default(),
-            p.take("institution_id", as_text(institution_id.get(i)))
-                .unwrap_or_default(),
-            p.take("product_id", as_text(product_id.get(i)))
-                .unwrap_or_default(),
-            p.take("borrower_key", as_text(borrower_key.get(i)))
-                .unwrap_or_default(),
-        );
-        let principal = p.take("principal_minor", as_int(principal_minor.get(i)));
-        let term = p.take("term_months", as_int(term_months.get(i)));
-        let age = p.take("borrower_age", as_int(borrower_age.get(i)));
-        let income = p.take("monthly_income_minor", as_int(monthly_income_minor.get(i)));
-        let lenders = p.take("active_lenders", as_int(active_lenders.get(i)));
-        let inq30 = p.take("inquiries_30d", as_int(inquiries_30d.get(i)));
-        let inq6m = p.take("inquiries_6m", as_int(inquiries_6m.get(i)));
-        let lines = p.take("open_lines", as_int(open_lines.get(i)));
-        let delinq = p.take("delinquencies_2y", as_int(delinquencies_2y.get(i)));
-        let dpd = p.take("dpd_at_grant", as_int(dpd_at_grant.get(i)));
-        let maxdpd = p.take("max_dpd", as_int(max_dpd.get(i)));
-        let apr_v = p.take("apr", as_float(apr.get(i)));
-        let dti_v = p.take("dti", as_float(dti.get(i)));
-        let util = p.take(
-            "revolving_utilization",
-            as_float(revolving_utilization.get(i)),
-        );
-        let granted = p.take("granted_at", as_date(granted_at.get(i)));
-        let closed = p.take("closed_at", as_date(closed_at.get(i)));
-        let verified = p.take("income_verified", as_flag(income_verified.get(i)));
-        let student = p.take("is_student", as_flag(is_student.get(i)));
-        let increased = p.take("line_increased", as_flag(line_increased.get(i)));
-        let fpd = p.take(
-            "first_payment_default",
-            as_flag(first_payment_default.get(i)),
-        );
-        let dflt = p.take("defaulted", as_flag(defaulted.get(i)));
-        let phone = p.take("phone_hash", as_text(phone_hash.get(i)));
-        let device = p.take("device_hash", as_text(device_hash.get(i)));
-        let mut cell_errors = p.errors;
-
-        let mut missing_required = Vec::new();
-        if principal.is_none() && !cell_errors.iter().any(|e| e.field == "principal_minor") {
-            missing_required.push("principal_minor");
-        }
-        if term.is_none() && !cell_errors.iter().any(|e| e.field == "term_months") {
-            missing_required.push("term_months");
-        }
-        if apr_v.is_none() && !cell_errors.iter().any(|e| e.field == "apr") {
-            missing_required.push("apr");
-        }
-        for field in missing_required {
-            cell_errors.push(RowError {
+    // Rows are parsed in blocks on every core, and the blocks joined in row order.
+    let height = df.height();
+    let parse_row =
+        |i: usize, batch: &mut GrantBatch, errors: &mut Vec<RowError>, rejected: &mut usize| {
+            let row = rows_before + i + 1;
+            let mut p = RowParser {
                 row,
-                field: field.to_string(),
-                reason: "is required".to_string(),
-                code: "invalid_field",
-            });
-        }
-        let record = GrantRecord {
-            grant_id: record_ids.0,
-            institution_id: record_ids.1,
-            product_id: record_ids.2,
-            borrower_key: record_ids.3,
-            granted_at: granted,
-            principal_minor: principal.unwrap_or(1),
-            term_months: term.unwrap_or(1),
-            apr: apr_v.unwrap_or(0.0),
-            closed_at: closed,
-            borrower_age: age,
-            monthly_income_minor: income,
-            income_verified: verified,
-            is_student: student,
-            dti: dti_v,
-            active_lenders: lenders,
-            inquiries_30d: inq30,
-            inquiries_6m: inq6m,
-            open_lines: lines,
-            delinquencies_2y: delinq,
-            revolving_utilization: util,
-            line_increased: increased,
-            dpd_at_grant: dpd,
-            phone_hash: phone,
-            device_hash: device,
-            max_dpd: maxdpd,
-            first_payment_default: fpd,
-            defaulted: dflt,
-        };
-        // Values that failed to parse were replaced by harmless placeholders above; report the
-        // parse errors and the validation errors of the fields that did parse.
-        let parsed_bad: Vec<String> = cell_errors.iter().map(|e| e.field.clone()).collect();
-        let validation: Vec<RowError> = record
-            .validate()
-            .into_iter()
-            .filter(|e| !parsed_bad.contains(&e.field))
-            .map(|e| RowError::from_field(row, e))
-            .collect();
-        cell_errors.extend(validation);
-        if cell_errors.is_empty() {
-            match batch.push(row, record) {
-                Ok(()) => report.rows_accepted += 1,
-                Err(errors) => {
-                    report.rows_rejected += 1;
-                    report
-                        .row_errors
-                        .extend(errors.into_iter().map(|e| RowError::from_field(row, e)));
-                }
+                errors: Vec::new(),
+            };
+            let record_ids = (
+                p.take("grant_id", as_text(grant_id.get(i)))
+                    .unwrap_or_default(),
+                p.take("institution_id", as_text(institution_id.get(i)))
+                    .unwrap_or_default(),
+                p.take("product_id", as_text(product_id.get(i)))
+                    .unwrap_or_default(),
+                p.take("borrower_key", as_text(borrower_key.get(i)))
+                    .unwrap_or_default(),
+            );
+            let principal = p.take("principal_minor", as_int(principal_minor.get(i)));
+            let term = p.take("term_months", as_int(term_months.get(i)));
+            let age = p.take("borrower_age", as_int(borrower_age.get(i)));
+            let income = p.take("monthly_income_minor", as_int(monthly_income_minor.get(i)));
+            let lenders = p.take("active_lenders", as_int(active_lenders.get(i)));
+            let inq30 = p.take("inquiries_30d", as_int(inquiries_30d.get(i)));
+            let inq6m = p.take("inquiries_6m", as_int(inquiries_6m.get(i)));
+            let lines = p.take("open_lines", as_int(open_lines.get(i)));
+            let delinq = p.take("delinquencies_2y", as_int(delinquencies_2y.get(i)));
+            let dpd = p.take("dpd_at_grant", as_int(dpd_at_grant.get(i)));
+            let maxdpd = p.take("max_dpd", as_int(max_dpd.get(i)));
+            let apr_v = p.take("apr", as_float(apr.get(i)));
+            let dti_v = p.take("dti", as_float(dti.get(i)));
+            let util = p.take(
+                "revolving_utilization",
+                as_float(revolving_utilization.get(i)),
+            );
+            let granted = p.take("granted_at", as_date(granted_at.get(i)));
+            let closed = p.take("closed_at", as_date(closed_at.get(i)));
+            let verified = p.take("income_verified", as_flag(income_verified.get(i)));
+            let student = p.take("is_student", as_flag(is_student.get(i)));
+            let increased = p.take("line_increased", as_flag(line_increased.get(i)));
+            let fpd = p.take(
+                "first_payment_default",
+                as_flag(first_payment_default.get(i)),
+            );
+            let dflt = p.take("defaulted", as_flag(defaulted.get(i)));
+            let phone = p.take("phone_hash", as_text(phone_hash.get(i)));
+            let device = p.take("device_hash", as_text(device_hash.get(i)));
+            let mut cell_errors = p.errors;
+
+            let mut missing_required = Vec::new();
+            if principal.is_none() && !cell_errors.iter().any(|e| e.field == "principal_minor") {
+                missing_required.push("principal_minor");
             }
-        } else {
-            report.rows_rejected += 1;
-            report.row_errors.extend(cell_errors);
+            if term.is_none() && !cell_errors.iter().any(|e| e.field == "term_months") {
+                missing_required.push("term_months");
+            }
+            if apr_v.is_none() && !cell_errors.iter().any(|e| e.field == "apr") {
+                missing_required.push("apr");
+            }
+            for field in missing_required {
+                cell_errors.push(RowError {
+                    row,
+                    field: field.to_string(),
+                    reason: "is required".to_string(),
+                    code: "invalid_field",
+                });
+            }
+            let record = GrantRecord {
+                grant_id: record_ids.0,
+                institution_id: record_ids.1,
+                product_id: record_ids.2,
+                borrower_key: record_ids.3,
+                granted_at: granted,
+                principal_minor: principal.unwrap_or(1),
+                term_months: term.unwrap_or(1),
+                apr: apr_v.unwrap_or(0.0),
+                closed_at: closed,
+                borrower_age: age,
+                monthly_income_minor: income,
+                income_verified: verified,
+                is_student: student,
+                dti: dti_v,
+                active_lenders: lenders,
+                inquiries_30d: inq30,
+                inquiries_6m: inq6m,
+                open_lines: lines,
+                delinquencies_2y: delinq,
+                revolving_utilization: util,
+                line_increased: increased,
+                dpd_at_grant: dpd,
+                phone_hash: phone,
+                device_hash: device,
+                max_dpd: maxdpd,
+                first_payment_default: fpd,
+                defaulted: dflt,
+            };
+            // Values that failed to parse were replaced by harmless placeholders above; report the
+            // parse errors and the validation errors of the fields that did parse.
+            if cell_errors.is_empty() {
+                // `push` validates the record: accepted, or refused with every validation error.
+                if let Err(found) = batch.push(row, record) {
+                    *rejected += 1;
+                    errors.extend(found.into_iter().map(|e| RowError::from_field(row, e)));
+                }
+            } else {
+                let parsed_bad: Vec<String> = cell_errors.iter().map(|e| e.field.clone()).collect();
+                let validation = record
+                    .validate()
+                    .into_iter()
+                    .filter(|e| !parsed_bad.contains(&e.field))
+                    .map(|e| RowError::from_field(row, e));
+                cell_errors.extend(validation);
+                *rejected += 1;
+                errors.extend(cell_errors);
+            }
+        };
+    let parse_block = |start: usize| {
+        let end = (start + PARSE_BLOCK_ROWS).min(height);
+        let mut batch = GrantBatch::with_capacity(end - start);
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut rejected = 0usize;
+        for i in start..end {
+            parse_row(i, &mut batch, &mut errors, &mut rejected);
         }
+        (batch, errors, rejected)
+    };
+    let starts: Vec<usize> = (0..height).step_by(PARSE_BLOCK_ROWS).collect();
+    let blocks: Vec<(GrantBatch, Vec<RowError>, usize)> =
+        starts.into_par_iter().map(parse_block).collect();
+    let mut batch = GrantBatch::with_capacity(height);
+    let mut report = report_base;
+    for (block, errors, rejected) in blocks {
+        report.rows_accepted += block.len();
+        report.rows_rejected += rejected;
+        report.row_errors.extend(errors);
+        batch.append(block);
     }
     Ok((batch, report))
 }
+
+/// Rows one parsing task takes.
+const PARSE_BLOCK_ROWS: usize = 4_096;

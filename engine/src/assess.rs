@@ -796,6 +796,16 @@ pub fn assess_ad(
 pub struct GrantRules<'r> {
     ruleset: &'r Ruleset,
     cap: Option<f64>,
+    /// Per catalogue code: its dimension and weighted points when the ruleset enables it.
+    enabled: Vec<Option<(Dimension, f64)>>,
+}
+
+/// What the batch writes of one grant: codes, scores, grade, evidence text.
+struct CompactAssessment {
+    findings: String,
+    scores: Scores,
+    grade: char,
+    evidence: String,
 }
 
 /// The grant-level codes evaluated from one row's own columns, in catalogue order (the
@@ -838,7 +848,95 @@ impl<'r> GrantRules<'r> {
             .iter()
             .find(|c| c.causes.contains(&cause))
             .map(|c| c.rate);
-        Self { ruleset, cap }
+        let enabled = CATALOGUE
+            .iter()
+            .map(|spec| {
+                ruleset.code(spec.code).map(|rule| {
+                    (
+                        Dimension::of_code(spec.code).unwrap_or(Dimension::WeakRiskControl),
+                        ruleset.scoring.points(rule.severity) * rule.weight,
+                    )
+                })
+            })
+            .collect();
+        Self {
+            ruleset,
+            cap,
+            enabled,
+        }
+    }
+
+    /// The assessment of row `i` as the batch writes it: the same codes, scores and grade as
+    /// [`GrantRules::assess_full`], and its findings' evidence as one JSON object keyed by code
+    /// (what `Value::Object` of the findings would print), without building the findings
+    /// (their basis and recommendation texts) or the score contributions.
+    fn assess_compact(
+        &self,
+        b: &GrantBatch,
+        i: usize,
+        dc: Option<DcChunk<'_>>,
+        pds: Option<&GrantPds>,
+    ) -> CompactAssessment {
+        let mut found = self.evaluate(b, i);
+        if let Some(dc) = dc {
+            found.extend(self.evaluate_dc(b, i, dc));
+        }
+        if let Some(hit) = pds.and_then(|p| self.evaluate_pd(p, i)) {
+            found.push(hit);
+        }
+        // Enabled codes only; a code found twice has its object evidence merged (as
+        // `Collector::add` does).
+        let mut hits: Vec<(usize, &'static str, Value)> = Vec::with_capacity(found.len());
+        for (code, evidence) in found {
+            let Some(k) = CATALOGUE.iter().position(|spec| spec.code == code) else {
+                continue;
+            };
+            if self.enabled[k].is_none() {
+                continue;
+            }
+            match hits.iter_mut().find(|h| h.0 == k) {
+                Some((_, _, Value::Object(existing))) => {
+                    if let Value::Object(new) = evidence {
+                        existing.extend(new);
+                    }
+                }
+                Some(h) => h.2 = evidence,
+                None => hits.push((k, code, evidence)),
+            }
+        }
+        hits.sort_unstable_by_key(|h| h.0);
+        let mut items = [("", Dimension::WeakRiskControl, 0.0); CATALOGUE.len()];
+        let mut findings = String::with_capacity(hits.len() * 20);
+        for (slot, (k, code, _)) in items.iter_mut().zip(&hits) {
+            let (dimension, points) = self.enabled[*k].unwrap_or((Dimension::WeakRiskControl, 0.0));
+            *slot = (code, dimension, points);
+            if !findings.is_empty() {
+                findings.push(';');
+            }
+            findings.push_str(code);
+        }
+        let scores = self.ruleset.scoring.scores_only(&items[..hits.len()]);
+        // Evidence keyed by code in key order, as a JSON object prints.
+        hits.sort_unstable_by(|a, b| a.1.cmp(b.1));
+        let mut evidence = Vec::with_capacity(64 + 96 * hits.len());
+        evidence.push(b'{');
+        for (n, (_, code, value)) in hits.iter().enumerate() {
+            if n > 0 {
+                evidence.push(b',');
+            }
+            evidence.push(b'"');
+            evidence.extend_from_slice(code.as_bytes());
+            evidence.extend_from_slice(b"\":");
+            // Writing a `Value` into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut evidence, value);
+        }
+        evidence.push(b'}');
+        CompactAssessment {
+            findings,
+            grade: self.ruleset.scoring.grade(scores.overall),
+            scores,
+            evidence: String::from_utf8(evidence).unwrap_or_default(),
+        }
     }
 
     fn t(&self, code: &str) -> Option<f64> {
@@ -1082,13 +1180,8 @@ pub fn assess_grant_chunk(
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess_full(chunk, i, Some(dc), pds);
-            let evidence: serde_json::Map<String, Value> = a
-                .findings
-                .iter()
-                .map(|f| (f.code.clone(), f.evidence.clone()))
-                .collect();
-            let codes = Value::Object(evidence).to_string();
+            let a = rules.assess_compact(chunk, i, Some(dc), pds);
+            let codes = a.evidence;
             // Every grant's evidence carries its model PD, score and reasons under "PD",
             // written straight into the text (after the codes), in a string of exact size.
             let evidence = match pds.filter(|p| i < p.pd.len()) {
@@ -1108,9 +1201,9 @@ pub fn assess_grant_chunk(
             };
             GrantRow {
                 index: i,
-                findings: a.codes(),
+                findings: a.findings,
                 scores: a.scores,
-                grade: a.grade.chars().next().unwrap_or('E'),
+                grade: a.grade,
                 evidence,
                 pd: pds.and_then(|p| p.pd.get(i).copied()),
                 pd_score: pds.and_then(|p| p.score.get(i).copied().flatten()),

@@ -261,7 +261,44 @@ impl ScoringRules {
     /// Scores and contributions of findings given as `(code, dimension, points)`.
     /// Input order does not matter; output order is the attribution order.
     pub fn score(&self, items: &[(&str, Dimension, f64)]) -> (Scores, Vec<Contribution>) {
-        let mut order: Vec<usize> = (0..items.len()).collect();
+        let mut contributions = Vec::with_capacity(items.len());
+        let scores = self.score_each(
+            items,
+            |code, dimension, points, dimension_points, overall_points| {
+                contributions.push(Contribution {
+                    code: code.to_string(),
+                    dimension,
+                    points,
+                    dimension_points,
+                    overall_points,
+                });
+            },
+        );
+        (scores, contributions)
+    }
+
+    /// The scores of [`ScoringRules::score`] without the contributions (no allocation for up
+    /// to 32 findings): the batch path, which reports codes and scores per grant.
+    pub fn scores_only(&self, items: &[(&str, Dimension, f64)]) -> Scores {
+        self.score_each(items, |_, _, _, _, _| {})
+    }
+
+    fn score_each(
+        &self,
+        items: &[(&str, Dimension, f64)],
+        mut contribution: impl FnMut(&str, Dimension, f64, f64, f64),
+    ) -> Scores {
+        let mut small = [0usize; 32];
+        let mut large = Vec::new();
+        let order: &mut [usize] = if items.len() <= small.len() {
+            &mut small[..items.len()]
+        } else {
+            large.extend(0..items.len());
+            &mut large
+        };
+        for (k, o) in order.iter_mut().enumerate() {
+            *o = k;
+        }
         order.sort_by(|&a, &b| {
             items[b]
                 .2
@@ -270,8 +307,7 @@ impl ScoringRules {
         });
         let mut keep = [1.0f64; 3];
         let mut keep_all = 1.0f64;
-        let mut contributions = Vec::with_capacity(items.len());
-        for i in order {
+        for &i in order.iter() {
             let (code, dim, points) = items[i];
             let p = (points / 100.0).clamp(0.0, 1.0);
             let d = dim.index();
@@ -279,21 +315,20 @@ impl ScoringRules {
             keep[d] *= 1.0 - p;
             let before_all = 100.0 * (1.0 - keep_all);
             keep_all *= 1.0 - p * self.dimension_weights.of(dim);
-            contributions.push(Contribution {
-                code: code.to_string(),
-                dimension: dim,
+            contribution(
+                code,
+                dim,
                 points,
-                dimension_points: 100.0 * (1.0 - keep[d]) - before_dim,
-                overall_points: 100.0 * (1.0 - keep_all) - before_all,
-            });
+                100.0 * (1.0 - keep[d]) - before_dim,
+                100.0 * (1.0 - keep_all) - before_all,
+            );
         }
-        let scores = Scores {
+        Scores {
             weak_risk_control: 100.0 * (1.0 - keep[0]),
             duplicate_credit: 100.0 * (1.0 - keep[1]),
             one_sided_marketing: 100.0 * (1.0 - keep[2]),
             overall: 100.0 * (1.0 - keep_all),
-        };
-        (scores, contributions)
+        }
     }
 }
 

@@ -349,6 +349,7 @@ pub(crate) fn render_all(f: &Figures, dir: &Path) -> anyhow::Result<Vec<Chart>> 
             f.rows,
             f.distributions
                 .iter()
+                .filter(|d| d.max > 0.0)
                 .map(|d| format!("{} mean {:.1}", d.label.to_lowercase(), d.mean))
                 .collect::<Vec<_>>()
                 .join(", ")

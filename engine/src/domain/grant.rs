@@ -314,6 +314,41 @@ impl GrantBatch {
         Ok(())
     }
 
+    /// Moves every row of `other` after the rows of `self`.
+    pub fn append(&mut self, mut other: GrantBatch) {
+        self.grant_id.append(&mut other.grant_id);
+        self.institution_id.append(&mut other.institution_id);
+        self.product_id.append(&mut other.product_id);
+        self.borrower_key.append(&mut other.borrower_key);
+        self.granted_at.append(&mut other.granted_at);
+        self.principal_minor.append(&mut other.principal_minor);
+        self.term_months.append(&mut other.term_months);
+        self.apr.append(&mut other.apr);
+        self.closed_at.append(&mut other.closed_at);
+        self.borrower_age.append(&mut other.borrower_age);
+        self.monthly_income_minor
+            .append(&mut other.monthly_income_minor);
+        self.income_verified.append(&mut other.income_verified);
+        self.is_student.append(&mut other.is_student);
+        self.dti.append(&mut other.dti);
+        self.active_lenders.append(&mut other.active_lenders);
+        self.inquiries_30d.append(&mut other.inquiries_30d);
+        self.inquiries_6m.append(&mut other.inquiries_6m);
+        self.open_lines.append(&mut other.open_lines);
+        self.delinquencies_2y.append(&mut other.delinquencies_2y);
+        self.revolving_utilization
+            .append(&mut other.revolving_utilization);
+        self.line_increased.append(&mut other.line_increased);
+        self.dpd_at_grant.append(&mut other.dpd_at_grant);
+        self.phone_hash.append(&mut other.phone_hash);
+        self.device_hash.append(&mut other.device_hash);
+        self.max_dpd.append(&mut other.max_dpd);
+        self.first_payment_default
+            .append(&mut other.first_payment_default);
+        self.defaulted.append(&mut other.defaulted);
+        self.source_row.append(&mut other.source_row);
+    }
+
     /// Row `i` as a record (for assessing or re-batching one row).
     pub fn record(&self, i: usize) -> GrantRecord {
         GrantRecord {

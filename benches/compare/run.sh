@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Side by side: `finrisk batch --kind grants` and the same job in pandas + scikit-learn
+# (python_batch.py), on the same generated Parquet file of ROWS grants (default 1,000,000).
+# Checks that both find the same codes and PDs for every grant, then prints wall time, peak
+# memory and the ratios. Needs only cargo and python3; installs the pinned Python packages
+# into .venv-compare. Run from anywhere:  benches/compare/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS=${ROWS:-1000000}
+DATA=target/compare/$ROWS
+mkdir -p "$DATA"
+
+cargo build --release --quiet
+if [ ! -x .venv-compare/bin/python ]; then
+  python3 -m venv .venv-compare
+fi
+.venv-compare/bin/pip install --quiet --disable-pip-version-check -r benches/compare/requirements.txt
+
+if [ ! -f "$DATA/grants.parquet" ]; then
+  target/release/finrisk generate --out "$DATA" --grants "$ROWS" --cases 10 --seed 42 > /dev/null
+fi
+
+echo "finrisk batch ..."
+/usr/bin/time -v target/release/finrisk batch --kind grants --input "$DATA/grants.parquet" \
+  --output "$DATA/finrisk.parquet" --quiet > /dev/null 2> "$DATA/finrisk.time"
+echo "pandas + scikit-learn ..."
+/usr/bin/time -v .venv-compare/bin/python benches/compare/python_batch.py \
+  "$DATA/grants.parquet" "$DATA/python.parquet" > /dev/null 2> "$DATA/python.time"
+.venv-compare/bin/python benches/compare/compare.py "$DATA"
