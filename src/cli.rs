@@ -475,6 +475,10 @@ pub(crate) struct BatchArgs {
     /// input).
     #[arg(long, value_name = "N", default_value_t = crate::commands::GRANT_CHUNK_ROWS)]
     pub(crate) chunk_rows: usize,
+    /// For grants: memory (MB) for keeping the first pass's parsed rows for the second; an
+    /// input that needs more is read twice instead.
+    #[arg(long, value_name = "MB", default_value_t = 1024)]
+    pub(crate) memory_budget_mb: usize,
     /// For grants: load the whole file as one batch instead of streaming it (same outputs;
     /// memory grows with the input).
     #[arg(long)]

@@ -46,7 +46,14 @@ fn read(dir: &Path, name: &str) -> String {
 /// The parts of a summary that describe results, not how they were computed or where written.
 fn results_of(mut summary: Value) -> Value {
     let map = summary.as_object_mut().unwrap();
-    for k in ["output", "rejects", "index", "mode", "chunks"] {
+    for k in [
+        "output",
+        "rejects",
+        "index",
+        "mode",
+        "chunks",
+        "second_pass",
+    ] {
         map.remove(k);
     }
     summary
@@ -74,13 +81,27 @@ fn streaming_parquet_in_small_chunks_equals_the_in_memory_batch() {
         "memory",
         &[&truth_args[..], &["--in-memory"]].concat(),
     );
-    // 1,499 rows per chunk: chunks end at rows that do not line up with anything.
+    // 1,499 rows per chunk: chunks end at rows that do not line up with anything. With no
+    // memory budget the second pass reads the file again; with one it reuses the parsed rows.
     let streamed = batch(
         &dir,
         &input,
         "streamed",
-        &[&truth_args[..], &["--chunk-rows", "1499", "--quiet"]].concat(),
+        &[
+            &truth_args[..],
+            &["--chunk-rows", "1499", "--quiet", "--memory-budget-mb", "0"],
+        ]
+        .concat(),
     );
+    assert_eq!(streamed["second_pass"], "read again");
+    let kept = batch(
+        &dir,
+        &input,
+        "kept",
+        &[&truth_args[..], &["--chunk-rows", "1499"]].concat(),
+    );
+    assert_eq!(kept["second_pass"], "kept");
+    assert_same_outputs(&dir, "memory", "kept");
     assert_eq!(memory["mode"], "in-memory");
     assert_eq!(streamed["mode"], "streaming");
     assert_eq!(streamed["chunks"], 14);
@@ -139,7 +160,12 @@ fn streaming_csv_with_refused_rows_and_quoted_newlines_equals_the_in_memory_batc
     }
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
     let memory = batch(&dir, &input, "memory", &["--in-memory"]);
-    let streamed = batch(&dir, &input, "streamed", &["--chunk-rows", "7"]);
+    let streamed = batch(
+        &dir,
+        &input,
+        "streamed",
+        &["--chunk-rows", "7", "--memory-budget-mb", "0"],
+    );
     assert_same_outputs(&dir, "memory", "streamed");
     let rejects = read(&dir, "streamed.csv.rejects.csv");
     // Three bad dates, and two ids with a newline (refused: control characters). The row

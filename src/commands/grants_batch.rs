@@ -12,7 +12,10 @@
 //!
 //! What stays in memory across the input is the ledger and the analysis (about 100 bytes per
 //! grant), the accumulators (per institution, product, person and distinct score) and the
-//! refused rows' errors; never the rows, their evidence or the output. **In memory**
+//! refused rows' errors; never the rows' evidence or the output. The first pass keeps its
+//! parsed chunks for the second while they fit in `--memory-budget-mb` (default 1,024 MB,
+//! about 4 million grants); a larger input is read again instead, so memory stops growing at
+//! the budget. **In memory**
 //! (`--in-memory`) loads the whole file as one batch and runs the same assessment and
 //! accumulators; both give the same outputs.
 
@@ -279,6 +282,20 @@ fn merge_report(total: &mut LoadReport, part: LoadReport, errors: &mut Vec<RowEr
     }
 }
 
+/// Estimated memory of a parsed chunk: the fixed columns and the text of the id columns.
+fn batch_bytes(b: &GrantBatch) -> usize {
+    const FIXED_PER_ROW: usize = 232;
+    let text = |v: &[String]| v.iter().map(String::capacity).sum::<usize>();
+    let optional = |v: &[Option<String>]| v.iter().flatten().map(String::capacity).sum::<usize>();
+    b.len() * FIXED_PER_ROW
+        + text(&b.grant_id)
+        + text(&b.institution_id)
+        + text(&b.product_id)
+        + text(&b.borrower_key)
+        + optional(&b.phone_hash)
+        + optional(&b.device_hash)
+}
+
 /// Hex SHA-256 of every part of the input.
 fn input_hashes(input: &GrantInput) -> anyhow::Result<Vec<Value>> {
     input
@@ -351,6 +368,10 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
     let mut ledger = DcLedger::new();
     let mut whole: Option<GrantBatch> = None;
     let mut chunks = 0usize;
+    // Parsed chunks kept for the second pass while they fit in --memory-budget-mb.
+    let budget = args.memory_budget_mb.saturating_mul(1 << 20);
+    let mut kept: Option<Vec<(GrantBatch, usize, u64)>> = Some(Vec::new());
+    let mut kept_bytes = 0usize;
     if args.in_memory {
         let (batch, r) = finrisk_datasets::load_grants(&args.input)?;
         merge_report(&mut report, r, &mut errors);
@@ -374,8 +395,17 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
                 }
             }
             ledger.add(&chunk.batch);
+            let rows_read = chunk.report.rows_read as u64;
             merge_report(&mut report, chunk.report, &mut errors);
             chunks += 1;
+            if let Some(list) = &mut kept {
+                kept_bytes += batch_bytes(&chunk.batch);
+                if kept_bytes > budget {
+                    kept = None;
+                } else {
+                    list.push((chunk.batch, chunk.part, rows_read));
+                }
+            }
             Ok(())
         })?;
         bar.finish_and_clear();
@@ -411,9 +441,24 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
             drop(pds);
             sinks.add(batch, &rows, view, partitions)
         };
-    match whole {
-        Some(batch) => assess(&batch, 0, &[])?,
-        None => {
+    let second_pass = match (&whole, &kept) {
+        (Some(_), _) => "in-memory",
+        (None, Some(_)) => "kept",
+        (None, None) => "read again",
+    };
+    match (whole, kept) {
+        (Some(batch), _) => assess(&batch, 0, &[])?,
+        (None, Some(list)) => {
+            let bar = progress(args.quiet, Some(report.rows_read), "[2/2 assess]");
+            let mut first = 0;
+            for (batch, part, rows_read) in list {
+                bar.inc(rows_read);
+                assess(&batch, first, &input.parts[part].partitions)?;
+                first += batch.len();
+            }
+            bar.finish_and_clear();
+        }
+        (None, None) => {
             let bar = progress(args.quiet, Some(report.rows_read), "[2/2 assess]");
             let mut first = 0;
             for_each_chunk(&input, args.chunk_rows, |chunk| {
@@ -459,6 +504,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
     let summary = json!({
         "mode": if args.in_memory { "in-memory" } else { "streaming" },
         "chunks": chunks,
+        "second_pass": second_pass,
         "parts": input.parts.len(),
         "partition_columns": input.partition_columns,
         "rows_read": report.rows_read,
