@@ -98,6 +98,51 @@ pub fn read_table(path: &Path) -> Result<DataFrame, DatasetError> {
     }
 }
 
+/// Reads only the columns of `wanted` the table has (CSV as text, Parquet as typed), in the
+/// table's order: a report over a scores table need not load its evidence column.
+pub fn read_table_columns(path: &Path, wanted: &[&str]) -> Result<DataFrame, DatasetError> {
+    let format = TableFormat::detect(path)?;
+    let polars_err = |e: PolarsError| DatasetError::Read {
+        path: path.display().to_string(),
+        reason: first_line(&e.to_string()),
+    };
+    let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+    match format {
+        TableFormat::Csv => {
+            let mut header = String::new();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(&file), &mut header)
+                .map_err(|e| DatasetError::io(path, e))?;
+            let present: Vec<PlSmallStr> = header
+                .trim_end_matches(['\r', '\n'])
+                .split(',')
+                .map(|c| c.trim_matches('"'))
+                .filter(|c| wanted.contains(c))
+                .map(PlSmallStr::from)
+                .collect();
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_columns(Some(present.into()))
+                .try_into_reader_with_file_path(Some(path.to_path_buf()))
+                .and_then(|r| r.finish())
+                .map_err(polars_err)
+        }
+        TableFormat::Parquet => {
+            let mut reader = ParquetReader::new(file);
+            let schema = reader.schema().map_err(polars_err)?;
+            let present: Vec<String> = schema
+                .iter_names()
+                .filter(|n| wanted.contains(&n.as_str()))
+                .map(|n| n.to_string())
+                .collect();
+            reader
+                .with_columns(Some(present))
+                .finish()
+                .map_err(polars_err)
+        }
+    }
+}
+
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").trim().to_string()
 }

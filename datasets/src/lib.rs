@@ -10,7 +10,7 @@ pub mod real;
 pub mod stream;
 pub mod write;
 
-pub use grants::{LoadReport, TableFormat, load_grants, read_table};
+pub use grants::{LoadReport, TableFormat, load_grants, read_table, read_table_columns};
 pub use real::{
     FeatureKind, FeatureSpec, ModelTable, RealDataset, lending_club_grants, load_model_table,
 };

@@ -74,7 +74,17 @@ fn number_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<Vec<Option
 
 impl ScoreTable {
     fn read(path: &Path) -> anyhow::Result<Self> {
-        let df = finrisk_datasets::read_table(path)?;
+        let mut wanted: Vec<&str> = DIMENSIONS.iter().map(|(name, _)| *name).collect();
+        wanted.extend([
+            "grant_id",
+            "institution_id",
+            "findings",
+            "grade",
+            "pd",
+            "granted_at",
+            "defaulted",
+        ]);
+        let df = finrisk_datasets::read_table_columns(path, &wanted)?;
         let rows = df.height();
         let required = |name: &str| {
             bad_input(format!(
