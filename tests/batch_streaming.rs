@@ -59,6 +59,15 @@ fn results_of(mut summary: Value) -> Value {
     summary
 }
 
+/// Temporary output files (`.NAME.PID.partial`) in `dir`.
+fn partial_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".partial"))
+        .collect()
+}
+
 fn assert_same_outputs(dir: &Path, a: &str, b: &str) {
     for suffix in [".csv", "_persons.csv", "_index.json", ".csv.rejects.csv"] {
         assert_eq!(
@@ -124,17 +133,15 @@ fn streaming_parquet_in_small_chunks_equals_the_in_memory_batch() {
     // Provenance: in the summary, beside the CSV outputs and in the index.
     let provenance = &memory["provenance"];
     assert_eq!(provenance["input"][0]["sha256"].as_str().unwrap().len(), 64);
-    let sidecar: Value = serde_json::from_str(&read(&dir, "memory.csv.provenance.json")).unwrap();
-    assert_eq!(&sidecar, provenance);
+    for file in ["memory.csv", "memory_persons.csv", "memory.csv.rejects.csv"] {
+        let sidecar: Value =
+            serde_json::from_str(&read(&dir, &format!("{file}.provenance.json"))).unwrap();
+        assert_eq!(&sidecar, provenance, "{file}");
+    }
     let index: Value = serde_json::from_str(&read(&dir, "memory_index.json")).unwrap();
     assert_eq!(&index["provenance"], provenance);
     // No temporary file is left behind.
-    let leftovers: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".partial"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(partial_files(&dir).is_empty(), "{:?}", partial_files(&dir));
 }
 
 #[test]
@@ -282,4 +289,49 @@ fn parquet_outputs_carry_their_provenance_in_the_file() {
     let provenance: Value = serde_json::from_str(&provenance).unwrap();
     assert_eq!(provenance["pd_model"], Value::Null);
     assert_eq!(reader.finish().unwrap().height(), 1_000);
+}
+
+#[test]
+fn a_batch_killed_mid_run_leaves_no_output_and_a_rerun_completes_it() {
+    let dir = generated("killed", 50_000);
+    let input = dir.join("grants.parquet");
+    let output = dir.join("out.csv");
+    let mut child = std::process::Command::new(common::BIN)
+        .args([
+            "batch",
+            "--kind",
+            "grants",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--chunk-rows",
+            "500",
+            "--memory-budget-mb",
+            "0",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once it is writing (the temporary file exists), as a power cut would.
+    let started = std::time::Instant::now();
+    while partial_files(&dir).is_empty() && started.elapsed() < std::time::Duration::from_secs(120)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !partial_files(&dir).is_empty(),
+        "the batch never started writing"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!output.exists(), "a killed run must not leave an output");
+    // The re-run completes the output and clears what the killed run left.
+    let rerun = batch(&dir, &input, "out", &[]);
+    assert_eq!(rerun["rows_assessed"], 50_000);
+    assert!(partial_files(&dir).is_empty(), "{:?}", partial_files(&dir));
+    let clean = batch(&dir, &input, "clean", &["--in-memory"]);
+    assert_eq!(clean["rows_assessed"], 50_000);
+    assert_eq!(read(&dir, "out.csv"), read(&dir, "clean.csv"));
 }

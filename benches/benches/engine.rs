@@ -1,7 +1,9 @@
 //! The engine's per-record hot paths with input-size parameters: case scoring (cost figures,
 //! findings, scores) over generated cases, ad analysis over texts of growing length, grant-level
-//! rule evaluation over generated grants, and protobuf encode/decode of a case and of grant
-//! chunks (what the gRPC service does per request).
+//! rule evaluation over generated grants, the grants batch's per-chunk work (parsing a table
+//! into the engine's columns, and assessing a chunk against the duplicate-credit analysis:
+//! codes, scores, evidence), and protobuf encode/decode of a case and of grant chunks (what the
+//! gRPC service does per request).
 
 #![allow(clippy::expect_used)] // bench set-up: failing to build the inputs should stop the bench
 
@@ -73,6 +75,40 @@ fn grant_rules(c: &mut criterion::Criterion) {
     group.finish();
 }
 
+fn grant_batch(c: &mut criterion::Criterion) {
+    let ruleset = Ruleset::embedded(Jurisdiction::Cn).expect("ruleset");
+    let params = finrisk_datasets::generate::GenerateParams {
+        grants: 100_000,
+        cases: 0,
+        ..Default::default()
+    };
+    let dir = finrisk_benches::generated_dir("grants-100000", &params).expect("generated");
+    let frame = finrisk_datasets::read_table(&dir.join("grants.parquet")).expect("read");
+    let (batch, _) = finrisk_datasets::load_grants(&dir.join("grants.parquet")).expect("loaded");
+    let dc = finrisk_engine::dc::DcAnalysis::analyse(&batch, Some(params.as_of()));
+    let mut group = c.benchmark_group("grant_batch");
+    group.sample_size(10);
+    for n in [10_000usize, 100_000] {
+        group.throughput(Throughput::Elements(n as u64));
+        let slice = frame.slice(0, n);
+        group.bench_with_input(BenchmarkId::new("parse", n), &slice, |b, df| {
+            b.iter(|| finrisk_datasets::grants::grants_from_frame(black_box(df)).expect("parsed"))
+        });
+        let mut chunk = finrisk_engine::domain::GrantBatch::default();
+        for i in 0..n {
+            chunk
+                .push(batch.source_row[i], batch.record(i))
+                .expect("valid");
+        }
+        group.bench_with_input(BenchmarkId::new("assess_chunk", n), &chunk, |b, chunk| {
+            b.iter(|| {
+                finrisk_engine::assess::assess_grant_chunk(chunk, &ruleset, dc.chunk(0), None)
+            })
+        });
+    }
+    group.finish();
+}
+
 fn proto_codec(c: &mut criterion::Criterion) {
     let (batch, _) = generated_grants(1_000_000).expect("generated grants");
     let grant = |i: usize| pb::Grant {
@@ -132,6 +168,6 @@ fn proto_codec(c: &mut criterion::Criterion) {
 criterion_group! {
     name = benches;
     config = config();
-    targets = case_scoring, ad_analysis, grant_rules, proto_codec
+    targets = case_scoring, ad_analysis, grant_rules, grant_batch, proto_codec
 }
 criterion_main!(benches);

@@ -18,7 +18,7 @@ pub fn config() -> Criterion {
 }
 
 /// The generator's output for `params`, written once under `target/bench-data/NAME` and reused.
-fn generated_dir(
+pub fn generated_dir(
     name: &str,
     params: &finrisk_datasets::generate::GenerateParams,
 ) -> Result<std::path::PathBuf, String> {

@@ -195,7 +195,10 @@ pub struct TableSink {
 
 impl TableSink {
     /// A sink for `path` (`.csv` or `.parquet`); nothing is created before the first frame.
+    /// Temporary files of earlier runs for the same output that were killed before they could
+    /// clean up (`.NAME.PID.partial`) are removed.
     pub fn create(path: &Path, provenance: Option<String>) -> Result<Self, DatasetError> {
+        remove_stale_partials(path);
         Ok(Self {
             format: output_format(path)?,
             path: path.to_path_buf(),
@@ -271,6 +274,33 @@ impl Drop for TableSink {
         // Not finished: the partial file goes.
         if self.writer.take().is_some() {
             let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// Removes `.NAME.*.partial` beside `path`: what a killed run of the same output left.
+fn remove_stale_partials(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(file) = file.to_str() else { continue };
+        if let Some(pid) = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".partial"))
+            && pid.bytes().all(|b| b.is_ascii_digit())
+        {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

@@ -39,6 +39,12 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
         }
     };
     write_rejects(&errors, &rejects)?;
+    if let Some(provenance) = grants_summary.get("provenance") {
+        finrisk_datasets::write::write_atomically(
+            &finrisk_datasets::write::provenance_sidecar(&rejects),
+            serde_json::to_string(provenance)?.as_bytes(),
+        )?;
+    }
     let mut summary = json!({
         "kind": format!("{:?}", args.kind).to_lowercase(),
         "input": args.input.display().to_string(),
