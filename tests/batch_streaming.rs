@@ -335,3 +335,22 @@ fn a_batch_killed_mid_run_leaves_no_output_and_a_rerun_completes_it() {
     assert_eq!(clean["rows_assessed"], 50_000);
     assert_eq!(read(&dir, "out.csv"), read(&dir, "clean.csv"));
 }
+
+#[test]
+fn a_table_with_no_rows_still_has_its_columns_checked() {
+    let dir = common::scratch("finrisk-stream", "empty");
+    let input = dir.join("empty.csv");
+    std::fs::write(&input, "grant_id,institution_id\n").unwrap();
+    let out = common::run(&[
+        "batch",
+        "--kind",
+        "grants",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        dir.join("out.csv").to_str().unwrap(),
+    ]);
+    let stderr = common::bad_input_line(&out);
+    assert!(stderr.contains("required column missing"), "{stderr}");
+    assert!(stderr.contains("borrower_key"), "{stderr}");
+}

@@ -176,6 +176,7 @@ impl GrantInput {
             part: 0,
             reader: None,
             rows_before: 0,
+            part_had_rows: false,
         }
     }
 }
@@ -203,6 +204,8 @@ pub struct GrantChunks<'a> {
     reader: Option<PartReader>,
     /// Rows read from earlier chunks: the row number offset of the next one.
     rows_before: usize,
+    /// Whether the current part gave a chunk (a part with no rows still has its columns checked).
+    part_had_rows: bool,
 }
 
 fn read_error(path: &Path, e: &PolarsError) -> DatasetError {
@@ -265,6 +268,27 @@ impl GrantChunks<'_> {
                 }
             }
         })
+    }
+
+    /// A part without rows: its columns are still checked, as a whole-file load checks them.
+    fn check_empty_part(&self, part: &InputPart) -> Result<(), DatasetError> {
+        let path = &part.path;
+        let df = match self.reader.as_ref() {
+            Some(PartReader::Csv { header, .. }) => CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .into_reader_with_file_handle(Cursor::new(header.clone()))
+                .finish()
+                .map_err(|e| read_error(path, &e))?,
+            _ => {
+                let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+                ParquetReader::new(file)
+                    .with_slice(Some((0, 0)))
+                    .finish()
+                    .map_err(|e| read_error(path, &e))?
+            }
+        };
+        grants_from_frame_at(&df, self.rows_before).map(|_| ())
     }
 
     /// The next chunk's frame of the current part, or `None` when the part is done.
@@ -343,6 +367,7 @@ impl Iterator for GrantChunks<'_> {
             }
             match self.next_frame() {
                 Ok(Some(df)) if df.height() > 0 => {
+                    self.part_had_rows = true;
                     let first = self.rows_before;
                     self.rows_before += df.height();
                     let result =
@@ -357,8 +382,15 @@ impl Iterator for GrantChunks<'_> {
                     return Some(result);
                 }
                 Ok(_) => {
+                    if !self.part_had_rows
+                        && let Err(e) = self.check_empty_part(part)
+                    {
+                        self.part = self.input.parts.len();
+                        return Some(Err(e));
+                    }
                     self.part += 1;
                     self.reader = None;
+                    self.part_had_rows = false;
                 }
                 Err(e) => {
                     self.part = self.input.parts.len();
