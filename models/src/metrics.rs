@@ -50,14 +50,17 @@ fn tie_groups(scores: &[f64], target: &[u8]) -> Vec<(f64, f64, f64)> {
 
 /// AUC (ties count half) and KS, from one sort.
 fn auc_ks(scores: &[f64], target: &[u8]) -> (f64, f64) {
-    let groups = tie_groups(scores, target);
+    auc_ks_of_groups(&tie_groups(scores, target))
+}
+
+fn auc_ks_of_groups(groups: &[(f64, f64, f64)]) -> (f64, f64) {
     let pos: f64 = groups.iter().map(|g| g.1).sum();
     let neg: f64 = groups.iter().map(|g| g.2).sum();
     if pos == 0.0 || neg == 0.0 {
         return (f64::NAN, f64::NAN);
     }
     let (mut tp, mut fp, mut area, mut ks) = (0.0, 0.0, 0.0, 0.0f64);
-    for &(_, p, n) in &groups {
+    for &(_, p, n) in groups {
         // Trapezoid between (fp, tp) and (fp + n, tp + p).
         area += n * (tp + p / 2.0);
         tp += p;
@@ -65,6 +68,13 @@ fn auc_ks(scores: &[f64], target: &[u8]) -> (f64, f64) {
         ks = ks.max(tp / pos - fp / neg);
     }
     (area / (pos * neg), ks)
+}
+
+/// AUC, KS and the ROC curve (thinned to `max_points`, as [`roc_curve`]) from one sort.
+pub fn auc_ks_roc(scores: &[f64], target: &[u8], max_points: usize) -> (f64, f64, Vec<(f64, f64)>) {
+    let groups = tie_groups(scores, target);
+    let (auc, ks) = auc_ks_of_groups(&groups);
+    (auc, ks, roc_of_groups(&groups, max_points))
 }
 
 /// Area under the ROC curve.
@@ -138,7 +148,10 @@ impl AucCounter {
 /// per distinct score (highest first), thinned to at most `max_points` points (the first and
 /// last kept). Empty without both classes.
 pub fn roc_curve(scores: &[f64], target: &[u8], max_points: usize) -> Vec<(f64, f64)> {
-    let groups = tie_groups(scores, target);
+    roc_of_groups(&tie_groups(scores, target), max_points)
+}
+
+fn roc_of_groups(groups: &[(f64, f64, f64)], max_points: usize) -> Vec<(f64, f64)> {
     let pos: f64 = groups.iter().map(|g| g.1).sum();
     let neg: f64 = groups.iter().map(|g| g.2).sum();
     if pos == 0.0 || neg == 0.0 {
@@ -147,7 +160,7 @@ pub fn roc_curve(scores: &[f64], target: &[u8], max_points: usize) -> Vec<(f64, 
     let mut points = Vec::with_capacity(groups.len() + 1);
     points.push((0.0, 0.0));
     let (mut tp, mut fp) = (0.0, 0.0);
-    for &(_, p, n) in &groups {
+    for &(_, p, n) in groups {
         tp += p;
         fp += n;
         points.push((fp / neg, tp / pos));
@@ -374,6 +387,11 @@ mod tests {
         assert_eq!(exact, reversed.auc().unwrap());
         assert_eq!(counter.len(), 5_000);
         let roc = roc_curve(&scores, &target, 50);
+        let (a, k, r) = auc_ks_roc(&scores, &target, 50);
+        assert_eq!(
+            (a, k, &r),
+            (auc(&scores, &target), ks(&scores, &target), &roc)
+        );
         assert_eq!(roc.first(), Some(&(0.0, 0.0)));
         assert_eq!(roc.last(), Some(&(1.0, 1.0)));
         assert!(roc.len() <= 50);

@@ -16,7 +16,7 @@ mod html;
 use crate::cli::{ReportArgs, ReportPeriod};
 use crate::evaluation::{LABELLED_SCORES, TruthAccumulator};
 use crate::failure::bad_input;
-use finrisk_models::metrics::{PsiReference, auc, calibration_table, ks, roc_curve};
+use finrisk_models::metrics::{PsiReference, auc_ks_roc, calibration_table};
 use polars::prelude::{DataFrame, DataType};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -34,17 +34,33 @@ pub(crate) const DIMENSIONS: [(&str, &str); 4] = [
 /// The columns of a scores table the report reads.
 struct ScoreTable {
     rows: usize,
-    grant_id: Option<Vec<String>>,
-    institution_id: Option<Vec<String>>,
-    findings: Vec<String>,
-    grade: Option<Vec<String>>,
+    grant_id: Option<TextColumn>,
+    institution_id: Option<TextColumn>,
+    findings: TextColumn,
+    grade: Option<TextColumn>,
     scores: [Vec<f64>; 4],
     pd: Option<Vec<Option<f64>>>,
-    granted_at: Option<Vec<Option<String>>>,
+    granted_at: Option<TextColumn>,
     defaulted: Option<Vec<Option<u8>>>,
 }
 
-fn text_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<Vec<Option<String>>>> {
+/// A text column of the scores table, kept in polars' form (one contiguous array): 10 million
+/// rows are not copied into 10 million strings.
+struct TextColumn(polars::prelude::StringChunked);
+
+impl TextColumn {
+    /// Row `row`, empty when missing.
+    fn get(&self, row: usize) -> &str {
+        self.0.get(row).unwrap_or("")
+    }
+
+    /// Every row, in order (`None` when missing).
+    fn iter(&self) -> impl Iterator<Item = Option<&str>> {
+        self.0.iter()
+    }
+}
+
+fn text_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<TextColumn>> {
     let Ok(column) = df.column(name) else {
         return Ok(None);
     };
@@ -52,16 +68,26 @@ fn text_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<Vec<Option<S
         .cast(&DataType::String)
         .map_err(|e| bad_input(format!("{name}: {e}")))?;
     let ca = cast.str().map_err(|e| bad_input(format!("{name}: {e}")))?;
-    Ok(Some(ca.iter().map(|v| v.map(str::to_string)).collect()))
+    Ok(Some(TextColumn(ca.rechunk().into_owned())))
 }
 
 fn number_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<Vec<Option<f64>>>> {
+    let Ok(column) = df.column(name) else {
+        return Ok(None);
+    };
+    if column.dtype().is_primitive_numeric() {
+        let cast = column
+            .cast(&DataType::Float64)
+            .map_err(|e| bad_input(format!("{name}: {e}")))?;
+        let ca = cast.f64().map_err(|e| bad_input(format!("{name}: {e}")))?;
+        return Ok(Some(ca.iter().collect()));
+    }
     let Some(text) = text_column(df, name)? else {
         return Ok(None);
     };
-    text.into_iter()
+    text.iter()
         .enumerate()
-        .map(|(row, cell)| match cell.as_deref().map(str::trim) {
+        .map(|(row, cell)| match cell.map(str::trim) {
             None | Some("") => Ok(None),
             Some(s) => s
                 .parse::<f64>()
@@ -108,11 +134,7 @@ impl ScoreTable {
                 })
                 .collect::<anyhow::Result<_>>()?;
         }
-        let findings = text_column(&df, "findings")?
-            .ok_or_else(|| required("findings"))?
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect();
+        let findings = text_column(&df, "findings")?.ok_or_else(|| required("findings"))?;
         let defaulted = match number_column(&df, "defaulted")? {
             None => None,
             Some(values) => Some(
@@ -131,15 +153,12 @@ impl ScoreTable {
                     .collect::<anyhow::Result<_>>()?,
             ),
         };
-        let all = |v: Option<Vec<Option<String>>>| {
-            v.map(|v| v.into_iter().map(Option::unwrap_or_default).collect())
-        };
         Ok(Self {
             rows,
-            grant_id: all(text_column(&df, "grant_id")?),
-            institution_id: all(text_column(&df, "institution_id")?),
+            grant_id: text_column(&df, "grant_id")?,
+            institution_id: text_column(&df, "institution_id")?,
             findings,
-            grade: all(text_column(&df, "grade")?),
+            grade: text_column(&df, "grade")?,
             scores,
             pd: number_column(&df, "pd")?,
             granted_at: text_column(&df, "granted_at")?,
@@ -148,7 +167,7 @@ impl ScoreTable {
     }
 
     fn codes(&self, row: usize) -> impl Iterator<Item = &str> {
-        self.findings[row].split(';').filter(|c| !c.is_empty())
+        self.findings.get(row).split(';').filter(|c| !c.is_empty())
     }
 }
 
@@ -288,7 +307,7 @@ fn institutions(t: &ScoreTable) -> Vec<InstitutionRank> {
     };
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (row, id) in ids.iter().enumerate() {
-        groups.entry(id).or_default().push(row);
+        groups.entry(id.unwrap_or("")).or_default().push(row);
     }
     let mut ranked: Vec<InstitutionRank> = groups
         .into_iter()
@@ -329,12 +348,15 @@ fn outcomes(t: &ScoreTable) -> Option<Outcomes> {
     if positives == 0 || positives == y.len() {
         return None;
     }
-    let separation_of = |score: &'static str, label: &'static str, s: Vec<f64>| Separation {
-        score,
-        label,
-        auc: auc(&s, &y),
-        ks: ks(&s, &y),
-        roc: roc_curve(&s, &y, 200),
+    let separation_of = |score: &'static str, label: &'static str, s: Vec<f64>| {
+        let (auc, ks, roc) = auc_ks_roc(&s, &y, 200);
+        Separation {
+            score,
+            label,
+            auc,
+            ks,
+            roc,
+        }
     };
     let mut separation: Vec<Separation> = DIMENSIONS
         .iter()
@@ -379,7 +401,9 @@ fn stability(t: &ScoreTable, period: ReportPeriod) -> anyhow::Result<Vec<PeriodS
     };
     let mut by_period: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (row, date) in dates.iter().enumerate() {
-        let Some(date) = date else { continue };
+        let Some(date) = date.filter(|d| !d.trim().is_empty()) else {
+            continue;
+        };
         let p = period_of(date, period).ok_or_else(|| {
             bad_input(format!(
                 "granted_at: row {}: `{date}` is not a date YYYY-MM-DD",
@@ -420,7 +444,11 @@ fn labels(t: &ScoreTable, path: &Path) -> anyhow::Result<Value> {
     let column = |name: &str| DIMENSIONS.iter().position(|(d, _)| *d == name).unwrap_or(3);
     let columns = LABELLED_SCORES.map(|(name, _)| column(name));
     for (row, id) in ids.iter().enumerate() {
-        truth.add(id, &t.findings[row], columns.map(|k| t.scores[k][row]));
+        truth.add(
+            id.unwrap_or(""),
+            t.findings.get(row),
+            columns.map(|k| t.scores[k][row]),
+        );
     }
     Ok(truth.finish())
 }
@@ -466,8 +494,15 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
         .map(|(k, (name, label))| distribution(name, label, &t.scores[k]))
         .collect();
     let mut grades = BTreeMap::new();
-    for g in t.grade.iter().flatten() {
-        *grades.entry(g.clone()).or_insert(0) += 1;
+    if let Some(column) = &t.grade {
+        for g in column.iter().flatten() {
+            match grades.get_mut(g) {
+                Some(n) => *n += 1,
+                None => {
+                    grades.insert(g.to_string(), 1);
+                }
+            }
+        }
     }
     Ok(Figures {
         input: args.input.display().to_string(),
