@@ -44,10 +44,24 @@ impl LoanTerms {
         }
     }
 
-    /// Checks the terms; field names are those of the CLI and the case contract.
+    /// Checks the terms; field names are those of the CLI and the case contract. Amounts are
+    /// capped at [`MAX_TERMS_MINOR`], so that no sum over a 360-month schedule at the highest
+    /// rates overflows.
     pub fn validate(&self) -> Result<(), EngineError> {
         let mut c = Checker::new();
         c.positive_minor("principal_minor", self.principal_minor);
+        for (field, value) in [
+            ("principal_minor", self.principal_minor),
+            ("upfront_fee_minor", self.upfront_fee_minor),
+            ("monthly_fixed_fee_minor", self.monthly_fixed_fee_minor),
+        ] {
+            if value > MAX_TERMS_MINOR {
+                c.fail(
+                    field,
+                    format!("must be at most {MAX_TERMS_MINOR} minor units, got {value}"),
+                );
+            }
+        }
         c.int_range("term_months", i64::from(self.term_months), 1, 360);
         c.rate("nominal_annual_rate", self.nominal_annual_rate, 0.0, 10.0);
         c.rate("monthly_fee_rate", self.monthly_fee_rate, 0.0, 1.0);
@@ -59,6 +73,10 @@ impl LoanTerms {
         c.finish()
     }
 }
+
+/// Largest principal or fee the schedule takes, in minor units (10^15: ten trillion in the
+/// currency). Found by fuzzing: larger amounts overflowed the schedule's sums.
+pub const MAX_TERMS_MINOR: i64 = 1_000_000_000_000_000;
 
 /// One month of a schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -219,6 +237,38 @@ mod tests {
     use super::*;
     use crate::rates::test_support::any_repayment;
     use proptest::prelude::*;
+
+    #[test]
+    fn amounts_beyond_the_cap_are_refused_not_overflowed() {
+        // The input the loan_terms fuzz target found (fuzz/artifacts), and the extremes.
+        for (principal, fixed) in [(1_000_000, 0x3f00_0000_0000_0000_i64), (i64::MAX, 0)] {
+            let mut t = LoanTerms::new(principal, 360, Repayment::Bullet);
+            t.nominal_annual_rate = 10.0;
+            t.monthly_fee_rate = 1.0;
+            t.monthly_fixed_fee_minor = fixed;
+            let err = build_schedule(&t).unwrap_err();
+            let fields: Vec<String> = err.field_errors().into_iter().map(|e| e.field).collect();
+            assert!(
+                fields.contains(&"principal_minor".to_string())
+                    || fields.contains(&"monthly_fixed_fee_minor".to_string()),
+                "{fields:?}"
+            );
+        }
+        // At the cap, every repayment method at the highest rates builds.
+        for repayment in [
+            Repayment::EqualInstallment,
+            Repayment::EqualPrincipal,
+            Repayment::InterestOnly,
+            Repayment::Bullet,
+        ] {
+            let mut t = LoanTerms::new(MAX_TERMS_MINOR, 360, repayment);
+            t.nominal_annual_rate = 10.0;
+            t.monthly_fee_rate = 1.0;
+            t.upfront_fee_minor = MAX_TERMS_MINOR - 1;
+            t.monthly_fixed_fee_minor = MAX_TERMS_MINOR;
+            assert!(build_schedule(&t).is_ok(), "{repayment:?}");
+        }
+    }
 
     #[test]
     fn tv4_equal_installment_rounded() {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target (fuzz/fuzz_targets) for SECONDS each (default 60), on the corpus
+# kept in fuzz/corpus/<target>; new interesting inputs are added there, and a crash leaves its
+# reproducer in fuzz/artifacts/<target> (move it to fuzz/regressions/<target> with the fix).
+# Before fuzzing, every input of fuzz/regressions/<target> is run once and must pass. Installs cargo-fuzz if it is missing. The targets
+# build with AddressSanitizer; RUSTC_BOOTSTRAP lets the stable toolchain accept cargo-fuzz's
+# sanitizer flags.
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(case_json product_json ad_text loan_terms)
+fi
+if ! cargo fuzz --version > /dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
+fi
+export RUSTC_BOOTSTRAP=1
+for target in "${targets[@]}"; do
+  mkdir -p "fuzz/corpus/$target"
+  # Inputs that once crashed (fuzz/regressions/<target>) must pass first.
+  if [ -d "fuzz/regressions/$target" ]; then
+    echo "== $target: regressions"
+    cargo fuzz run --fuzz-dir fuzz "$target" "fuzz/regressions/$target" -- -runs=0 > /dev/null 2>&1 || {
+      echo "$target: a regression input fails again (fuzz/regressions/$target)" >&2
+      exit 1
+    }
+  fi
+  echo "== $target: ${seconds}s"
+  log=$(mktemp)
+  status=0
+  cargo fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
+    -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1 > "$log" 2>&1 || status=$?
+  grep -E "^(Done|stat::number_of_executed_units|stat::new_units_added)" "$log" || true
+  if [ "$status" -ne 0 ]; then
+    tail -40 "$log" >&2
+    echo "$target: failed (exit $status); reproducers, if any, in fuzz/artifacts/$target" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+done
