@@ -21,6 +21,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
 struct Server {
     child: Child,
     addr: String,
+    /// Everything the server wrote on stderr so far.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -31,10 +33,15 @@ impl Drop for Server {
 }
 
 fn start(extra: &[&str]) -> Server {
+    start_logging(extra, "warn")
+}
+
+/// A server logging at `level` (`FINRISK_LOG`), its stderr kept in [`Server::log`].
+fn start_logging(extra: &[&str], level: &str) -> Server {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
-        .env("FINRISK_LOG", "warn")
+        .env("FINRISK_LOG", level)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -51,8 +58,14 @@ fn start(extra: &[&str]) -> Server {
         }
     };
     // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    Server { child, addr }
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.by_ref().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Server { child, addr, log }
 }
 
 async fn client(server: &Server) -> RiskAssessmentClient<Channel> {
@@ -1126,4 +1139,51 @@ fn load_test_drives_health_and_score_case_without_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("addr"));
+}
+
+#[tokio::test]
+async fn logs_carry_no_borrower_data_or_keys() {
+    let config = write_keys_config();
+    let server = start_logging(&["--config", config.to_str().unwrap()], "debug");
+    let mut c = client(&server).await;
+    let case = case_pb(&example("case.json"));
+    let product = product_pb(&example("product.json"));
+    // Accepted calls, a refused call (PII in clear) and an unauthenticated one.
+    let ok = c
+        .score_case(with_key(
+            pb::ScoreCaseRequest {
+                case: Some(case.clone()),
+            },
+            "key-a",
+        ))
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    let mut grants = vec![grant("G-LOG-1", "P-001", 12)];
+    grants[0].phone_hash = Some("13912345678".into());
+    let refused = c
+        .assess_product(with_key(
+            pb::AssessProductRequest {
+                product: Some(product.clone()),
+                grants,
+                as_of: String::new(),
+            },
+            "key-a",
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    let _ = c
+        .score_case(Request::new(pb::ScoreCaseRequest { case: Some(case) }))
+        .await
+        .unwrap_err();
+    // Give the server a moment to flush its log lines.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(log.contains("ScoreCase"), "the calls were logged: {log}");
+    for secret in ["b7f3", "13912345678", "300000", "key-a", "key-court"] {
+        assert!(
+            !log.contains(secret),
+            "`{secret}` in the server log:\n{log}"
+        );
+    }
 }
