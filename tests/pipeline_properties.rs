@@ -118,3 +118,34 @@ proptest! {
         check(result)?;
     }
 }
+
+#[test]
+fn every_list_and_text_has_a_limit_named_in_the_error() {
+    let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
+    let lexicons = Lexicons::embedded().unwrap();
+    let fields = |e: finrisk_engine::EngineError| -> Vec<String> {
+        e.field_errors().into_iter().map(|f| f.field).collect()
+    };
+    let long = "贷".repeat(finrisk_engine::validate::MAX_TEXT_CHARS + 1);
+    let at_limit = "贷".repeat(finrisk_engine::validate::MAX_TEXT_CHARS);
+
+    let mut product = example("product.json");
+    product["marketing"][0]["text"] = json!(long);
+    let e = Product::from_json(&product.to_string()).unwrap_err();
+    assert_eq!(fields(e), ["marketing[0].text"]);
+    product["marketing"][0]["text"] = json!(at_limit);
+    assert!(Product::from_json(&product.to_string()).is_ok());
+    let ad = product["marketing"][0].clone();
+    product["marketing"] = json!(vec![ad; finrisk_engine::validate::MAX_LIST_ITEMS + 1]);
+    let e = Product::from_json(&product.to_string()).unwrap_err();
+    assert!(fields(e).contains(&"marketing".to_string()));
+
+    let mut case = example("case.json");
+    case["evidence"]["marketing_texts"] =
+        json!(vec!["x"; finrisk_engine::validate::MAX_LIST_ITEMS + 1]);
+    let e = Case::from_json(&case.to_string()).unwrap_err();
+    assert_eq!(fields(e), ["evidence.marketing_texts"]);
+
+    let e = finrisk_engine::assess::assess_ad(&long, None, &ruleset, &lexicons).unwrap_err();
+    assert_eq!(fields(e), ["text"]);
+}

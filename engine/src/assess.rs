@@ -767,6 +767,9 @@ pub fn assess_ad(
     ruleset: &Ruleset,
     lexicons: &Lexicons,
 ) -> Result<Assessment, EngineError> {
+    let mut check = crate::validate::Checker::new();
+    check.text("text", text);
+    check.finish()?;
     let findings = match product {
         Some(p) => {
             let mut one = p.clone();

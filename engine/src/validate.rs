@@ -11,6 +11,15 @@ use serde::de::DeserializeOwned;
 /// Longest identifier accepted (ids, keys, hashes).
 pub const MAX_IDENTIFIER_LEN: usize = 128;
 
+/// Longest free text accepted (an ad, a marketing text, a fee name), in characters.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// Most items accepted in a list of a document (ads, marketing texts, terms, fees).
+pub const MAX_LIST_ITEMS: usize = 1_000;
+
+/// Most repayments accepted in a case (daily repayments over 30 years fit).
+pub const MAX_REPAYMENTS: usize = 11_000;
+
 /// Collects field errors for one document or row.
 #[derive(Debug, Default)]
 pub struct Checker {
@@ -75,6 +84,24 @@ impl Checker {
     pub fn non_blank(&mut self, field: &str, value: &str) {
         if value.trim().is_empty() {
             self.fail(field, "must not be empty");
+        }
+    }
+
+    /// Checks a free text: not blank and at most [`MAX_TEXT_CHARS`] characters.
+    pub fn text(&mut self, field: &str, value: &str) {
+        self.non_blank(field, value);
+        if value.len() > MAX_TEXT_CHARS && value.chars().count() > MAX_TEXT_CHARS {
+            self.fail(
+                field,
+                format!("must be at most {MAX_TEXT_CHARS} characters"),
+            );
+        }
+    }
+
+    /// Checks a list has at most `max` items.
+    pub fn at_most_items(&mut self, field: &str, len: usize, max: usize) {
+        if len > max {
+            self.fail(field, format!("must list at most {max} items, got {len}"));
         }
     }
 

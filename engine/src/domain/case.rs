@@ -3,7 +3,7 @@
 use super::{Cause, Jurisdiction, Repayment, check_currency};
 use crate::date::Date;
 use crate::error::EngineError;
-use crate::validate::{Checker, parse_json};
+use crate::validate::{Checker, MAX_LIST_ITEMS, MAX_REPAYMENTS, parse_json};
 use serde::{Deserialize, Serialize};
 
 /// The lender that sues.
@@ -243,7 +243,8 @@ impl Case {
             );
         }
         let mut repaid: i64 = 0;
-        for (i, r) in self.repayments.iter().enumerate() {
+        c.at_most_items("repayments", self.repayments.len(), MAX_REPAYMENTS);
+        for (i, r) in self.repayments.iter().enumerate().take(MAX_REPAYMENTS) {
             let at = format!("repayments[{i}]");
             c.non_negative_minor(&format!("{at}.principal_minor"), r.principal_minor);
             c.non_negative_minor(&format!("{at}.cost_minor"), r.cost_minor);
@@ -286,8 +287,10 @@ impl Case {
                 "must not be above contract.principal_minor",
             );
         }
-        for (i, t) in self.evidence.marketing_texts.iter().enumerate() {
-            c.non_blank(&format!("evidence.marketing_texts[{i}]"), t);
+        let texts = &self.evidence.marketing_texts;
+        c.at_most_items("evidence.marketing_texts", texts.len(), MAX_LIST_ITEMS);
+        for (i, t) in texts.iter().enumerate().take(MAX_LIST_ITEMS) {
+            c.text(&format!("evidence.marketing_texts[{i}]"), t);
         }
         c.finish()
     }

@@ -3,7 +3,7 @@
 use super::{Jurisdiction, Repayment, check_currency};
 use crate::date::Date;
 use crate::error::EngineError;
-use crate::validate::{Checker, parse_json};
+use crate::validate::{Checker, MAX_LIST_ITEMS, parse_json};
 use serde::{Deserialize, Serialize};
 
 /// Kind of digital-finance product.
@@ -212,7 +212,8 @@ impl Product {
         if p.term_months.is_empty() {
             c.fail("pricing.term_months", "must list at least one term");
         }
-        for (i, t) in p.term_months.iter().enumerate() {
+        c.at_most_items("pricing.term_months", p.term_months.len(), MAX_LIST_ITEMS);
+        for (i, t) in p.term_months.iter().enumerate().take(MAX_LIST_ITEMS) {
             c.int_range(&format!("pricing.term_months[{i}]"), *t, 1, 360);
         }
         c.rate(
@@ -223,8 +224,9 @@ impl Product {
         );
         c.rate("pricing.monthly_fee_rate", p.monthly_fee_rate, 0.0, 1.0);
         c.rate("pricing.upfront_fee_rate", p.upfront_fee_rate, 0.0, 0.99);
-        for (i, fee) in p.other_fees.iter().enumerate() {
-            c.non_blank(&format!("pricing.other_fees[{i}].name"), &fee.name);
+        c.at_most_items("pricing.other_fees", p.other_fees.len(), MAX_LIST_ITEMS);
+        for (i, fee) in p.other_fees.iter().enumerate().take(MAX_LIST_ITEMS) {
+            c.text(&format!("pricing.other_fees[{i}].name"), &fee.name);
             c.non_negative_minor(
                 &format!("pricing.other_fees[{i}].amount_minor"),
                 fee.amount_minor,
@@ -269,8 +271,9 @@ impl Product {
         if let Some(v) = k.funding_share {
             c.rate("controls.funding_share", v, 0.0, 1.0);
         }
-        for (i, ad) in self.marketing.iter().enumerate() {
-            c.non_blank(&format!("marketing[{i}].text"), &ad.text);
+        c.at_most_items("marketing", self.marketing.len(), MAX_LIST_ITEMS);
+        for (i, ad) in self.marketing.iter().enumerate().take(MAX_LIST_ITEMS) {
+            c.text(&format!("marketing[{i}].text"), &ad.text);
         }
         c.finish()
     }
