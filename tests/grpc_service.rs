@@ -1187,3 +1187,80 @@ async fn logs_carry_no_borrower_data_or_keys() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_vanish_mid_stream_leave_the_server_serving() {
+    let server = start(&[]);
+    let product = product_pb(&example("product.json"));
+    let case = case_pb(&example("case.json"));
+    for round in 0..20 {
+        // A portfolio stream: the product and a chunk of grants, then the client goes away
+        // without ending the stream.
+        let mut c = client(&server).await;
+        let (tx, rx) = tokio::sync::mpsc::channel::<pb::AssessPortfolioRequest>(4);
+        tx.send(pb::AssessPortfolioRequest {
+            product: Some(product.clone()),
+            as_of: String::new(),
+            grants: vec![],
+        })
+        .await
+        .unwrap();
+        tx.send(pb::AssessPortfolioRequest {
+            product: None,
+            as_of: String::new(),
+            grants: (0..50)
+                .map(|k| grant(&format!("G{round}-{k}"), "P-001", 12))
+                .collect(),
+        })
+        .await
+        .unwrap();
+        let call = tokio::spawn(async move {
+            c.assess_portfolio(tokio_stream::wrappers::ReceiverStream::new(rx))
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        call.abort();
+        drop(tx);
+        // A ScoreCases stream read once, then dropped with answers still coming.
+        let mut c = client(&server).await;
+        let (tx, rx) = tokio::sync::mpsc::channel::<pb::ScoreCaseRequest>(4);
+        for k in 0..3 {
+            let mut one = case.clone();
+            one.case_id = format!("C-{round}-{k}");
+            tx.send(pb::ScoreCaseRequest { case: Some(one) })
+                .await
+                .unwrap();
+        }
+        let mut answers = c
+            .score_cases(tokio_stream::wrappers::ReceiverStream::new(rx))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(answers.message().await.unwrap().is_some());
+        drop(answers);
+        drop(tx);
+        drop(c);
+    }
+    // The server still answers every RPC in full, and nothing panicked.
+    let mut c = client(&server).await;
+    let whole = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product),
+            grants: (0..30)
+                .map(|k| grant(&format!("G{k}"), "P-001", 12))
+                .collect(),
+            as_of: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let v: Value = serde_json::from_str(&whole.result_json).unwrap();
+    assert_eq!(v["portfolio"]["grants"], 30);
+    assert!(
+        c.score_case(pb::ScoreCaseRequest { case: Some(case) })
+            .await
+            .is_ok()
+    );
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(!log.contains("panicked"), "{log}");
+}
