@@ -73,6 +73,24 @@ impl TableFormat {
 
 /// Reads a table (CSV with all columns as text, or Parquet) into a data frame.
 pub fn read_table(path: &Path) -> Result<DataFrame, DatasetError> {
+    read_projected(path, None)
+}
+
+/// Reads only the columns of `wanted` the table has (CSV as text, Parquet as typed), in the
+/// table's order: a report over a scores table need not load its evidence column.
+pub fn read_table_columns(path: &Path, wanted: &[&str]) -> Result<DataFrame, DatasetError> {
+    read_projected(path, Some(wanted))
+}
+
+/// The error of polars failing on `path`: its first line.
+pub(crate) fn read_error(path: &Path, e: &PolarsError) -> DatasetError {
+    DatasetError::Read {
+        path: path.display().to_string(),
+        reason: first_line(&e.to_string()),
+    }
+}
+
+fn read_projected(path: &Path, wanted: Option<&[&str]>) -> Result<DataFrame, DatasetError> {
     let format = TableFormat::detect(path)?;
     if !path.is_file() {
         return Err(DatasetError::io(
@@ -80,65 +98,43 @@ pub fn read_table(path: &Path) -> Result<DataFrame, DatasetError> {
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         ));
     }
-    let polars_err = |e: PolarsError| DatasetError::Read {
-        path: path.display().to_string(),
-        reason: first_line(&e.to_string()),
-    };
-    match format {
-        TableFormat::Csv => CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
-            .map_err(polars_err),
-        TableFormat::Parquet => {
-            let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
-            ParquetReader::new(file).finish().map_err(polars_err)
-        }
-    }
-}
-
-/// Reads only the columns of `wanted` the table has (CSV as text, Parquet as typed), in the
-/// table's order: a report over a scores table need not load its evidence column.
-pub fn read_table_columns(path: &Path, wanted: &[&str]) -> Result<DataFrame, DatasetError> {
-    let format = TableFormat::detect(path)?;
-    let polars_err = |e: PolarsError| DatasetError::Read {
-        path: path.display().to_string(),
-        reason: first_line(&e.to_string()),
-    };
+    let polars_err = |e: PolarsError| read_error(path, &e);
     let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
     match format {
         TableFormat::Csv => {
-            let mut header = String::new();
-            std::io::BufRead::read_line(&mut std::io::BufReader::new(&file), &mut header)
-                .map_err(|e| DatasetError::io(path, e))?;
-            let present: Vec<PlSmallStr> = header
-                .trim_end_matches(['\r', '\n'])
-                .split(',')
-                .map(|c| c.trim_matches('"'))
-                .filter(|c| wanted.contains(c))
-                .map(PlSmallStr::from)
-                .collect();
-            CsvReadOptions::default()
+            let mut options = CsvReadOptions::default()
                 .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .with_columns(Some(present.into()))
+                .with_infer_schema_length(Some(0));
+            if let Some(wanted) = wanted {
+                let mut header = String::new();
+                std::io::BufRead::read_line(&mut std::io::BufReader::new(&file), &mut header)
+                    .map_err(|e| DatasetError::io(path, e))?;
+                let present: Vec<PlSmallStr> = header
+                    .trim_end_matches(['\r', '\n'])
+                    .split(',')
+                    .map(|c| c.trim_matches('"'))
+                    .filter(|c| wanted.contains(c))
+                    .map(PlSmallStr::from)
+                    .collect();
+                options = options.with_columns(Some(present.into()));
+            }
+            options
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))
                 .and_then(|r| r.finish())
                 .map_err(polars_err)
         }
         TableFormat::Parquet => {
             let mut reader = ParquetReader::new(file);
-            let schema = reader.schema().map_err(polars_err)?;
-            let present: Vec<String> = schema
-                .iter_names()
-                .filter(|n| wanted.contains(&n.as_str()))
-                .map(|n| n.to_string())
-                .collect();
-            reader
-                .with_columns(Some(present))
-                .finish()
-                .map_err(polars_err)
+            if let Some(wanted) = wanted {
+                let schema = reader.schema().map_err(polars_err)?;
+                let present: Vec<String> = schema
+                    .iter_names()
+                    .filter(|n| wanted.contains(&n.as_str()))
+                    .map(|n| n.to_string())
+                    .collect();
+                reader = reader.with_columns(Some(present));
+            }
+            reader.finish().map_err(polars_err)
         }
     }
 }

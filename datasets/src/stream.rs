@@ -13,7 +13,7 @@
 //!   chunk is parsed with the header in front of it, all columns as text.
 
 use crate::DatasetError;
-use crate::grants::{LoadReport, TableFormat, grants_from_frame_at};
+use crate::grants::{LoadReport, TableFormat, grants_from_frame_at, read_error};
 use finrisk_engine::domain::grant::GrantBatch;
 use polars::prelude::*;
 use std::io::{BufRead, BufReader, Cursor};
@@ -206,19 +206,6 @@ pub struct GrantChunks<'a> {
     rows_before: usize,
     /// Whether the current part gave a chunk (a part with no rows still has its columns checked).
     part_had_rows: bool,
-}
-
-fn read_error(path: &Path, e: &PolarsError) -> DatasetError {
-    DatasetError::Read {
-        path: path.display().to_string(),
-        reason: e
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string(),
-    }
 }
 
 /// Reads one CSV record (lines until the double quotes balance), appended to `out`; returns

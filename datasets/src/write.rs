@@ -215,6 +215,17 @@ impl TableSink {
         }
     }
 
+    /// Writes `df` as the whole of `path` (temporary file, renamed; provenance as for a sink).
+    pub fn write_whole(
+        path: &Path,
+        provenance: Option<String>,
+        df: &mut DataFrame,
+    ) -> Result<(), DatasetError> {
+        let mut sink = Self::create(path, provenance)?;
+        sink.write(df)?;
+        sink.finish(|| Ok(DataFrame::empty()))
+    }
+
     /// Appends the rows of `df`.
     pub fn write(&mut self, df: &mut DataFrame) -> Result<(), DatasetError> {
         if self.writer.is_none() {

@@ -496,10 +496,11 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         )?;
     }
     if let (Some(path), Some(codes)) = (&args.persons, persons) {
-        let mut frame = persons_frame(&dc, &codes)?;
-        let mut sink = TableSink::create(path, Some(provenance_text))?;
-        sink.write(&mut frame)?;
-        sink.finish(|| Ok(frame.clone()))?;
+        TableSink::write_whole(
+            path,
+            Some(provenance_text),
+            &mut persons_frame(&dc, &codes)?,
+        )?;
     }
     let summary = json!({
         "mode": if args.in_memory { "in-memory" } else { "streaming" },
