@@ -296,8 +296,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:50051; env FINRISK_ADDR).
     #[arg(long, value_name = "HOST:PORT")]
     pub(crate) addr: Option<String>,
-    /// Config file (TOML): [server] addr, max_message_bytes, max_stream_items, tls_cert,
-    /// tls_key; [[keys]] sha256, role, institution_id.
+    /// Config file (TOML): [server] addr, max_message_bytes, max_stream_items,
+    /// max_concurrent_streams, tls_cert, tls_key; [[keys]] sha256, role, institution_id.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Largest request or response message, bytes (default 16 MiB; env FINRISK_MAX_MESSAGE_BYTES).
@@ -306,6 +306,10 @@ pub(crate) struct ServeArgs {
     /// Most grants or cases in one stream or request (default 1,000,000; env FINRISK_MAX_STREAM_ITEMS).
     #[arg(long, value_name = "N")]
     pub(crate) max_stream_items: Option<usize>,
+    /// Calls one connection may have open at once; a client's further calls wait for a free
+    /// stream (default 1,024; env FINRISK_MAX_CONCURRENT_STREAMS).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_concurrent_streams: Option<usize>,
     /// TLS certificate chain (PEM; env FINRISK_TLS_CERT).
     #[arg(long, value_name = "FILE")]
     pub(crate) tls_cert: Option<PathBuf>,

@@ -1,7 +1,9 @@
 //! finrisk-proto: the gRPC contract of finrisk (`proto/finrisk/v1/finrisk.proto`) and the Rust
-//! code tonic generates from it, plus one example request for load tests and benchmarks.
-//! Conversions to the engine's types are in the server, so the contract stays the single source
-//! of truth.
+//! code tonic generates from it, plus one example request for load tests and benchmarks, and
+//! the conversions between its messages and the engine's types ([`convert`]), shared by the
+//! server and the fuzz targets.
+
+pub mod convert;
 
 /// `finrisk.v1`: messages, the `RiskAssessment` client and server.
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]

@@ -171,8 +171,8 @@ pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
 mod tests {
     #[test]
     fn the_load_case_is_the_example_case() {
-        let mut conv = crate::server::convert::Conv::default();
-        let from_proto = crate::server::convert::case(&mut conv, &finrisk_proto::examples::case());
+        let mut conv = finrisk_proto::convert::Conv::default();
+        let from_proto = finrisk_proto::convert::case(&mut conv, &finrisk_proto::examples::case());
         assert!(conv.errors.is_empty(), "{:?}", conv.errors);
         let text = include_str!("../../examples/case.json");
         let from_json = finrisk_engine::domain::Case::from_json(text).unwrap_or_else(|e| {

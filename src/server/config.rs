@@ -37,6 +37,7 @@ struct ServerSection {
     addr: Option<String>,
     max_message_bytes: Option<usize>,
     max_stream_items: Option<usize>,
+    max_concurrent_streams: Option<usize>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
 }
@@ -56,6 +57,8 @@ pub(crate) struct Config {
     pub(crate) addr: SocketAddr,
     pub(crate) max_message_bytes: usize,
     pub(crate) max_stream_items: usize,
+    /// Streams (calls) one connection may have open at once; more wait in the client.
+    pub(crate) max_concurrent_streams: usize,
     pub(crate) tls: Option<(PathBuf, PathBuf)>,
     pub(crate) keys: Vec<KeyEntry>,
 }
@@ -66,6 +69,7 @@ pub(crate) struct Overrides {
     pub(crate) addr: Option<String>,
     pub(crate) max_message_bytes: Option<usize>,
     pub(crate) max_stream_items: Option<usize>,
+    pub(crate) max_concurrent_streams: Option<usize>,
     pub(crate) tls_cert: Option<PathBuf>,
     pub(crate) tls_key: Option<PathBuf>,
 }
@@ -73,6 +77,9 @@ pub(crate) struct Overrides {
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:50051";
 pub(crate) const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub(crate) const DEFAULT_MAX_STREAM_ITEMS: usize = 1_000_000;
+/// HTTP/2 streams one connection may have open at once. Without a limit one client could open
+/// any number of calls on one connection; with it, its extra calls queue in its own client.
+pub(crate) const DEFAULT_MAX_CONCURRENT_STREAMS: usize = 1_024;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -125,6 +132,23 @@ impl Config {
                 .max_stream_items
                 .unwrap_or(DEFAULT_MAX_STREAM_ITEMS),
         };
+        let max_concurrent_streams = match (
+            flags.max_concurrent_streams,
+            env("FINRISK_MAX_CONCURRENT_STREAMS"),
+        ) {
+            (Some(v), _) => v,
+            (None, Some(v)) => parse_usize("FINRISK_MAX_CONCURRENT_STREAMS", &v)?,
+            (None, None) => fc
+                .server
+                .max_concurrent_streams
+                .unwrap_or(DEFAULT_MAX_CONCURRENT_STREAMS),
+        };
+        if !(1..=u32::MAX as usize).contains(&max_concurrent_streams) {
+            return Err(bad_input(format!(
+                "max_concurrent_streams: must be between 1 and {}",
+                u32::MAX
+            )));
+        }
         if max_message_bytes < 1024 {
             return Err(bad_input("max_message_bytes: must be at least 1024"));
         }
@@ -170,6 +194,7 @@ impl Config {
             addr,
             max_message_bytes,
             max_stream_items,
+            max_concurrent_streams,
             tls,
             keys: fc.keys,
         })

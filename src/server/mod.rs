@@ -3,7 +3,6 @@
 
 mod auth;
 mod config;
-pub(crate) mod convert;
 mod metrics;
 mod service;
 
@@ -25,6 +24,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<String> {
             addr: args.addr.clone(),
             max_message_bytes: args.max_message_bytes,
             max_stream_items: args.max_stream_items,
+            max_concurrent_streams: args.max_concurrent_streams,
             tls_cert: args.tls_cert.clone(),
             tls_key: args.tls_key.clone(),
         },
@@ -92,7 +92,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
-    let mut builder = Server::builder();
+    let streams = u32::try_from(config.max_concurrent_streams).unwrap_or(u32::MAX);
+    let mut builder = Server::builder().max_concurrent_streams(streams);
     let tls = config.tls.is_some();
     if let Some((cert, key)) = &config.tls {
         let cert = std::fs::read(cert).map_err(|e| {
@@ -117,10 +118,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "API keys required"
     };
     eprintln!(
-        "finrisk: listening on {local} ({}, {mode}; max message {} bytes, max stream items {})",
+        "finrisk: listening on {local} ({}, {mode}; max message {} bytes, max stream items {}, max concurrent streams {})",
         if tls { "TLS" } else { "plaintext" },
         config.max_message_bytes,
-        config.max_stream_items
+        config.max_stream_items,
+        config.max_concurrent_streams
     );
     tracing::info!(addr = %local, tls, open, "serving");
     builder

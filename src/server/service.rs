@@ -3,13 +3,13 @@
 //! prints for the same input.
 
 use super::auth::{Caller, caller};
-use super::convert::{self, Conv};
 use super::metrics::{BUCKETS_MICROS, Metrics};
 use crate::commands::apr::{compute, loan_terms};
 use finrisk_engine::assess::{assess_ad, assess_case, assess_product};
-use finrisk_engine::domain::{GrantBatch, Jurisdiction};
+use finrisk_engine::domain::Jurisdiction;
 use finrisk_engine::marketing::Lexicons;
 use finrisk_engine::{Date, EngineError, FieldError, Ruleset};
+use finrisk_proto::convert::{self, Conv};
 use finrisk_proto::v1 as pb;
 use finrisk_proto::v1::risk_assessment_server::RiskAssessment;
 use std::collections::HashMap;
@@ -93,18 +93,6 @@ fn engine_status(e: EngineError) -> Status {
     }
 }
 
-fn prefixed(e: EngineError, prefix: &str) -> Status {
-    match e {
-        EngineError::Invalid(mut v) => {
-            for f in &mut v {
-                f.field = format!("{prefix}{}", f.field);
-            }
-            invalid(v)
-        }
-        other => engine_status(other),
-    }
-}
-
 /// What a panicking handler answers (the panic is logged; the server goes on).
 fn handler_panicked() -> Status {
     tracing::error!("a request handler panicked; the server goes on");
@@ -184,14 +172,9 @@ impl Service {
         let state = Arc::clone(&self.state);
         blocking(move || {
             let as_of = parse_as_of(&as_of)?;
-            let mut conv = Conv::default();
-            let p = convert::product(&mut conv, &product);
-            if !conv.errors.is_empty() {
-                return Err(invalid(conv.errors));
-            }
-            p.validate().map_err(engine_status)?;
+            let p = convert::validated_product(&product, "").map_err(engine_status)?;
             who.may_access(&p.institution_id, "product.institution_id")?;
-            let batch = grant_batch(&grants)?;
+            let batch = convert::grant_batch(&grants).map_err(engine_status)?;
             let ruleset = state.ruleset(p.jurisdiction)?;
             let pds = if grants.is_empty() {
                 None
@@ -220,31 +203,6 @@ impl Service {
     }
 }
 
-fn grant_batch(grants: &[pb::Grant]) -> Result<GrantBatch, Status> {
-    let mut batch = GrantBatch::with_capacity(grants.len());
-    let mut errors = Vec::new();
-    for (i, g) in grants.iter().enumerate() {
-        let prefix = format!("grants[{i}].");
-        let mut conv = Conv::default();
-        let record = convert::grant(&mut conv, g, &prefix);
-        if !conv.errors.is_empty() {
-            errors.extend(conv.errors);
-            continue;
-        }
-        if let Err(es) = batch.push(i + 1, record) {
-            errors.extend(es.into_iter().map(|mut e| {
-                e.field = format!("{prefix}{}", e.field);
-                e
-            }));
-        }
-    }
-    if errors.is_empty() {
-        Ok(batch)
-    } else {
-        Err(invalid(errors))
-    }
-}
-
 fn score_one(
     state: &State,
     request: pb::ScoreCaseRequest,
@@ -257,21 +215,14 @@ fn score_one(
             "is required",
         )]));
     };
-    let mut conv = Conv::default();
-    let case = convert::case(&mut conv, &m);
-    if !conv.errors.is_empty() {
-        for e in &mut conv.errors {
-            e.field = format!("{prefix}{}", e.field);
-        }
-        return Err(invalid(conv.errors));
-    }
-    case.validate().map_err(|e| prefixed(e, prefix))?;
+    let case = convert::validated_case(&m, prefix).map_err(engine_status)?;
     who.may_access(
         &case.plaintiff.institution_id,
         &format!("{prefix}plaintiff.institution_id"),
     )?;
     let ruleset = state.ruleset(case.jurisdiction)?;
-    let a = assess_case(&case, ruleset, &state.lexicons).map_err(|e| prefixed(e, prefix))?;
+    let a = assess_case(&case, ruleset, &state.lexicons)
+        .map_err(|e| engine_status(convert::prefixed(e, prefix)))?;
     Ok(pb::ScoreCaseResponse {
         case_id: a.case_id.clone(),
         excess_minor: a.cost.excess_minor,
@@ -438,15 +389,7 @@ impl RiskAssessment for Service {
             }
             let product = match &r.product {
                 Some(m) => {
-                    let mut conv = Conv::default();
-                    let p = convert::product(&mut conv, m);
-                    if !conv.errors.is_empty() {
-                        for e in &mut conv.errors {
-                            e.field = format!("product.{}", e.field);
-                        }
-                        return Err(invalid(conv.errors));
-                    }
-                    p.validate().map_err(|e| prefixed(e, "product."))?;
+                    let p = convert::validated_product(m, "product.").map_err(engine_status)?;
                     who.may_access(&p.institution_id, "product.institution_id")?;
                     Some(p)
                 }

@@ -1,21 +1,98 @@
-//! Proto messages to engine types (with the CLI's field paths in every error) and engine
+//! Proto messages to engine types, with the CLI's field paths in every error, and engine
 //! results to proto messages.
+//!
+//! The server converts every request through here, and so does the `proto_requests` fuzz
+//! target: [`validated_case`], [`validated_product`] and [`grant_batch`] take a decoded message
+//! to a validated domain value or to the field errors the server answers with
+//! `INVALID_ARGUMENT`.
 
+use finrisk_engine::EngineError;
 use finrisk_engine::assess::Assessment;
 use finrisk_engine::domain::case::{
     CaseRepayment, Claims, Contract, Defendant, Evidence, Plaintiff,
 };
+use finrisk_engine::domain::grant::GrantBatch;
 use finrisk_engine::domain::product::{
     Ad, Controls, Fee, FeePer, Limits, Pricing, ProductKind, QuotedRate, RateUnit,
 };
 use finrisk_engine::domain::{Case, Cause, GrantRecord, Jurisdiction, Product, Repayment};
 use finrisk_engine::{Date, FieldError};
-use finrisk_proto::v1 as pb;
+
+use crate::v1 as pb;
+
+/// Puts `prefix` (`product.`, `cases[3].`) in front of every field path of a validation error.
+pub fn prefixed(e: EngineError, prefix: &str) -> EngineError {
+    match e {
+        EngineError::Invalid(mut errors) if !prefix.is_empty() => {
+            for f in &mut errors {
+                f.field = format!("{prefix}{}", f.field);
+            }
+            EngineError::Invalid(errors)
+        }
+        other => other,
+    }
+}
+
+fn finish<T>(value: T, conv: Conv, prefix: &str) -> Result<T, EngineError> {
+    if conv.errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(prefixed(EngineError::Invalid(conv.errors), prefix))
+    }
+}
+
+/// A case message to a validated case: the conversion (required fields, enums, dates), then the
+/// same validation as `finrisk score-case`. Every error's field is `prefix` + its path.
+pub fn validated_case(m: &pb::Case, prefix: &str) -> Result<Case, EngineError> {
+    let mut conv = Conv::default();
+    let value = case(&mut conv, m);
+    let value = finish(value, conv, prefix)?;
+    value.validate().map_err(|e| prefixed(e, prefix))?;
+    Ok(value)
+}
+
+/// A product message to a validated product: the conversion, then the same validation as
+/// `finrisk assess-product`. Every error's field is `prefix` + its path.
+pub fn validated_product(m: &pb::Product, prefix: &str) -> Result<Product, EngineError> {
+    let mut conv = Conv::default();
+    let value = product(&mut conv, m);
+    let value = finish(value, conv, prefix)?;
+    value.validate().map_err(|e| prefixed(e, prefix))?;
+    Ok(value)
+}
+
+/// Grant messages to a validated batch. Every grant is checked; the errors of all of them are
+/// returned together, each under `grants[i].`.
+pub fn grant_batch(grants: &[pb::Grant]) -> Result<GrantBatch, EngineError> {
+    let mut batch = GrantBatch::with_capacity(grants.len());
+    let mut errors = Vec::new();
+    for (i, g) in grants.iter().enumerate() {
+        let prefix = format!("grants[{i}].");
+        let mut conv = Conv::default();
+        let record = grant(&mut conv, g, &prefix);
+        if !conv.errors.is_empty() {
+            errors.extend(conv.errors);
+            continue;
+        }
+        if let Err(es) = batch.push(i + 1, record) {
+            errors.extend(es.into_iter().map(|mut e| {
+                e.field = format!("{prefix}{}", e.field);
+                e
+            }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(batch)
+    } else {
+        Err(EngineError::Invalid(errors))
+    }
+}
 
 /// Collects conversion problems with their paths.
 #[derive(Default)]
-pub(crate) struct Conv {
-    pub(crate) errors: Vec<FieldError>,
+pub struct Conv {
+    /// The problems found so far, in the order they were found.
+    pub errors: Vec<FieldError>,
 }
 
 impl Conv {
@@ -64,7 +141,8 @@ fn enum_error(c: &mut Conv, field: &str, raw: i32) {
     }
 }
 
-pub(crate) fn jurisdiction(c: &mut Conv, field: &str, raw: i32) -> Jurisdiction {
+/// A jurisdiction enum value; 0 and unknown values are recorded as problems.
+pub fn jurisdiction(c: &mut Conv, field: &str, raw: i32) -> Jurisdiction {
     match pb::Jurisdiction::try_from(raw) {
         Ok(pb::Jurisdiction::Cn) => Jurisdiction::Cn,
         Ok(pb::Jurisdiction::Us) => Jurisdiction::Us,
@@ -77,7 +155,8 @@ pub(crate) fn jurisdiction(c: &mut Conv, field: &str, raw: i32) -> Jurisdiction 
     }
 }
 
-pub(crate) fn repayment(c: &mut Conv, field: &str, raw: i32) -> Repayment {
+/// A repayment enum value; 0 and unknown values are recorded as problems.
+pub fn repayment(c: &mut Conv, field: &str, raw: i32) -> Repayment {
     match pb::Repayment::try_from(raw) {
         Ok(pb::Repayment::EqualInstallment) => Repayment::EqualInstallment,
         Ok(pb::Repayment::EqualPrincipal) => Repayment::EqualPrincipal,
@@ -90,7 +169,8 @@ pub(crate) fn repayment(c: &mut Conv, field: &str, raw: i32) -> Repayment {
     }
 }
 
-pub(crate) fn cause(c: &mut Conv, field: &str, raw: i32) -> Cause {
+/// A cause enum value; 0 and unknown values are recorded as problems.
+pub fn cause(c: &mut Conv, field: &str, raw: i32) -> Cause {
     match pb::Cause::try_from(raw) {
         Ok(pb::Cause::FinancialLoan) => Cause::FinancialLoan,
         Ok(pb::Cause::CreditCard) => Cause::CreditCard,
@@ -143,7 +223,7 @@ fn fee_per(c: &mut Conv, field: &str, raw: i32) -> FeePer {
 
 /// A product message to the domain type; conversion problems are returned, then the caller
 /// runs the domain validation (the same as the CLI's).
-pub(crate) fn product(c: &mut Conv, p: &pb::Product) -> Product {
+pub fn product(c: &mut Conv, p: &pb::Product) -> Product {
     let default_pricing = pb::Pricing::default();
     let default_limits = pb::Limits::default();
     let pr = c
@@ -213,7 +293,7 @@ pub(crate) fn product(c: &mut Conv, p: &pb::Product) -> Product {
 }
 
 /// A case message to the domain type.
-pub(crate) fn case(c: &mut Conv, m: &pb::Case) -> Case {
+pub fn case(c: &mut Conv, m: &pb::Case) -> Case {
     let default_plaintiff = pb::Plaintiff::default();
     let default_defendant = pb::Defendant::default();
     let default_contract = pb::Contract::default();
@@ -289,7 +369,7 @@ pub(crate) fn case(c: &mut Conv, m: &pb::Case) -> Case {
 }
 
 /// A grant message to a record; `prefix` is its path (`grants[3].`).
-pub(crate) fn grant(c: &mut Conv, g: &pb::Grant, prefix: &str) -> GrantRecord {
+pub fn grant(c: &mut Conv, g: &pb::Grant, prefix: &str) -> GrantRecord {
     let granted = if g.granted_at.is_empty() {
         c.fail(&format!("{prefix}granted_at"), "is required");
         None
@@ -335,7 +415,7 @@ fn name_of<T: serde::Serialize>(v: T) -> String {
 }
 
 /// An assessment as a proto message.
-pub(crate) fn assessment(a: &Assessment) -> pb::Assessment {
+pub fn assessment(a: &Assessment) -> pb::Assessment {
     pb::Assessment {
         scores: Some(pb::Scores {
             weak_risk_control: a.scores.weak_risk_control,
