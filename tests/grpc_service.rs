@@ -9,75 +9,16 @@ use finrisk_proto::v1::risk_assessment_client::RiskAssessmentClient;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 use tonic_types::StatusExt;
 
-const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
+mod common;
 
-/// A running server, stopped (SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-    /// Everything the server wrote on stderr so far.
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(extra: &[&str]) -> Server {
-    start_logging(extra, "warn")
-}
-
-/// A server logging at `level` (`FINRISK_LOG`), its stderr kept in [`Server::log`].
-fn start_logging(extra: &[&str], level: &str) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .env("FINRISK_LOG", level)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("server exited before listening")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("finrisk: listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.by_ref().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
-    });
-    Server { child, addr, log }
-}
-
-async fn client(server: &Server) -> RiskAssessmentClient<Channel> {
-    let channel = Channel::from_shared(format!("http://{}", server.addr))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    RiskAssessmentClient::new(channel)
-        .max_decoding_message_size(64 * 1024 * 1024)
-        .max_encoding_message_size(64 * 1024 * 1024)
-}
+use common::BIN;
+use common::server::{client, start, start_logging};
 
 fn example(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -899,14 +840,7 @@ async fn sigterm_lets_in_flight_calls_finish() {
         .await
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    server.terminate();
     let result = call.await.unwrap();
     assert!(
         result.is_ok(),
@@ -1063,14 +997,15 @@ fn settings_follow_file_then_env_then_flags() {
     let config = dir.join("finrisk.toml");
     std::fs::write(
         &config,
-        "[server]\nmax_stream_items = 1000\nmax_message_bytes = 65536\n",
+        "[server]\nmax_stream_items = 1000\nmax_message_bytes = 65536\nmax_concurrent_streams = 64\n",
     )
     .unwrap();
     let c = config.to_str().unwrap();
     let file_only = startup_line(&["--config", c], &[]);
     assert!(
         file_only.contains("max stream items 1000")
-            && file_only.contains("max message 65536 bytes"),
+            && file_only.contains("max message 65536 bytes")
+            && file_only.contains("max concurrent streams 64"),
         "{file_only}"
     );
     let env_wins = startup_line(&["--config", c], &[("FINRISK_MAX_STREAM_ITEMS", "5")]);
@@ -1083,6 +1018,20 @@ fn settings_follow_file_then_env_then_flags() {
         &[("FINRISK_MAX_STREAM_ITEMS", "5")],
     );
     assert!(flag_wins.contains("max stream items 7"), "{flag_wins}");
+    let streams_flag = startup_line(
+        &["--config", c, "--max-concurrent-streams", "9"],
+        &[("FINRISK_MAX_CONCURRENT_STREAMS", "8")],
+    );
+    assert!(
+        streams_flag.contains("max concurrent streams 9"),
+        "{streams_flag}"
+    );
+    let zero = Command::new(BIN)
+        .args(["serve", "--max-concurrent-streams", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("max_concurrent_streams"));
     let bad = Command::new(BIN)
         .args(["serve", "--config", c])
         .env("FINRISK_MAX_STREAM_ITEMS", "many")

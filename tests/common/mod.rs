@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses a part; set-up failures panic
 
+pub(crate) mod server;
+
 use finrisk_datasets::generate::{GenerateParams, GenerateSummary, generate};
 use std::path::PathBuf;
 use std::process::{Command, Output};
