@@ -74,3 +74,46 @@ pub(crate) fn report_usage_error(e: &clap::Error) -> ExitCode {
         }
     }
 }
+
+/// The message and place of the last panic, kept by the hook of [`keep_panics_quiet`].
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Replaces the default panic hook, which prints several lines, by one that keeps the message:
+/// a panic caught where it is expected (a third-party reader failing on a malformed file, turned
+/// into an error naming the file) then prints nothing, and an uncaught one is reported by
+/// [`report_panic`] as one line. With `RUST_BACKTRACE` set the default hook stays, for
+/// debugging.
+pub(crate) fn keep_panics_quiet() {
+    if std::env::var("RUST_BACKTRACE").is_ok_and(|v| !v.is_empty() && v != "0") {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(format!("{message}{place}"));
+        }
+    }));
+}
+
+/// One stderr line for a panic that reached `main`, with its message; exit 1.
+pub(crate) fn report_panic() -> ExitCode {
+    let detail = LAST_PANIC
+        .lock()
+        .ok()
+        .and_then(|mut last| last.take())
+        .map(|d| format!(" ({})", d.replace('\n', " ")))
+        .unwrap_or_default();
+    eprintln!(
+        "finrisk: internal error (a bug): the command panicked{detail}; please report it with the input"
+    );
+    ExitCode::from(1)
+}

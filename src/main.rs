@@ -45,6 +45,7 @@ fn main() -> ExitCode {
     };
     if !matches!(args.command, cli::Command::Serve(_)) {
         keep_freed_memory();
+        failure::keep_panics_quiet();
     }
     let outcome = std::panic::catch_unwind(|| commands::run(args));
     match outcome {
@@ -61,12 +62,7 @@ fn main() -> ExitCode {
             }
         }
         Ok(Err(e)) => failure::report(&e),
-        Err(_) => {
-            eprintln!(
-                "finrisk: internal error (a bug): the command panicked; please report it with the input"
-            );
-            ExitCode::from(1)
-        }
+        Err(_) => failure::report_panic(),
     }
 }
 

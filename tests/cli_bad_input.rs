@@ -362,3 +362,66 @@ fn grants_table_with_bad_rows_reports_every_row_and_exits_2() {
     assert_eq!(report["row_errors"][1]["row"], 3);
     assert_eq!(report["row_errors"][1]["field"], "term_months");
 }
+
+/// A Parquet file whose metadata makes polars' thrift decoder panic (found by the `grant_table`
+/// fuzz target; kept in fuzz/regressions, first byte the target's selector) is refused by every
+/// command that reads a table, as a malformed file with one line, never as a crash.
+#[test]
+fn parquet_metadata_that_crashes_the_reader() {
+    let kept = include_bytes!("../fuzz/regressions/grant_table/polars_thrift_statistics_panic");
+    let path = write("malformed.parquet", &kept[1..]);
+    let input = path.to_str().unwrap();
+    let out_dir = scratch_dir();
+    let output = out_dir.join("malformed-out.csv");
+    let report_dir = out_dir.join("malformed-report");
+    let commands: [Vec<&str>; 5] = [
+        vec!["validate", "--kind", "grants", "--input", input],
+        vec![
+            "batch",
+            "--kind",
+            "grants",
+            "--quiet",
+            "--input",
+            input,
+            "--output",
+            output.to_str().unwrap(),
+        ],
+        vec![
+            "batch",
+            "--kind",
+            "grants",
+            "--quiet",
+            "--in-memory",
+            "--input",
+            input,
+            "--output",
+            output.to_str().unwrap(),
+        ],
+        vec![
+            "assess-product",
+            "--product",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/product.json"),
+            "--grants",
+            input,
+        ],
+        vec![
+            "report",
+            "--input",
+            input,
+            "--out",
+            report_dir.to_str().unwrap(),
+        ],
+    ];
+    for args in commands {
+        let out = Command::new(BIN)
+            .args(&args)
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_bad_input(&out, "malformed.parquet");
+        assert!(stderr.contains("malformed"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("internal error"), "{args:?}: {stderr}");
+        assert!(!output.exists(), "{args:?} left an output");
+    }
+}

@@ -91,6 +91,13 @@ pub(crate) fn read_error(path: &Path, e: &PolarsError) -> DatasetError {
 }
 
 fn read_projected(path: &Path, wanted: Option<&[&str]>) -> Result<DataFrame, DatasetError> {
+    crate::guarded(path, || read_projected_unguarded(path, wanted))
+}
+
+fn read_projected_unguarded(
+    path: &Path,
+    wanted: Option<&[&str]>,
+) -> Result<DataFrame, DatasetError> {
     let format = TableFormat::detect(path)?;
     if !path.is_file() {
         return Err(DatasetError::io(

@@ -4,6 +4,7 @@
 //! could not accept, with its row number, field and reason. The engine itself never touches
 //! files; this crate is where files become engine types.
 
+pub mod consistency;
 pub mod generate;
 pub mod grants;
 pub mod real;
@@ -73,6 +74,30 @@ impl DatasetError {
         Self::Io {
             path: path.display().to_string(),
             source,
+        }
+    }
+}
+
+/// Runs a read of `path` through polars, turning a panic of the reader into
+/// [`DatasetError::Read`]. polars' Parquet metadata decoder panics on some malformed files
+/// (found by the `grant_table` fuzz target: a corrupt thrift field stops on an `expect`); a bad
+/// file must be an error that names it, never a crash.
+pub(crate) fn guarded<T>(
+    path: &Path,
+    read: impl FnOnce() -> Result<T, DatasetError>,
+) -> Result<T, DatasetError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no detail".to_string());
+            Err(DatasetError::Read {
+                path: path.display().to_string(),
+                reason: format!("the file is malformed (the reader failed: {detail})"),
+            })
         }
     }
 }

@@ -426,6 +426,10 @@ impl ModelTable {
 /// Reads the listed columns of a CSV (types inferred from the whole file) or Parquet file
 /// (lazy scan with projection, so only these columns are read).
 fn read_columns(path: &Path, columns: &[&str]) -> Result<DataFrame, DatasetError> {
+    crate::guarded(path, || read_columns_unguarded(path, columns))
+}
+
+fn read_columns_unguarded(path: &Path, columns: &[&str]) -> Result<DataFrame, DatasetError> {
     let display = path.display().to_string();
     let read_err = |e: PolarsError| DatasetError::Read {
         path: display.clone(),

@@ -155,7 +155,9 @@ impl GrantInput {
                 return None;
             }
             let file = std::fs::File::open(&part.path).ok()?;
-            ParquetReader::new(file).num_rows().ok().map(|n| sum + n)
+            // A malformed file is reported when its chunks are read; here it has no count.
+            let rows = crate::guarded(&part.path, || Ok(ParquetReader::new(file).num_rows().ok()));
+            rows.ok().flatten().map(|n| sum + n)
         })
     }
 
@@ -344,7 +346,7 @@ impl Iterator for GrantChunks<'_> {
         loop {
             let part = self.input.parts.get(self.part)?;
             if self.reader.is_none() {
-                match self.open_part(part) {
+                match crate::guarded(&part.path, || self.open_part(part)) {
                     Ok(r) => self.reader = Some(r),
                     Err(e) => {
                         self.part = self.input.parts.len();
@@ -352,7 +354,7 @@ impl Iterator for GrantChunks<'_> {
                     }
                 }
             }
-            match self.next_frame() {
+            match crate::guarded(&part.path, || self.next_frame()) {
                 Ok(Some(df)) if df.height() > 0 => {
                     self.part_had_rows = true;
                     let first = self.rows_before;
@@ -370,7 +372,7 @@ impl Iterator for GrantChunks<'_> {
                 }
                 Ok(_) => {
                     if !self.part_had_rows
-                        && let Err(e) = self.check_empty_part(part)
+                        && let Err(e) = crate::guarded(&part.path, || self.check_empty_part(part))
                     {
                         self.part = self.input.parts.len();
                         return Some(Err(e));
