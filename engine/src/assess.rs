@@ -5,7 +5,7 @@
 //! figure traces to an input and a rule. Grants are assessed row by row from the columnar
 //! batch (rayon over chunks of rows); a row gives the same result alone or inside any batch.
 
-use crate::catalogue::CATALOGUE;
+use crate::catalogue::{CATALOGUE, catalogue_index};
 use crate::date::Date;
 use crate::dc::{DcAnalysis, DcChunk};
 use crate::domain::grant::GrantBatch;
@@ -801,6 +801,9 @@ pub struct GrantRules<'r> {
     cap: Option<f64>,
     /// Per catalogue code: its dimension and weighted points when the ruleset enables it.
     enabled: Vec<Option<(Dimension, f64)>>,
+    /// Per catalogue code: its threshold (0 when it has none) when the ruleset enables it. Read
+    /// for every grant, so looked up once here instead of in the ruleset's map per row.
+    thresholds: [Option<f64>; CATALOGUE.len()],
 }
 
 /// What the batch writes of one grant: codes, scores, grade, evidence text.
@@ -862,10 +865,13 @@ impl<'r> GrantRules<'r> {
                 })
             })
             .collect();
+        let thresholds =
+            std::array::from_fn(|k| ruleset.code(CATALOGUE[k].code).map(|rule| rule.threshold()));
         Self {
             ruleset,
             cap,
             enabled,
+            thresholds,
         }
     }
 
@@ -942,44 +948,62 @@ impl<'r> GrantRules<'r> {
         }
     }
 
-    fn t(&self, code: &str) -> Option<f64> {
-        self.ruleset.code(code).map(|r| r.threshold())
+    /// The threshold of the code at catalogue index `k`, if the ruleset enables it.
+    fn t(&self, k: usize) -> Option<f64> {
+        self.thresholds[k]
     }
 
     /// Codes row `i` meets, in [`GRANT_CODES`] order, with their evidence.
     pub fn evaluate(&self, b: &GrantBatch, i: usize) -> Vec<(&'static str, Value)> {
         let mut out = Vec::new();
         let income = b.monthly_income_minor[i].filter(|v| *v > 0);
-        if b.income_verified[i] == Some(false) && self.t("RC-INCOME-UNVERIFIED").is_some() {
+        if b.income_verified[i] == Some(false)
+            && self
+                .t(const { catalogue_index("RC-INCOME-UNVERIFIED") })
+                .is_some()
+        {
             out.push(("RC-INCOME-UNVERIFIED", json!({ "income_verified": 0 })));
         }
-        if let (Some(t), Some(dti), Some(inc)) = (self.t("RC-DTI-HIGH"), b.dti[i], income) {
+        if let (Some(t), Some(dti), Some(inc)) = (
+            self.t(const { catalogue_index("RC-DTI-HIGH") }),
+            b.dti[i],
+            income,
+        ) {
             let payment = monthly_payment(b.principal_minor[i], b.apr[i], b.term_months[i]);
             let total = dti + payment / inc as f64;
             if total > t {
                 out.push(("RC-DTI-HIGH", json!({ "dti": dti, "payment_minor": payment.round(), "monthly_income_minor": inc, "dti_with_loan": total, "threshold": t })));
             }
         }
-        if let (Some(t), Some(inc)) = (self.t("RC-LINE-TO-INCOME"), income) {
+        if let (Some(t), Some(inc)) = (
+            self.t(const { catalogue_index("RC-LINE-TO-INCOME") }),
+            income,
+        ) {
             let multiple = b.principal_minor[i] as f64 / inc as f64;
             if multiple > t {
                 out.push(("RC-LINE-TO-INCOME", json!({ "principal_minor": b.principal_minor[i], "monthly_income_minor": inc, "multiple": multiple, "threshold": t })));
             }
         }
-        if b.is_student[i] == Some(true) && self.t("RC-STUDENT").is_some() {
+        if b.is_student[i] == Some(true)
+            && self.t(const { catalogue_index("RC-STUDENT") }).is_some()
+        {
             out.push(("RC-STUDENT", json!({ "is_student": 1 })));
         }
-        if let (Some(t), Some(age)) = (self.t("RC-MINOR"), b.borrower_age[i])
-            && f64::from(age) < t
+        if let (Some(t), Some(age)) = (
+            self.t(const { catalogue_index("RC-MINOR") }),
+            b.borrower_age[i],
+        ) && f64::from(age) < t
         {
             out.push(("RC-MINOR", json!({ "borrower_age": age, "threshold": t })));
         }
-        if let (Some(t), Some(age)) = (self.t("RC-ELDERLY"), b.borrower_age[i])
-            && f64::from(age) > t
+        if let (Some(t), Some(age)) = (
+            self.t(const { catalogue_index("RC-ELDERLY") }),
+            b.borrower_age[i],
+        ) && f64::from(age) > t
         {
             out.push(("RC-ELDERLY", json!({ "borrower_age": age, "threshold": t })));
         }
-        if let Some(t) = self.t("RC-BORROWER-CAP")
+        if let Some(t) = self.t(const { catalogue_index("RC-BORROWER-CAP") })
             && b.principal_minor[i] as f64 > t
         {
             out.push((
@@ -987,29 +1011,37 @@ impl<'r> GrantRules<'r> {
                 json!({ "principal_minor": b.principal_minor[i], "threshold_minor": t }),
             ));
         }
-        if let (Some(cap), true) = (self.cap, self.t("RC-COST-CAP").is_some())
-            && b.apr[i] > cap
+        if let (Some(cap), true) = (
+            self.cap,
+            self.t(const { catalogue_index("RC-COST-CAP") }).is_some(),
+        ) && b.apr[i] > cap
         {
             out.push(("RC-COST-CAP", json!({ "apr": b.apr[i], "cap": cap })));
         }
-        if let (Some(t), Some(n)) = (self.t("DC-MANY-LENDERS"), b.active_lenders[i])
-            && f64::from(n) >= t
+        if let (Some(t), Some(n)) = (
+            self.t(const { catalogue_index("DC-MANY-LENDERS") }),
+            b.active_lenders[i],
+        ) && f64::from(n) >= t
         {
             out.push((
                 "DC-MANY-LENDERS",
                 json!({ "active_lenders": n, "threshold": t }),
             ));
         }
-        if let (Some(t), Some(n)) = (self.t("DC-MANY-INQUIRIES"), b.inquiries_30d[i])
-            && f64::from(n) >= t
+        if let (Some(t), Some(n)) = (
+            self.t(const { catalogue_index("DC-MANY-INQUIRIES") }),
+            b.inquiries_30d[i],
+        ) && f64::from(n) >= t
         {
             out.push((
                 "DC-MANY-INQUIRIES",
                 json!({ "inquiries_30d": n, "threshold": t }),
             ));
         }
-        if let (Some(t), Some(dpd)) = (self.t("DC-NEW-WHILE-DELINQUENT"), b.dpd_at_grant[i])
-            && f64::from(dpd) >= t
+        if let (Some(t), Some(dpd)) = (
+            self.t(const { catalogue_index("DC-NEW-WHILE-DELINQUENT") }),
+            b.dpd_at_grant[i],
+        ) && f64::from(dpd) >= t
         {
             out.push((
                 "DC-NEW-WHILE-DELINQUENT",
@@ -1017,7 +1049,7 @@ impl<'r> GrantRules<'r> {
             ));
         }
         if let (Some(t), Some(true), Some(dpd)) = (
-            self.t("DC-LINE-UP-DELINQUENT"),
+            self.t(const { catalogue_index("DC-LINE-UP-DELINQUENT") }),
             b.line_increased[i],
             b.dpd_at_grant[i],
         ) && f64::from(dpd) > t
@@ -1040,7 +1072,11 @@ impl<'r> GrantRules<'r> {
     ) -> Vec<(&'static str, Value)> {
         let mut out = Vec::new();
         let r = dc.row(i);
-        if r.concurrent > 0 && self.t("DC-CONCURRENT-SAME-LENDER").is_some() {
+        if r.concurrent > 0
+            && self
+                .t(const { catalogue_index("DC-CONCURRENT-SAME-LENDER") })
+                .is_some()
+        {
             let ids: Vec<&str> = dc
                 .partners(i)
                 .iter()
@@ -1052,7 +1088,7 @@ impl<'r> GrantRules<'r> {
                 json!({ "institution_id": b.institution_id[i], "concurrent_with": ids, "concurrent_grants": r.concurrent, "as_of": dc.analysis.as_of }),
             ));
         }
-        if let Some(t) = self.t("DC-MANY-LENDERS")
+        if let Some(t) = self.t(const { catalogue_index("DC-MANY-LENDERS") })
             && f64::from(r.open_institutions) >= t
         {
             out.push((
@@ -1061,7 +1097,7 @@ impl<'r> GrantRules<'r> {
             ));
         }
         if let (Some(t), Some(inc)) = (
-            self.t("DC-EXPOSURE-INCOME"),
+            self.t(const { catalogue_index("DC-EXPOSURE-INCOME") }),
             b.monthly_income_minor[i].filter(|v| *v > 0),
         ) {
             let multiple = r.open_exposure_minor as f64 / inc as f64;
@@ -1073,7 +1109,11 @@ impl<'r> GrantRules<'r> {
             }
         }
         let person = dc.person_of(i);
-        if person.keys.len() > 1 && self.t("DC-SHARED-IDENTITY").is_some() {
+        if person.keys.len() > 1
+            && self
+                .t(const { catalogue_index("DC-SHARED-IDENTITY") })
+                .is_some()
+        {
             let keys: Vec<&str> = person.keys.iter().take(20).map(|k| &**k).collect();
             out.push((
                 "DC-SHARED-IDENTITY",
@@ -1086,7 +1126,7 @@ impl<'r> GrantRules<'r> {
     /// RC-HIGH-PD of row `i` when its model PD is above the threshold, with the PD, the model
     /// and its reasons as evidence.
     pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<(&'static str, Value)> {
-        let t = self.t("RC-HIGH-PD")?;
+        let t = self.t(const { catalogue_index("RC-HIGH-PD") })?;
         let pd = *pds.pd.get(i)?;
         (pd > t).then(|| {
             let mut ev = pds.evidence(i);

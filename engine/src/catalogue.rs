@@ -55,6 +55,27 @@ const fn spec(
     }
 }
 
+/// Index of `code` in [`CATALOGUE`], for use in constants: `const { catalogue_index("RC-MINOR") }`
+/// turns a code the catalogue does not have into a build error, and costs nothing at run time.
+pub const fn catalogue_index(code: &str) -> usize {
+    let wanted = code.as_bytes();
+    let mut k = 0;
+    while k < CATALOGUE.len() {
+        let have = CATALOGUE[k].code.as_bytes();
+        if have.len() == wanted.len() {
+            let mut j = 0;
+            while j < have.len() && have[j] == wanted[j] {
+                j += 1;
+            }
+            if j == have.len() {
+                return k;
+            }
+        }
+        k += 1;
+    }
+    panic!("not a code of the catalogue")
+}
+
 /// Every code, in SPEC order.
 pub const CATALOGUE: [CodeSpec; 30] = [
     spec(

@@ -88,7 +88,7 @@ pub fn auc(scores: &[f64], target: &[u8]) -> f64 {
 /// so the result does not depend on the order of the observations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AucCounter {
-    counts: std::collections::HashMap<u64, (u64, u64)>,
+    counts: std::collections::HashMap<u64, (u64, u64), foldhash::fast::RandomState>,
 }
 
 impl AucCounter {
