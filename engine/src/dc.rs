@@ -162,6 +162,32 @@ impl DcLedger {
         Self::default()
     }
 
+    /// An empty ledger with room for `rows` grants, when the input says how many it holds
+    /// (Parquet): the columns and the key, phone and device maps are allocated once instead of
+    /// growing by doubling, each growth copying them into fresh pages.
+    pub fn with_capacity(rows: usize) -> Self {
+        let maps = || InternMap::with_capacity_and_hasher(rows, Default::default());
+        Self {
+            key_ids: maps(),
+            phone_owner: maps(),
+            device_owner: maps(),
+            row_key: Vec::with_capacity(rows),
+            institution: Vec::with_capacity(rows),
+            granted_at: Vec::with_capacity(rows),
+            closed_at: Vec::with_capacity(rows),
+            principal_minor: Vec::with_capacity(rows),
+            source_row: Vec::with_capacity(rows),
+            keys: UnionFind {
+                parent: Vec::with_capacity(rows),
+            },
+            grant_ids: TextArena {
+                text: String::with_capacity(rows.saturating_mul(16)),
+                ends: Vec::with_capacity(rows),
+            },
+            ..Self::default()
+        }
+    }
+
     /// Grants added so far.
     pub fn len(&self) -> usize {
         self.row_key.len()

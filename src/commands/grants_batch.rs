@@ -365,7 +365,9 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
     // Pass 1 (or the whole file): the rows, the rejects and the duplicate-credit analysis.
     let mut report = LoadReport::default();
     let mut errors = Vec::new();
-    let mut ledger = DcLedger::new();
+    let mut ledger = input
+        .known_rows()
+        .map_or_else(DcLedger::new, DcLedger::with_capacity);
     let mut whole: Option<GrantBatch> = None;
     let mut chunks = 0usize;
     // Parsed chunks kept for the second pass while they fit in --memory-budget-mb.
