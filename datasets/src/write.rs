@@ -23,6 +23,13 @@ pub fn output_format(path: &Path) -> Result<TableFormat, DatasetError> {
     }
 }
 
+/// zstd at level 1 for every Parquet output: on the 1M-grant batch output (mostly the evidence
+/// JSON) it wrote a slightly smaller file than polars' default level 3 (74.9 MB against
+/// 75.5 MB) in 0.3 s less (BENCHMARKS.md).
+fn output_compression() -> ParquetCompression {
+    ParquetCompression::Zstd(polars::polars_utils::compression::ZstdLevel::try_new(1).ok())
+}
+
 /// Writes a frame as CSV or Parquet (by extension).
 pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), DatasetError> {
     let format = output_format(path)?;
@@ -37,7 +44,7 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), DatasetError> 
             .finish(df)
             .map_err(err),
         TableFormat::Parquet => ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(output_compression())
             .finish(df)
             .map(|_| ())
             .map_err(err),
@@ -238,7 +245,7 @@ impl TableSink {
                     .batched(&schema)
                     .map(SinkWriter::Csv),
                 TableFormat::Parquet => ParquetWriter::new(file)
-                    .with_compression(ParquetCompression::Zstd(None))
+                    .with_compression(output_compression())
                     .with_key_value_metadata(self.provenance.as_ref().map(|p| {
                         KeyValueMetadata::from_static(vec![(PROVENANCE_KEY.to_string(), p.clone())])
                     }))
