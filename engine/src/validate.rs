@@ -159,6 +159,19 @@ impl Checker {
 /// The whole value is tested after removing spaces, dashes, dots and brackets, so a
 /// pseudonymous hash that merely contains digits is not refused.
 pub fn pii_kind(value: &str) -> Option<&'static str> {
+    // Both patterns are digits with at most a leading `+` and a final `X`, once separators are
+    // removed: any other character rules them out without building the compact form. This runs
+    // for every identifier of every grant, and most are pseudonymous keys with letters.
+    let possible = value.chars().all(|c| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '+' | 'X' | 'x' | ' ' | '-' | '.' | '(' | ')' | '\u{3000}'
+            )
+    });
+    if !possible {
+        return None;
+    }
     let compact: String = value
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{3000}'))
