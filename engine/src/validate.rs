@@ -112,7 +112,8 @@ impl Checker {
             self.fail(field, "must not be empty");
             return;
         }
-        if value.chars().count() > MAX_IDENTIFIER_LEN {
+        // A string of at most N bytes has at most N characters: count only longer ones.
+        if value.len() > MAX_IDENTIFIER_LEN && value.chars().count() > MAX_IDENTIFIER_LEN {
             self.fail(
                 field,
                 format!("must be at most {MAX_IDENTIFIER_LEN} characters"),
