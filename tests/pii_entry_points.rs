@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::messages::{example, product_pb};
 use common::server::{client, start};
 use common::{BIN, scratch};
 use finrisk_proto::examples;
@@ -215,35 +216,6 @@ fn grant(id: &str, borrower_key: &str, phone_hash: Option<&str>) -> pb::Grant {
     }
 }
 
-fn example_product() -> pb::Product {
-    // The SPEC example product, as the Python client sends it (proto JSON of the request).
-    let text =
-        std::fs::read_to_string(format!("{ROOT}/examples/assess_product_request.json")).unwrap();
-    let request: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let product = &request["product"];
-    let s = |k: &str| product[k].as_str().unwrap_or_default().to_string();
-    let pricing = &product["pricing"];
-    pb::Product {
-        product_id: s("product_id"),
-        institution_id: s("institution_id"),
-        name: s("name"),
-        kind: pb::ProductKind::CashLoan as i32,
-        jurisdiction: pb::Jurisdiction::Cn as i32,
-        currency: s("currency"),
-        pricing: Some(pb::Pricing {
-            repayment: pb::Repayment::EqualInstallment as i32,
-            term_months: vec![3, 6, 12],
-            monthly_fee_rate: pricing["monthly_fee_rate"].as_f64().unwrap(),
-            ..Default::default()
-        }),
-        limits: Some(pb::Limits {
-            min_principal_minor: 50_000,
-            max_principal_minor: 20_000_000,
-        }),
-        ..Default::default()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_grpc_method_that_takes_borrowers() {
     let server = start(&[]);
@@ -273,7 +245,7 @@ async fn every_grpc_method_that_takes_borrowers() {
     let status = answers.message().await.unwrap_err();
     refused_status(&status, "cases[1].defendant.borrower_key");
 
-    let product = example_product();
+    let product = product_pb(&example("product.json"));
     let status = c
         .assess_product(pb::AssessProductRequest {
             product: Some(product.clone()),

@@ -84,6 +84,21 @@ pub fn compare_reads(path: &Path, rows_per_chunk: usize) -> Result<Agreement, St
     }
 }
 
+/// Compares the reads of one input of the `grant_table` fuzz target: its first byte picks the
+/// format (even: CSV, odd: Parquet) and the chunk size (1 to 4 rows), the rest is the file. The
+/// file is written to `scratch` with the format's extension, compared, and removed. `None` for
+/// an empty input.
+pub fn compare_fuzz_input(data: &[u8], scratch: &Path) -> Option<Result<Agreement, String>> {
+    let (&selector, bytes) = data.split_first()?;
+    let path = scratch.with_extension(if selector & 1 == 0 { "csv" } else { "parquet" });
+    if let Err(e) = std::fs::write(&path, bytes) {
+        return Some(Err(format!("cannot write {}: {e}", path.display())));
+    }
+    let result = compare_reads(&path, 1 + usize::from(selector >> 1) % 4);
+    let _ = std::fs::remove_file(&path);
+    Some(result)
+}
+
 struct Streamed {
     batch: GrantBatch,
     rows: usize,
@@ -134,20 +149,11 @@ mod tests {
                 let Ok(data) = std::fs::read(entry.path()) else {
                     continue;
                 };
-                let Some((&selector, bytes)) = data.split_first() else {
+                let scratch = std::env::temp_dir()
+                    .join(format!("finrisk-corpus-{}-{checked}", std::process::id()));
+                let Some(result) = compare_fuzz_input(&data, &scratch) else {
                     continue;
                 };
-                let ext = if selector & 1 == 0 { "csv" } else { "parquet" };
-                let file = std::env::temp_dir().join(format!(
-                    "finrisk-corpus-{}-{checked}.{ext}",
-                    std::process::id()
-                ));
-                if std::fs::write(&file, bytes).is_err() {
-                    continue;
-                }
-                let chunk = 1 + usize::from(selector >> 1) % 4;
-                let result = compare_reads(&file, chunk);
-                let _ = std::fs::remove_file(&file);
                 if let Err(e) = result {
                     panic!("{}: {e}", entry.path().display());
                 }

@@ -5,7 +5,7 @@
 //! reason; never a panic. Built only with the `tables` feature (it compiles polars).
 #![no_main]
 
-use finrisk_datasets::consistency::compare_reads;
+use finrisk_datasets::consistency::compare_fuzz_input;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(
@@ -24,16 +24,9 @@ fuzz_target!(
         }));
     },
     |data: &[u8]| {
-        let Some((&selector, bytes)) = data.split_first() else {
-            return;
-        };
-        let ext = if selector & 1 == 0 { "csv" } else { "parquet" };
-        let path = std::env::temp_dir().join(format!(
-            "finrisk-fuzz-grant-table-{}.{ext}",
-            std::process::id()
-        ));
-        std::fs::write(&path, bytes).expect("the scratch file can be written");
-        if let Err(disagreement) = compare_reads(&path, 1 + usize::from(selector >> 1) % 4) {
+        let scratch =
+            std::env::temp_dir().join(format!("finrisk-fuzz-grant-table-{}", std::process::id()));
+        if let Some(Err(disagreement)) = compare_fuzz_input(data, &scratch) {
             panic!("{disagreement}");
         }
     }

@@ -365,9 +365,9 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
     // Pass 1 (or the whole file): the rows, the rejects and the duplicate-credit analysis.
     let mut report = LoadReport::default();
     let mut errors = Vec::new();
-    let mut ledger = input
-        .known_rows()
-        .map_or_else(DcLedger::new, DcLedger::with_capacity);
+    // Read from the Parquet footers once: sizes the ledger and the first pass's progress bar.
+    let known_rows = input.known_rows();
+    let mut ledger = known_rows.map_or_else(DcLedger::new, DcLedger::with_capacity);
     let mut whole: Option<GrantBatch> = None;
     let mut chunks = 0usize;
     // Parsed chunks kept for the second pass while they fit in --memory-budget-mb.
@@ -384,7 +384,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         whole = Some(batch);
         chunks = 1;
     } else {
-        let bar = progress(args.quiet, input.known_rows(), "[1/2 read]");
+        let bar = progress(args.quiet, known_rows, "[1/2 read]");
         for_each_chunk(&input, args.chunk_rows, |chunk| {
             bar.inc(chunk.report.rows_read as u64);
             if let Some(pd) = &mut pd {

@@ -91,6 +91,21 @@ fn parse_usize(field: &str, v: &str) -> anyhow::Result<usize> {
         .map_err(|_| bad_input(format!("{field}: `{v}` is not a whole number")))
 }
 
+/// A whole-number setting: the flag, else the environment variable `env_name` (which must parse),
+/// else the config file, else `default`.
+fn layered_usize(
+    flag: Option<usize>,
+    env_name: &str,
+    file: Option<usize>,
+    default: usize,
+) -> anyhow::Result<usize> {
+    match (flag, env(env_name)) {
+        (Some(v), _) => Ok(v),
+        (None, Some(v)) => parse_usize(env_name, &v),
+        (None, None) => Ok(file.unwrap_or(default)),
+    }
+}
+
 impl Config {
     /// Resolves defaults < `file` < environment < `flags`, and checks the result.
     pub(crate) fn resolve(file: Option<&Path>, flags: Overrides) -> anyhow::Result<Self> {
@@ -116,33 +131,24 @@ impl Config {
                 "addr: `{addr_text}` is not an address like 127.0.0.1:50051"
             ))
         })?;
-        let max_message_bytes = match (flags.max_message_bytes, env("FINRISK_MAX_MESSAGE_BYTES")) {
-            (Some(v), _) => v,
-            (None, Some(v)) => parse_usize("FINRISK_MAX_MESSAGE_BYTES", &v)?,
-            (None, None) => fc
-                .server
-                .max_message_bytes
-                .unwrap_or(DEFAULT_MAX_MESSAGE_BYTES),
-        };
-        let max_stream_items = match (flags.max_stream_items, env("FINRISK_MAX_STREAM_ITEMS")) {
-            (Some(v), _) => v,
-            (None, Some(v)) => parse_usize("FINRISK_MAX_STREAM_ITEMS", &v)?,
-            (None, None) => fc
-                .server
-                .max_stream_items
-                .unwrap_or(DEFAULT_MAX_STREAM_ITEMS),
-        };
-        let max_concurrent_streams = match (
+        let max_message_bytes = layered_usize(
+            flags.max_message_bytes,
+            "FINRISK_MAX_MESSAGE_BYTES",
+            fc.server.max_message_bytes,
+            DEFAULT_MAX_MESSAGE_BYTES,
+        )?;
+        let max_stream_items = layered_usize(
+            flags.max_stream_items,
+            "FINRISK_MAX_STREAM_ITEMS",
+            fc.server.max_stream_items,
+            DEFAULT_MAX_STREAM_ITEMS,
+        )?;
+        let max_concurrent_streams = layered_usize(
             flags.max_concurrent_streams,
-            env("FINRISK_MAX_CONCURRENT_STREAMS"),
-        ) {
-            (Some(v), _) => v,
-            (None, Some(v)) => parse_usize("FINRISK_MAX_CONCURRENT_STREAMS", &v)?,
-            (None, None) => fc
-                .server
-                .max_concurrent_streams
-                .unwrap_or(DEFAULT_MAX_CONCURRENT_STREAMS),
-        };
+            "FINRISK_MAX_CONCURRENT_STREAMS",
+            fc.server.max_concurrent_streams,
+            DEFAULT_MAX_CONCURRENT_STREAMS,
+        )?;
         if !(1..=u32::MAX as usize).contains(&max_concurrent_streams) {
             return Err(bad_input(format!(
                 "max_concurrent_streams: must be between 1 and {}",

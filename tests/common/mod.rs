@@ -2,6 +2,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses a part; set-up failures panic
 
+pub(crate) mod messages;
 pub(crate) mod server;
 
 use finrisk_datasets::generate::{GenerateParams, GenerateSummary, generate};
