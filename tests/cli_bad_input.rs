@@ -367,6 +367,46 @@ fn grants_table_with_bad_rows_reports_every_row_and_exits_2() {
 /// fuzz target; kept in fuzz/regressions, first byte the target's selector) is refused by every
 /// command that reads a table, as a malformed file with one line, never as a crash.
 #[test]
+fn batch_output_in_a_missing_directory_is_refused_before_the_work() {
+    let dir = scratch_dir();
+    let grants = dir.join("grants.csv");
+    std::fs::write(
+        &grants,
+        "grant_id,institution_id,product_id,borrower_key,granted_at,principal_minor,term_months,apr\n\
+         G1,I1,P1,K1,2024-01-01,100000,12,0.1\n",
+    )
+    .unwrap();
+    let missing = dir.join("no-such-dir");
+    for (flag, file) in [
+        ("--output", "out.parquet"),
+        ("--persons", "persons.parquet"),
+        ("--index", "index.json"),
+    ] {
+        let target = missing.join(file);
+        let out_file = dir.join("out.parquet");
+        let mut args = vec![
+            "batch",
+            "--kind",
+            "grants",
+            "--input",
+            grants.to_str().unwrap(),
+            "--output",
+        ];
+        if flag == "--output" {
+            args.push(target.to_str().unwrap());
+        } else {
+            args.extend([out_file.to_str().unwrap(), flag, target.to_str().unwrap()]);
+        }
+        let out = run(&args);
+        assert_bad_input(&out, &format!("{}: the directory", &flag[2..]));
+        assert!(
+            !out_file.exists(),
+            "{flag}: the batch ran before the refusal"
+        );
+    }
+}
+
+#[test]
 fn parquet_metadata_that_crashes_the_reader() {
     let kept = include_bytes!("../fuzz/regressions/grant_table/polars_thrift_statistics_panic");
     let path = write("malformed.parquet", &kept[1..]);

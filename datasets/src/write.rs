@@ -59,17 +59,35 @@ fn frame(columns: Vec<Column>) -> Result<DataFrame, DatasetError> {
 }
 
 /// One output row per assessed grant: id, source row, findings and scores.
+///
+/// Text columns are built straight from the batch's and the rows' text (no copy of each cell
+/// into a new `String` first); dates are formatted into one reused buffer.
 pub fn grant_results_frame(
     batch: &GrantBatch,
     rows: &[GrantRow],
 ) -> Result<DataFrame, DatasetError> {
+    fn text<'a>(name: &str, cells: impl Iterator<Item = &'a str>) -> Column {
+        StringChunked::from_iter_values(name.into(), cells).into_column()
+    }
     let score = |f: &dyn Fn(&GrantRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let mut granted_at = StringChunkedBuilder::new("granted_at".into(), rows.len());
+    let mut date = String::with_capacity(10);
+    for r in rows {
+        use std::fmt::Write as _;
+        date.clear();
+        // Writing into a String cannot fail.
+        let _ = write!(date, "{}", batch.granted_at[r.index]);
+        granted_at.append_value(&date);
+    }
+    let mut grade = StringChunkedBuilder::new("grade".into(), rows.len());
+    let mut utf8 = [0u8; 4];
+    for r in rows {
+        grade.append_value(&*r.grade.encode_utf8(&mut utf8));
+    }
     frame(vec![
-        Column::new(
-            "grant_id".into(),
-            rows.iter()
-                .map(|r| batch.grant_id[r.index].clone())
-                .collect::<Vec<_>>(),
+        text(
+            "grant_id",
+            rows.iter().map(|r| batch.grant_id[r.index].as_str()),
         ),
         Column::new(
             "source_row".into(),
@@ -77,28 +95,16 @@ pub fn grant_results_frame(
                 .map(|r| batch.source_row[r.index] as u64)
                 .collect::<Vec<_>>(),
         ),
-        Column::new(
-            "institution_id".into(),
-            rows.iter()
-                .map(|r| batch.institution_id[r.index].clone())
-                .collect::<Vec<_>>(),
+        text(
+            "institution_id",
+            rows.iter().map(|r| batch.institution_id[r.index].as_str()),
         ),
-        Column::new(
-            "product_id".into(),
-            rows.iter()
-                .map(|r| batch.product_id[r.index].clone())
-                .collect::<Vec<_>>(),
+        text(
+            "product_id",
+            rows.iter().map(|r| batch.product_id[r.index].as_str()),
         ),
-        Column::new(
-            "granted_at".into(),
-            rows.iter()
-                .map(|r| batch.granted_at[r.index].to_string())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "findings".into(),
-            rows.iter().map(|r| r.findings.clone()).collect::<Vec<_>>(),
-        ),
+        granted_at.finish().into_column(),
+        text("findings", rows.iter().map(|r| r.findings.as_str())),
         Column::new(
             "weak_risk_control".into(),
             score(&|r| r.scores.weak_risk_control),
@@ -112,14 +118,8 @@ pub fn grant_results_frame(
             score(&|r| r.scores.one_sided_marketing),
         ),
         Column::new("overall".into(), score(&|r| r.scores.overall)),
-        Column::new(
-            "grade".into(),
-            rows.iter().map(|r| r.grade.to_string()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "evidence".into(),
-            rows.iter().map(|r| r.evidence.clone()).collect::<Vec<_>>(),
-        ),
+        grade.finish().into_column(),
+        text("evidence", rows.iter().map(|r| r.evidence.as_str())),
         Column::new("pd".into(), rows.iter().map(|r| r.pd).collect::<Vec<_>>()),
         Column::new(
             "pd_score".into(),

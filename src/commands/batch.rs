@@ -16,6 +16,13 @@ use std::io::{BufRead, BufWriter, Write};
 
 pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
+    super::output_directory_exists("output", &args.output)?;
+    if let Some(p) = &args.persons {
+        super::output_directory_exists("persons", p)?;
+    }
+    if let Some(p) = &args.index {
+        super::output_directory_exists("index", p)?;
+    }
     let rejects = finrisk_datasets::write::sibling_path(&args.output, ".rejects.csv");
     if args.index.is_some() && args.kind != BatchKind::Grants {
         return Err(bad_input("index: only for --kind grants"));

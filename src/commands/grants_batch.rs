@@ -6,9 +6,10 @@
 //! the next chunk while the current one is assessed (rayon):
 //! 1. every row is parsed and validated; accepted rows go to the duplicate-credit ledger (the
 //!    compact per-grant columns the across-grant analysis needs), refused rows to the rejects;
-//! 2. after the analysis, every chunk is parsed again, scored with the PD model, assessed
-//!    against the analysis and written out, and fed to the index, person and evaluation
-//!    accumulators.
+//! 2. after the analysis, every chunk is parsed again (or taken from memory), scored with the
+//!    PD model, assessed against the analysis and fed to the index, person and evaluation
+//!    accumulators; a writer thread builds, encodes and compresses the output of each chunk
+//!    while the next one is assessed.
 //!
 //! What stays in memory across the input is the ledger and the analysis (about 100 bytes per
 //! grant), the accumulators (per institution, product, person and distinct score) and the
@@ -129,9 +130,9 @@ impl OutcomeAccumulator {
     }
 }
 
-/// Everything fed the assessed rows, chunk after chunk, in input order.
-struct Sinks {
-    output: TableSink,
+/// Everything computed from the assessed rows besides the output table, fed chunk after
+/// chunk in input order.
+struct Accumulators {
     index: Option<IndexBuilder>,
     persons: Option<PersonCodes>,
     outcomes: OutcomeAccumulator,
@@ -139,19 +140,8 @@ struct Sinks {
     assessed: usize,
 }
 
-impl Sinks {
-    fn add(
-        &mut self,
-        batch: &GrantBatch,
-        rows: &[GrantRow],
-        dc: DcChunk<'_>,
-        partitions: &[(String, String)],
-    ) -> anyhow::Result<()> {
-        let mut frame = grant_results_frame(batch, rows)?;
-        for (name, value) in partitions {
-            add_constant_column(&mut frame, name, value)?;
-        }
-        self.output.write(&mut frame)?;
+impl Accumulators {
+    fn add(&mut self, batch: &GrantBatch, rows: &[GrantRow], dc: DcChunk<'_>) {
         if let Some(index) = &mut self.index {
             index.add(batch, rows);
         }
@@ -170,8 +160,31 @@ impl Sinks {
             }
         }
         self.assessed += rows.len();
-        Ok(())
     }
+}
+
+/// An assessed chunk on its way to the output thread, with its hive partition values.
+struct AssessedChunk<'a> {
+    batch: GrantBatch,
+    rows: Vec<GrantRow>,
+    partitions: &'a [(String, String)],
+}
+
+/// Writes the assessed chunks it receives, in order, into `output` (frame building, Parquet
+/// encoding and compression): runs on its own thread, so that the output of one chunk is
+/// written while the next is assessed. Returns the sink, for the caller to finish.
+fn write_chunks(
+    mut output: TableSink,
+    chunks: std::sync::mpsc::Receiver<AssessedChunk<'_>>,
+) -> anyhow::Result<TableSink> {
+    for chunk in chunks {
+        let mut frame = grant_results_frame(&chunk.batch, &chunk.rows)?;
+        for (name, value) in chunk.partitions {
+            add_constant_column(&mut frame, name, value)?;
+        }
+        output.write(&mut frame)?;
+    }
+    Ok(output)
 }
 
 /// The loaded PD model and the inputs the whole input lacks.
@@ -423,71 +436,102 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
     let provenance_text = serde_json::to_string(&provenance)?;
     let absent = pd.as_ref().map(PdScoring::absent).unwrap_or_default();
 
-    // Pass 2 (or the whole file): assess, write, accumulate.
-    let mut sinks = Sinks {
-        output: TableSink::create(&args.output, Some(provenance_text.clone()))?,
+    // Pass 2 (or the whole file): assess and accumulate on this thread, write the output on
+    // another (at most one assessed chunk waits for it).
+    let mut sums = Accumulators {
         index: args.index.as_ref().map(|_| IndexBuilder::new()),
         persons: args.persons.as_ref().map(|_| PersonCodes::new(&dc)),
         outcomes: OutcomeAccumulator::default(),
         truth,
         assessed: 0,
     };
-    let mut assess =
-        |batch: &GrantBatch, first: usize, partitions: &[(String, String)]| -> anyhow::Result<()> {
-            let pds = match &pd {
-                Some(pd) => Some(pd.score(batch, &absent)?),
-                None => None,
-            };
-            let view = dc.chunk(first);
-            let rows = assess_grant_chunk(batch, &ruleset, view, pds.as_ref());
-            drop(pds);
-            sinks.add(batch, &rows, view, partitions)
-        };
     let second_pass = match (&whole, &kept) {
         (Some(_), _) => "in-memory",
         (None, Some(_)) => "kept",
         (None, None) => "read again",
     };
-    match (whole, kept) {
-        (Some(batch), _) => assess(&batch, 0, &[])?,
-        (None, Some(list)) => {
-            let bar = progress(args.quiet, Some(report.rows_read), "[2/2 assess]");
-            let mut first = 0;
-            for (batch, part, rows_read) in list {
-                bar.inc(rows_read);
-                assess(&batch, first, &input.parts[part].partitions)?;
-                first += batch.len();
+    let sink = TableSink::create(&args.output, Some(provenance_text.clone()))?;
+    let output = std::thread::scope(|scope| -> anyhow::Result<TableSink> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<AssessedChunk<'_>>(1);
+        let writer = scope.spawn(move || write_chunks(sink, receive));
+        // `part`: the input file the chunk comes from (none for the in-memory batch).
+        let mut assess =
+            |batch: GrantBatch, first: usize, part: Option<usize>| -> anyhow::Result<()> {
+                let pds = match &pd {
+                    Some(pd) => Some(pd.score(&batch, &absent)?),
+                    None => None,
+                };
+                let view = dc.chunk(first);
+                let rows = assess_grant_chunk(&batch, &ruleset, view, pds.as_ref());
+                drop(pds);
+                sums.add(&batch, &rows, view);
+                let partitions = part.map_or(&[][..], |p| &input.parts[p].partitions[..]);
+                send.send(AssessedChunk {
+                    batch,
+                    rows,
+                    partitions,
+                })
+                // The writer stopped on an error, which its join below returns.
+                .map_err(|_| anyhow::anyhow!("the output writer stopped"))
+            };
+        let assessed = match (whole, kept) {
+            (Some(batch), _) => assess(batch, 0, None),
+            (None, Some(list)) => {
+                let bar = progress(args.quiet, Some(report.rows_read), "[2/2 assess]");
+                let mut first = 0;
+                let mut result = Ok(());
+                for (batch, part, rows_read) in list {
+                    bar.inc(rows_read);
+                    let len = batch.len();
+                    result = assess(batch, first, Some(part));
+                    if result.is_err() {
+                        break;
+                    }
+                    first += len;
+                }
+                bar.finish_and_clear();
+                result
             }
-            bar.finish_and_clear();
-        }
-        (None, None) => {
-            let bar = progress(args.quiet, Some(report.rows_read), "[2/2 assess]");
-            let mut first = 0;
-            for_each_chunk(&input, args.chunk_rows, |chunk| {
-                bar.inc(chunk.report.rows_read as u64);
-                let partitions = &input.parts[chunk.part].partitions;
-                assess(&chunk.batch, first, partitions)?;
-                first += chunk.batch.len();
-                Ok(())
-            })?;
-            bar.finish_and_clear();
-            if first != dc.rows.len() {
-                return Err(anyhow::anyhow!(
-                    "{} changed while it was read: {} rows accepted in the first pass, {first} in the second",
-                    args.input.display(),
-                    dc.rows.len()
-                ));
+            (None, None) => {
+                let bar = progress(args.quiet, Some(report.rows_read), "[2/2 assess]");
+                let mut first = 0;
+                let result = for_each_chunk(&input, args.chunk_rows, |chunk| {
+                    bar.inc(chunk.report.rows_read as u64);
+                    let len = chunk.batch.len();
+                    assess(chunk.batch, first, Some(chunk.part))?;
+                    first += len;
+                    Ok(())
+                });
+                bar.finish_and_clear();
+                result.and_then(|()| {
+                    if first == dc.rows.len() {
+                        Ok(())
+                    } else {
+                        Err(anyhow::anyhow!(
+                            "{} changed while it was read: {} rows accepted in the first pass, {first} in the second",
+                            args.input.display(),
+                            dc.rows.len()
+                        ))
+                    }
+                })
             }
-        }
-    }
-    let Sinks {
-        output,
+        };
+        drop(send);
+        let written = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the output writer thread panicked"))?;
+        // A writer error explains a failed send: it comes first.
+        let output = written?;
+        assessed?;
+        Ok(output)
+    })?;
+    let Accumulators {
         index,
         persons,
         outcomes,
         truth,
         assessed,
-    } = sinks;
+    } = sums;
     output.finish(|| grant_results_frame(&GrantBatch::default(), &[]))?;
     if let (Some(path), Some(index)) = (&args.index, index) {
         let mut value = serde_json::to_value(index.finish())?;

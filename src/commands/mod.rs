@@ -101,6 +101,23 @@ pub(crate) fn describe_assessment(a: &finrisk_engine::assess::Assessment) -> Str
 }
 
 /// Parses an optional `--as-of` date.
+/// Refuses an output path whose directory does not exist, naming `field`: checked before the
+/// work, so that a long batch does not fail at its first write.
+pub(crate) fn output_directory_exists(field: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(crate::failure::bad_input(format!(
+            "{field}: the directory {} does not exist",
+            dir.display()
+        )))
+    }
+}
+
 pub(crate) fn parse_as_of(value: Option<&str>) -> anyhow::Result<Option<finrisk_engine::Date>> {
     value
         .map(|d| {
