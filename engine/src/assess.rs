@@ -12,6 +12,7 @@ use crate::domain::grant::GrantBatch;
 use crate::domain::product::{FeePer, ProductKind};
 use crate::domain::{Case, Cause, Product, Repayment};
 use crate::error::EngineError;
+use crate::evidence::Evidence;
 use crate::findings::{Contribution, Dimension, Finding, Level, Scores};
 use crate::marketing::{AdFacts, Category, Lexicons, PhraseMatch, extract_rates};
 use crate::pd::GrantPds;
@@ -895,7 +896,7 @@ impl<'r> GrantRules<'r> {
         }
         // Enabled codes only; a code found twice has its object evidence merged (as
         // `Collector::add` does).
-        let mut hits: Vec<(usize, &'static str, Value)> = Vec::with_capacity(found.len());
+        let mut hits: Vec<(usize, &'static str, Evidence<'_>)> = Vec::with_capacity(found.len());
         for (code, evidence) in found {
             let Some(k) = CATALOGUE.iter().position(|spec| spec.code == code) else {
                 continue;
@@ -904,12 +905,7 @@ impl<'r> GrantRules<'r> {
                 continue;
             }
             match hits.iter_mut().find(|h| h.0 == k) {
-                Some((_, _, Value::Object(existing))) => {
-                    if let Value::Object(new) = evidence {
-                        existing.extend(new);
-                    }
-                }
-                Some(h) => h.2 = evidence,
+                Some(h) => h.2.merge(evidence),
                 None => hits.push((k, code, evidence)),
             }
         }
@@ -929,15 +925,14 @@ impl<'r> GrantRules<'r> {
         hits.sort_unstable_by(|a, b| a.1.cmp(b.1));
         let mut evidence = Vec::with_capacity(64 + 96 * hits.len());
         evidence.push(b'{');
-        for (n, (_, code, value)) in hits.iter().enumerate() {
+        for (n, (_, code, value)) in hits.iter_mut().enumerate() {
             if n > 0 {
                 evidence.push(b',');
             }
             evidence.push(b'"');
             evidence.extend_from_slice(code.as_bytes());
             evidence.extend_from_slice(b"\":");
-            // Writing a `Value` into a Vec cannot fail.
-            let _ = serde_json::to_writer(&mut evidence, value);
+            value.write_json(&mut evidence);
         }
         evidence.push(b'}');
         CompactAssessment {
@@ -954,7 +949,7 @@ impl<'r> GrantRules<'r> {
     }
 
     /// Codes row `i` meets, in [`GRANT_CODES`] order, with their evidence.
-    pub fn evaluate(&self, b: &GrantBatch, i: usize) -> Vec<(&'static str, Value)> {
+    pub fn evaluate<'b>(&self, b: &'b GrantBatch, i: usize) -> Vec<(&'static str, Evidence<'b>)> {
         let mut out = Vec::new();
         let income = b.monthly_income_minor[i].filter(|v| *v > 0);
         if b.income_verified[i] == Some(false)
@@ -962,7 +957,10 @@ impl<'r> GrantRules<'r> {
                 .t(const { catalogue_index("RC-INCOME-UNVERIFIED") })
                 .is_some()
         {
-            out.push(("RC-INCOME-UNVERIFIED", json!({ "income_verified": 0 })));
+            out.push((
+                "RC-INCOME-UNVERIFIED",
+                Evidence::of([("income_verified", 0i64.into())]),
+            ));
         }
         if let (Some(t), Some(dti), Some(inc)) = (
             self.t(const { catalogue_index("RC-DTI-HIGH") }),
@@ -972,7 +970,16 @@ impl<'r> GrantRules<'r> {
             let payment = monthly_payment(b.principal_minor[i], b.apr[i], b.term_months[i]);
             let total = dti + payment / inc as f64;
             if total > t {
-                out.push(("RC-DTI-HIGH", json!({ "dti": dti, "payment_minor": payment.round(), "monthly_income_minor": inc, "dti_with_loan": total, "threshold": t })));
+                out.push((
+                    "RC-DTI-HIGH",
+                    Evidence::of([
+                        ("dti", dti.into()),
+                        ("dti_with_loan", total.into()),
+                        ("monthly_income_minor", inc.into()),
+                        ("payment_minor", payment.round().into()),
+                        ("threshold", t.into()),
+                    ]),
+                ));
             }
         }
         if let (Some(t), Some(inc)) = (
@@ -981,34 +988,51 @@ impl<'r> GrantRules<'r> {
         ) {
             let multiple = b.principal_minor[i] as f64 / inc as f64;
             if multiple > t {
-                out.push(("RC-LINE-TO-INCOME", json!({ "principal_minor": b.principal_minor[i], "monthly_income_minor": inc, "multiple": multiple, "threshold": t })));
+                out.push((
+                    "RC-LINE-TO-INCOME",
+                    Evidence::of([
+                        ("monthly_income_minor", inc.into()),
+                        ("multiple", multiple.into()),
+                        ("principal_minor", b.principal_minor[i].into()),
+                        ("threshold", t.into()),
+                    ]),
+                ));
             }
         }
         if b.is_student[i] == Some(true)
             && self.t(const { catalogue_index("RC-STUDENT") }).is_some()
         {
-            out.push(("RC-STUDENT", json!({ "is_student": 1 })));
+            out.push(("RC-STUDENT", Evidence::of([("is_student", 1i64.into())])));
         }
         if let (Some(t), Some(age)) = (
             self.t(const { catalogue_index("RC-MINOR") }),
             b.borrower_age[i],
         ) && f64::from(age) < t
         {
-            out.push(("RC-MINOR", json!({ "borrower_age": age, "threshold": t })));
+            out.push((
+                "RC-MINOR",
+                Evidence::of([("borrower_age", age.into()), ("threshold", t.into())]),
+            ));
         }
         if let (Some(t), Some(age)) = (
             self.t(const { catalogue_index("RC-ELDERLY") }),
             b.borrower_age[i],
         ) && f64::from(age) > t
         {
-            out.push(("RC-ELDERLY", json!({ "borrower_age": age, "threshold": t })));
+            out.push((
+                "RC-ELDERLY",
+                Evidence::of([("borrower_age", age.into()), ("threshold", t.into())]),
+            ));
         }
         if let Some(t) = self.t(const { catalogue_index("RC-BORROWER-CAP") })
             && b.principal_minor[i] as f64 > t
         {
             out.push((
                 "RC-BORROWER-CAP",
-                json!({ "principal_minor": b.principal_minor[i], "threshold_minor": t }),
+                Evidence::of([
+                    ("principal_minor", b.principal_minor[i].into()),
+                    ("threshold_minor", t.into()),
+                ]),
             ));
         }
         if let (Some(cap), true) = (
@@ -1016,7 +1040,10 @@ impl<'r> GrantRules<'r> {
             self.t(const { catalogue_index("RC-COST-CAP") }).is_some(),
         ) && b.apr[i] > cap
         {
-            out.push(("RC-COST-CAP", json!({ "apr": b.apr[i], "cap": cap })));
+            out.push((
+                "RC-COST-CAP",
+                Evidence::of([("apr", b.apr[i].into()), ("cap", cap.into())]),
+            ));
         }
         if let (Some(t), Some(n)) = (
             self.t(const { catalogue_index("DC-MANY-LENDERS") }),
@@ -1025,7 +1052,7 @@ impl<'r> GrantRules<'r> {
         {
             out.push((
                 "DC-MANY-LENDERS",
-                json!({ "active_lenders": n, "threshold": t }),
+                Evidence::of([("active_lenders", n.into()), ("threshold", t.into())]),
             ));
         }
         if let (Some(t), Some(n)) = (
@@ -1035,7 +1062,7 @@ impl<'r> GrantRules<'r> {
         {
             out.push((
                 "DC-MANY-INQUIRIES",
-                json!({ "inquiries_30d": n, "threshold": t }),
+                Evidence::of([("inquiries_30d", n.into()), ("threshold", t.into())]),
             ));
         }
         if let (Some(t), Some(dpd)) = (
@@ -1045,7 +1072,7 @@ impl<'r> GrantRules<'r> {
         {
             out.push((
                 "DC-NEW-WHILE-DELINQUENT",
-                json!({ "dpd_at_grant": dpd, "threshold": t }),
+                Evidence::of([("dpd_at_grant", dpd.into()), ("threshold", t.into())]),
             ));
         }
         if let (Some(t), Some(true), Some(dpd)) = (
@@ -1056,7 +1083,11 @@ impl<'r> GrantRules<'r> {
         {
             out.push((
                 "DC-LINE-UP-DELINQUENT",
-                json!({ "line_increased": 1, "dpd_at_grant": dpd, "threshold": t }),
+                Evidence::of([
+                    ("dpd_at_grant", dpd.into()),
+                    ("line_increased", 1i64.into()),
+                    ("threshold", t.into()),
+                ]),
             ));
         }
         out
@@ -1064,12 +1095,12 @@ impl<'r> GrantRules<'r> {
 
     /// Codes of row `i` that need the other grants of its person (the duplicate-credit
     /// analysis of the whole batch), with their evidence.
-    pub fn evaluate_dc(
+    pub fn evaluate_dc<'b>(
         &self,
-        b: &GrantBatch,
+        b: &'b GrantBatch,
         i: usize,
-        dc: DcChunk<'_>,
-    ) -> Vec<(&'static str, Value)> {
+        dc: DcChunk<'b>,
+    ) -> Vec<(&'static str, Evidence<'b>)> {
         let mut out = Vec::new();
         let r = dc.row(i);
         if r.concurrent > 0
@@ -1085,7 +1116,12 @@ impl<'r> GrantRules<'r> {
                 .collect();
             out.push((
                 "DC-CONCURRENT-SAME-LENDER",
-                json!({ "institution_id": b.institution_id[i], "concurrent_with": ids, "concurrent_grants": r.concurrent, "as_of": dc.analysis.as_of }),
+                Evidence::of([
+                    ("as_of", dc.analysis.as_of.into()),
+                    ("concurrent_grants", r.concurrent.into()),
+                    ("concurrent_with", ids.into()),
+                    ("institution_id", b.institution_id[i].as_str().into()),
+                ]),
             ));
         }
         if let Some(t) = self.t(const { catalogue_index("DC-MANY-LENDERS") })
@@ -1093,7 +1129,10 @@ impl<'r> GrantRules<'r> {
         {
             out.push((
                 "DC-MANY-LENDERS",
-                json!({ "open_institutions_in_data": r.open_institutions, "threshold": t }),
+                Evidence::of([
+                    ("open_institutions_in_data", r.open_institutions.into()),
+                    ("threshold", t.into()),
+                ]),
             ));
         }
         if let (Some(t), Some(inc)) = (
@@ -1104,7 +1143,12 @@ impl<'r> GrantRules<'r> {
             if multiple > t {
                 out.push((
                     "DC-EXPOSURE-INCOME",
-                    json!({ "open_exposure_minor": r.open_exposure_minor, "monthly_income_minor": inc, "multiple": multiple, "threshold": t }),
+                    Evidence::of([
+                        ("monthly_income_minor", inc.into()),
+                        ("multiple", multiple.into()),
+                        ("open_exposure_minor", r.open_exposure_minor.into()),
+                        ("threshold", t.into()),
+                    ]),
                 ));
             }
         }
@@ -1117,7 +1161,11 @@ impl<'r> GrantRules<'r> {
             let keys: Vec<&str> = person.keys.iter().take(20).map(|k| &**k).collect();
             out.push((
                 "DC-SHARED-IDENTITY",
-                json!({ "person_id": person.id(), "keys": keys, "key_count": person.keys.len() }),
+                Evidence::of([
+                    ("key_count", person.keys.len().into()),
+                    ("keys", keys.into()),
+                    ("person_id", person.id().into()),
+                ]),
             ));
         }
         out
@@ -1125,13 +1173,13 @@ impl<'r> GrantRules<'r> {
 
     /// RC-HIGH-PD of row `i` when its model PD is above the threshold, with the PD, the model
     /// and its reasons as evidence.
-    pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<(&'static str, Value)> {
+    pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<(&'static str, Evidence<'_>)> {
         let t = self.t(const { catalogue_index("RC-HIGH-PD") })?;
         let pd = *pds.pd.get(i)?;
         (pd > t).then(|| {
             let mut ev = pds.evidence(i);
             ev["threshold"] = json!(t);
-            ("RC-HIGH-PD", ev)
+            ("RC-HIGH-PD", Evidence::Value(ev))
         })
     }
 
@@ -1151,15 +1199,15 @@ impl<'r> GrantRules<'r> {
     ) -> Assessment {
         let mut c = Collector::new(self.ruleset, Level::Grant);
         for (code, ev) in self.evaluate(b, i) {
-            c.add(code, ev);
+            c.add(code, ev.into_value());
         }
         if let Some(dc) = dc {
             for (code, ev) in self.evaluate_dc(b, i, dc) {
-                c.add(code, ev);
+                c.add(code, ev.into_value());
             }
         }
         if let Some((code, ev)) = pds.and_then(|p| self.evaluate_pd(p, i)) {
-            c.add(code, ev);
+            c.add(code, ev.into_value());
         }
         score_findings(self.ruleset, c.into_findings())
     }
@@ -1817,6 +1865,58 @@ mod tests {
             ],
             absent_inputs: vec![],
         }
+    }
+
+    #[test]
+    fn the_batch_evidence_text_is_the_full_assessment_evidence_printed() {
+        // One borrower at ten lenders: DC-MANY-LENDERS found both from the row's own column and
+        // from the analysis (merged), the concurrent and shared-identity codes, RC-HIGH-PD.
+        let mut b = GrantBatch::default();
+        for k in 0..10 {
+            let mut r = clean_row();
+            r.grant_id = format!("G{k}");
+            r.institution_id = format!("I{}", k % 7);
+            r.borrower_key = format!("k{}", k % 2);
+            r.granted_at = Date::parse(&format!("2024-03-{:02}", k + 1)).ok();
+            r.phone_hash = Some("ph".into());
+            r.active_lenders = Some(5);
+            r.income_verified = Some(k % 3 != 0);
+            r.apr = 0.1 + 0.05 * k as f64;
+            b.push(k + 1, r).unwrap();
+        }
+        let ruleset = cn();
+        let rules = GrantRules::new(&ruleset, None);
+        let dc = DcAnalysis::analyse(&b, None);
+        let values: Vec<f64> = (0..10).map(|k| 0.05 * k as f64).collect();
+        let p = pds(&values);
+        let rows = assess_grant_chunk(&b, &ruleset, dc.whole(), Some(&p));
+        let mut merged_seen = false;
+        for (i, row) in rows.iter().enumerate() {
+            let full = rules.assess_full(&b, i, Some(dc.whole()), Some(&p));
+            let expected: serde_json::Map<String, Value> = full
+                .findings
+                .iter()
+                .map(|f| (f.code.clone(), f.evidence.clone()))
+                .collect();
+            // The batch's text: the codes' object, then the model's evidence under "PD".
+            let codes = Value::Object(expected).to_string();
+            let separator = if codes == "{}" { "" } else { "," };
+            let expected = format!(
+                "{}{separator}\"PD\":{}}}",
+                &codes[..codes.len() - 1],
+                p.evidence_json(i)
+            );
+            assert_eq!(row.evidence, expected, "row {i}");
+            merged_seen |= row
+                .evidence
+                .contains("\"active_lenders\":5,\"open_institutions_in_data\"");
+        }
+        assert!(merged_seen, "no row merged DC-MANY-LENDERS: {rows:#?}");
+        assert!(rows.iter().any(|r| r.findings.contains("RC-HIGH-PD")));
+        assert!(
+            rows.iter()
+                .any(|r| r.findings.contains("DC-SHARED-IDENTITY"))
+        );
     }
 
     #[test]

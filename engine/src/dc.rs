@@ -467,19 +467,19 @@ pub struct DcChunk<'d> {
     pub first: usize,
 }
 
-impl DcChunk<'_> {
+impl<'d> DcChunk<'d> {
     /// The figures of chunk row `i`.
     pub fn row(&self, i: usize) -> DcRow {
         self.analysis.rows[self.first + i]
     }
 
     /// Analysis rows overlapping chunk row `i` at the same institution.
-    pub fn partners(&self, i: usize) -> &[u32] {
+    pub fn partners(&self, i: usize) -> &'d [u32] {
         self.analysis.partners(self.first + i)
     }
 
     /// The person of chunk row `i`.
-    pub fn person_of(&self, i: usize) -> Person<'_> {
+    pub fn person_of(&self, i: usize) -> Person<'d> {
         self.analysis.person_of(self.first + i)
     }
 }

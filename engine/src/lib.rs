@@ -10,6 +10,7 @@ pub mod date;
 pub mod dc;
 pub mod domain;
 pub mod error;
+pub mod evidence;
 pub mod findings;
 pub mod index;
 pub mod marketing;
