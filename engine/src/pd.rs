@@ -5,14 +5,15 @@
 //! and reports the PD, the model and its top reasons as the finding's evidence.
 
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A characteristic that raised a grant's PD.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PdReason {
-    /// Input column.
-    pub feature: String,
-    /// The grant's bin or value.
-    pub bin: String,
+    /// Input column (shared by every grant's reasons).
+    pub feature: Arc<str>,
+    /// The grant's bin or value (shared by the grants in the same bin).
+    pub bin: Arc<str>,
     /// Scorecard points lost against the characteristic's best bin (or, for other models, the
     /// push on the log-odds of default).
     pub impact: f64,

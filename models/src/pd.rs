@@ -23,6 +23,7 @@ use crate::table::{
 use crate::trees::TreeEncoding;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The artifact format name.
 pub const FORMAT: &str = "finrisk-pd-model";
@@ -270,8 +271,8 @@ pub(crate) fn top_reasons(
         .into_iter()
         .take(top)
         .map(|j| Reason {
-            feature: names[j].clone(),
-            bin: describe(columns[j], i),
+            feature: Arc::from(names[j].as_str()),
+            bin: Arc::from(describe(columns[j], i)),
             impact: pushes[j],
         })
         .collect()

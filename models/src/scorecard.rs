@@ -14,6 +14,7 @@ use crate::table::{ColumnData, TrainingSet};
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Points scaling.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -39,10 +40,10 @@ impl Default for Scaling {
 /// A characteristic that cost a record points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
-    /// Input column.
-    pub feature: String,
+    /// Input column (shared by every record's reasons: no copy per record).
+    pub feature: Arc<str>,
     /// The record's bin (or value description).
-    pub bin: String,
+    pub bin: Arc<str>,
     /// Points below the characteristic's best bin (scorecards), or the feature's push on the
     /// log-odds of default (other models).
     pub impact: f64,
@@ -211,10 +212,15 @@ impl Scorecard {
     /// Score and the `top` reasons of every row, from the bins of [`Scorecard::bins`]. Labels
     /// and best points are computed once per bin, so a row costs one pass over its points.
     pub fn explain_rows(&self, bins: &[Vec<u16>], top: usize) -> Vec<(f64, Vec<Reason>)> {
-        let labels: Vec<Vec<String>> = self
+        let labels: Vec<Vec<Arc<str>>> = self
             .binnings
             .iter()
-            .map(|b| b.bins.iter().map(|bin| bin.label()).collect())
+            .map(|b| b.bins.iter().map(|bin| Arc::from(bin.label())).collect())
+            .collect();
+        let names: Vec<Arc<str>> = self
+            .binnings
+            .iter()
+            .map(|b| Arc::from(b.name.as_str()))
             .collect();
         let best: Vec<f64> = self
             .points
@@ -244,8 +250,8 @@ impl Scorecard {
                     .iter()
                     .take(top)
                     .map(|&(impact, j)| Reason {
-                        feature: self.binnings[j].name.clone(),
-                        bin: labels[j][bins[j][i] as usize].clone(),
+                        feature: Arc::clone(&names[j]),
+                        bin: Arc::clone(&labels[j][bins[j][i] as usize]),
                         impact,
                     })
                     .collect();
