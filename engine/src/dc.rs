@@ -89,6 +89,61 @@ impl TextArena {
     }
 }
 
+/// Distinct texts, each stored once in a [`TextArena`] and found through a table of
+/// `(text index, owner)` pairs: the owner (a key id) of every phone or device hash, without
+/// an allocation per distinct text or a `String` in every table slot (about a third of the
+/// memory of a `HashMap<Box<str>, u32>` of the same texts).
+#[derive(Clone, Default)]
+struct OwnerTable {
+    texts: TextArena,
+    slots: hashbrown::HashTable<(u32, u32)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl std::fmt::Debug for OwnerTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnerTable")
+            .field("texts", &self.slots.len())
+            .finish()
+    }
+}
+
+impl OwnerTable {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            texts: TextArena {
+                text: String::new(),
+                ends: Vec::with_capacity(n),
+            },
+            slots: hashbrown::HashTable::with_capacity(n),
+            hasher: Default::default(),
+        }
+    }
+
+    /// The owner of `s`; a new text gets `owner()`.
+    fn owner(&mut self, s: &str, owner: impl FnOnce() -> u32) -> u32 {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(s);
+        let Self {
+            texts,
+            slots,
+            hasher,
+        } = self;
+        match slots.find(hash, |&(t, _)| texts.get(t as usize) == s) {
+            Some(&(_, o)) => o,
+            None => {
+                let o = owner();
+                let t = texts.ends.len() as u32;
+                texts.push(s);
+                slots.insert_unique(hash, (t, o), |&(t, _)| {
+                    hasher.hash_one(texts.get(t as usize))
+                });
+                o
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct UnionFind {
     parent: Vec<u32>,
@@ -142,8 +197,8 @@ fn intern(map: &mut InternMap, s: &str, next: impl FnOnce() -> u32) -> u32 {
 #[derive(Debug, Clone, Default)]
 pub struct DcLedger {
     key_ids: InternMap,
-    phone_owner: InternMap,
-    device_owner: InternMap,
+    phone_owner: OwnerTable,
+    device_owner: OwnerTable,
     institution_ids: InternMap,
     keys: UnionFind,
     row_key: Vec<u32>,
@@ -169,8 +224,8 @@ impl DcLedger {
         let maps = || InternMap::with_capacity_and_hasher(rows, Default::default());
         Self {
             key_ids: maps(),
-            phone_owner: maps(),
-            device_owner: maps(),
+            phone_owner: OwnerTable::with_capacity(rows),
+            device_owner: OwnerTable::with_capacity(rows),
             row_key: Vec::with_capacity(rows),
             institution: Vec::with_capacity(rows),
             granted_at: Vec::with_capacity(rows),
@@ -226,7 +281,7 @@ impl DcLedger {
                 (&mut self.device_owner, &batch.device_hash[i]),
             ] {
                 if let Some(h) = hash {
-                    let owner = intern(owners, h, || k);
+                    let owner = owners.owner(h, || k);
                     self.keys.union(owner, k);
                 }
             }
