@@ -175,6 +175,16 @@ impl UnionFind {
     }
 }
 
+/// The first 16 bytes of `name` (zeros after its end) as a big-endian integer: ordering
+/// names by it never contradicts their byte order, and only names that share their first 16
+/// bytes (or differ by trailing zero bytes) tie.
+fn name_prefix(name: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = name.len().min(16);
+    bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
+}
+
 fn intern(map: &mut InternMap, s: &str, next: impl FnOnce() -> u32) -> u32 {
     match map.get(s) {
         Some(&id) => id,
@@ -336,9 +346,20 @@ impl DcLedger {
             g = h;
         }
         drop(roots);
-        groups.par_sort_unstable_by(|a, b| {
-            key_names[by_root[a.0] as usize].cmp(&key_names[by_root[b.0] as usize])
+        // By smallest key name, compared first as the name's first 16 bytes in one integer
+        // held beside the group (no pointer to follow), the whole names only on a tie.
+        let smallest = |g: &(usize, usize)| &*key_names[by_root[g.0] as usize];
+        let mut ranked: Vec<(u128, u32)> = groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| (name_prefix(smallest(g)), gi as u32))
+            .collect();
+        ranked.par_sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| smallest(&groups[a.1 as usize]).cmp(smallest(&groups[b.1 as usize])))
         });
+        let groups: Vec<(usize, usize)> = ranked.iter().map(|r| groups[r.1 as usize]).collect();
+        drop(ranked);
         let mut keys: Vec<Box<str>> = Vec::with_capacity(by_root.len());
         let mut person_of_key: Vec<u32> = vec![0; key_names.len()];
         let mut spans: Vec<PersonSpan> = Vec::with_capacity(groups.len());
@@ -762,6 +783,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_name_prefix_order_never_contradicts_the_name_order(
+            a in "[a-c\\x00]{0,20}", b in "[a-c\\x00]{0,20}"
+        ) {
+            match super::name_prefix(&a).cmp(&super::name_prefix(&b)) {
+                std::cmp::Ordering::Equal => {}
+                order => prop_assert_eq!(order, a.cmp(&b)),
+            }
+        }
+
         #[test]
         fn shuffling_rows_changes_no_output(seed in 0u64..1_000, n in 2usize..40) {
             let mut rows = Vec::new();
