@@ -15,7 +15,7 @@
 //! grant), the accumulators (per institution, product, person and distinct score) and the
 //! refused rows' errors; never the rows' evidence or the output. The first pass keeps its
 //! parsed chunks for the second while they fit in `--memory-budget-mb` (default 1,024 MB,
-//! about 4 million grants); a larger input is read again instead, so memory stops growing at
+//! about 5 million grants); a larger input is read again instead, so memory stops growing at
 //! the budget. **In memory**
 //! (`--in-memory`) loads the whole file as one batch and runs the same assessment and
 //! accumulators; both give the same outputs.
