@@ -28,8 +28,8 @@ fn exit_code_of(e: &anyhow::Error) -> u8 {
     if let Some(engine) = e.downcast_ref::<EngineError>() {
         return engine.code().exit_code();
     }
-    if e.downcast_ref::<DatasetError>().is_some() {
-        return 2;
+    if let Some(d) = e.downcast_ref::<DatasetError>() {
+        return if d.is_write_failure() { 1 } else { 2 };
     }
     if let Some(
         finrisk_models::ModelError::Input { .. } | finrisk_models::ModelError::Artifact(_),

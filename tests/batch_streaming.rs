@@ -354,3 +354,33 @@ fn a_table_with_no_rows_still_has_its_columns_checked() {
     assert!(stderr.contains("required column missing"), "{stderr}");
     assert!(stderr.contains("borrower_key"), "{stderr}");
 }
+
+#[test]
+fn an_output_that_cannot_be_written_mid_run_fails_with_one_line_and_leaves_nothing() {
+    // The output is written on its own thread while later chunks are assessed. A write that
+    // fails there (here: a file size limit of 256 KiB, with SIGXFSZ ignored so that the write
+    // returns EFBIG, as on a full disk) must stop the run with exit 1 (a machine failure, not
+    // bad input), one stderr line naming the output the user gave, and no output or partial
+    // file left behind.
+    let dir = generated("write-failure", 20_000);
+    let input = dir.join("grants.parquet");
+    let output = dir.join("limited.parquet");
+    let script = "trap '' XFSZ; ulimit -f 512; exec \"$0\" batch --kind grants --input \"$1\" \
+                  --output \"$2\" --chunk-rows 2000 --quiet";
+    let out = Command::new("sh")
+        .args(["-c", script, BIN])
+        .arg(&input)
+        .arg(&output)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: cannot write the output", output.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!output.exists());
+    assert!(partial_files(&dir).is_empty(), "{:?}", partial_files(&dir));
+}

@@ -45,6 +45,15 @@ pub enum DatasetError {
         /// The reader's message.
         reason: String,
     },
+    /// An output could not be written (no space left, a file size limit, the directory
+    /// removed): a failure of the machine, not of the input.
+    #[error("{path}: cannot write the output: {reason}")]
+    Write {
+        /// The output the user named (not the temporary file it is written to first).
+        path: String,
+        /// The writer's or the OS's message.
+        reason: String,
+    },
     /// Required columns are missing.
     #[error("{}: required column missing", columns.join(", "))]
     MissingColumns {
@@ -75,6 +84,18 @@ impl DatasetError {
             path: path.display().to_string(),
             source,
         }
+    }
+
+    pub(crate) fn write(path: &Path, reason: impl std::fmt::Display) -> Self {
+        Self::Write {
+            path: path.display().to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Whether the error is a failure to write an output (exit 1) rather than bad input.
+    pub fn is_write_failure(&self) -> bool {
+        matches!(self, Self::Write { .. })
     }
 }
 

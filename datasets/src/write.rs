@@ -33,11 +33,8 @@ fn output_compression() -> ParquetCompression {
 /// Writes a frame as CSV or Parquet (by extension).
 pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), DatasetError> {
     let format = output_format(path)?;
-    let file = std::fs::File::create(path).map_err(|e| DatasetError::io(path, e))?;
-    let err = |e: PolarsError| DatasetError::Read {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
+    let file = std::fs::File::create(path).map_err(|e| DatasetError::write(path, e))?;
+    let err = |e: PolarsError| DatasetError::write(path, e);
     match format {
         TableFormat::Csv => CsvWriter::new(file)
             .include_header(true)
@@ -216,10 +213,7 @@ impl TableSink {
     }
 
     fn err(&self, e: PolarsError) -> DatasetError {
-        DatasetError::Read {
-            path: self.path.display().to_string(),
-            reason: e.to_string(),
-        }
+        DatasetError::write(&self.path, e)
     }
 
     /// Writes `df` as the whole of `path` (temporary file, renamed; provenance as for a sink).
@@ -237,7 +231,7 @@ impl TableSink {
     pub fn write(&mut self, df: &mut DataFrame) -> Result<(), DatasetError> {
         if self.writer.is_none() {
             let file = std::fs::File::create(&self.temporary)
-                .map_err(|e| DatasetError::io(&self.temporary, e))?;
+                .map_err(|e| DatasetError::write(&self.path, e))?;
             let schema = df.schema().clone();
             let writer = match self.format {
                 TableFormat::Csv => CsvWriter::new(file)
@@ -283,7 +277,7 @@ impl TableSink {
         if let (TableFormat::Csv, Some(p)) = (self.format, &self.provenance) {
             write_atomically(&provenance_sidecar(&self.path), p.as_bytes())?;
         }
-        std::fs::rename(&self.temporary, &self.path).map_err(|e| DatasetError::io(&self.path, e))
+        std::fs::rename(&self.temporary, &self.path).map_err(|e| DatasetError::write(&self.path, e))
     }
 }
 
@@ -326,8 +320,11 @@ fn remove_stale_partials(path: &Path) {
 /// Writes `bytes` to a temporary file beside `path` and renames it onto `path`.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DatasetError> {
     let temporary = temporary_path(path);
-    std::fs::write(&temporary, bytes).map_err(|e| DatasetError::io(&temporary, e))?;
-    std::fs::rename(&temporary, path).map_err(|e| DatasetError::io(path, e))
+    if let Err(e) = std::fs::write(&temporary, bytes) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(DatasetError::write(path, e));
+    }
+    std::fs::rename(&temporary, path).map_err(|e| DatasetError::write(path, e))
 }
 
 /// One row per resolved person: id, keys, grants, institutions, peak exposure and the codes of
@@ -396,9 +393,6 @@ pub fn write_rejects(errors: &[RowError], path: &Path) -> Result<(), DatasetErro
     CsvWriter::new(&mut bytes)
         .include_header(true)
         .finish(&mut df)
-        .map_err(|e| DatasetError::Read {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
+        .map_err(|e| DatasetError::write(path, e))?;
     write_atomically(path, &bytes)
 }
