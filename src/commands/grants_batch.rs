@@ -35,7 +35,7 @@ use finrisk_engine::domain::Jurisdiction;
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use finrisk_engine::index::IndexBuilder;
 use finrisk_models::PdModel;
-use finrisk_models::metrics::AucCounter;
+use finrisk_models::metrics::{AucCounter, AucList};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -62,7 +62,8 @@ struct OutcomeAccumulator {
     weak_risk_control: AucCounter,
     duplicate_credit: AucCounter,
     overall: AucCounter,
-    pd: AucCounter,
+    /// A list, not a counter: nearly every grant has its own PD.
+    pd: AucList,
     rows_without_pd: usize,
     /// Per code: (flagged, defaulted among flagged).
     codes: BTreeMap<String, (usize, usize)>,
@@ -94,7 +95,7 @@ impl OutcomeAccumulator {
         }
     }
 
-    fn finish(self) -> Value {
+    fn finish(mut self) -> Value {
         if self.known == 0 || self.positives == 0 || self.positives == self.known {
             return Value::Null;
         }
