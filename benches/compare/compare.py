@@ -7,6 +7,7 @@ Exits 1 when any grant's codes differ or a PD differs by more than 1e-9.
 """
 import glob
 import json
+import os
 import re
 import statistics
 import sys
@@ -58,7 +59,8 @@ def main():
           f"python {', '.join(f'{w:.2f}' for w in py_all)} s")
     print("| implementation | wall time (median) | peak RSS (largest) |")
     print("|---|---|---|")
-    print(f"| finrisk batch (release) | {fr_s:.2f} s | {fr_mb:,.0f} MB |")
+    profile = os.environ.get("FINRISK_PROFILE", "release")
+    print(f"| finrisk batch ({profile}) | {fr_s:.2f} s | {fr_mb:,.0f} MB |")
     print(f"| pandas + scikit-learn | {py_s:.2f} s | {py_mb:,.0f} MB |")
     print(f"| ratio (Python / finrisk) | {py_s / fr_s:.1f}x | {py_mb / fr_mb:.1f}x |")
     json.dump({"rows": rows, "differing_grants": len(differ), "max_pd_difference": pd_diff,
