@@ -296,21 +296,13 @@ fn merge_report(total: &mut LoadReport, part: LoadReport, errors: &mut Vec<RowEr
     }
 }
 
-/// Estimated memory of a parsed chunk: the fixed columns and the text of the id columns (the
-/// identity columns are counted too, though a kept chunk has them dropped).
+/// Estimated memory of a kept chunk (its identity columns dropped): the fixed columns and the
+/// text of the id columns.
 fn batch_bytes(b: &GrantBatch) -> usize {
-    /// Fixed bytes per row with the three identity columns' slots (72 bytes) empty.
+    /// Fixed bytes per row, with the three identity columns' slots empty.
     const FIXED_PER_ROW: usize = 160;
     let text = |v: &[String]| v.iter().map(String::capacity).sum::<usize>();
-    let optional = |v: &[Option<String>]| v.iter().flatten().map(String::capacity).sum::<usize>();
-    (b.len() * FIXED_PER_ROW)
-        + (b.borrower_key.len() + b.phone_hash.len() + b.device_hash.len()) * 24
-        + text(&b.grant_id)
-        + text(&b.institution_id)
-        + text(&b.product_id)
-        + text(&b.borrower_key)
-        + optional(&b.phone_hash)
-        + optional(&b.device_hash)
+    b.len() * FIXED_PER_ROW + text(&b.grant_id) + text(&b.institution_id) + text(&b.product_id)
 }
 
 /// Frees the columns only the duplicate-credit ledger reads (borrower key, phone and device
