@@ -76,6 +76,120 @@ pub const fn catalogue_index(code: &str) -> usize {
     panic!("not a code of the catalogue")
 }
 
+/// A code of the catalogue, held as its position: compared, ordered (in catalogue order) and
+/// looked up without comparing strings. The constants of [`code`] name every code; a code the
+/// catalogue does not have cannot be written as one (it is a build error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CodeId(usize);
+
+impl CodeId {
+    /// The id of `code`; in a constant, an unknown code is a build error (at run time it
+    /// panics, so use [`CodeId::find`] for codes that come from input).
+    pub const fn of(code: &str) -> Self {
+        CodeId(catalogue_index(code))
+    }
+
+    /// The id of `code`, if the catalogue has it.
+    pub fn find(code: &str) -> Option<Self> {
+        CATALOGUE
+            .iter()
+            .position(|spec| spec.code == code)
+            .map(CodeId)
+    }
+
+    /// Every code, in catalogue order.
+    pub fn all() -> impl Iterator<Item = CodeId> {
+        (0..CATALOGUE.len()).map(CodeId)
+    }
+
+    /// Position in [`CATALOGUE`].
+    pub const fn index(self) -> usize {
+        self.0
+    }
+
+    /// The code's text (`RC-MINOR`).
+    pub const fn as_str(self) -> &'static str {
+        CATALOGUE[self.0].code
+    }
+
+    /// The code's catalogue entry.
+    pub const fn spec(self) -> &'static CodeSpec {
+        &CATALOGUE[self.0]
+    }
+}
+
+impl std::fmt::Display for CodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every code of the catalogue as a [`CodeId`] constant (`code::RC_MINOR`).
+pub mod code {
+    use super::CodeId;
+
+    /// `RC-INCOME-UNVERIFIED`.
+    pub const RC_INCOME_UNVERIFIED: CodeId = CodeId::of("RC-INCOME-UNVERIFIED");
+    /// `RC-NO-BUREAU-CHECK`.
+    pub const RC_NO_BUREAU_CHECK: CodeId = CodeId::of("RC-NO-BUREAU-CHECK");
+    /// `RC-DTI-HIGH`.
+    pub const RC_DTI_HIGH: CodeId = CodeId::of("RC-DTI-HIGH");
+    /// `RC-LINE-TO-INCOME`.
+    pub const RC_LINE_TO_INCOME: CodeId = CodeId::of("RC-LINE-TO-INCOME");
+    /// `RC-STUDENT`.
+    pub const RC_STUDENT: CodeId = CodeId::of("RC-STUDENT");
+    /// `RC-MINOR`.
+    pub const RC_MINOR: CodeId = CodeId::of("RC-MINOR");
+    /// `RC-ELDERLY`.
+    pub const RC_ELDERLY: CodeId = CodeId::of("RC-ELDERLY");
+    /// `RC-FAST-APPROVAL`.
+    pub const RC_FAST_APPROVAL: CodeId = CodeId::of("RC-FAST-APPROVAL");
+    /// `RC-HIGH-PD`.
+    pub const RC_HIGH_PD: CodeId = CodeId::of("RC-HIGH-PD");
+    /// `RC-EARLY-DEFAULT`.
+    pub const RC_EARLY_DEFAULT: CodeId = CodeId::of("RC-EARLY-DEFAULT");
+    /// `RC-BORROWER-CAP`.
+    pub const RC_BORROWER_CAP: CodeId = CodeId::of("RC-BORROWER-CAP");
+    /// `RC-BULLET-TERM`.
+    pub const RC_BULLET_TERM: CodeId = CodeId::of("RC-BULLET-TERM");
+    /// `RC-JOINT-SHARE`.
+    pub const RC_JOINT_SHARE: CodeId = CodeId::of("RC-JOINT-SHARE");
+    /// `RC-COST-CAP`.
+    pub const RC_COST_CAP: CodeId = CodeId::of("RC-COST-CAP");
+    /// `DC-CONCURRENT-SAME-LENDER`.
+    pub const DC_CONCURRENT_SAME_LENDER: CodeId = CodeId::of("DC-CONCURRENT-SAME-LENDER");
+    /// `DC-MANY-LENDERS`.
+    pub const DC_MANY_LENDERS: CodeId = CodeId::of("DC-MANY-LENDERS");
+    /// `DC-MANY-INQUIRIES`.
+    pub const DC_MANY_INQUIRIES: CodeId = CodeId::of("DC-MANY-INQUIRIES");
+    /// `DC-EXPOSURE-INCOME`.
+    pub const DC_EXPOSURE_INCOME: CodeId = CodeId::of("DC-EXPOSURE-INCOME");
+    /// `DC-NEW-WHILE-DELINQUENT`.
+    pub const DC_NEW_WHILE_DELINQUENT: CodeId = CodeId::of("DC-NEW-WHILE-DELINQUENT");
+    /// `DC-LINE-UP-DELINQUENT`.
+    pub const DC_LINE_UP_DELINQUENT: CodeId = CodeId::of("DC-LINE-UP-DELINQUENT");
+    /// `DC-SHARED-IDENTITY`.
+    pub const DC_SHARED_IDENTITY: CodeId = CodeId::of("DC-SHARED-IDENTITY");
+    /// `DC-REPEAT-DEFENDANT`.
+    pub const DC_REPEAT_DEFENDANT: CodeId = CodeId::of("DC-REPEAT-DEFENDANT");
+    /// `MK-NO-APR`.
+    pub const MK_NO_APR: CodeId = CodeId::of("MK-NO-APR");
+    /// `MK-PERIODIC-RATE`.
+    pub const MK_PERIODIC_RATE: CodeId = CodeId::of("MK-PERIODIC-RATE");
+    /// `MK-RATE-UNDERSTATED`.
+    pub const MK_RATE_UNDERSTATED: CodeId = CodeId::of("MK-RATE-UNDERSTATED");
+    /// `MK-FALSE-FREE`.
+    pub const MK_FALSE_FREE: CodeId = CodeId::of("MK-FALSE-FREE");
+    /// `MK-INDUCEMENT`.
+    pub const MK_INDUCEMENT: CodeId = CodeId::of("MK-INDUCEMENT");
+    /// `MK-VULNERABLE-TARGET`.
+    pub const MK_VULNERABLE_TARGET: CodeId = CodeId::of("MK-VULNERABLE-TARGET");
+    /// `MK-NO-RISK-WARNING`.
+    pub const MK_NO_RISK_WARNING: CodeId = CodeId::of("MK-NO-RISK-WARNING");
+    /// `MK-HIDDEN-FEE`.
+    pub const MK_HIDDEN_FEE: CodeId = CodeId::of("MK-HIDDEN-FEE");
+}
+
 /// Every code, in SPEC order.
 pub const CATALOGUE: [CodeSpec; 30] = [
     spec(

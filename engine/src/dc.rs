@@ -635,15 +635,12 @@ impl PersonCodes {
     }
 
     /// Adds the codes of a chunk's assessed rows (`rows[k].index` is a chunk row of `dc`).
-    pub fn add(&mut self, dc: DcChunk<'_>, rows: &[crate::assess::GrantRow]) {
+    pub fn add(&mut self, dc: DcChunk<'_>, rows: &[crate::index::GrantRow]) {
         for r in rows {
             let person = dc.row(r.index).person as usize;
             for code in r.findings.split(';').filter(|c| !c.is_empty()) {
-                if let Some(bit) = crate::catalogue::CATALOGUE
-                    .iter()
-                    .position(|spec| spec.code == code)
-                {
-                    self.bits[person] |= 1 << bit;
+                if let Some(id) = crate::catalogue::CodeId::find(code) {
+                    self.bits[person] |= 1 << id.index();
                 }
             }
         }

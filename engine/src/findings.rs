@@ -332,6 +332,11 @@ impl ScoringRules {
     }
 }
 
+/// `n / d`, or `None` when `d` is 0 (a share of nothing is undefined, not 0).
+pub(crate) fn share(n: usize, d: usize) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

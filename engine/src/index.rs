@@ -3,10 +3,31 @@
 //! students, unverified incomes, high DTI and many-lender grants, early and final default
 //! rates, mean model PD), ranked worst first, each rank with the codes that drive it.
 
-use crate::assess::{GrantRow, share};
 use crate::domain::grant::GrantBatch;
+use crate::findings::{Scores, share};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+
+/// One row of a batch assessment of grants: what the index, the persons table and the batch
+/// output are built from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantRow {
+    /// Index in the batch.
+    pub index: usize,
+    /// Codes joined by `;`.
+    pub findings: String,
+    /// Scores.
+    pub scores: Scores,
+    /// Grade.
+    pub grade: char,
+    /// Evidence of every finding, as a JSON object keyed by code; with a PD model, also `PD`:
+    /// the grant's PD, score, model id and top reasons.
+    pub evidence: String,
+    /// Model PD, when a PD model was applied.
+    pub pd: Option<f64>,
+    /// Scorecard score of the PD model.
+    pub pd_score: Option<f64>,
+}
 
 /// The index of one institution or product.
 #[derive(Debug, Clone, PartialEq, Serialize)]

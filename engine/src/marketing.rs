@@ -33,6 +33,10 @@ pub struct Lexicon {
     pub inducement: Vec<String>,
     /// Vulnerable groups.
     pub vulnerable: Vec<String>,
+    /// Words that deny the fee phrase they stand just before ("no" hidden fees, 无手续费): a
+    /// denied fee phrase does not disclose a fee (MK-HIDDEN-FEE).
+    #[serde(default)]
+    pub negation: Vec<String>,
 }
 
 /// The embedded lexicons.
@@ -86,6 +90,8 @@ pub struct PhraseMatch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lexicons {
     lexicons: Vec<Lexicon>,
+    /// The negation words of every lexicon, normalised, longest first.
+    negations: Vec<Vec<char>>,
     /// Every phrase, normalised once, in lexicon and category order.
     patterns: Vec<Pattern>,
     /// Indices into `patterns` by their first (normalised) character.
@@ -156,11 +162,38 @@ impl Lexicons {
         for (k, p) in patterns.iter().enumerate() {
             by_first.entry(p.chars[0]).or_default().push(k);
         }
+        let mut negations: Vec<Vec<char>> = lexicons
+            .iter()
+            .flat_map(|l| &l.negation)
+            .map(|w| w.trim().chars().map(normalise_char).collect::<Vec<char>>())
+            .filter(|w| !w.is_empty())
+            .collect();
+        negations.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        negations.dedup();
         Self {
             lexicons,
+            negations,
             patterns,
             by_first,
         }
+    }
+
+    /// Whether the phrase starting at character `start` of `text` is denied by a negation word
+    /// of the lexicons standing just before it (spaces between them allowed): "no hidden fees",
+    /// "without fees", 无手续费, 免服务费, 0手续费, 不收费.
+    pub fn denied(&self, text: &str, start: usize) -> bool {
+        let before: Vec<char> = text.chars().take(start).map(normalise_char).collect();
+        let mut end = before.len();
+        while end > 0 && before[end - 1].is_whitespace() {
+            end -= 1;
+        }
+        let before = &before[..end];
+        self.negations.iter().any(|w| {
+            before.ends_with(w)
+                && (before.len() == w.len()
+                    || !is_word(w[0])
+                    || !is_word(before[before.len() - w.len() - 1]))
+        })
     }
 
     /// Versions, for reports.
@@ -220,6 +253,7 @@ fn parse_lexicon(text: &str, name: &str) -> Result<Lexicon, EngineError> {
         ("fee", &lex.fee),
         ("inducement", &lex.inducement),
         ("vulnerable", &lex.vulnerable),
+        ("negation", &lex.negation),
     ];
     for (key, list) in lists {
         if let Some(i) = list.iter().position(|p| p.trim().is_empty()) {

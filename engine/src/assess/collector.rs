@@ -1,0 +1,149 @@
+//! The finding collector (one finding per code at one level, evidence merged) and the scoring
+//! of findings under a ruleset.
+
+use crate::catalogue::{CodeId, code};
+use crate::findings::{Contribution, Dimension, Finding, Level, Scores};
+use crate::ruleset::{CodeRule, Ruleset};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Findings with their scores, grade and contributions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    /// Scores, 0..100, higher is worse.
+    pub scores: Scores,
+    /// Grade A (best) .. E.
+    pub grade: String,
+    /// Findings, in catalogue order.
+    pub findings: Vec<Finding>,
+    /// Points each finding added, in attribution order.
+    pub contributions: Vec<Contribution>,
+}
+
+impl Assessment {
+    /// Codes of the findings joined by `;`, in catalogue order (the batch `findings` column).
+    pub fn codes(&self) -> String {
+        self.findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// Collects findings at one level, one per code (evidence merged).
+pub(super) struct Collector<'r> {
+    ruleset: &'r Ruleset,
+    level: Level,
+    evidence: BTreeMap<CodeId, Value>,
+}
+
+impl<'r> Collector<'r> {
+    pub(super) fn new(ruleset: &'r Ruleset, level: Level) -> Self {
+        Self {
+            ruleset,
+            level,
+            evidence: BTreeMap::new(),
+        }
+    }
+
+    /// The rule of an enabled code; `None` if switched off.
+    pub(super) fn rule(&self, code: CodeId) -> Option<&'r CodeRule> {
+        self.ruleset.code(code.as_str())
+    }
+
+    /// The threshold of an enabled code; `None` if switched off.
+    pub(super) fn threshold(&self, code: CodeId) -> Option<f64> {
+        self.ruleset.code(code.as_str()).map(|r| r.threshold())
+    }
+
+    fn enabled(&self, code: CodeId) -> bool {
+        self.ruleset.code(code.as_str()).is_some()
+    }
+
+    /// Adds evidence for `code` if enabled; object evidence of repeated calls is merged.
+    pub(super) fn add(&mut self, code: CodeId, evidence: Value) {
+        if !self.enabled(code) {
+            return;
+        }
+        match self.evidence.get_mut(&code) {
+            Some(Value::Object(existing)) => {
+                if let Value::Object(new) = evidence {
+                    for (k, v) in new {
+                        existing.insert(k, v);
+                    }
+                }
+            }
+            _ => {
+                self.evidence.insert(code, evidence);
+            }
+        }
+    }
+
+    /// RC-MINOR when the lowest age is below its threshold, RC-ELDERLY when the highest age is
+    /// above its threshold; each value comes with the field it was read from.
+    pub(super) fn age_limits(&mut self, lowest: Option<(&str, i64)>, highest: Option<(&str, i64)>) {
+        if let (Some(t), Some((field, age))) = (self.threshold(code::RC_MINOR), lowest)
+            && (age as f64) < t
+        {
+            self.add(code::RC_MINOR, json!({ field: age, "threshold": t }));
+        }
+        if let (Some(t), Some((field, age))) = (self.threshold(code::RC_ELDERLY), highest)
+            && age as f64 > t
+        {
+            self.add(code::RC_ELDERLY, json!({ field: age, "threshold": t }));
+        }
+    }
+
+    /// The findings, in catalogue order (the evidence map is ordered by code id).
+    pub(super) fn into_findings(self) -> Vec<Finding> {
+        let mut out = Vec::with_capacity(self.evidence.len());
+        for (code, evidence) in self.evidence {
+            let Some(rule) = self.ruleset.code(code.as_str()) else {
+                continue;
+            };
+            out.push(Finding {
+                code: code.as_str().to_string(),
+                dimension: Dimension::of_code(code.as_str()).unwrap_or(Dimension::WeakRiskControl),
+                severity: rule.severity,
+                level: self.level,
+                evidence,
+                basis: rule.basis.clone(),
+                recommendation: rule.recommendation.clone(),
+            });
+        }
+        out
+    }
+}
+
+/// Scores findings under the ruleset.
+pub fn score_findings(ruleset: &Ruleset, findings: Vec<Finding>) -> Assessment {
+    let items: Vec<(&str, Dimension, f64)> = findings
+        .iter()
+        .map(|f| {
+            let weight = ruleset.codes.get(&f.code).map_or(1.0, |r| r.weight);
+            (
+                f.code.as_str(),
+                f.dimension,
+                ruleset.scoring.points(f.severity) * weight,
+            )
+        })
+        .collect();
+    let (scores, contributions) = ruleset.scoring.score(&items);
+    Assessment {
+        grade: ruleset.scoring.grade(scores.overall).to_string(),
+        scores,
+        findings,
+        contributions,
+    }
+}
+
+/// Adds the fields of the object `extra` to the object `target` (other values are left alone).
+pub(super) fn merge(target: &mut Value, extra: &Value) {
+    if let (Value::Object(t), Value::Object(e)) = (target, extra) {
+        for (k, v) in e {
+            t.insert(k.clone(), v.clone());
+        }
+    }
+}
