@@ -54,3 +54,13 @@ pub(crate) fn load_ruleset(
     }
     Ok(ruleset)
 }
+
+/// Parses an optional `--as-of` date.
+pub(crate) fn parse_as_of(value: Option<&str>) -> anyhow::Result<Option<finrisk_engine::Date>> {
+    value
+        .map(|d| {
+            finrisk_engine::Date::parse(d)
+                .map_err(|e| crate::failure::bad_input(format!("as_of: {e}")))
+        })
+        .transpose()
+}

@@ -9,7 +9,7 @@ mod commands;
 mod evaluation;
 mod failure;
 mod input;
-mod pd;
+mod output;
 mod report;
 mod server;
 

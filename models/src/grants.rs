@@ -1,14 +1,14 @@
-//! PD model scoring of grant batches: builds the model's inputs from the engine's grant
-//! columns, scores with `finrisk-models`, and hands the PDs and reasons to the engine
-//! (RC-HIGH-PD) as a [`GrantPds`].
+//! PD model scoring of grant batches: loads the model a `--pd-model` option names, builds the
+//! model's inputs from the engine's grant columns, scores them, and hands the PDs and reasons
+//! to the engine (RC-HIGH-PD) as a [`GrantPds`].
 
+use crate::table::FeatureKind;
+use crate::{ColumnData, FeatureColumn, FeatureTable, ModelError, PdModel};
 use finrisk_engine::domain::grant::GrantBatch;
 use finrisk_engine::pd::{GrantPds, PdReason};
-use finrisk_models::table::FeatureKind;
-use finrisk_models::{ColumnData, FeatureColumn, FeatureTable, ModelError, PdModel};
 
 /// Reasons kept per grant.
-pub(crate) const TOP_REASONS: usize = 3;
+pub const TOP_REASONS: usize = 3;
 
 fn numbers<T: Copy>(v: &[Option<T>], f: impl Fn(T) -> f64) -> Vec<f64> {
     v.iter().map(|x| x.map_or(f64::NAN, &f)).collect()
@@ -44,22 +44,32 @@ fn grant_column(b: &GrantBatch, name: &str) -> Option<ColumnData> {
     })
 }
 
-/// The PDs of `batch` under the model `--pd-model` names: `default` (the embedded model), an
-/// artifact file, or `none` (no scoring).
-pub(crate) fn pds_for(spec: &str, batch: &GrantBatch) -> anyhow::Result<Option<GrantPds>> {
+/// The model a `--pd-model` (or `--model`) option names: `default` (the embedded model) or the
+/// path of an artifact file. Errors name the file.
+pub fn load_model(spec: &str) -> Result<PdModel, ModelError> {
+    if spec == "default" {
+        return PdModel::default_pd();
+    }
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| ModelError::Artifact(format!("cannot read {spec}: {e}")))?;
+    PdModel::from_json(&text).map_err(|e| match e {
+        ModelError::Artifact(reason) => ModelError::Artifact(format!("{spec}: {reason}")),
+        other => ModelError::Artifact(format!("{spec}: {other}")),
+    })
+}
+
+/// The PDs of `batch` under the model `spec` names ([`load_model`]), or none for `none`.
+pub fn pds_for(spec: &str, batch: &GrantBatch) -> Result<Option<GrantPds>, ModelError> {
     if spec == "none" {
         return Ok(None);
     }
-    let model = crate::commands::train::load_model(spec)?;
-    grant_pds(&model, batch, None)
-        .map(Some)
-        .map_err(|e| crate::failure::bad_input(format!("pd-model: {e}")))
+    grant_pds(&load_model(spec)?, batch, None).map(Some)
 }
 
 /// Which numeric inputs of `model` have a value in some row of `batch` (one flag per model
 /// feature; categorical inputs always count as present). A streamed batch ORs these over its
 /// chunks to know the inputs absent from the whole input.
-pub(crate) fn present_inputs(model: &PdModel, batch: &GrantBatch) -> Vec<bool> {
+pub fn present_inputs(model: &PdModel, batch: &GrantBatch) -> Vec<bool> {
     model
         .features
         .iter()
@@ -74,7 +84,7 @@ pub(crate) fn present_inputs(model: &PdModel, batch: &GrantBatch) -> Vec<bool> {
 /// the input (`absent`, or when `None`, missing in every row of `batch`) is scored as missing
 /// and listed in `absent_inputs`; a model that reads a column the grants table does not define
 /// (or an outcome) is refused.
-pub(crate) fn grant_pds(
+pub fn grant_pds(
     model: &PdModel,
     batch: &GrantBatch,
     absent_in_input: Option<&[String]>,

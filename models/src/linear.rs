@@ -5,7 +5,7 @@
 
 use crate::ModelError;
 use crate::calibration::{LogisticFit, fit_logistic, sigmoid};
-use crate::scorecard::Reason;
+use crate::reasons::{Reason, top_reasons};
 use crate::table::{ColumnData, MISSING_CODE, TrainingSet};
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -200,7 +200,7 @@ impl LinearModel {
             .map(|i| {
                 let values: Vec<f64> = terms.iter().map(|t| t[i]).collect();
                 let pd = sigmoid(self.logistic.intercept + values.iter().sum::<f64>());
-                (pd, crate::pd::top_reasons(&values, names, columns, i, top))
+                (pd, top_reasons(&values, names, columns, i, top))
             })
             .collect()
     }

@@ -15,15 +15,15 @@ use crate::forest::{Forest, ForestParams};
 use crate::gbm::{Booster, GbmParams};
 use crate::linear::LinearModel;
 use crate::metrics::{CalibrationBand, Metrics, PsiReference, calibration_table, evaluate};
-use crate::scorecard::{Reason, Scaling, Scorecard};
+use crate::reasons::{Reason, top_reasons};
+use crate::scorecard::{Scaling, Scorecard};
 use crate::table::{
-    ColumnData, FeatureSpec, FeatureTable, MISSING_CODE, TrainingSet, stratified_folds,
+    ColumnData, FeatureSpec, FeatureTable, TrainingSet, stratified_folds,
     stratified_split,
 };
 use crate::trees::TreeEncoding;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// The artifact format name.
 pub const FORMAT: &str = "finrisk-pd-model";
@@ -240,41 +240,6 @@ fn tree_columns(encodings: &[TreeEncoding], columns: &[&ColumnData]) -> Vec<Vec<
         .par_iter()
         .zip(columns.par_iter())
         .map(|(e, c)| e.encode(c))
-        .collect()
-}
-
-/// Describes row `i`'s value of a column.
-fn describe(c: &ColumnData, i: usize) -> String {
-    match c {
-        ColumnData::Numeric(v) if v[i].is_nan() => "missing".into(),
-        ColumnData::Numeric(v) => format!("= {}", v[i]),
-        ColumnData::Categorical { codes, .. } if codes[i] == MISSING_CODE => "missing".into(),
-        ColumnData::Categorical { codes, levels } => format!("= {}", levels[codes[i] as usize]),
-    }
-}
-
-/// The `top` features with the largest positive push on the log-odds of default.
-pub(crate) fn top_reasons(
-    pushes: &[f64],
-    names: &[String],
-    columns: &[&ColumnData],
-    i: usize,
-    top: usize,
-) -> Vec<Reason> {
-    let mut order: Vec<usize> = (0..pushes.len()).filter(|&j| pushes[j] > 1e-12).collect();
-    order.sort_by(|&a, &b| {
-        pushes[b]
-            .total_cmp(&pushes[a])
-            .then_with(|| names[a].cmp(&names[b]))
-    });
-    order
-        .into_iter()
-        .take(top)
-        .map(|j| Reason {
-            feature: Arc::from(names[j].as_str()),
-            bin: Arc::from(describe(columns[j], i)),
-            impact: pushes[j],
-        })
         .collect()
 }
 

@@ -10,6 +10,7 @@
 use crate::ModelError;
 use crate::binning::{BinningParams, FeatureBinning};
 use crate::calibration::{LogisticFit, fit_logistic, sigmoid};
+use crate::reasons::{Reason, rank};
 use crate::table::{ColumnData, TrainingSet};
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -35,18 +36,6 @@ impl Default for Scaling {
             base_odds: 50.0,
         }
     }
-}
-
-/// A characteristic that cost a record points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Reason {
-    /// Input column (shared by every record's reasons: no copy per record).
-    pub feature: Arc<str>,
-    /// The record's bin (or value description).
-    pub bin: Arc<str>,
-    /// Points below the characteristic's best bin (scorecards), or the feature's push on the
-    /// log-odds of default (other models).
-    pub impact: f64,
 }
 
 /// A fitted scorecard.
@@ -242,13 +231,9 @@ impl Scorecard {
                         lost.push((impact, j));
                     }
                 }
-                lost.sort_unstable_by(|a, b| {
-                    b.0.total_cmp(&a.0)
-                        .then_with(|| self.binnings[a.1].name.cmp(&self.binnings[b.1].name))
-                });
+                rank(lost, |j| self.binnings[j].name.as_str(), top);
                 let reasons = lost
                     .iter()
-                    .take(top)
                     .map(|&(impact, j)| Reason {
                         feature: Arc::clone(&names[j]),
                         bin: Arc::clone(&labels[j][bins[j][i] as usize]),

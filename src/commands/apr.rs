@@ -1,105 +1,14 @@
 //! `finrisk apr`: schedule, APR figures and cap check of a loan's terms.
 
-use super::{describe_cap, pct, to_json};
 use crate::cli::{AprArgs, Format};
 use crate::failure::bad_input;
 use crate::input::load_ruleset;
+use crate::output::{describe_cap, pct, to_json};
 use finrisk_engine::Date;
 use finrisk_engine::domain::{Cause, Jurisdiction, Repayment};
-use finrisk_engine::rates::{
-    ApplicableCap, AprDefinition, AprFigures, CapCheck, Installment, LoanTerms, applicable_cap,
-    apr_of_terms, check_cap,
-};
-use finrisk_engine::validate::Checker;
-use serde::Serialize;
+use finrisk_engine::rates::{AprDefinition, AprQuote, RawTerms, quote};
 
-/// What `finrisk apr` prints and `ComputeApr` returns.
-#[derive(Debug, Serialize)]
-pub(crate) struct AprOutput {
-    pub(crate) jurisdiction: &'static str,
-    pub(crate) ruleset_version: String,
-    pub(crate) terms: LoanTerms,
-    #[serde(flatten)]
-    pub(crate) figures: AprFigures,
-    pub(crate) apr: f64,
-    pub(crate) apr_definition: AprDefinition,
-    pub(crate) net_received_minor: i64,
-    pub(crate) total_interest_minor: i64,
-    pub(crate) total_periodic_fees_minor: i64,
-    pub(crate) upfront_fee_minor: i64,
-    pub(crate) total_cost_minor: i64,
-    pub(crate) total_paid_minor: i64,
-    pub(crate) cap: ApplicableCap,
-    #[serde(flatten)]
-    pub(crate) check: CapCheck,
-    pub(crate) schedule: Vec<Installment>,
-}
-
-/// Loan terms from raw values; the term is range-checked before it is narrowed, so that -5 or
-/// 400 months are named as given.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn loan_terms(
-    principal_minor: i64,
-    term_months: i64,
-    repayment: Repayment,
-    nominal_annual_rate: f64,
-    monthly_fee_rate: f64,
-    upfront_fee_minor: i64,
-    monthly_other_fee_minor: i64,
-) -> Result<LoanTerms, finrisk_engine::EngineError> {
-    let mut c = Checker::new();
-    c.int_range("term_months", term_months, 1, 360);
-    c.positive_minor("principal_minor", principal_minor);
-    c.finish()?;
-    Ok(LoanTerms {
-        principal_minor,
-        term_months: u32::try_from(term_months).unwrap_or(0),
-        repayment,
-        nominal_annual_rate,
-        monthly_fee_rate,
-        upfront_fee_minor,
-        monthly_fixed_fee_minor: monthly_other_fee_minor,
-    })
-}
-
-/// Schedule, APR figures and cap check of `terms` (validated here) under `ruleset`.
-pub(crate) fn compute(
-    terms: LoanTerms,
-    jurisdiction: Jurisdiction,
-    cause: Cause,
-    contract_date: Option<Date>,
-    ruleset: &finrisk_engine::Ruleset,
-) -> Result<AprOutput, finrisk_engine::EngineError> {
-    let (schedule, figures) = apr_of_terms(&terms)?;
-    let cap = applicable_cap(
-        ruleset,
-        cause,
-        contract_date,
-        None,
-        figures.apr_effective,
-        terms.term_months,
-    )?;
-    let check = check_cap(&cap, &figures, &schedule, ruleset.apr.report_borderline);
-    let definition = ruleset.apr.legal_definition;
-    Ok(AprOutput {
-        jurisdiction: jurisdiction.as_str(),
-        ruleset_version: ruleset.version.clone(),
-        terms,
-        figures,
-        apr: figures.legal(definition),
-        apr_definition: definition,
-        net_received_minor: schedule.net_received_minor,
-        total_interest_minor: schedule.total_interest_minor,
-        total_periodic_fees_minor: schedule.total_periodic_fees_minor,
-        upfront_fee_minor: terms.upfront_fee_minor,
-        total_cost_minor: schedule.total_cost_minor,
-        total_paid_minor: schedule.total_paid_minor,
-        cap,
-        check,
-        schedule: schedule.installments,
-    })
-}
-
+/// `value` parsed by `parse`, or a bad-input error naming `field` and the choices.
 fn parse_choice<T>(
     field: &str,
     value: &str,
@@ -114,6 +23,7 @@ fn parse_choice<T>(
     })
 }
 
+/// Runs `finrisk apr`.
 pub(crate) fn run(args: &AprArgs) -> anyhow::Result<String> {
     let repayment = parse_choice(
         "repayment",
@@ -138,24 +48,25 @@ pub(crate) fn run(args: &AprArgs) -> anyhow::Result<String> {
         .as_deref()
         .map(|d| Date::parse(d).map_err(|e| bad_input(format!("contract_date: {e}"))))
         .transpose()?;
-    let terms = loan_terms(
-        args.principal_minor,
-        args.term_months,
+    let terms = RawTerms {
+        principal_minor: args.principal_minor,
+        term_months: args.term_months,
         repayment,
-        args.nominal_annual_rate,
-        args.monthly_fee_rate,
-        args.upfront_fee_minor,
-        args.monthly_other_fee_minor,
-    )?;
+        nominal_annual_rate: args.nominal_annual_rate,
+        monthly_fee_rate: args.monthly_fee_rate,
+        upfront_fee_minor: args.upfront_fee_minor,
+        monthly_other_fee_minor: args.monthly_other_fee_minor,
+    }
+    .checked()?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
-    let out = compute(terms, jurisdiction, cause, contract_date, &ruleset)?;
+    let out = quote(terms, jurisdiction, cause, contract_date, &ruleset)?;
     match args.format {
         Format::Json => to_json(&out),
         Format::Text => Ok(text(&out)),
     }
 }
 
-fn text(o: &AprOutput) -> String {
+fn text(o: &AprQuote) -> String {
     let mut s = String::new();
     let def = match o.apr_definition {
         AprDefinition::Nominal => "nominal, 12 x monthly IRR",

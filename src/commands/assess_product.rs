@@ -1,8 +1,9 @@
 //! `finrisk assess-product`: a product's findings from its terms and ads, and its loan book.
 
-use super::{describe_assessment, describe_cap, parse_as_of, pct, to_json};
 use crate::cli::{AssessProductArgs, Format};
+use crate::input::parse_as_of;
 use crate::input::{load_ruleset, read_document};
+use crate::output::{describe_assessment, describe_cap, pct, to_json};
 use finrisk_datasets::{LoadReport, load_grants};
 use finrisk_engine::assess::{ProductAssessment, assess_product};
 use finrisk_engine::domain::Product;
@@ -28,7 +29,7 @@ pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
     let as_of = parse_as_of(args.as_of.as_deref())?;
     let loaded = args.grants.as_deref().map(load_grants).transpose()?;
     let pds = match &loaded {
-        Some((batch, _)) => crate::pd::pds_for(&args.pd.pd_model, batch)?,
+        Some((batch, _)) => super::train::pds_for(&args.pd.pd_model, batch)?,
         None => None,
     };
     let assessment = assess_product(

@@ -15,13 +15,13 @@ use std::collections::hash_map::Entry;
 use std::io::{BufRead, BufWriter, Write};
 
 pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
-    let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    super::output_directory_exists("output", &args.output)?;
+    let as_of = crate::input::parse_as_of(args.as_of.as_deref())?;
+    crate::output::output_directory_exists("output", &args.output)?;
     if let Some(p) = &args.persons {
-        super::output_directory_exists("persons", p)?;
+        crate::output::output_directory_exists("persons", p)?;
     }
     if let Some(p) = &args.index {
-        super::output_directory_exists("index", p)?;
+        crate::output::output_directory_exists("index", p)?;
     }
     let rejects = finrisk_datasets::write::sibling_path(&args.output, ".rejects.csv");
     if args.index.is_some() && args.kind != BatchKind::Grants {
@@ -69,7 +69,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
         "finrisk: batch: {assessed} rows assessed, {refused} rejected (reasons in {})",
         rejects.display()
     );
-    super::to_json(&summary)
+    crate::output::to_json(&summary)
 }
 
 /// Summary columns of the CSV form of case and product results.

@@ -1,9 +1,9 @@
 //! `finrisk check-ad`: one ad text through the marketing analyser.
 
-use super::{describe_assessment, pct, to_json};
 use crate::cli::{CheckAdArgs, Format};
 use crate::failure::bad_input;
 use crate::input::{DEFAULT_MAX_DOCUMENT_BYTES, load_ruleset, read_document};
+use crate::output::{describe_assessment, pct, to_json};
 use finrisk_engine::assess::{Assessment, assess_ad};
 use finrisk_engine::domain::{Jurisdiction, Product};
 use finrisk_engine::marketing::{Lexicons, PhraseMatch, StatedRate, extract_rates};

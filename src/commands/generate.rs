@@ -1,8 +1,8 @@
 //! `finrisk generate`: the synthetic data set with planted problems.
 
-use super::to_json;
 use crate::cli::{Format, GenerateArgs};
 use crate::failure::bad_input;
+use crate::output::to_json;
 use finrisk_datasets::generate::{GenerateParams, GrantsFormat, generate};
 use finrisk_engine::Date;
 

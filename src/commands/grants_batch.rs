@@ -210,7 +210,7 @@ impl PdScoring {
         batch: &GrantBatch,
         absent: &[String],
     ) -> anyhow::Result<finrisk_engine::pd::GrantPds> {
-        crate::pd::grant_pds(&self.model, batch, Some(absent))
+        finrisk_models::grants::grant_pds(&self.model, batch, Some(absent))
             .map_err(|e| bad_input(format!("pd-model: {e}")))
     }
 }
@@ -322,7 +322,7 @@ fn input_hashes(input: &GrantInput) -> anyhow::Result<Vec<Value>> {
         .map(|p| {
             Ok(json!({
                 "path": p.path.display().to_string(),
-                "sha256": super::file_sha256(&p.path)?,
+                "sha256": crate::output::file_sha256(&p.path)?,
             }))
         })
         .collect()
@@ -371,7 +371,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
     }
     let model = match args.pd.pd_model.as_str() {
         "none" => None,
-        spec => Some(crate::commands::train::load_model(spec)?),
+        spec => Some(super::train::load_model(spec)?),
     };
     let mut pd = model.map(|model| PdScoring {
         present: vec![false; model.features.len()],
@@ -396,7 +396,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         let (batch, r) = finrisk_datasets::load_grants(&args.input)?;
         merge_report(&mut report, r, &mut errors);
         if let Some(pd) = &mut pd {
-            pd.present = crate::pd::present_inputs(&pd.model, &batch);
+            pd.present = finrisk_models::grants::present_inputs(&pd.model, &batch);
         }
         ledger.add(&batch);
         let mut batch = batch;
@@ -411,7 +411,10 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
                 for (all, now) in pd
                     .present
                     .iter_mut()
-                    .zip(crate::pd::present_inputs(&pd.model, &chunk.batch))
+                    .zip(finrisk_models::grants::present_inputs(
+                        &pd.model,
+                        &chunk.batch,
+                    ))
                 {
                     *all |= now;
                 }

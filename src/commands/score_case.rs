@@ -1,8 +1,8 @@
 //! `finrisk score-case`: cost figures, findings, scores and grade of one dispute case.
 
-use super::{describe_assessment, describe_cap, pct, to_json};
 use crate::cli::{Format, ScoreCaseArgs};
 use crate::input::{load_ruleset, read_document};
+use crate::output::{describe_assessment, describe_cap, pct, to_json};
 use finrisk_engine::assess::{CaseAssessment, assess_case};
 use finrisk_engine::domain::{Case, format_minor};
 use finrisk_engine::marketing::Lexicons;

@@ -192,7 +192,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<String> {
         &name,
         &args.version,
         &loaded.label,
-        &super::file_sha256(&loaded.path)?,
+        &crate::output::file_sha256(&loaded.path)?,
         &command_line(args),
     )?;
     std::fs::write(&args.out, model.to_json()? + "\n")?;
@@ -223,14 +223,27 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<String> {
     Ok(serde_json::to_string_pretty(&summary)? + "\n")
 }
 
-/// Loads `--model` (a file, or `default`).
+/// Loads `--model` (a file, or `default`); a file that cannot be read or parsed is bad input
+/// naming the file.
 pub(crate) fn load_model(spec: &str) -> anyhow::Result<PdModel> {
-    if spec == "default" {
-        return Ok(PdModel::default_pd()?);
+    finrisk_models::grants::load_model(spec).map_err(|e| match e {
+        finrisk_models::ModelError::Artifact(reason) => bad_input(format!("model: {reason}")),
+        other => bad_input(format!("model: {other}")),
+    })
+}
+
+/// The PDs of `batch` under the model `--pd-model` names: `default` (the embedded model), an
+/// artifact file, or `none` (no scoring).
+pub(crate) fn pds_for(
+    spec: &str,
+    batch: &finrisk_engine::domain::GrantBatch,
+) -> anyhow::Result<Option<finrisk_engine::pd::GrantPds>> {
+    if spec == "none" {
+        return Ok(None);
     }
-    let text = std::fs::read_to_string(spec)
-        .map_err(|e| bad_input(format!("model: cannot read {spec}: {e}")))?;
-    PdModel::from_json(&text).map_err(|e| bad_input(format!("model: {spec}: {e}")))
+    finrisk_models::grants::grant_pds(&load_model(spec)?, batch, None)
+        .map(Some)
+        .map_err(|e| bad_input(format!("pd-model: {e}")))
 }
 
 pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {

@@ -1,9 +1,9 @@
 //! `finrisk validate`: check an input and list every problem with its field.
 
-use super::to_json;
 use crate::cli::{Format, Kind, ValidateArgs};
 use crate::failure::bad_input;
 use crate::input::read_document;
+use crate::output::to_json;
 use finrisk_datasets::{LoadReport, load_grants};
 use finrisk_engine::FieldError;
 use finrisk_engine::domain::{Case, Product};

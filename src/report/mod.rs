@@ -506,7 +506,7 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
     }
     Ok(Figures {
         input: args.input.display().to_string(),
-        input_sha256: crate::commands::file_sha256(&args.input)?,
+        input_sha256: crate::output::file_sha256(&args.input)?,
         provenance: provenance_of(&args.input),
         rows: t.rows,
         distributions,
@@ -546,7 +546,7 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<String> {
     write("report.html", html::page(&figures, &charts, &args.out)?)?;
     let mut files = vec!["report.html", "report.md", "report.json"];
     files.extend(charts.iter().map(|c| c.file));
-    crate::commands::to_json(&json!({
+    crate::output::to_json(&json!({
         "out": args.out.display().to_string(),
         "rows": figures.rows,
         "files": files,

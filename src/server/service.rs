@@ -4,10 +4,10 @@
 
 use super::auth::{Caller, caller};
 use super::metrics::{BUCKETS_MICROS, Metrics};
-use crate::commands::apr::{compute, loan_terms};
 use finrisk_engine::assess::{assess_ad, assess_case, assess_product};
 use finrisk_engine::domain::Jurisdiction;
 use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::rates::{RawTerms, quote};
 use finrisk_engine::{Date, EngineError, FieldError, Ruleset};
 use finrisk_proto::convert::{self, Conv};
 use finrisk_proto::v1 as pb;
@@ -180,7 +180,7 @@ impl Service {
                 None
             } else {
                 Some(
-                    crate::pd::grant_pds(&state.pd_model, &batch, None)
+                    finrisk_models::grants::grant_pds(&state.pd_model, &batch, None)
                         .map_err(|e| Status::internal(format!("PD model: {e}")))?,
                 )
             };
@@ -439,17 +439,18 @@ impl RiskAssessment for Service {
             if !conv.errors.is_empty() {
                 return Err(invalid(conv.errors));
             }
-            let terms = loan_terms(
-                r.principal_minor,
-                r.term_months,
+            let terms = RawTerms {
+                principal_minor: r.principal_minor,
+                term_months: r.term_months,
                 repayment,
-                r.nominal_annual_rate,
-                r.monthly_fee_rate,
-                r.upfront_fee_minor,
-                r.monthly_other_fee_minor,
-            )
+                nominal_annual_rate: r.nominal_annual_rate,
+                monthly_fee_rate: r.monthly_fee_rate,
+                upfront_fee_minor: r.upfront_fee_minor,
+                monthly_other_fee_minor: r.monthly_other_fee_minor,
+            }
+            .checked()
             .map_err(engine_status)?;
-            let out = compute(
+            let out = quote(
                 terms,
                 jurisdiction,
                 cause,
