@@ -296,8 +296,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:50051; env FINRISK_ADDR).
     #[arg(long, value_name = "HOST:PORT")]
     pub(crate) addr: Option<String>,
-    /// Config file (TOML): [server] addr, max_message_bytes, max_stream_items,
-    /// max_concurrent_streams, tls_cert, tls_key; [[keys]] sha256, role, institution_id.
+    /// Config file (TOML): a `server` table (addr, max_message_bytes, max_stream_items,
+    /// max_concurrent_streams, tls_cert, tls_key) and `keys` entries (sha256, role, institution_id).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Largest request or response message, bytes (default 16 MiB; env FINRISK_MAX_MESSAGE_BYTES).

@@ -1,8 +1,14 @@
-//! finrisk-datasets: loading tables into the engine's forms.
+//! finrisk-datasets: where files become engine types, and where data come from.
 //!
-//! Reads grants tables from CSV or Parquet with polars ([`grants`]) and reports every row it
-//! could not accept, with its row number, field and reason. The engine itself never touches
-//! files; this crate is where files become engine types.
+//! - Grants tables from CSV or Parquet with polars, whole ([`grants`]) or streamed in chunks
+//!   over files and hive-partitioned directories ([`stream`]), with every row it could not
+//!   accept reported with its row number, field and reason; whole and streamed reads agree
+//!   ([`consistency`], also the oracle of a fuzz target).
+//! - Outputs: result tables and persons written to CSV or Parquet with their provenance
+//!   ([`write`]).
+//! - The real public credit datasets shipped in `datasets/data/` and their loaders ([`real`]).
+//! - The synthetic generator of products, grants and cases with planted problems and their
+//!   truth ([`generate`]).
 
 pub mod consistency;
 pub mod generate;

@@ -408,4 +408,86 @@ mod tests {
             last = s.overall;
         }
     }
+
+    use proptest::prelude::*;
+
+    fn any_dimension() -> impl Strategy<Value = Dimension> {
+        prop_oneof![
+            Just(Dimension::WeakRiskControl),
+            Just(Dimension::DuplicateCredit),
+            Just(Dimension::OneSidedMarketing),
+        ]
+    }
+
+    const CODES: [&str; 6] = ["RC-A", "RC-B", "DC-A", "DC-B", "MK-A", "MK-B"];
+
+    /// Findings as `(code, dimension, points)`, points as severity points x weights up to 2.
+    fn any_items() -> impl Strategy<Value = Vec<(&'static str, Dimension, f64)>> {
+        proptest::collection::vec((0..CODES.len(), any_dimension(), 0.0f64..120.0), 0..40)
+            .prop_map(|v| v.into_iter().map(|(c, d, p)| (CODES[c], d, p)).collect())
+    }
+
+    fn all(s: &Scores) -> [f64; 4] {
+        [
+            s.weak_risk_control,
+            s.duplicate_credit,
+            s.one_sided_marketing,
+            s.overall,
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn scores_stay_within_0_and_100(items in any_items()) {
+            let (s, _) = rules().score(&items);
+            for v in all(&s) {
+                prop_assert!((0.0..=100.0).contains(&v), "{v}");
+            }
+            prop_assert!(['A', 'B', 'C', 'D', 'E'].contains(&rules().grade(s.overall)));
+        }
+
+        #[test]
+        fn adding_a_finding_never_lowers_a_score(
+            items in any_items(),
+            extra in (0..CODES.len(), any_dimension(), 0.0f64..120.0),
+        ) {
+            let r = rules();
+            let (before, _) = r.score(&items);
+            let mut more = items.clone();
+            more.push((CODES[extra.0], extra.1, extra.2));
+            let (after, _) = r.score(&more);
+            for (a, b) in all(&after).into_iter().zip(all(&before)) {
+                prop_assert!(a >= b - 1e-9, "{a} < {b}");
+            }
+            prop_assert!(r.grade(after.overall) >= r.grade(before.overall));
+        }
+
+        #[test]
+        fn contributions_sum_to_the_scores_in_any_order(
+            items in any_items(),
+            seed in any::<u64>(),
+        ) {
+            let r = rules();
+            let (s, c) = r.score(&items);
+            // A permutation of the findings (Fisher-Yates driven by the seed).
+            let mut shuffled = items.clone();
+            let mut x = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let (s2, c2) = r.score(&shuffled);
+            prop_assert_eq!(s, s2);
+            prop_assert_eq!(&c, &c2);
+            let overall: f64 = c.iter().map(|x| x.overall_points).sum();
+            prop_assert!((overall - s.overall).abs() < 1e-6);
+            for d in Dimension::ALL {
+                let dim: f64 = c.iter().filter(|x| x.dimension == d).map(|x| x.dimension_points).sum();
+                let score = all(&s)[d.index()];
+                prop_assert!((dim - score).abs() < 1e-6);
+            }
+        }
+    }
 }

@@ -1,11 +1,22 @@
 //! finrisk-engine: the pure core of finrisk.
 //!
-//! Domain types and their validation ([`domain`]), rates and legal caps ([`rates`]), rulesets
-//! as data ([`ruleset`]). The engine does no I/O, knows nothing of files, gRPC or async, and
-//! gives the same output for the same input.
+//! - Domain types and their validation ([`domain`], [`validate`], dates in [`Date`]).
+//! - Rates and legal caps ([`rates`]): schedules, IRR, APR, XIRR, caps, the case excess over
+//!   the cap, and the APR quote of one loan.
+//! - Rulesets as data ([`ruleset`]) and the catalogue of finding codes ([`catalogue`], with
+//!   its generated page in [`codes_doc`]).
+//! - Findings and scores ([`findings`]), and the assessments built from them ([`assess`]):
+//!   products with their ads and loan books, grants, cases, single ads.
+//! - The marketing text checks ([`marketing`]), the duplicate-credit analysis across grants
+//!   ([`dc`]), model PDs as the engine receives them ([`pd`]), the evaluation index of a loan
+//!   book ([`index`]) and the evidence of grant findings ([`evidence`]).
+//!
+//! The engine does no I/O, knows nothing of files, gRPC, databases or async, and gives the same
+//! output for the same input; it runs batches on rayon.
 
 pub mod assess;
 pub mod catalogue;
+pub mod codes_doc;
 pub mod date;
 pub mod dc;
 pub mod domain;

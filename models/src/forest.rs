@@ -2,7 +2,7 @@
 //! on a bootstrap sample of the rows and a random subset of the features (the linfa-ensemble
 //! scheme), missing values are imputed with the training median, and the forest's score is the
 //! share of trees voting "default". The fitted linfa trees are copied into plain
-//! [`Tree`](crate::trees::Tree)s so an artifact needs no linfa types to score.
+//! [`crate::trees::Tree`]s so an artifact needs no linfa types to score.
 
 use crate::ModelError;
 use crate::table::SplitMix;

@@ -1,10 +1,16 @@
-//! finrisk-models: learned models next to the rules.
+//! finrisk-models: learned models next to the rules. The rule findings stay the explanation;
+//! a model adds a probability.
 //!
-//! Today: the marketing-text scorer ([`AdModel`]), a linfa logistic regression per MK code on
-//! character n-grams, trained on the corpus of [`corpus`] (built from regulator-named patterns),
-//! with cross-validated and held-out precision and recall per code, saved as a versioned JSON
-//! artifact that reproduces its scores exactly after reload. The rule findings stay the
-//! explanation; the model adds a probability.
+//! - PD models ([`PdModel`], [`pd`]): credit scorecards with monotonic binning and WoE
+//!   ([`binning`], [`scorecard`]), logistic regression ([`linear`]), gradient-boosted trees
+//!   ([`gbm`]) and a linfa random forest ([`forest`]), trained with stratified k-fold
+//!   cross-validation, calibrated ([`calibration`]), with reason codes ([`reasons`]), metrics
+//!   ([`metrics`]) and versioned JSON artifacts; the shipped default drives RC-HIGH-PD.
+//! - Scoring grant batches with a PD model and loading the model a `--pd-model` option names
+//!   ([`grants`]); model inputs from polars frames ([`frame`], [`table`]).
+//! - The marketing-text scorer ([`AdModel`]): a linfa logistic regression per MK code on
+//!   character n-grams ([`text`]), trained on the ad corpus of [`corpus`], with cross-validated
+//!   and held-out precision and recall per code, saved as a versioned JSON artifact.
 
 pub mod binning;
 pub mod calibration;

@@ -18,8 +18,7 @@ use crate::metrics::{CalibrationBand, Metrics, PsiReference, calibration_table, 
 use crate::reasons::{Reason, top_reasons};
 use crate::scorecard::{Scaling, Scorecard};
 use crate::table::{
-    ColumnData, FeatureSpec, FeatureTable, TrainingSet, stratified_folds,
-    stratified_split,
+    ColumnData, FeatureSpec, FeatureTable, TrainingSet, stratified_folds, stratified_split,
 };
 use crate::trees::TreeEncoding;
 use rayon::prelude::*;

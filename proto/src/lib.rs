@@ -21,8 +21,9 @@ pub const PROTO_SOURCE: &str = include_str!("../proto/finrisk/v1/finrisk.proto")
 pub mod examples {
     use crate::v1;
 
-    /// The case of `examples/case.json` as a request: a financial loan with fees, a repayment, a
-    /// claim above the cap and a marketing text, so ScoreCase does its full work.
+    /// The case of `examples/case.json` as a request: a financial loan with fees, a repayment,
+    /// a claim within the cap (its excess is 0) and a marketing text, so
+    /// ScoreCase does its full work (cost figures, cap, findings).
     pub fn case() -> v1::Case {
         v1::Case {
             case_id: "2024-0192-1234".into(),

@@ -1,5 +1,5 @@
 //! Rates and legal caps: schedules, IRR, APR, quoted-rate conversion, caps, case excess, and
-//! the APR quote of one loan ([`quote`]).
+//! the APR quote of one loan ([`quote()`]).
 //!
 //! Everything here is pure arithmetic over validated inputs, normative per domain.md section 7
 //! and SPEC section 5, and checked against the test vectors of domain.md section 8.
