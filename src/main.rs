@@ -29,7 +29,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// a command that streams chunk after chunk otherwise pays for zeroing fresh pages on every
 /// chunk (half the time of reading a table, BENCHMARKS.md). The server keeps the default, so
 /// that it returns memory after a burst.
-#[allow(unsafe_code)]
+#[expect(
+    unsafe_code,
+    reason = "mimalloc's option table is set through its C API"
+)]
 fn keep_freed_memory() {
     // SAFETY: `mi_option_set` takes an option number and a value, touches only mimalloc's
     // option table, and may be called at any time from any thread.
@@ -69,7 +72,10 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     #[test]
-    #[allow(unsafe_code)]
+    #[expect(
+        unsafe_code,
+        reason = "mimalloc's option table is read through its C API"
+    )]
     fn the_purge_delay_option_is_the_one_set() {
         // SAFETY: reads mimalloc's option table.
         let before = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };

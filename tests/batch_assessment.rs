@@ -1,11 +1,14 @@
 //! Batch assessment: one row alone or inside 100,000 gives the same result; rejects are written
 //! and counted, never dropped; cases and products go through the same assessment as one by one.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 mod common;
 
-use common::BIN;
+use common::{BIN, Cli};
 use finrisk_datasets::load_grants;
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{GrantRules, assess_grants};
@@ -120,18 +123,7 @@ fn grants_batch_writes_results_and_rejects() {
     let input = dir.join("grants.csv");
     std::fs::write(&input, text).unwrap();
     let output = dir.join("out.csv");
-    let out = Command::new(BIN)
-        .args([
-            "batch",
-            "--kind",
-            "grants",
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = Cli::batch("grants", &input, &output).output();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -166,18 +158,7 @@ fn cases_and_products_batches_match_the_single_commands() {
     )
     .unwrap();
     let output = dir.join("cases.out.jsonl");
-    let out = Command::new(BIN)
-        .args([
-            "batch",
-            "--kind",
-            "cases",
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = Cli::batch("cases", &input, &output).output();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -215,18 +196,7 @@ fn cases_and_products_batches_match_the_single_commands() {
     let input = dir.join("products.jsonl");
     std::fs::write(&input, format!("{product}\n")).unwrap();
     let output = dir.join("products.csv");
-    let out = Command::new(BIN)
-        .args([
-            "batch",
-            "--kind",
-            "products",
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = Cli::batch("products", &input, &output).output();
     assert_eq!(out.status.code(), Some(0));
     let csv = std::fs::read_to_string(&output).unwrap();
     assert!(
@@ -242,24 +212,20 @@ fn cases_and_products_batches_match_the_single_commands() {
 fn grants_batch_writes_the_evaluation_index_provenance_and_outcome_evaluation() {
     let (_, dir, as_of) = generated("index", 20_000);
     let index = dir.join("index.json");
-    let out = Command::new(BIN)
-        .args([
-            "batch",
-            "--kind",
-            "grants",
-            "--input",
-            dir.join("grants.parquet").to_str().unwrap(),
-            "--output",
-            dir.join("out.parquet").to_str().unwrap(),
-            "--as-of",
-            &as_of.to_string(),
-            "--index",
-            index.to_str().unwrap(),
-            "--truth",
-            dir.join("truth/grants.parquet").to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = Cli::batch(
+        "grants",
+        dir.join("grants.parquet"),
+        dir.join("out.parquet"),
+    )
+    .args([
+        "--as-of",
+        &as_of.to_string(),
+        "--index",
+        index.to_str().unwrap(),
+        "--truth",
+        dir.join("truth/grants.parquet").to_str().unwrap(),
+    ])
+    .output();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -331,20 +297,9 @@ fn grants_batch_writes_the_evaluation_index_provenance_and_outcome_evaluation() 
         .sum();
     assert_eq!(products, 20_000);
     // --index is for grants only, and must be JSON.
-    let bad = Command::new(BIN)
-        .args([
-            "batch",
-            "--kind",
-            "grants",
-            "--input",
-            "x.parquet",
-            "--output",
-            "o.parquet",
-            "--index",
-            "i.csv",
-        ])
-        .output()
-        .unwrap();
+    let bad = Cli::batch("grants", "x.parquet", "o.parquet")
+        .args(["--index", "i.csv"])
+        .output();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("index"));
 }

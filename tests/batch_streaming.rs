@@ -3,11 +3,14 @@
 //! CSV with refused rows and quoted newlines; a directory of hive-partitioned Parquet parts
 //! gives the single file's results plus its partition columns; provenance on every output.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 mod common;
 
-use common::BIN;
+use common::{BIN, Cli};
 use polars::prelude::*;
 use serde_json::Value;
 use std::path::Path;
@@ -242,19 +245,9 @@ fn a_directory_of_hive_partitioned_parts_gives_the_single_file_results_and_its_p
     let inputs = partitioned["provenance"]["input"].as_array().unwrap();
     assert_eq!(inputs.len(), 3);
     // --in-memory reads one file only.
-    let out = Command::new(BIN)
-        .args([
-            "batch",
-            "--kind",
-            "grants",
-            "--input",
-            parts.to_str().unwrap(),
-            "--output",
-            dir.join("x.csv").to_str().unwrap(),
-            "--in-memory",
-        ])
-        .output()
-        .unwrap();
+    let out = Cli::batch("grants", &parts, dir.join("x.csv"))
+        .args(["--in-memory"])
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in-memory"));
 }
@@ -263,20 +256,9 @@ fn a_directory_of_hive_partitioned_parts_gives_the_single_file_results_and_its_p
 fn parquet_outputs_carry_their_provenance_in_the_file() {
     let dir = generated("meta", 1_000);
     let out = dir.join("out.parquet");
-    let status = Command::new(BIN)
-        .args([
-            "batch",
-            "--kind",
-            "grants",
-            "--input",
-            dir.join("grants.parquet").to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--pd-model",
-            "none",
-        ])
-        .output()
-        .unwrap();
+    let status = Cli::batch("grants", dir.join("grants.parquet"), &out)
+        .args(["--pd-model", "none"])
+        .output();
     assert_eq!(status.status.code(), Some(0));
     let mut reader = ParquetReader::new(std::fs::File::open(&out).unwrap());
     let metadata = reader.get_metadata().unwrap().clone();

@@ -1,44 +1,30 @@
 //! Every malformed input gives exit code 2 and one stderr line naming the field; none panics.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
+mod common;
+
+use common::{BIN, assert_bad_input, run};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
 const CASE: &str = include_str!("../examples/case.json");
 const PRODUCT: &str = include_str!("../examples/product.json");
 
+/// An empty directory of its own for one test step.
 fn scratch_dir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir = std::env::temp_dir().join(format!("finrisk-cli-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("finrisk-cli", &n.to_string())
 }
 
+/// A file `name` with `content` in a scratch directory.
 fn write(name: &str, content: &[u8]) -> PathBuf {
-    let path = scratch_dir().join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().unwrap()
-}
-
-/// Asserts exit 2, exactly one stderr line, and that it names `field`.
-fn assert_bad_input(out: &Output, field: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "one line expected, got: {stderr}"
-    );
-    assert!(stderr.contains(field), "`{field}` not named in: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    common::scratch_file("finrisk-cli", name, content)
 }
 
 fn score_case_with(doc: &str) -> Output {

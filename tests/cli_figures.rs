@@ -1,22 +1,10 @@
 //! The figures a court analyst gets from the command line, end to end through the binary.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+mod common;
 
+use common::{BIN, json};
 use serde_json::Value;
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
-
-fn json(args: &[&str]) -> Value {
-    let out = Command::new(BIN).args(args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn num(v: &Value, key: &str) -> f64 {
     v[key]

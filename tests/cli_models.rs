@@ -1,39 +1,19 @@
 //! `finrisk train` and `finrisk eval` end to end on real files: CV metrics printed, artifacts
 //! written and reloaded, the embedded default model, and bad input refused with the field.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
+mod common;
+
+use common::{assert_bad_input, json_of, run};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_finrisk");
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("finrisk-models-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().unwrap()
-}
-
-fn json_of(out: &Output) -> Value {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn assert_bad_input(out: &Output, field: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(field), "`{field}` not named in: {stderr}");
+    common::scratch("finrisk-models", name)
 }
 
 /// German credit as a plain CSV with a 0/1 target and a categorical column, written by the test.

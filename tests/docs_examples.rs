@@ -4,6 +4,11 @@
 //! test first on the `PATH`. Blocks that need a running server, hours or network are left
 //! untagged (plain `sh`).
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
+
 mod common;
 
 use common::{BIN, scratch};

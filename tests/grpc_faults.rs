@@ -3,7 +3,10 @@
 //! checks that the calls the fault does not cancel are answered, exactly once and correctly, and
 //! that the server keeps serving.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 mod common;
 

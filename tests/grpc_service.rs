@@ -2,7 +2,10 @@
 //! client, every RPC, every error code, stream order and back-pressure, tenant isolation,
 //! metrics and graceful shutdown.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 use finrisk_proto::v1 as pb;
 use finrisk_proto::v1::risk_assessment_client::RiskAssessmentClient;
@@ -22,14 +25,7 @@ use common::messages::{case_pb, example, product_pb};
 use common::server::{client, start, start_logging};
 
 fn cli_json(args: &[&str]) -> Value {
-    let out = Command::new(BIN).args(args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::json(args)
 }
 
 fn grant(id: &str, product: &str, term: i64) -> pb::Grant {

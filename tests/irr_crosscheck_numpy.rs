@@ -3,8 +3,6 @@
 //! method, with fees. The Python side is `scripts/crosscheck_irr.py`; `scripts/test.sh` sets
 //! up its environment and points `FINRISK_PYTHON` at it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
-
 use finrisk_engine::domain::Repayment;
 use finrisk_engine::rates::{LoanTerms, apr_of_terms};
 use std::process::Command;

@@ -6,7 +6,11 @@
 //! `batch --kind grants` (streamed and in memory), `batch --kind cases`; over gRPC `ScoreCase`,
 //! `ScoreCases`, `AssessProduct` and `AssessPortfolio`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 mod common;
 

@@ -4,7 +4,10 @@
 //! grade A..E, or an error naming at least one field (never a panic, never an error without a
 //! field). Complements the libFuzzer targets (`fuzz/`), which start from arbitrary bytes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{Assessment, assess_case, assess_product};

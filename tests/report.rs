@@ -3,7 +3,10 @@
 //! chart's data URI decodes to the PNG file, nothing fetched from the network), and the
 //! Markdown and JSON carry the same figures.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::expect_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 mod common;
 

@@ -2,7 +2,10 @@
 //! generated grants. Prints the analysis's own memory per grant (resident growth while it is
 //! held) for BENCHMARKS.md.
 
-#![allow(clippy::expect_used)] // bench set-up: failing to generate the data should stop the bench
+#![expect(
+    clippy::expect_used,
+    reason = "bench set-up: failing to generate the data should stop the bench"
+)]
 
 use criterion::{BenchmarkId, Throughput, criterion_group, criterion_main};
 use finrisk_benches::{config, generated_grants, resident_bytes};

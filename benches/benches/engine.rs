@@ -5,7 +5,10 @@
 //! codes, scores, evidence), and protobuf encode/decode of a case and of grant chunks (what the
 //! gRPC service does per request).
 
-#![allow(clippy::expect_used)] // bench set-up: failing to build the inputs should stop the bench
+#![expect(
+    clippy::expect_used,
+    reason = "bench set-up: failing to build the inputs should stop the bench"
+)]
 
 use criterion::{BenchmarkId, Throughput, criterion_group, criterion_main};
 use finrisk_benches::{config, generated_cases, generated_grants};

@@ -2,7 +2,10 @@
 //! columns): PDs alone, and PDs with scores and the top-3 reason codes (what `finrisk batch`
 //! writes), on LendingClub 2007-2011 tiled to 1,000,000 rows.
 
-#![allow(clippy::expect_used)] // bench set-up: failing to load the data should stop the bench
+#![expect(
+    clippy::expect_used,
+    reason = "bench set-up: failing to load the data should stop the bench"
+)]
 
 use criterion::{BenchmarkId, Throughput, criterion_group, criterion_main};
 use finrisk_benches::config;

@@ -1,6 +1,6 @@
 //! Rates hot paths: IRR of one loan's flows, schedule + APR of one loan, APR of many loans.
 
-#![allow(clippy::expect_used)] // constant, known-valid inputs
+#![expect(clippy::expect_used, reason = "constant, known-valid inputs")]
 
 use criterion::{BenchmarkId, Throughput, criterion_group, criterion_main};
 use finrisk_benches::{config, sample_loans};

@@ -1,6 +1,10 @@
 //! The generator: same seed, same bytes (whatever the thread count); truth agrees with data.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::needless_range_loop)] // test code: a failed set-up should panic; rows are indexed across many columns
+#![expect(
+    clippy::unwrap_used,
+    clippy::needless_range_loop,
+    reason = "test code: a failed set-up should panic; rows are indexed across many columns"
+)]
 
 use finrisk_datasets::generate::{GenerateParams, GenerateSummary, GrantsFormat, generate};
 use finrisk_datasets::{load_grants, read_table};

@@ -1,7 +1,10 @@
 //! Loading grants tables from real CSV and Parquet files: accepted rows, refused rows with
 //! their row number, field and reason, unknown columns reported.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 use finrisk_datasets::{DatasetError, load_grants};
 use polars::prelude::*;

@@ -1,6 +1,9 @@
 //! The real datasets load with their documented shapes and targets; bad files are refused.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed set-up should panic
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed set-up should panic"
+)]
 
 use finrisk_datasets::grants::grants_from_frame;
 use finrisk_datasets::real::LENDING_CLUB_POST_ORIGINATION;

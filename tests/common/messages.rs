@@ -1,7 +1,8 @@
 //! The SPEC example documents as JSON, and as proto messages built field by field (so a test
 //! can compare a gRPC answer with the CLI's for the same document).
 
-#![allow(dead_code, clippy::unwrap_used)] // each test file uses a part; set-up failures panic
+#![allow(dead_code, reason = "each test file uses a part of the shared set-up")]
+#![allow(clippy::unwrap_used, reason = "test set-up: a failure should panic")]
 
 use finrisk_proto::v1 as pb;
 use serde_json::Value;

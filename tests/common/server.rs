@@ -1,6 +1,11 @@
 //! A real `finrisk serve` process on a loopback port, and tonic clients for it.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // set-up failures panic
+#![allow(dead_code, reason = "each test file uses a part of the shared set-up")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test set-up: a failure should panic"
+)]
 
 use super::BIN;
 use finrisk_proto::v1::risk_assessment_client::RiskAssessmentClient;

@@ -486,7 +486,6 @@ impl From<PrincipalMinor> for Field<'_> {
 
 /// Assesses every grant of a batch in parallel (rayon over chunks of rows), in row order, with
 /// the duplicate-credit analysis of the whole batch (open grants run to `as_of`, default the
-
 /// latest date in the data). Returns the rows and the analysis (persons, partners).
 pub fn assess_grants(
     batch: &GrantBatch,

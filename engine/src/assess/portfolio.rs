@@ -176,8 +176,6 @@ pub(super) fn assess_portfolio(
     (stats, c.into_findings())
 }
 
-/// The one-sided-marketing checks of one ad text. With a product, the ad is judged against the
-
 #[cfg(test)]
 mod tests {
     use super::*;
