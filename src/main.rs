@@ -4,6 +4,10 @@
 //! reads inputs, calls them, prints JSON (or text with `--format text`) and maps failures to
 //! exit codes: 0 success, 2 bad input (one line on stderr naming the field), 1 internal failure.
 
+// Narrowing casts are justified where they stay (`#[expect]` with the bound) or replaced by
+// checked conversions; test code may cast freely.
+#![cfg_attr(not(test), warn(clippy::cast_possible_truncation))]
+
 mod cli;
 mod commands;
 mod evaluation;

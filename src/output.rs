@@ -122,3 +122,13 @@ pub(crate) fn describe_cap(cap: &finrisk_engine::rates::ApplicableCap) -> String
         ApplicableCap::None { reason } => format!("none ({reason})"),
     }
 }
+
+/// `x` (a position or count measured as a number: a share of a length, a score over a bin
+/// width) rounded by `round` to a count; negative and NaN give 0, beyond `usize` saturates.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "positions within a usize length; the saturating cast is the documented bound"
+)]
+pub(crate) fn count_of(x: f64, round: fn(f64) -> f64) -> usize {
+    round(x).max(0.0) as usize
+}

@@ -3,6 +3,10 @@
 //! Every bench takes its inputs from here so that the figures in `BENCHMARKS.md` can be
 //! reproduced exactly, and the Python baselines (`benches/python/`) generate the same loans.
 
+// Narrowing casts are justified where they stay (`#[expect]` with the bound) or replaced by
+// checked conversions; test code may cast freely.
+#![cfg_attr(not(test), warn(clippy::cast_possible_truncation))]
+
 use criterion::Criterion;
 use finrisk_engine::domain::Repayment;
 use finrisk_engine::rates::LoanTerms;

@@ -287,17 +287,31 @@ fn as_date(c: Cell<'_>) -> CellResult<Date> {
     }
 }
 
+/// Whether `v` is a whole number small enough to be exact in `f64` and `i64`.
+fn is_whole(v: f64) -> bool {
+    v.is_finite() && v.fract() == 0.0 && v.abs() < 9e15
+}
+
+/// A whole number that [`is_whole`] accepted, as an integer.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "is_whole keeps the value whole and below 9e15 in magnitude: exact in i64"
+)]
+fn whole_to_i64(v: f64) -> i64 {
+    v as i64
+}
+
 fn as_int(c: Cell<'_>) -> CellResult<i64> {
     match c {
         Cell::Missing => Ok(None),
         Cell::Int(v) => Ok(Some(v)),
-        Cell::Float(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 9e15 => Ok(Some(v as i64)),
+        Cell::Float(v) if is_whole(v) => Ok(Some(whole_to_i64(v))),
         Cell::Float(v) => Err(format!("must be a whole number, got {v}")),
         Cell::Text(s) => s
             .parse::<i64>()
             .map(Some)
             .or_else(|_| match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 9e15 => Ok(Some(v as i64)),
+                Ok(v) if is_whole(v) => Ok(Some(whole_to_i64(v))),
                 _ => Err(format!("must be a whole number, got `{s}`")),
             }),
         Cell::Bool(_) | Cell::Date(_) => Err("must be a whole number".to_string()),

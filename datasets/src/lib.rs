@@ -10,6 +10,10 @@
 //! - The synthetic generator of products, grants and cases with planted problems and their
 //!   truth ([`generate`]).
 
+// Narrowing casts are justified where they stay (`#[expect]` with the bound) or replaced by
+// checked conversions; test code may cast freely.
+#![cfg_attr(not(test), warn(clippy::cast_possible_truncation))]
+
 pub mod consistency;
 pub mod generate;
 pub mod grants;

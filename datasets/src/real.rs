@@ -633,7 +633,10 @@ pub fn lending_club_grants(path: Option<&Path>) -> Result<DataFrame, DatasetErro
     let f = &table.frame;
     let get = |name: &str| -> Result<Vec<Option<f64>>, DatasetError> { numeric(f, name) };
     let as_i64 = |v: Vec<Option<f64>>| -> Vec<Option<i64>> {
-        v.into_iter().map(|x| x.map(|x| x as i64)).collect()
+        v.into_iter()
+            // Truncated toward zero, as the columns were always read.
+            .map(|x| x.map(|x| finrisk_engine::rates::round_minor(x.trunc())))
+            .collect()
     };
     let term = as_i64(get("term_months")?);
     let product: Vec<String> = term

@@ -133,7 +133,7 @@ impl OwnerTable {
             Some(&(_, o)) => o,
             None => {
                 let o = owner();
-                let t = texts.ends.len() as u32;
+                let t = id32(texts.ends.len());
                 texts.push(s);
                 slots.insert_unique(hash, (t, o), |&(t, _)| {
                     hasher.hash_one(texts.get(t as usize))
@@ -144,6 +144,14 @@ impl OwnerTable {
     }
 }
 
+/// A row, key, text or institution number of the analysis as the `u32` it is stored as (half
+/// the memory of a `usize` on every row of millions). Every such number is below the ledger's
+/// row count; a ledger past `u32::MAX` rows (over 4 billion grants, hundreds of GB of ledger)
+/// is out of this engine's reach, and its numbers would saturate rather than wrap.
+fn id32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct UnionFind {
     parent: Vec<u32>,
@@ -151,7 +159,7 @@ struct UnionFind {
 
 impl UnionFind {
     fn push(&mut self) -> u32 {
-        let id = self.parent.len() as u32;
+        let id = id32(self.parent.len());
         self.parent.push(id);
         id
     }
@@ -282,7 +290,7 @@ impl DcLedger {
             let keys = &mut self.keys;
             let k = intern(&mut self.key_ids, &batch.borrower_key[i], || keys.push());
             self.row_key.push(k);
-            let next = self.institution_ids.len() as u32;
+            let next = id32(self.institution_ids.len());
             let inst = intern(&mut self.institution_ids, &batch.institution_id[i], || next);
             self.institution.push(inst);
             self.grant_ids.push(&batch.grant_id[i]);
@@ -327,9 +335,9 @@ impl DcLedger {
         for (name, id) in key_ids {
             key_names[id as usize] = name;
         }
-        let roots: Vec<u32> = (0..key_names.len() as u32).map(|k| uf.find(k)).collect();
+        let roots: Vec<u32> = (0..id32(key_names.len())).map(|k| uf.find(k)).collect();
         drop(uf);
-        let mut by_root: Vec<u32> = (0..key_names.len() as u32).collect();
+        let mut by_root: Vec<u32> = (0..id32(key_names.len())).collect();
         by_root.par_sort_unstable_by(|&a, &b| {
             (roots[a as usize], &key_names[a as usize])
                 .cmp(&(roots[b as usize], &key_names[b as usize]))
@@ -352,7 +360,7 @@ impl DcLedger {
         let mut ranked: Vec<(u128, u32)> = groups
             .iter()
             .enumerate()
-            .map(|(gi, g)| (name_prefix(smallest(g)), gi as u32))
+            .map(|(gi, g)| (name_prefix(smallest(g)), id32(gi)))
             .collect();
         ranked.par_sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
@@ -367,7 +375,7 @@ impl DcLedger {
             let from = keys.len();
             for &k in &by_root[lo..hi] {
                 keys.push(std::mem::take(&mut key_names[k as usize]));
-                person_of_key[k as usize] = p as u32;
+                person_of_key[k as usize] = id32(p);
             }
             spans.push(PersonSpan {
                 keys: (from, keys.len()),
@@ -422,8 +430,8 @@ impl DcLedger {
                 if end_of(i) > t {
                     for &a in &buf.active {
                         if institution[a] == institution[i] {
-                            buf.pairs.push((i as u32, a as u32));
-                            buf.pairs.push((a as u32, i as u32));
+                            buf.pairs.push((id32(i), id32(a)));
+                            buf.pairs.push((id32(a), id32(i)));
                         }
                     }
                 }
@@ -431,7 +439,7 @@ impl DcLedger {
                     buf.all.push(institution[i]);
                 }
                 peak = peak.max(exposure);
-                let open_institutions = buf.seen.len() as u32;
+                let open_institutions = id32(buf.seen.len());
                 buf.rows.push((
                     i,
                     DcRow {
@@ -483,7 +491,7 @@ impl DcLedger {
         }
         for i in 0..n {
             offsets[i + 1] += offsets[i];
-            dc_rows[i].concurrent = (offsets[i + 1] - offsets[i]) as u32;
+            dc_rows[i].concurrent = id32(offsets[i + 1] - offsets[i]);
         }
         let partners = all_pairs.into_iter().map(|(_, b)| b).collect();
         DcAnalysis {

@@ -14,6 +14,10 @@
 //! The engine does no I/O, knows nothing of files, gRPC, databases or async, and gives the same
 //! output for the same input; it runs batches on rayon.
 
+// Narrowing casts are justified where they stay (`#[expect]` with the bound) or replaced by
+// checked conversions; test code may cast freely.
+#![cfg_attr(not(test), warn(clippy::cast_possible_truncation))]
+
 pub mod assess;
 pub mod catalogue;
 pub mod codes_doc;

@@ -12,6 +12,7 @@
 //! WoE of a bin = ln((negatives in bin / all negatives) / (positives in bin / all positives)),
 //! with 0.5 added to both counts of the bin: positive WoE means fewer defaults than average.
 
+use crate::narrow::{bin16, ceil_count};
 use crate::table::{ColumnData, MISSING_CODE};
 use serde::{Deserialize, Serialize};
 
@@ -326,7 +327,7 @@ impl FeatureBinning {
             cells[k].positives += u64::from(t);
         }
         cells.retain(|c| c.rows > 0);
-        let min_rows = ((n as f64) * params.min_bin_share).ceil() as u64;
+        let min_rows = ceil_count((n as f64) * params.min_bin_share) as u64;
         let candidates: Vec<(Trend, Vec<Cell>)> =
             [(Trend::Ascending, true), (Trend::Descending, false)]
                 .into_iter()
@@ -426,7 +427,7 @@ impl FeatureBinning {
             }
         }
         let present = codes.len() as u64 - miss_rows;
-        let min_rows = ((present as f64) * params.min_bin_share).ceil() as u64;
+        let min_rows = ceil_count((present as f64) * params.min_bin_share) as u64;
         // Groups: (levels, rows, positives); rare levels pooled into one group.
         let mut groups: Vec<(Vec<String>, u64, u64)> = Vec::new();
         let mut rare: (Vec<String>, u64, u64) = (Vec::new(), 0, 0);
@@ -518,7 +519,7 @@ impl FeatureBinning {
         for (k, b) in self.bins.iter().enumerate() {
             if let BinRule::Levels { levels } = &b.rule {
                 for l in levels {
-                    map.insert(l.as_str(), k as u16);
+                    map.insert(l.as_str(), bin16(k));
                 }
             }
         }
@@ -527,7 +528,7 @@ impl FeatureBinning {
             .map(|l| {
                 map.get(l.as_str())
                     .copied()
-                    .unwrap_or(self.unseen_bin as u16)
+                    .unwrap_or(bin16(self.unseen_bin))
             })
             .collect()
     }
@@ -551,11 +552,11 @@ impl FeatureBinning {
     pub fn bin_indices(&self, data: &ColumnData) -> Vec<u16> {
         match data {
             ColumnData::Numeric(values) => {
-                values.iter().map(|&v| self.numeric_bin(v) as u16).collect()
+                values.iter().map(|&v| bin16(self.numeric_bin(v))).collect()
             }
             ColumnData::Categorical { codes, levels } => {
                 let lookup = self.level_lookup(levels);
-                let missing = self.missing_bin() as u16;
+                let missing = bin16(self.missing_bin());
                 codes
                     .iter()
                     .map(|&c| {

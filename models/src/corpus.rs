@@ -247,7 +247,7 @@ impl Rng {
         // Training texts draw from the first 60% of a pool, held-out texts from the rest.
         let cut = (pool.len() * 3).div_ceil(5).clamp(1, pool.len() - 1);
         let (lo, hi) = if heldout { (cut, pool.len()) } else { (0, cut) };
-        pool[lo + (self.next() as usize) % (hi - lo)]
+        pool[lo + crate::narrow::index_below(self.next(), hi - lo)]
     }
 }
 

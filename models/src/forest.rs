@@ -5,6 +5,7 @@
 //! [`crate::trees::Tree`]s so an artifact needs no linfa types to score.
 
 use crate::ModelError;
+use crate::narrow::{ceil_count, id32};
 use crate::table::SplitMix;
 use crate::trees::{Node, Tree};
 use linfa::prelude::*;
@@ -85,8 +86,8 @@ fn copy_tree(root: &TreeNode<f64, bool>, features: &[usize]) -> Tree {
             continue;
         }
         let (feature, threshold, _) = n.split();
-        let base = nodes.len() as u32;
-        nodes[k].feature = features[feature] as u32;
+        let base = id32(nodes.len());
+        nodes[k].feature = id32(features[feature]);
         nodes[k].threshold = threshold;
         nodes[k].left = base;
         nodes[k].right = base + 1;
@@ -118,8 +119,8 @@ pub fn fit(
         .map(|c| median(train.iter().map(|&i| c[i])))
         .collect();
     let n_feat = columns.len();
-    let n_sub = ((n_feat as f64 * p.feature_share).ceil() as usize).clamp(1, n_feat);
-    let n_rows = ((train.len() as f64 * p.bootstrap_share).ceil() as usize).max(1);
+    let n_sub = ceil_count(n_feat as f64 * p.feature_share).clamp(1, n_feat);
+    let n_rows = ceil_count(train.len() as f64 * p.bootstrap_share).max(1);
     let trees: Result<Vec<Tree>, ModelError> = (0..p.trees)
         .into_par_iter()
         .map(|t| {

@@ -6,6 +6,7 @@
 
 use crate::ModelError;
 use crate::calibration::sigmoid;
+use crate::narrow::id32;
 use crate::trees::{Node, Tree};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,8 @@ fn bin_of(edges: &[f64], v: f64) -> u8 {
     if v.is_nan() {
         0
     } else {
-        (1 + edges.partition_point(|&e| e < v)) as u8
+        // max_bins is clamped to 255, so there are at most 254 edges and the bin fits a u8.
+        u8::try_from(1 + edges.partition_point(|&e| e < v)).unwrap_or(u8::MAX)
     }
 }
 
@@ -278,11 +280,11 @@ fn grow_tree(binned: &Binned, rows: Vec<u32>, g: &[f64], h: &[f64], p: &GbmParam
         } else {
             (gr, hr)
         };
-        let base = nodes.len() as u32;
+        let base = id32(nodes.len());
         let edges = &binned.edges[split.feature];
         let threshold = edges.get(split.bin - 1).copied().unwrap_or(f64::INFINITY);
         let parent = &mut nodes[leaf.node];
-        parent.feature = split.feature as u32;
+        parent.feature = id32(split.feature);
         parent.threshold = threshold;
         parent.missing_left = split.missing_left;
         parent.left = base;
@@ -347,7 +349,7 @@ pub fn fit(
     let (mut g, mut h) = (vec![0.0; n], vec![0.0; n]);
     let mut trees: Vec<Tree> = Vec::new();
     let (mut best_loss, mut best_round) = (f64::INFINITY, 0usize);
-    let train_rows: Vec<u32> = train.iter().map(|&i| i as u32).collect();
+    let train_rows: Vec<u32> = train.iter().map(|&i| id32(i)).collect();
     for round in 0..p.rounds {
         for &i in train {
             let pr = sigmoid(margin[i]);

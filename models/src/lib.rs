@@ -12,6 +12,10 @@
 //!   character n-grams ([`text`]), trained on the ad corpus of [`corpus`], with cross-validated
 //!   and held-out precision and recall per code, saved as a versioned JSON artifact.
 
+// Narrowing casts are justified where they stay (`#[expect]` with the bound) or replaced by
+// checked conversions; test code may cast freely.
+#![cfg_attr(not(test), warn(clippy::cast_possible_truncation))]
+
 pub mod binning;
 pub mod calibration;
 pub mod corpus;
@@ -21,6 +25,7 @@ pub mod gbm;
 pub mod grants;
 pub mod linear;
 pub mod metrics;
+mod narrow;
 pub mod pd;
 pub mod reasons;
 pub mod scorecard;
@@ -217,7 +222,7 @@ impl AdModel {
             let mut z = (i as u64) ^ params.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) % params.folds.max(2) as u64) as usize
+            crate::narrow::index_below(z ^ (z >> 31), params.folds.max(2))
         };
         let mut cv: BTreeMap<String, (Vec<bool>, Vec<bool>)> = BTreeMap::new();
         for k in 0..params.folds.max(2) {

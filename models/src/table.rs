@@ -70,7 +70,7 @@ impl ColumnData {
                     if let Some(&c) = index.get(s) {
                         c
                     } else {
-                        let c = levels.len() as u32;
+                        let c = crate::narrow::id32(levels.len());
                         levels.push(s.to_string());
                         index.insert(s.to_string(), c);
                         c
@@ -281,7 +281,8 @@ impl SplitMix {
 
     /// A number in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+        // Below `n`, a usize: the conversion cannot fail.
+        usize::try_from((u128::from(self.next_u64()) * n as u128) >> 64).unwrap_or(0)
     }
 
     /// Shuffles in place (Fisher-Yates).
@@ -330,7 +331,7 @@ pub fn stratified_split(target: &[u8], share: f64, seed: u64) -> (Vec<usize>, Ve
     for class in [0u8, 1u8] {
         let mut rows: Vec<usize> = (0..target.len()).filter(|&i| target[i] == class).collect();
         rng.shuffle(&mut rows);
-        let n_held = ((rows.len() as f64) * share).round() as usize;
+        let n_held = crate::narrow::round_count((rows.len() as f64) * share);
         held.extend_from_slice(&rows[..n_held.min(rows.len())]);
         keep.extend_from_slice(&rows[n_held.min(rows.len())..]);
     }

@@ -3,6 +3,10 @@
 //! the conversions between its messages and the engine's types ([`convert`]), shared by the
 //! server and the fuzz targets.
 
+// Narrowing casts are justified where they stay (`#[expect]` with the bound) or replaced by
+// checked conversions; test code may cast freely.
+#![cfg_attr(not(test), warn(clippy::cast_possible_truncation))]
+
 pub mod convert;
 
 /// `finrisk.v1`: messages, the `RiskAssessment` client and server.

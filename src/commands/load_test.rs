@@ -61,7 +61,7 @@ async fn worker(channel: Channel, rpc: LoadRpc, key: Option<String>, until: Inst
         match result {
             Ok(()) => tally
                 .latencies_us
-                .push(start.elapsed().as_micros().min(u128::from(u32::MAX)) as u32),
+                .push(u32::try_from(start.elapsed().as_micros()).unwrap_or(u32::MAX)),
             Err(status) => {
                 tally.errors += 1;
                 tally
@@ -77,7 +77,9 @@ fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
     if sorted_us.is_empty() {
         return f64::NAN;
     }
-    let k = ((sorted_us.len() as f64 * q).ceil() as usize).clamp(1, sorted_us.len()) - 1;
+    let k = crate::output::count_of(sorted_us.len() as f64 * q, f64::ceil)
+        .clamp(1, sorted_us.len())
+        - 1;
     f64::from(sorted_us[k]) / 1000.0
 }
 

@@ -69,9 +69,10 @@ fn text(o: &CaseAssessment) -> String {
     s.push_str("Intervals (outstanding principal x days x cap):\n");
     for i in &c.intervals {
         let rate = i.cap_rate.map_or_else(|| "-".to_string(), pct);
-        let allows = i
-            .allowed_cost
-            .map_or_else(|| "any cost".to_string(), |a| m(a.round() as i64));
+        let allows = i.allowed_cost.map_or_else(
+            || "any cost".to_string(),
+            |a| m(finrisk_engine::rates::round_minor(a)),
+        );
         s.push_str(&format!(
             "  {} .. {}  {:>4} days  {}  at {}  allows {}\n",
             i.from,

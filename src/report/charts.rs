@@ -137,7 +137,7 @@ fn bars(
 ) -> anyhow::Result<()> {
     let err = draw_error(file);
     let n = labels.len().max(1);
-    let height = (120 + 28 * n as u32).clamp(HEIGHT / 2, 1200);
+    let height = (120 + 28 * u32::try_from(n).unwrap_or(u32::MAX / 56)).clamp(HEIGHT / 2, 1200);
     let root = BitMapBackend::new(path, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
     let top = values.iter().copied().fold(0.0f64, f64::max).max(1e-9);

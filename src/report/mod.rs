@@ -188,7 +188,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+    sorted[crate::output::count_of((sorted.len() - 1) as f64 * q, f64::round).min(sorted.len() - 1)]
 }
 
 fn distribution(dimension: &'static str, label: &'static str, values: &[f64]) -> Distribution {
@@ -196,7 +196,7 @@ fn distribution(dimension: &'static str, label: &'static str, values: &[f64]) ->
     sorted.sort_unstable_by(f64::total_cmp);
     let mut counts = [0usize; 20];
     for v in values {
-        counts[((v / 5.0) as usize).min(19)] += 1;
+        counts[crate::output::count_of(v / 5.0, f64::floor).min(19)] += 1;
     }
     let n = values.len().max(1) as f64;
     Distribution {

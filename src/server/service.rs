@@ -154,9 +154,13 @@ impl Service {
         let elapsed = start.elapsed();
         self.state.metrics.record(method, result.is_ok(), elapsed);
         match &result {
-            Ok(_) => tracing::info!(method, micros = elapsed.as_micros() as u64, "ok"),
+            Ok(_) => tracing::info!(
+                method,
+                micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+                "ok"
+            ),
             Err(s) => {
-                tracing::info!(method, micros = elapsed.as_micros() as u64, code = ?s.code(), "error")
+                tracing::info!(method, micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX), code = ?s.code(), "error")
             }
         }
         result

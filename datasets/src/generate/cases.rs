@@ -6,7 +6,7 @@
 //! claim exceeds the cap and by how much.
 
 use super::people::{GenGrant, grant_terms};
-use super::rng::Rng;
+use super::rng::{Rng, saturating_u32};
 use super::world::GenProduct;
 use finrisk_engine::Ruleset;
 use finrisk_engine::domain::case::{
@@ -14,7 +14,7 @@ use finrisk_engine::domain::case::{
 };
 use finrisk_engine::domain::product::ProductKind;
 use finrisk_engine::domain::{Case, Cause};
-use finrisk_engine::rates::{build_schedule, case_cost};
+use finrisk_engine::rates::{build_schedule, case_cost, round_minor};
 use serde::Serialize;
 
 /// Truth row for one case (`truth/cases.jsonl`).
@@ -60,7 +60,7 @@ pub(super) fn build_case(
     let paid_months = if g.first_payment_default || g.term_months <= 1 {
         0
     } else {
-        rng.int(1, i64::from(g.term_months) - 1) as u32
+        saturating_u32(rng.int(1, i64::from(g.term_months) - 1))
     };
     let repayments: Vec<CaseRepayment> = schedule
         .installments
@@ -75,7 +75,7 @@ pub(super) fn build_case(
         .collect();
     let repaid: i64 = repayments.iter().map(|r| r.principal_minor).sum();
     let default_at = g.granted_at.add_months(paid_months + 1);
-    let as_of = default_at.add_days(rng.int(60, 400) as i32);
+    let as_of = default_at.add_days(rng.days(60, 400));
     let case_id = format!("GEN-{}-{case_no:06}", as_of.ymd().0);
     let other_cases = match g.kind {
         "many_lenders" | "distressed" | "ring" => rng.int(2, 5),
@@ -149,7 +149,7 @@ pub(super) fn build_case(
         above = true;
         factor = rng.uniform(1.2, 2.0);
     }
-    let claimed = ((factor * allowed as f64).round() as i64 - repaid_cost).max(0);
+    let claimed = (round_minor(factor * allowed as f64) - repaid_cost).max(0);
     let (interest, penalty, fees) = if has_fees {
         (
             claimed / 2,

@@ -194,7 +194,8 @@ pub fn generate(params: &GenerateParams, out: &Path) -> Result<GenerateSummary, 
             .into_par_iter()
             .map(|c| {
                 let start = c * chunk;
-                let count = chunk.min(params.grants - start) as usize;
+                // At most one chunk of rows, which fits in memory and so in a usize.
+                let count = usize::try_from(chunk.min(params.grants - start)).unwrap_or(usize::MAX);
                 people::generate_chunk(&ctx, c, start, count)
             })
             .collect();

@@ -6,11 +6,11 @@
 //! engine, draws outcomes from a risk model, and labels each grant with the codes that its
 //! data meets under the SPEC section 6 defaults (the truth the detectors are judged against).
 
-use super::rng::{Rng, mix64};
+use super::rng::{Rng, mix64, saturating_i32, saturating_u32};
 use super::world::{GenProduct, Profile};
 use finrisk_engine::Date;
-use finrisk_engine::rates::irr_periodic;
 use finrisk_engine::rates::schedule::{Installment, LoanTerms, fill_schedule};
+use finrisk_engine::rates::{irr_periodic, round_minor};
 
 /// The SPEC section 6 default thresholds the truth labels follow.
 pub mod plant_rules {
@@ -174,7 +174,7 @@ impl<'a> ChunkContext<'a> {
             }
             u -= w;
         }
-        rng.int(0, self.products.len() as i64 - 1) as usize
+        rng.index(self.products.len())
     }
 }
 
@@ -248,7 +248,7 @@ pub(super) fn grant_terms(p: &GenProduct, principal: i64, term: u32) -> LoanTerm
         repayment: pr.repayment,
         nominal_annual_rate: pr.nominal_annual_rate,
         monthly_fee_rate: pr.monthly_fee_rate,
-        upfront_fee_minor: (pr.upfront_fee_rate * principal as f64).round() as i64,
+        upfront_fee_minor: round_minor(pr.upfront_fee_rate * principal as f64),
         monthly_fixed_fee_minor: p.product.monthly_mandatory_fees_minor(),
     }
 }
@@ -283,11 +283,7 @@ pub(super) fn generate_chunk(
         };
         let person = format!("H{chunk:06}-{person_no:07}");
         person_no += 1;
-        let members = if kind == "ring" {
-            rng.int(3, 5) as usize
-        } else {
-            1
-        };
+        let members = if kind == "ring" { rng.count(3, 5) } else { 1 };
         let first_borrower = borrowers.len();
         for m in 0..members {
             let id = (chunk << 32) | (borrowers.len() as u64);
@@ -299,7 +295,7 @@ pub(super) fn generate_chunk(
                     rng.int(18, 23)
                 }
             } else {
-                (18.0 + rng.lognormal(14.0, 0.5)).min(80.0).round() as i64
+                round_minor((18.0 + rng.lognormal(14.0, 0.5)).min(80.0))
             };
             let income_yuan = if student {
                 rng.lognormal(1_500.0, 0.5)
@@ -330,7 +326,7 @@ pub(super) fn generate_chunk(
                 key: hex_id("k", ctx.seed, 3, id),
                 person: person.clone(),
                 age,
-                income: ((income_yuan / 100.0).round() * 10_000.0).max(10_000.0) as i64,
+                income: round_minor(((income_yuan / 100.0).round() * 10_000.0).max(10_000.0)),
                 student,
                 risk,
                 base_dti: (rng.lognormal(0.15, 0.6) * (0.3 * risk).exp()).min(3.0),
@@ -374,7 +370,7 @@ fn product_term(rng: &mut Rng, p: &GenProduct, min_months: u32) -> u32 {
         .pricing
         .term_months
         .iter()
-        .map(|t| *t as u32)
+        .map(|t| saturating_u32(*t))
         .filter(|t| *t >= min_months)
         .collect();
     if terms.is_empty() {
@@ -382,7 +378,7 @@ fn product_term(rng: &mut Rng, p: &GenProduct, min_months: u32) -> u32 {
             .pricing
             .term_months
             .iter()
-            .map(|t| *t as u32)
+            .map(|t| saturating_u32(*t))
             .max()
             .unwrap_or(12)
     } else {
@@ -393,7 +389,7 @@ fn product_term(rng: &mut Rng, p: &GenProduct, min_months: u32) -> u32 {
 fn principal_for(rng: &mut Rng, p: &GenProduct, income: i64, lo: f64, hi: f64) -> i64 {
     let l = &p.product.limits;
     let raw = income as f64 * rng.uniform(lo, hi);
-    (((raw / 10_000.0).round() * 10_000.0) as i64)
+    round_minor((raw / 10_000.0).round() * 10_000.0)
         .clamp(l.min_principal_minor, l.max_principal_minor)
 }
 
@@ -426,10 +422,10 @@ fn plan_person(
             let p = &ctx.products[product];
             let start = ctx
                 .start
-                .add_days(rng.int(0, i64::from(window - 60).max(0)) as i32);
+                .add_days(rng.days(0, i64::from(window - 60).max(0)));
             let n = rng.int(2, 3);
             for j in 0..n {
-                let at = start.add_days((j * rng.int(10, 25)) as i32);
+                let at = start.add_days(saturating_i32(j * rng.int(10, 25)));
                 let mut d = base_draft(
                     product,
                     first,
@@ -445,8 +441,8 @@ fn plan_person(
         "many_lenders" => {
             let start = ctx
                 .start
-                .add_days(rng.int(0, i64::from(window - 60).max(0)) as i32);
-            let m = rng.int(4, 7) as usize;
+                .add_days(rng.days(0, i64::from(window - 60).max(0)));
+            let m = rng.count(4, 7);
             let mut used: Vec<usize> = Vec::new();
             let external = rng.int(0, 1);
             for j in 0..m {
@@ -455,14 +451,14 @@ fn plan_person(
                     if !used.contains(&ctx.products[product].institution) {
                         break;
                     }
-                    product = rng.int(0, ctx.products.len() as i64 - 1) as usize;
+                    product = rng.index(ctx.products.len());
                 }
                 if used.contains(&ctx.products[product].institution) {
                     continue;
                 }
                 used.push(ctx.products[product].institution);
                 let p = &ctx.products[product];
-                let at = start.add_days(rng.int(0, 45) as i32);
+                let at = start.add_days(rng.days(0, 45));
                 let mut d = base_draft(
                     product,
                     first,
@@ -498,7 +494,7 @@ fn plan_person(
                     }
                     used.push(ctx.products[product].institution);
                     let p = &ctx.products[product];
-                    let at = ctx.start.add_days(rng.int(0, i64::from(window)) as i32);
+                    let at = ctx.start.add_days(rng.days(0, i64::from(window)));
                     let mut d = base_draft(
                         product,
                         who,
@@ -518,7 +514,7 @@ fn plan_person(
             let p = &ctx.products[product];
             let at = ctx
                 .start
-                .add_days(rng.int(0, i64::from(window - 90).max(0)) as i32);
+                .add_days(rng.days(0, i64::from(window - 90).max(0)));
             let mut first_grant = base_draft(
                 product,
                 first,
@@ -529,7 +525,7 @@ fn plan_person(
             first_grant.dpd_at_grant = rng.int(30, 120);
             first_grant.active_lenders = rng.int(1, 3);
             first_grant.inquiries_30d = rng.int(2, 4);
-            let raise_at = at.add_days(rng.int(20, 80) as i32);
+            let raise_at = at.add_days(rng.days(20, 80));
             out.push(first_grant);
             if rng.chance(0.6) {
                 // A line increase at the same lender while past due.
@@ -550,7 +546,7 @@ fn plan_person(
         _ => {
             // Ordinary and student borrowers: grants one after another, never overlapping.
             let n = 1 + rng.poisson(0.4).min(3);
-            let mut at = ctx.start.add_days(rng.int(0, i64::from(window)) as i32);
+            let mut at = ctx.start.add_days(rng.days(0, i64::from(window)));
             for _ in 0..n {
                 if at > ctx.end {
                     break;
@@ -569,7 +565,7 @@ fn plan_person(
                 d.inquiries_30d = rng.poisson(0.6).min(4);
                 d.dpd_at_grant = if rng.chance(0.04) { rng.int(1, 29) } else { 0 };
                 out.push(d);
-                at = at.add_months(term).add_days(rng.int(1, 120) as i32);
+                at = at.add_months(term).add_days(rng.days(1, 120));
             }
         }
     }
@@ -636,7 +632,7 @@ fn finish(
         } else if rng.chance(0.2) && d.granted_at.days_until(maturity) > 31 {
             Some(
                 d.granted_at
-                    .add_days(rng.int(31, i64::from(d.granted_at.days_until(maturity))) as i32),
+                    .add_days(rng.days(31, i64::from(d.granted_at.days_until(maturity)))),
             )
         } else {
             Some(maturity)

@@ -62,6 +62,24 @@ impl Rng {
         lo + (self.next_u64() % span) as i64
     }
 
+    /// Uniform number of days in [lo, hi] (inclusive), as a date offset. The generator's
+    /// bounds are days within its horizon; a value outside `i32` saturates.
+    pub fn days(&mut self, lo: i64, hi: i64) -> i32 {
+        saturating_i32(self.int(lo, hi))
+    }
+
+    /// Uniform count in [lo, hi] (inclusive).
+    pub fn count(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.index(hi.saturating_sub(lo).saturating_add(1))
+    }
+
+    /// Uniform index in [0, len) (0 when `len` is 0).
+    pub fn index(&mut self, len: usize) -> usize {
+        let len = u64::try_from(len.max(1)).unwrap_or(u64::MAX);
+        // Below `len`, which came from a usize: the conversion back cannot fail.
+        usize::try_from(self.next_u64() % len).unwrap_or(0)
+    }
+
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
@@ -96,8 +114,18 @@ impl Rng {
 
     /// An element of a non-empty slice.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next_u64() % items.len().max(1) as u64) as usize]
+        &items[self.index(items.len())]
     }
+}
+
+/// `v` as an `i32`, saturating at its bounds.
+pub fn saturating_i32(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// `v` as a `u32`, saturating at its bounds (negative values give 0).
+pub fn saturating_u32(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(if v < 0 { 0 } else { u32::MAX })
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! The generated world: institutions with behaviour profiles and their products, with terms,
 //! controls and ads in Chinese and English, and the problems planted in each.
 
-use super::rng::Rng;
+use super::rng::{Rng, saturating_u32};
 use finrisk_engine::Date;
 use finrisk_engine::domain::product::{
     Ad, Controls, Fee, FeePer, Limits, Pricing, ProductKind, QuotedRate, RateUnit,
 };
 use finrisk_engine::domain::{Jurisdiction, Product, Repayment};
-use finrisk_engine::rates::{LoanTerms, apr_of_terms};
+use finrisk_engine::rates::{LoanTerms, apr_of_terms, round_minor};
 use serde::Serialize;
 
 /// How an institution lends.
@@ -256,7 +256,7 @@ fn build_product(seed: u64, index: usize, institutions: usize, start: Date) -> G
             1_990,
         ),
     };
-    let terms_u32: Vec<u32> = terms.iter().map(|t| *t as u32).collect();
+    let terms_u32: Vec<u32> = terms.iter().map(|t| saturating_u32(*t)).collect();
     let apr_by_term: Vec<(u32, f64)> = terms_u32
         .iter()
         .map(|&t| {
@@ -266,7 +266,7 @@ fn build_product(seed: u64, index: usize, institutions: usize, start: Date) -> G
                 repayment,
                 nominal_annual_rate: nominal,
                 monthly_fee_rate: monthly_fee,
-                upfront_fee_minor: (upfront * QUOTE_PRINCIPAL_MINOR as f64).round() as i64,
+                upfront_fee_minor: round_minor(upfront * QUOTE_PRINCIPAL_MINOR as f64),
                 monthly_fixed_fee_minor: membership,
             };
             (
@@ -299,7 +299,7 @@ fn build_product(seed: u64, index: usize, institutions: usize, start: Date) -> G
         },
     };
     let templates: Vec<&Template> = match profile {
-        Profile::Careful => vec![&COMPLIANT[rng.int(0, 1) as usize], &COMPLIANT[0]],
+        Profile::Careful => vec![&COMPLIANT[rng.index(2)], &COMPLIANT[0]],
         Profile::Lax => vec![rng.pick(&LAX), rng.pick(&LAX)],
         Profile::Predatory => vec![
             rng.pick(&PREDATORY),
@@ -428,7 +428,7 @@ fn build_product(seed: u64, index: usize, institutions: usize, start: Date) -> G
         kind,
         jurisdiction: Jurisdiction::Cn,
         currency: "CNY".to_string(),
-        launched_at: Some(start.add_days(-(rng.int(30, 900) as i32))),
+        launched_at: Some(start.add_days(-rng.days(30, 900))),
         pricing: Pricing {
             repayment,
             term_months: terms,

@@ -15,7 +15,9 @@ use crate::findings::{Finding, Level};
 use crate::marketing::{AdFacts, Lexicons, extract_rates};
 use crate::pd::GrantPds;
 use crate::rates::apr::annualise_quote;
-use crate::rates::{ApplicableCap, LoanTerms, applicable_cap, apr_of_terms, check_cap};
+use crate::rates::{
+    ApplicableCap, LoanTerms, applicable_cap, apr_of_terms, check_cap, round_minor,
+};
 use crate::ruleset::Ruleset;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -246,8 +248,8 @@ fn price_terms(product: &Product, ruleset: &Ruleset) -> Result<Pricing, EngineEr
     let pr = &product.pricing;
     let principal = quote_principal(product);
     let monthly_fixed = product.monthly_mandatory_fees_minor();
-    let upfront = (pr.upfront_fee_rate * principal as f64).round() as i64
-        + product.once_mandatory_fees_minor();
+    let upfront =
+        round_minor(pr.upfront_fee_rate * principal as f64) + product.once_mandatory_fees_minor();
     let cause = cause_of_kind(product.kind);
     let mut by_term = Vec::with_capacity(pr.term_months.len());
     let mut cap = ApplicableCap::None {

@@ -265,8 +265,12 @@ pub fn check_cap(
                 day_sum += outstanding * DAYS_PER_MONTH;
                 outstanding -= i.principal_minor as f64;
             }
-            let allowed = hcstc_allowed_cost(*daily_rate, *total_cost_ratio, principal, day_sum)
-                .round() as i64;
+            let allowed = super::round_minor(hcstc_allowed_cost(
+                *daily_rate,
+                *total_cost_ratio,
+                principal,
+                day_sum,
+            ));
             CapCheck {
                 within_cap: schedule.total_cost_minor <= allowed,
                 borderline: false,

@@ -195,10 +195,10 @@ pub fn case_cost(case: &Case, ruleset: &Ruleset) -> Result<CaseCost, EngineError
     let repaid_cost: i64 = case.repayments.iter().map(|r| r.cost_minor).sum();
     let total_cost = repaid_cost + cl.capped_costs_minor();
     let (allowed_minor, excess) = if allowed.is_finite() {
-        let allowed_minor = allowed.round() as i64;
+        let allowed_minor = super::round_minor(allowed);
         (
             Some(allowed_minor),
-            ((total_cost as f64 - allowed).round() as i64).max(0),
+            super::round_minor(total_cost as f64 - allowed).max(0),
         )
     } else {
         (None, 0)

@@ -18,7 +18,7 @@ pub use caps::{ApplicableCap, CapCheck, applicable_cap, check_cap};
 pub use excess::{CaseCost, case_cost};
 pub use irr::{IrrError, irr_periodic, irr_timed, xirr};
 pub use quote::{AprQuote, RawTerms, quote};
-pub use schedule::{Installment, LoanTerms, Schedule, build_schedule};
+pub use schedule::{Installment, LoanTerms, Schedule, build_schedule, round_minor};
 
 /// Test helpers shared by the rates modules.
 #[cfg(test)]

@@ -129,7 +129,14 @@ impl Schedule {
     }
 }
 
-fn round_minor(x: f64) -> i64 {
+/// `x` rounded to the nearest minor unit. Amounts are validated below 10^15 minor units, far
+/// inside `i64` and exact in `f64`; a value outside `i64` (or not finite) saturates (NaN gives
+/// 0), as Rust's float-to-integer casts do.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a saturating cast of a rounded amount that validation keeps far inside i64"
+)]
+pub fn round_minor(x: f64) -> i64 {
     x.round() as i64
 }
 
