@@ -5,7 +5,7 @@
 //!   accept reported with its row number, field and reason; whole and streamed reads agree
 //!   ([`consistency`], also the oracle of a fuzz target).
 //! - Outputs: result tables and persons written to CSV or Parquet with their provenance
-//!   ([`write`]).
+//!   ([`write`](mod@write)).
 //! - The real public credit datasets shipped in `datasets/data/` and their loaders ([`real`]).
 //! - The synthetic generator of products, grants and cases with planted problems and their
 //!   truth ([`generate`]).

@@ -132,7 +132,7 @@ fn is_leap(year: i32) -> bool {
 }
 
 /// Number of days in a month of a year.
-pub fn days_in_month(year: i32, month: u32) -> u32 {
+pub(crate) fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,

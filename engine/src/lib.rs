@@ -21,10 +21,10 @@
 pub mod assess;
 pub mod catalogue;
 pub mod codes_doc;
-pub mod date;
+mod date;
 pub mod dc;
 pub mod domain;
-pub mod error;
+mod error;
 pub mod evidence;
 pub mod findings;
 pub mod index;

@@ -101,7 +101,7 @@ fn copy_tree(root: &TreeNode<f64, bool>, features: &[usize]) -> Tree {
 }
 
 /// Fits a forest on the `train` rows of `columns` (`NaN` = missing), seeded with `seed`.
-pub fn fit(
+pub(crate) fn fit(
     columns: &[Vec<f64>],
     y: &[u8],
     train: &[usize],

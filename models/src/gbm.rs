@@ -327,7 +327,7 @@ fn log_loss_of(margins: &[f64], y: &[u8], rows: &[usize]) -> f64 {
 /// Fits a booster on the `train` rows of `columns` (one `Vec<f64>` per feature, `NaN` missing);
 /// with `valid` rows and `early_stopping_rounds > 0`, keeps the rounds up to the best
 /// validation log loss.
-pub fn fit(
+pub(crate) fn fit(
     columns: &[Vec<f64>],
     y: &[u8],
     train: &[usize],

@@ -2,8 +2,8 @@
 //! a model adds a probability.
 //!
 //! - PD models ([`PdModel`], [`pd`]): credit scorecards with monotonic binning and WoE
-//!   ([`binning`], [`scorecard`]), logistic regression ([`linear`]), gradient-boosted trees
-//!   ([`gbm`]) and a linfa random forest ([`forest`]), trained with stratified k-fold
+//!   ([`binning`], [`scorecard`]), logistic regression ([`LinearModel`]), gradient-boosted trees
+//!   ([`Booster`]) and a linfa random forest ([`Forest`]), trained with stratified k-fold
 //!   cross-validation, calibrated ([`calibration`]), with reason codes ([`reasons`]), metrics
 //!   ([`metrics`]) and versioned JSON artifacts; the shipped default drives RC-HIGH-PD.
 //! - Scoring grant batches with a PD model and loading the model a `--pd-model` option names
@@ -19,11 +19,11 @@
 pub mod binning;
 pub mod calibration;
 pub mod corpus;
-pub mod forest;
+mod forest;
 pub mod frame;
-pub mod gbm;
+mod gbm;
 pub mod grants;
-pub mod linear;
+mod linear;
 pub mod metrics;
 mod narrow;
 pub mod pd;
@@ -31,10 +31,14 @@ pub mod reasons;
 pub mod scorecard;
 pub mod table;
 pub mod text;
-pub mod trees;
+mod trees;
 
+pub use forest::{Forest, ForestParams};
+pub use gbm::{Booster, GbmParams};
+pub use linear::LinearModel;
 pub use pd::{Explained, ModelKind, PdModel, TrainOptions};
 pub use table::{ColumnData, FeatureColumn, FeatureTable, TrainingSet};
+pub use trees::{Node, Tree};
 
 use corpus::{LabelledAd, TEXT_CODES};
 use serde::{Deserialize, Serialize};

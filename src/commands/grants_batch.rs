@@ -40,10 +40,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// Default rows per chunk. Small enough that a chunk's memory is reused by the next one
-/// (32,768 rows took 455 MB and 7.7 s for 1,000,000 grants, against 1.3 GB and 9.4 s at
-/// 262,144; BENCHMARKS.md), large enough that per-chunk costs do not show.
-pub(crate) const DEFAULT_CHUNK_ROWS: usize = 32_768;
 
 /// What a grants batch returns to the command: counts, refused rows, and the summary fields.
 pub(crate) struct GrantsOutcome {

@@ -34,5 +34,3 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
     }
 }
 
-/// Default rows per chunk of a streamed grants batch.
-pub(crate) const GRANT_CHUNK_ROWS: usize = grants_batch::DEFAULT_CHUNK_ROWS;
