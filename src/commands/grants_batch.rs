@@ -40,7 +40,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-
 /// What a grants batch returns to the command: counts, refused rows, and the summary fields.
 pub(crate) struct GrantsOutcome {
     pub(crate) assessed: usize,

@@ -33,4 +33,3 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Report(args) => crate::report::run(&args),
     }
 }
-
