@@ -226,6 +226,14 @@ pub(crate) struct TrainArgs {
     /// Model version.
     #[arg(long, value_name = "VERSION", default_value = "1")]
     pub(crate) version: String,
+    /// Jurisdiction the data come from (`CN`, `US`, ...), recorded as the model's validation
+    /// with `--validated-currency`; a shipped `--dataset` records its own. Without it the model
+    /// states no validation and its RC-HIGH-PD findings are information only.
+    #[arg(long, value_name = "J", requires = "validated_currency")]
+    pub(crate) validated_jurisdiction: Option<String>,
+    /// Currency of the data's amounts (`CNY`, `USD`, ...), with `--validated-jurisdiction`.
+    #[arg(long, value_name = "CUR", requires = "validated_jurisdiction")]
+    pub(crate) validated_currency: Option<String>,
     /// Artifact to write (JSON).
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,

@@ -366,3 +366,51 @@ fn an_output_that_cannot_be_written_mid_run_fails_with_one_line_and_leaves_nothi
     assert!(!output.exists());
     assert!(partial_files(&dir).is_empty(), "{:?}", partial_files(&dir));
 }
+
+/// The shipped default PD model was validated on US LendingClub loans: on CN grants (the
+/// generator's, scored under the CN ruleset) its RC-HIGH-PD findings are information only,
+/// with the reason in their evidence, and the product's loan book says the same.
+#[test]
+fn the_us_validated_default_model_gives_information_only_findings_on_cn_grants() {
+    let dir = generated("pd-info", 3_000);
+    let out = dir.join("scored.parquet");
+    let run = Cli::batch("grants", dir.join("grants.parquet"), &out)
+        .flag("--quiet")
+        .output();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let df = ParquetReader::new(std::fs::File::open(&out).unwrap())
+        .finish()
+        .unwrap();
+    let findings = df.column("findings").unwrap().str().unwrap().clone();
+    let evidence = df.column("evidence").unwrap().str().unwrap().clone();
+    let mut flagged = 0;
+    for (codes, ev) in findings.iter().zip(evidence.iter()) {
+        if !codes.unwrap_or_default().contains("RC-HIGH-PD") {
+            continue;
+        }
+        flagged += 1;
+        let ev: Value = serde_json::from_str(ev.unwrap()).unwrap();
+        let reason = ev["RC-HIGH-PD"]["information_only"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("(US, USD), not on CN data"),
+            "no information-only reason: {ev}"
+        );
+    }
+    assert!(flagged > 0, "no grant above the PD threshold to check");
+    let product = common::json(&[
+        "assess-product",
+        "--product",
+        "examples/product.json",
+        "--grants",
+        "examples/grants.csv",
+    ]);
+    let reason = product["portfolio"]["pd"]["information_only"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("not on CN data"), "{product}");
+}

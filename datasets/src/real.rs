@@ -332,6 +332,25 @@ impl RealDataset {
     ];
 
     /// Short name used on the command line and in reports.
+    /// Where the data come from, for a model's validation record: jurisdiction code, currency
+    /// of its amounts, and the population.
+    pub fn population(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::LendingClub | Self::LendingClubGrants => {
+                ("US", "USD", "LendingClub personal loans issued 2007-2011")
+            }
+            Self::TaiwanDefault => (
+                "TW",
+                "TWD",
+                "Taiwan credit-card holders, April-September 2005 (Yeh & Lien 2009)",
+            ),
+            Self::GermanCredit => ("DE", "DEM", "Statlog German credit applicants"),
+            Self::AustralianCredit => ("AU", "AUD", "Statlog Australian credit applicants"),
+            Self::GiveMeSomeCredit => ("US", "USD", "Give Me Some Credit borrowers (Kaggle 2011)"),
+        }
+    }
+
+    /// The dataset's name.
     pub fn name(self) -> &'static str {
         match self {
             Self::LendingClub => "lending_club",

@@ -20,6 +20,7 @@ fn level_name(level: Level) -> &'static str {
 
 fn severity_name(severity: Severity) -> &'static str {
     match severity {
+        Severity::Info => "info",
         Severity::Low => "low",
         Severity::Medium => "medium",
         Severity::High => "high",

@@ -1,7 +1,7 @@
 //! Findings, the three dimensions, severities, and the scoring formula that turns findings
 //! into explainable scores and a grade.
 //!
-//! Scoring (documented in the README): each finding is worth `severity_points[severity] x
+//! Scoring (documented in docs/scores.md): each finding is worth `severity_points[severity] x
 //! weight` points (at most 100). A dimension's score is `100 x (1 - prod(1 - p_i / 100))` over
 //! its findings, so it is 0 with no finding, grows with every finding, never passes 100 and is
 //! monotone in severity. `overall` is the same product over all findings, each scaled by its
@@ -62,6 +62,9 @@ impl Dimension {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Information only: reported with its evidence, worth no points. A model-driven finding
+    /// from a model not validated for the data's jurisdiction is reported so.
+    Info,
     /// Worth a look.
     Low,
     /// A weakness.
@@ -188,6 +191,7 @@ impl ScoringRules {
     /// Points of a severity.
     pub fn points(&self, s: Severity) -> f64 {
         match s {
+            Severity::Info => 0.0,
             Severity::Low => self.severity_points.low,
             Severity::Medium => self.severity_points.medium,
             Severity::High => self.severity_points.high,

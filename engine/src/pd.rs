@@ -4,8 +4,21 @@
 //! The engine does not train or run models: it compares each PD with the ruleset's threshold
 //! and reports the PD, the model and its top reasons as the finding's evidence.
 
+use crate::ruleset::Ruleset;
 use serde::Serialize;
 use std::sync::Arc;
+
+/// Where a PD model was validated: the jurisdiction, currency and population of the data its
+/// quality figures come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelValidation {
+    /// Jurisdiction code of the validation data (`US`, `CN`, `TW`, ...).
+    pub jurisdiction: String,
+    /// Currency of the validation data's amounts (`USD`, `CNY`, ...).
+    pub currency: String,
+    /// The population validated on (lender, product, years).
+    pub population: String,
+}
 
 /// A characteristic that raised a grant's PD.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,6 +45,8 @@ pub struct GrantPds {
     pub reasons: Vec<Vec<PdReason>>,
     /// Model inputs the table did not have (scored as missing for every row).
     pub absent_inputs: Vec<String>,
+    /// Where the model was validated (`None`: nowhere stated).
+    pub validation: Option<ModelValidation>,
 }
 
 /// The evidence of one row, borrowed from the columns.
@@ -47,6 +62,43 @@ struct RowEvidence<'a> {
 }
 
 impl GrantPds {
+    /// Why the model's findings are information only on data scored under `ruleset` (whose
+    /// currency is `currency`, when known), or `None` when the model is validated for that
+    /// data: its validation names the ruleset's jurisdiction (and the data's currency), or the
+    /// ruleset lists the model under `validated_models` of `code`.
+    pub fn information_only_reason(
+        &self,
+        ruleset: &Ruleset,
+        code: &str,
+        currency: Option<&str>,
+    ) -> Option<String> {
+        if ruleset
+            .codes
+            .get(code)
+            .is_some_and(|rule| rule.validated_models.contains(&self.model))
+        {
+            return None;
+        }
+        let here = ruleset.jurisdiction.as_str();
+        match &self.validation {
+            None => Some(format!(
+                "model {} states no validation; {code} is information only on {here} data unless the ruleset lists the model under validated_models",
+                self.model
+            )),
+            Some(v) if v.jurisdiction != here => Some(format!(
+                "model {} was validated on {} ({}, {}), not on {here} data: information only unless the {here} ruleset lists it under validated_models",
+                self.model, v.population, v.jurisdiction, v.currency
+            )),
+            Some(v) if currency.is_some_and(|c| c != v.currency) => Some(format!(
+                "model {} was validated on amounts in {}, not {}: information only unless the ruleset lists it under validated_models",
+                self.model,
+                v.currency,
+                currency.unwrap_or_default()
+            )),
+            Some(_) => None,
+        }
+    }
+
     fn row(&self, i: usize) -> RowEvidence<'_> {
         RowEvidence {
             pd: self.pd[i],

@@ -122,6 +122,11 @@ pub struct CodeRule {
     /// Other named parameters the catalogue lists.
     #[serde(default)]
     pub params: BTreeMap<String, f64>,
+    /// Models validated for this ruleset's jurisdiction (`name@version`), for model-driven
+    /// codes: their findings keep the code's severity even when the model's own validation
+    /// names another jurisdiction or currency.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validated_models: Vec<String>,
     /// Legal or practice reference.
     pub basis: String,
     /// What to do about it.

@@ -220,6 +220,23 @@ pub struct PdModel {
     /// Decile distribution of the training PDs: the reference for the population stability
     /// index of later samples ([`PdModel::psi`]).
     pub pd_reference: PsiReference,
+    /// Where the model's quality figures were measured: jurisdiction, currency, population.
+    /// On other data its findings are information only (RC-HIGH-PD), unless a ruleset lists
+    /// the model as validated. `None`: validated nowhere stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
+}
+
+/// The data a model was validated on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validation {
+    /// Jurisdiction code of the data (`US`, `TW`, `CN`, ...).
+    pub jurisdiction: String,
+    /// Currency of the data's amounts (`USD`, `TWD`, ...).
+    pub currency: String,
+    /// The population: lender, product, years.
+    pub population: String,
 }
 
 /// A record's PD and what drove it.
@@ -401,6 +418,7 @@ impl PdModel {
             cv,
             in_sample,
             pd_reference: PsiReference::fit(&in_sample_pd, 10),
+            validation: None,
         })
     }
 

@@ -98,6 +98,9 @@ fn text(o: &Output<'_>) -> String {
                 pct(pd.threshold),
                 pct(pd.share_above_threshold)
             ));
+            if let Some(reason) = &pd.information_only {
+                s.push_str(&format!("  information only: {reason}\n"));
+            }
         }
     }
     s.push_str(&describe_assessment(&a.assessment));

@@ -6,6 +6,7 @@ use finrisk_datasets::{RealDataset, load_model_table, read_table};
 use finrisk_models::binning::BinningParams;
 use finrisk_models::calibration::CalibrationMethod;
 use finrisk_models::frame::{Selection, feature_table, target_values, training_set};
+use finrisk_models::pd::Validation;
 use finrisk_models::scorecard::Scaling;
 use finrisk_models::{ModelKind, PdModel, TrainOptions, TrainingSet};
 use polars::prelude::DataFrame;
@@ -164,8 +165,45 @@ fn command_line(args: &TrainArgs) -> String {
     if let Some(n) = &args.name {
         c += &format!(" --name {n}");
     }
+    if let (Some(j), Some(cur)) = (&args.validated_jurisdiction, &args.validated_currency) {
+        c += &format!(" --validated-jurisdiction {j} --validated-currency {cur}");
+    }
     c += &format!(" --version {} --out {}", args.version, args.out.display());
     c
+}
+
+/// The validation record of a model trained on `loaded`: the shipped dataset's own, or the
+/// jurisdiction and currency the options state (the population is the data's label).
+fn validation(args: &TrainArgs, loaded: &Loaded) -> anyhow::Result<Option<Validation>> {
+    if let (Some(j), Some(c)) = (&args.validated_jurisdiction, &args.validated_currency) {
+        for (field, value) in [("validated_jurisdiction", j), ("validated_currency", c)] {
+            if value.len() != 2 && value.len() != 3
+                || !value.chars().all(|ch| ch.is_ascii_uppercase())
+            {
+                return Err(bad_input(format!(
+                    "{field}: `{value}` is not an upper-case code (CN, US, CNY, USD)"
+                )));
+            }
+        }
+        return Ok(Some(Validation {
+            jurisdiction: j.clone(),
+            currency: c.clone(),
+            population: loaded.label.clone(),
+        }));
+    }
+    Ok(args
+        .data
+        .dataset
+        .as_deref()
+        .and_then(RealDataset::parse)
+        .map(|d| {
+            let (jurisdiction, currency, population) = d.population();
+            Validation {
+                jurisdiction: jurisdiction.into(),
+                currency: currency.into(),
+                population: population.into(),
+            }
+        }))
 }
 
 fn mean_std(m: &finrisk_models::pd::MeanStd) -> serde_json::Value {
@@ -186,7 +224,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<String> {
                 .file_stem()
                 .map_or("model".into(), |s| s.to_string_lossy().to_string()),
         });
-    let model = PdModel::train(
+    let mut model = PdModel::train(
         &set,
         &options,
         &name,
@@ -195,6 +233,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<String> {
         &crate::output::file_sha256(&loaded.path)?,
         &command_line(args),
     )?;
+    model.validation = validation(args, &loaded)?;
     std::fs::write(&args.out, model.to_json()? + "\n")?;
     let cv = model.cv.as_ref().map(|cv| {
         json!({

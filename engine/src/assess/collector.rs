@@ -2,7 +2,7 @@
 //! of findings under a ruleset.
 
 use crate::catalogue::{CodeId, code};
-use crate::findings::{Contribution, Dimension, Finding, Level, Scores};
+use crate::findings::{Contribution, Dimension, Finding, Level, Scores, Severity};
 use crate::ruleset::{CodeRule, Ruleset};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -37,6 +37,8 @@ pub(super) struct Collector<'r> {
     ruleset: &'r Ruleset,
     level: Level,
     evidence: BTreeMap<CodeId, Value>,
+    /// Codes reported as information only (severity info, no points).
+    information: Vec<CodeId>,
 }
 
 impl<'r> Collector<'r> {
@@ -45,6 +47,7 @@ impl<'r> Collector<'r> {
             ruleset,
             level,
             evidence: BTreeMap::new(),
+            information: Vec::new(),
         }
     }
 
@@ -81,6 +84,16 @@ impl<'r> Collector<'r> {
         }
     }
 
+    /// Adds evidence for `code` as [`Collector::add`] does, and marks its finding as
+    /// information only: severity info, worth no points (a model-driven finding from a model
+    /// not validated for the data).
+    pub(super) fn add_information(&mut self, code: CodeId, evidence: Value) {
+        if self.enabled(code) && !self.information.contains(&code) {
+            self.information.push(code);
+        }
+        self.add(code, evidence);
+    }
+
     /// RC-MINOR when the lowest age is below its threshold, RC-ELDERLY when the highest age is
     /// above its threshold; each value comes with the field it was read from.
     pub(super) fn age_limits(&mut self, lowest: Option<(&str, i64)>, highest: Option<(&str, i64)>) {
@@ -106,7 +119,11 @@ impl<'r> Collector<'r> {
             out.push(Finding {
                 code: code.as_str().to_string(),
                 dimension: Dimension::of_code(code.as_str()).unwrap_or(Dimension::WeakRiskControl),
-                severity: rule.severity,
+                severity: if self.information.contains(&code) {
+                    Severity::Info
+                } else {
+                    rule.severity
+                },
                 level: self.level,
                 evidence,
                 basis: rule.basis.clone(),

@@ -94,6 +94,11 @@ pub(super) fn dc_batch() -> GrantBatch {
 
 pub(super) fn pds(values: &[f64]) -> GrantPds {
     GrantPds {
+        validation: Some(crate::pd::ModelValidation {
+            jurisdiction: "CN".into(),
+            currency: "CNY".into(),
+            population: "test grants".into(),
+        }),
         model: "pd_test@1".into(),
         pd: values.to_vec(),
         score: vec![None; values.len()],

@@ -27,6 +27,9 @@ pub struct GrantRules<'r> {
     /// Per catalogue code: its threshold (0 when it has none) when the ruleset enables it. Read
     /// for every grant, so looked up once here instead of in the ruleset's map per row.
     thresholds: [Option<f64>; CATALOGUE.len()],
+    /// Currency of the grants' amounts, when known (a product's loan book): a PD model validated
+    /// on other currencies gives information-only findings.
+    currency: Option<&'r str>,
 }
 
 /// What the batch writes of one grant: codes, scores, grade, evidence text.
@@ -117,7 +120,20 @@ impl<'r> GrantRules<'r> {
             cap,
             enabled,
             thresholds,
+            currency: None,
         }
+    }
+
+    /// The same rules for grants whose amounts are in `currency`.
+    pub fn with_currency(mut self, currency: &'r str) -> Self {
+        self.currency = Some(currency);
+        self
+    }
+
+    /// Why RC-HIGH-PD from `pds`'s model is information only on these grants (the model is not
+    /// validated for the ruleset's jurisdiction or the grants' currency), or `None`.
+    pub fn pd_information_only(&self, pds: &GrantPds) -> Option<String> {
+        pds.information_only_reason(self.ruleset, code::RC_HIGH_PD.as_str(), self.currency)
     }
 
     /// The assessment of row `i` as the batch writes it: the same codes, scores and grade as
@@ -130,12 +146,13 @@ impl<'r> GrantRules<'r> {
         i: usize,
         dc: Option<DcChunk<'_>>,
         pds: Option<&GrantPds>,
+        pd_note: Option<&str>,
     ) -> CompactAssessment {
         let mut found = self.evaluate(b, i);
         if let Some(dc) = dc {
             found.extend(self.evaluate_dc(b, i, dc));
         }
-        if let Some(hit) = pds.and_then(|p| self.evaluate_pd(p, i)) {
+        if let Some(hit) = pds.and_then(|p| self.pd_hit(p, i, pd_note)) {
             found.push(hit);
         }
         // Enabled codes only; a code found twice has its object evidence merged (as
@@ -154,8 +171,12 @@ impl<'r> GrantRules<'r> {
         let mut items = [("", Dimension::WeakRiskControl, 0.0); CATALOGUE.len()];
         let mut findings = String::with_capacity(hits.len() * 20);
         for (slot, (id, _)) in items.iter_mut().zip(&hits) {
-            let (dimension, points) =
+            let (dimension, mut points) =
                 self.enabled[id.index()].unwrap_or((Dimension::WeakRiskControl, 0.0));
+            if *id == code::RC_HIGH_PD && pd_note.is_some() {
+                // Information only: reported, worth no points (Severity::Info).
+                points = 0.0;
+            }
             *slot = (id.as_str(), dimension, points);
             if !findings.is_empty() {
                 findings.push(';');
@@ -413,13 +434,32 @@ impl<'r> GrantRules<'r> {
     }
 
     /// RC-HIGH-PD of row `i` when its model PD is above the threshold, with the PD, the model
-    /// and its reasons as evidence.
+    /// and its reasons as evidence; when the model is not validated for these grants
+    /// ([`GrantRules::pd_information_only`]), the reason is in the evidence under
+    /// `information_only` and the finding is information only.
     pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<GrantHit<'_>> {
+        self.pd_hit(pds, i, None).map(|(id, ev)| match ev {
+            Evidence::Value(mut v) => {
+                if let Some(note) = self.pd_information_only(pds) {
+                    v["information_only"] = json!(note);
+                }
+                (id, Evidence::Value(v))
+            }
+            other => (id, other),
+        })
+    }
+
+    /// RC-HIGH-PD of row `i` with `note` (the information-only reason, computed once per
+    /// batch) in its evidence.
+    fn pd_hit(&self, pds: &GrantPds, i: usize, note: Option<&str>) -> Option<GrantHit<'_>> {
         let t = self.t(code::RC_HIGH_PD)?;
         let pd = *pds.pd.get(i)?;
         (pd > t).then(|| {
             let mut ev = pds.evidence(i);
             ev["threshold"] = json!(t);
+            if let Some(note) = note {
+                ev["information_only"] = json!(note);
+            }
             (code::RC_HIGH_PD, Evidence::Value(ev))
         })
     }
@@ -447,8 +487,14 @@ impl<'r> GrantRules<'r> {
                 c.add(found, ev.into_value());
             }
         }
-        if let Some((found, ev)) = pds.and_then(|p| self.evaluate_pd(p, i)) {
-            c.add(found, ev.into_value());
+        if let Some(p) = pds
+            && let Some((found, ev)) = self.evaluate_pd(p, i)
+        {
+            if self.pd_information_only(p).is_some() {
+                c.add_information(found, ev.into_value());
+            } else {
+                c.add(found, ev.into_value());
+            }
         }
         score_findings(self.ruleset, c.into_findings())
     }
@@ -508,11 +554,12 @@ pub fn assess_grant_chunk(
     pds: Option<&GrantPds>,
 ) -> Vec<GrantRow> {
     let rules = GrantRules::new(ruleset, None);
+    let pd_note = pds.and_then(|p| rules.pd_information_only(p));
     (0..chunk.len())
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess_compact(chunk, i, Some(dc), pds);
+            let a = rules.assess_compact(chunk, i, Some(dc), pds, pd_note.as_deref());
             let codes = a.evidence;
             // Every grant's evidence carries its model PD, score and reasons under "PD",
             // written straight into the text (after the codes), in a string of exact size.
@@ -671,6 +718,116 @@ mod tests {
             .unwrap();
         assert_eq!(f.evidence["share_above_threshold"], 0.2);
         assert_eq!(f.evidence["portfolio_share"], 0.1);
+    }
+
+    /// PDs of the fixture model validated on `jurisdiction` and `currency`.
+    fn pds_validated_on(values: &[f64], jurisdiction: &str, currency: &str) -> GrantPds {
+        let mut p = pds(values);
+        p.validation = Some(crate::pd::ModelValidation {
+            jurisdiction: jurisdiction.into(),
+            currency: currency.into(),
+            population: "LendingClub personal loans issued 2007-2011".into(),
+        });
+        p
+    }
+
+    fn high_pd(a: &Assessment) -> Option<&crate::findings::Finding> {
+        a.findings.iter().find(|f| f.code == "RC-HIGH-PD")
+    }
+
+    #[test]
+    fn a_model_validated_elsewhere_gives_information_only_findings_worth_no_points() {
+        use crate::findings::Severity;
+        let b = dc_batch();
+        let ruleset = cn();
+        let rules = GrantRules::new(&ruleset, None);
+        let mut values = vec![0.1; 10];
+        values[3] = 0.9;
+        // Validated on CN data: the finding keeps the ruleset's severity and its points.
+        let cn_model = pds_validated_on(&values, "CN", "CNY");
+        let full = rules.assess_full(&b, 3, None, Some(&cn_model));
+        let f = high_pd(&full).unwrap();
+        assert_eq!(f.severity, ruleset.code("RC-HIGH-PD").unwrap().severity);
+        assert!(f.evidence.get("information_only").is_none());
+        let without = rules.assess(&b, 3);
+        assert!(full.scores.overall > without.scores.overall);
+        // Validated on US data: information only, with the reason, and no points.
+        let us_model = pds_validated_on(&values, "US", "USD");
+        let info = rules.assess_full(&b, 3, None, Some(&us_model));
+        let f = high_pd(&info).unwrap();
+        assert_eq!(f.severity, Severity::Info);
+        let reason = f.evidence["information_only"].as_str().unwrap();
+        assert!(
+            reason.contains("US") && reason.contains("not on CN data"),
+            "{reason}"
+        );
+        assert_eq!(info.scores, without.scores);
+        assert_eq!(info.grade, without.grade);
+        // A model that states no validation is information only too.
+        let mut unstated = us_model.clone();
+        unstated.validation = None;
+        let f = rules.assess_full(&b, 3, None, Some(&unstated));
+        assert_eq!(high_pd(&f).unwrap().severity, Severity::Info);
+        // The batch path agrees: code listed, no points, the reason in the evidence.
+        let dc = DcAnalysis::analyse(&b, None);
+        let rows = assess_grant_chunk(&b, &ruleset, dc.whole(), Some(&us_model));
+        let plain = assess_grant_chunk(&b, &ruleset, dc.whole(), None);
+        assert!(rows[3].findings.contains("RC-HIGH-PD"));
+        assert_eq!(rows[3].scores, plain[3].scores);
+        assert!(rows[3].evidence.contains("\"information_only\":"));
+        // A ruleset that lists the model as validated for its jurisdiction restores it.
+        let mut listed = cn();
+        listed
+            .codes
+            .get_mut("RC-HIGH-PD")
+            .unwrap()
+            .validated_models
+            .push(us_model.model.clone());
+        let rules = GrantRules::new(&listed, None);
+        let f = rules.assess_full(&b, 3, None, Some(&us_model));
+        assert_eq!(
+            high_pd(&f).unwrap().severity,
+            listed.code("RC-HIGH-PD").unwrap().severity
+        );
+        let rows = assess_grant_chunk(&b, &listed, dc.whole(), Some(&us_model));
+        assert!(rows[3].scores.overall > plain[3].scores.overall);
+    }
+
+    #[test]
+    fn a_loan_book_in_another_currency_gets_information_only_model_findings() {
+        use crate::findings::Severity;
+        let b = dc_batch();
+        let mut product = clean_product();
+        product.product_id = "P-001".into();
+        let values = vec![0.9; 10];
+        // Validated on CN data in CNY: the portfolio finding counts.
+        let a =
+            assess_product(&product, Some(&b), Some(&pds(&values)), None, &cn(), &lex()).unwrap();
+        let f = a
+            .assessment
+            .findings
+            .iter()
+            .find(|f| f.code == "RC-HIGH-PD" && f.level == Level::Portfolio)
+            .unwrap();
+        assert_ne!(f.severity, Severity::Info);
+        // Validated on CN data in another currency: information only.
+        let other = pds_validated_on(&values, "CN", "USD");
+        let a = assess_product(&product, Some(&b), Some(&other), None, &cn(), &lex()).unwrap();
+        let f = a
+            .assessment
+            .findings
+            .iter()
+            .find(|f| f.code == "RC-HIGH-PD")
+            .unwrap();
+        assert_eq!(f.severity, Severity::Info);
+        assert!(
+            f.evidence["information_only"]
+                .as_str()
+                .unwrap()
+                .contains("USD")
+        );
+        let stats = a.portfolio.unwrap().pd.unwrap();
+        assert!(stats.information_only.is_some());
     }
 
     type RowEdit = fn(&mut GrantRecord);

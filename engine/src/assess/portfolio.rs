@@ -61,6 +61,10 @@ pub struct PortfolioPd {
     pub threshold: f64,
     /// Model inputs the table did not have.
     pub absent_inputs: Vec<String>,
+    /// Why the model's findings are information only on this book (the model is not validated
+    /// for its jurisdiction or currency); absent when they count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub information_only: Option<String>,
 }
 
 /// The statistics and portfolio-level findings of `product`'s grants in `batch`; the
@@ -76,7 +80,8 @@ pub(super) fn assess_portfolio(
         .filter(|&i| batch.product_id[i] == product.product_id)
         .collect();
     let as_of = as_of.or_else(|| batch.latest_date());
-    let rules = GrantRules::new(ruleset, Some(cause_of_kind(product.kind)));
+    let rules = GrantRules::new(ruleset, Some(cause_of_kind(product.kind)))
+        .with_currency(&product.currency);
     // The person's grants at every institution in the table count for duplicate credit.
     let dc = DcAnalysis::analyse(batch, as_of);
     let mut code_counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -138,6 +143,7 @@ pub(super) fn assess_portfolio(
                 share_above_threshold: values.iter().filter(|&&v| v > threshold).count() as f64 / m,
                 threshold,
                 absent_inputs: p.absent_inputs.clone(),
+                information_only: rules.pd_information_only(p),
             }
         }),
     };
@@ -159,10 +165,14 @@ pub(super) fn assess_portfolio(
     if let (Some(rule), Some(p)) = (c.rule(code::RC_HIGH_PD), &stats.pd) {
         let limit = rule.param("portfolio_share");
         if p.share_above_threshold > limit {
-            c.add(
-                code::RC_HIGH_PD,
-                json!({ "model": p.model, "grants": n, "mean_pd": p.mean_pd, "share_above_threshold": p.share_above_threshold, "threshold": p.threshold, "portfolio_share": limit, "absent_inputs": p.absent_inputs }),
-            );
+            let mut evidence = json!({ "model": p.model, "grants": n, "mean_pd": p.mean_pd, "share_above_threshold": p.share_above_threshold, "threshold": p.threshold, "portfolio_share": limit, "absent_inputs": p.absent_inputs });
+            match &p.information_only {
+                Some(reason) => {
+                    evidence["information_only"] = json!(reason);
+                    c.add_information(code::RC_HIGH_PD, evidence);
+                }
+                None => c.add(code::RC_HIGH_PD, evidence),
+            }
         }
     }
     if let (Some(t), Some(rate)) = (c.threshold(code::RC_EARLY_DEFAULT), stats.fpd_rate)
