@@ -127,7 +127,11 @@ impl TruthAccumulator {
 
     /// Per code: planted, flagged, both, precision and recall; and the row counts.
     pub(crate) fn finish(self) -> Value {
-        let ratio = |n: usize, d: usize| (d > 0).then(|| n as f64 / d as f64);
+        // A share of nothing is undefined (null), never 1; every share carries its Wilson 95%
+        // interval, which says how little a figure from a handful of grants shows.
+        let ratio = |n: usize, d: usize| finrisk_models::metrics::wilson(n, d).map(|s| s.value);
+        let interval =
+            |n: usize, d: usize| finrisk_models::metrics::wilson(n, d).map(|s| [s.low, s.high]);
         let per_code: serde_json::Map<String, Value> = self
             .codes
             .into_iter()
@@ -141,7 +145,9 @@ impl TruthAccumulator {
                         "flagged": flagged,
                         "flagged_and_planted": both,
                         "precision": ratio(both, flagged),
+                        "precision_ci95": interval(both, flagged),
                         "recall": ratio(both, planted),
+                        "recall_ci95": interval(both, planted),
                     }),
                 )
             })

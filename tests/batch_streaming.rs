@@ -395,7 +395,9 @@ fn the_us_validated_default_model_gives_information_only_findings_on_cn_grants()
         }
         flagged += 1;
         let ev: Value = serde_json::from_str(ev.unwrap()).unwrap();
-        let reason = ev["RC-HIGH-PD"]["information_only"].as_str().unwrap_or_default();
+        let reason = ev["RC-HIGH-PD"]["information_only"]
+            .as_str()
+            .unwrap_or_default();
         assert!(
             reason.contains("(US, USD), not on CN data"),
             "no information-only reason: {ev}"

@@ -371,9 +371,80 @@ pub fn psi(expected: &[f64], actual: &[f64], bins: usize) -> f64 {
     PsiReference::fit(expected, bins).psi(actual)
 }
 
+/// A share `k / n` with its Wilson score interval at 95% (Wilson 1927; Brown, Cai and
+/// DasGupta 2001 recommend it over the normal interval for small `n` and shares near 0 or 1).
+/// `None` when `n` is 0: a share of nothing is undefined, not 0 or 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    /// `k / n`.
+    pub value: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end of the 95% interval.
+    pub high: f64,
+    /// The count `n` the share is of.
+    pub of: usize,
+}
+
+/// z of a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// `k` of `n` as a [`Share`] with its Wilson interval; `None` when `n` is 0.
+pub fn wilson(k: usize, n: usize) -> Option<Share> {
+    if n == 0 {
+        return None;
+    }
+    let (k, nf) = (k.min(n) as f64, n as f64);
+    let p = k / nf;
+    let z2 = Z95 * Z95;
+    let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
+    let half = Z95 / (1.0 + z2 / nf) * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    Some(Share {
+        value: p,
+        low: (centre - half).max(0.0),
+        high: (centre + half).min(1.0),
+        of: n,
+    })
+}
+
+/// An AUC with its 95% interval from the Hanley and McNeil (1982) standard error, for
+/// `positives` and `negatives` scored rows; `None` when either is 0 (the AUC is undefined).
+pub fn auc_interval(auc: f64, positives: usize, negatives: usize) -> Option<(f64, f64)> {
+    if positives == 0 || negatives == 0 || !auc.is_finite() {
+        return None;
+    }
+    let (n1, n2) = (positives as f64, negatives as f64);
+    let q1 = auc / (2.0 - auc);
+    let q2 = 2.0 * auc * auc / (1.0 + auc);
+    let var = (auc * (1.0 - auc) + (n1 - 1.0) * (q1 - auc * auc) + (n2 - 1.0) * (q2 - auc * auc))
+        / (n1 * n2);
+    let se = var.max(0.0).sqrt();
+    Some(((auc - Z95 * se).max(0.0), (auc + Z95 * se).min(1.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_of_nothing_is_undefined_and_intervals_match_published_values() {
+        assert_eq!(wilson(0, 0), None);
+        // Brown, Cai and DasGupta (2001): 0 of 10 -> [0, 0.278]; 5 of 10 -> [0.237, 0.763].
+        let zero = wilson(0, 10).unwrap();
+        assert_eq!((zero.value, zero.low), (0.0, 0.0));
+        assert!((zero.high - 0.2775).abs() < 1e-3, "{zero:?}");
+        let half = wilson(5, 10).unwrap();
+        assert!((half.low - 0.2366).abs() < 1e-3 && (half.high - 0.7634).abs() < 1e-3);
+        let all = wilson(10, 10).unwrap();
+        assert!(
+            all.high == 1.0 && (all.low - 0.7225).abs() < 1e-3,
+            "{all:?}"
+        );
+        // Hanley and McNeil (1982), table 3: AUC 0.9 with 50 and 50 cases, SE about 0.0304.
+        let (lo, hi) = auc_interval(0.9, 50, 50).unwrap();
+        assert!(((hi - lo) / (2.0 * Z95) - 0.0304).abs() < 2e-3, "{lo} {hi}");
+        assert_eq!(auc_interval(0.7, 0, 10), None);
+    }
     use proptest::prelude::*;
 
     #[test]

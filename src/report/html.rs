@@ -238,10 +238,26 @@ fn tables(f: &Figures) -> Vec<Table> {
     if let Some(labels) = &f.labels {
         let codes = labels["codes"].as_object().cloned().unwrap_or_default();
         let num = |v: &serde_json::Value| v.as_f64().map_or("n/a".into(), |x| fmt(x, 4));
+        let with_ci =
+            |v: &serde_json::Value, ci: &serde_json::Value| match (v.as_f64(), ci.as_array()) {
+                (Some(x), Some(ci)) if ci.len() == 2 => format!(
+                    "{} [{}, {}]",
+                    fmt(x, 4),
+                    ci[0].as_f64().map_or("?".into(), |v| fmt(v, 3)),
+                    ci[1].as_f64().map_or("?".into(), |v| fmt(v, 3))
+                ),
+                _ => num(v),
+            };
         out.push(Table {
             id: "labels",
             title: "Findings against labels",
-            header: ["code", "planted", "flagged", "precision", "recall"]
+            header: [
+                "code",
+                "planted",
+                "flagged",
+                "precision [95% CI]",
+                "recall [95% CI]",
+            ]
                 .map(String::from)
                 .to_vec(),
             rows: codes
@@ -251,13 +267,13 @@ fn tables(f: &Figures) -> Vec<Table> {
                         code.clone(),
                         c["planted"].to_string(),
                         c["flagged"].to_string(),
-                        num(&c["precision"]),
-                        num(&c["recall"]),
+                        with_ci(&c["precision"], &c["precision_ci95"]),
+                        with_ci(&c["recall"], &c["recall_ci95"]),
                     ]
                 })
                 .collect(),
             note: Some(format!(
-                "Against {} ({} grants matched). AUC of each score against its planted dimension: {}.",
+                "Against {} ({} grants matched). Intervals are Wilson 95%. Labels planted by `finrisk generate` use the engine's own thresholds: against them these figures check consistency, not quality. AUC of each score against its planted dimension: {}.",
                 labels["file"].as_str().unwrap_or(""),
                 labels["rows_matched"],
                 labels["dimension_auc"]
