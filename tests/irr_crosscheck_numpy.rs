@@ -1,7 +1,9 @@
-//! Cross-check of finrisk's IRR against an independent implementation: numpy-financial's `irr`
-//! (companion-matrix eigenvalues) on a few hundred pseudo-random loans of every repayment
-//! method, with fees. The Python side is `scripts/crosscheck_irr.py`; `scripts/test.sh` sets
-//! up its environment and points `FINRISK_PYTHON` at it.
+//! Cross-check of finrisk's schedules and IRR against an independent implementation, on a few
+//! hundred pseudo-random loans of every repayment method, with fees. The Python side
+//! (`scripts/crosscheck_irr.py`) gets only the loan terms: it builds each schedule itself with
+//! the rounding rule of domain.md, and solves the IRR with numpy-financial's `irr`
+//! (companion-matrix eigenvalues). Both the cash flows and the IRRs must agree.
+//! `scripts/test.sh` sets up its environment and points `FINRISK_PYTHON` at it.
 
 use finrisk_engine::domain::Repayment;
 use finrisk_engine::rates::{LoanTerms, apr_of_terms};
@@ -56,17 +58,27 @@ fn random_loans(count: usize) -> Vec<LoanTerms> {
 #[test]
 fn monthly_irr_matches_numpy_financial_on_300_loans() {
     let loans = random_loans(300);
-    let mut flows_all = Vec::new();
+    let mut flows_ours = Vec::new();
     let mut ours = Vec::new();
+    let mut terms = Vec::new();
     for t in &loans {
         let (schedule, figures) = apr_of_terms(t).unwrap();
-        flows_all.push(schedule.cash_flows());
+        flows_ours.push(schedule.cash_flows());
         ours.push(figures.monthly_irr);
+        terms.push(serde_json::json!([
+            t.principal_minor,
+            t.term_months,
+            t.repayment.as_str(),
+            t.nominal_annual_rate,
+            t.monthly_fee_rate,
+            t.upfront_fee_minor,
+            t.monthly_fixed_fee_minor
+        ]));
     }
     let dir = std::env::temp_dir().join(format!("finrisk-xcheck-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("flows.json");
-    std::fs::write(&input, serde_json::to_vec(&flows_all).unwrap()).unwrap();
+    std::fs::write(&input, serde_json::to_vec(&terms).unwrap()).unwrap();
 
     let python = std::env::var("FINRISK_PYTHON").unwrap_or_else(|_| "python3".to_string());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/crosscheck_irr.py");
@@ -78,8 +90,14 @@ fn monthly_irr_matches_numpy_financial_on_300_loans() {
         "{python} failed (run the tests with scripts/test.sh, which installs numpy-financial): {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let theirs: Vec<Option<f64>> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(theirs.len(), loans.len());
+    let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answers.len(), loans.len());
+    // The schedules, built on each side from the terms alone, agree to the minor unit.
+    for (i, (answer, flows)) in answers.iter().zip(&flows_ours).enumerate() {
+        let theirs: Vec<f64> = serde_json::from_value(answer["flows"].clone()).unwrap();
+        assert_eq!(&theirs, flows, "loan {i} {:?}: cash flows differ", loans[i]);
+    }
+    let theirs: Vec<Option<f64>> = answers.iter().map(|a| a["irr"].as_f64()).collect();
 
     let mut worst = 0.0f64;
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {

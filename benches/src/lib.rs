@@ -123,16 +123,38 @@ mod tests {
         assert!(a.iter().all(|t| t.validate().is_ok()));
     }
 
-    /// The Python baseline must do the same work: `benches/python/apr_baseline.py 10000`
-    /// prints mean_apr_nominal=0.187641 for the same loans.
+    /// The Python baseline must do the same work: `benches/python/apr_baseline.py` is run
+    /// (with `FINRISK_PYTHON`, which `scripts/test.sh` points at its venv) on the same loans and
+    /// must print the mean nominal APR the engine computes.
     #[test]
     fn python_baseline_computes_the_same_aprs() {
-        let loans = super::sample_loans(10_000);
+        let count = 2_000;
+        let loans = super::sample_loans(count);
         let aprs = finrisk_engine::rates::apr_many(&loans);
         let sum: f64 = aprs
             .iter()
             .map(|a| a.as_ref().map(|f| f.apr_nominal).unwrap())
             .sum();
-        assert_eq!(format!("{:.6}", sum / loans.len() as f64), "0.187641");
+        let ours = format!("{:.6}", sum / loans.len() as f64);
+        let python = std::env::var("FINRISK_PYTHON").unwrap_or_else(|_| "python3".to_string());
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/apr_baseline.py");
+        let out = std::process::Command::new(&python)
+            .arg(script)
+            .arg(count.to_string())
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run {python}: {e}; run the tests with scripts/test.sh")
+            });
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{python} {script} failed (scripts/test.sh installs numpy-financial): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs = stdout
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("mean_apr_nominal="))
+            .unwrap_or_else(|| panic!("no mean_apr_nominal in: {stdout}"));
+        assert_eq!(theirs, ours);
     }
 }
