@@ -90,6 +90,9 @@ pub(crate) enum Command {
     /// Write a report of a scores table (`batch --kind grants` output): self-contained HTML,
     /// PNG charts, Markdown and JSON.
     Report(ReportArgs),
+    /// Write a shipped real dataset as a grants table (SPEC section 4), with its real outcomes
+    /// (`defaulted`): `lending_club_grants`, LendingClub 2007-2011 in the engine's columns.
+    ExportDataset(ExportDatasetArgs),
 }
 
 /// Calendar periods the report compares.
@@ -101,6 +104,17 @@ pub(crate) enum ReportPeriod {
     Quarter,
     /// Calendar years.
     Year,
+}
+
+/// `finrisk export-dataset`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportDatasetArgs {
+    /// The dataset: `lending_club_grants`.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) dataset: String,
+    /// Output file, `.csv` or `.parquet`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: PathBuf,
 }
 
 /// `finrisk report`.

@@ -95,6 +95,24 @@ impl OutcomeAccumulator {
             return Value::Null;
         }
         let (known, positives) = (self.known, self.positives);
+        // Wilson 95% intervals beside every rate, Hanley-McNeil beside every AUC: a code that
+        // flags two grants shows how little its rate says.
+        let ci =
+            |k: usize, n: usize| finrisk_models::metrics::wilson(k, n).map(|s| [s.low, s.high]);
+        let auc_ci = |auc: Option<f64>| {
+            auc.and_then(|a| finrisk_models::metrics::auc_interval(a, positives, known - positives))
+                .map(|(lo, hi)| [lo, hi])
+        };
+        let pd_auc = if self.rows_without_pd == 0 {
+            self.pd.auc()
+        } else {
+            None
+        };
+        let (wrc, dc, overall) = (
+            self.weak_risk_control.auc(),
+            self.duplicate_credit.auc(),
+            self.overall.auc(),
+        );
         let codes: serde_json::Map<String, Value> = self
             .codes
             .into_iter()
@@ -106,7 +124,9 @@ impl OutcomeAccumulator {
                     json!({
                         "flagged": n,
                         "default_rate_flagged": bad as f64 / n as f64,
+                        "default_rate_flagged_ci95": ci(bad, n),
                         "default_rate_rest": (rest_n > 0).then(|| rest_bad as f64 / rest_n as f64),
+                        "default_rate_rest_ci95": ci(rest_bad, rest_n),
                     }),
                 )
             })
@@ -116,10 +136,16 @@ impl OutcomeAccumulator {
             "rows_with_outcome": known,
             "default_rate": positives as f64 / known as f64,
             "auc": {
-                "weak_risk_control": self.weak_risk_control.auc(),
-                "duplicate_credit": self.duplicate_credit.auc(),
-                "overall": self.overall.auc(),
-                "pd": if self.rows_without_pd == 0 { self.pd.auc() } else { None },
+                "weak_risk_control": wrc,
+                "duplicate_credit": dc,
+                "overall": overall,
+                "pd": pd_auc,
+            },
+            "auc_ci95": {
+                "weak_risk_control": auc_ci(wrc),
+                "duplicate_credit": auc_ci(dc),
+                "overall": auc_ci(overall),
+                "pd": auc_ci(pd_auc),
             },
             "codes": codes,
         })

@@ -4,6 +4,7 @@ pub(crate) mod apr;
 mod assess_product;
 mod batch;
 mod check_ad;
+mod export_dataset;
 mod generate;
 mod grants_batch;
 mod load_test;
@@ -31,5 +32,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Eval(args) => train::eval(&args),
         Command::LoadTest(args) => load_test::run(&args),
         Command::Report(args) => crate::report::run(&args),
+        Command::ExportDataset(args) => export_dataset::run(&args),
     }
 }
