@@ -95,6 +95,7 @@ pub(crate) fn describe_cap(cap: &finrisk_engine::rates::ApplicableCap) -> String
         ApplicableCap::AnnualRate {
             segments,
             compared_with,
+            label,
             ..
         } => {
             let parts: Vec<String> = segments
@@ -108,14 +109,18 @@ pub(crate) fn describe_cap(cap: &finrisk_engine::rates::ApplicableCap) -> String
                 finrisk_engine::rates::AprDefinition::Nominal => "nominal",
                 finrisk_engine::rates::AprDefinition::Effective => "effective",
             };
-            format!("{} a year, compared with the {with} APR", parts.join("; "))
+            format!(
+                "{} a year, compared with the {with} APR [{label}]",
+                parts.join("; ")
+            )
         }
         ApplicableCap::UkHcstc {
             daily_rate,
             total_cost_ratio,
+            label,
             ..
         } => format!(
-            "UK HCSTC: {} a day of the amount outstanding, total charges at most {} of the amount borrowed",
+            "UK HCSTC: {} a day of the amount outstanding, total charges at most {} of the amount borrowed [{label}]",
             pct(*daily_rate),
             pct(*total_cost_ratio)
         ),

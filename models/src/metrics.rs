@@ -399,10 +399,11 @@ pub fn wilson(k: usize, n: usize) -> Option<Share> {
     let z2 = Z95 * Z95;
     let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
     let half = Z95 / (1.0 + z2 / nf) * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    // At 0 of n and n of n the interval touches the bound exactly (not 1e-16 inside it).
     Some(Share {
         value: p,
-        low: (centre - half).max(0.0),
-        high: (centre + half).min(1.0),
+        low: if k == 0.0 { 0.0 } else { (centre - half).max(0.0) },
+        high: if k == nf { 1.0 } else { (centre + half).min(1.0) },
         of: n,
     })
 }

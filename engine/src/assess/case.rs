@@ -55,7 +55,7 @@ pub fn assess_case(
         };
         c.add(
             code::RC_COST_CAP,
-            json!({ "excess_minor": cost.excess_minor, "allowed_cost_minor": cost.allowed_cost_minor, "total_cost_minor": cost.total_cost_minor, "cap": rate }),
+            json!({ "excess_minor": cost.excess_minor, "allowed_cost_minor": cost.allowed_cost_minor, "total_cost_minor": cost.total_cost_minor, "cap": rate, "cap_nature": cost.cap.label() }),
         );
     }
     if d.income_verified == Some(false) {

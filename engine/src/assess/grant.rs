@@ -21,7 +21,8 @@ use serde_json::json;
 #[derive(Debug, Clone)]
 pub struct GrantRules<'r> {
     ruleset: &'r Ruleset,
-    cap: Option<f64>,
+    /// The flat annual cap grants are compared with, and the nature of its rule.
+    cap: Option<(f64, &'r str)>,
     /// Per catalogue code: its dimension and weighted points when the ruleset enables it.
     enabled: [Option<(Dimension, f64)>; CATALOGUE.len()],
     /// Per catalogue code: its threshold (0 when it has none) when the ruleset enables it. Read
@@ -103,7 +104,7 @@ impl<'r> GrantRules<'r> {
             .annual
             .iter()
             .find(|c| c.causes.contains(&cause))
-            .map(|c| c.rate);
+            .map(|c| (c.rate, c.label.as_str()));
         let enabled = std::array::from_fn(|k| {
             let code = CATALOGUE[k].code;
             ruleset.code(code).map(|rule| {
@@ -240,7 +241,10 @@ impl<'r> GrantRules<'r> {
     }
 
     /// Codes row `i` meets, in [`GRANT_CODES`] order, with their evidence.
-    pub fn evaluate<'b>(&self, b: &'b GrantBatch, i: usize) -> Vec<GrantHit<'b>> {
+    pub fn evaluate<'b>(&self, b: &'b GrantBatch, i: usize) -> Vec<GrantHit<'b>>
+    where
+        'r: 'b,
+    {
         let mut out = Vec::new();
         let income = b.monthly_income_minor[i].filter(|v| *v > 0);
         if b.income_verified[i] == Some(false) && self.on(code::RC_INCOME_UNVERIFIED) {
@@ -314,12 +318,16 @@ impl<'r> GrantRules<'r> {
             .into_iter()
             .flatten(),
         );
-        if let Some(cap) = self.cap.filter(|_| self.on(code::RC_COST_CAP))
+        if let Some((cap, nature)) = self.cap.filter(|_| self.on(code::RC_COST_CAP))
             && b.apr[i] > cap
         {
             out.push((
                 code::RC_COST_CAP,
-                Evidence::of([("apr", b.apr[i].into()), ("cap", cap.into())]),
+                Evidence::of([
+                    ("apr", b.apr[i].into()),
+                    ("cap", cap.into()),
+                    ("cap_nature", nature.into()),
+                ]),
             ));
         }
         out.extend(

@@ -228,7 +228,7 @@ impl Pricing {
             _ => Value::Null,
         };
         Some(
-            json!({ "terms_above_cap": above, "cap": cap_rate, "principal_minor": self.principal_minor }),
+            json!({ "terms_above_cap": above, "cap": cap_rate, "cap_nature": self.cap.label(), "principal_minor": self.principal_minor }),
         )
     }
 }

@@ -63,6 +63,15 @@ pub enum ApplicableCap {
 }
 
 impl ApplicableCap {
+    /// The nature of the rule (`statute`, `judicial practice, not statute`, ...), so that a
+    /// figure resting on practice is never shown as law; `None` when no cap applies.
+    pub fn label(&self) -> Option<&str> {
+        match self {
+            Self::AnnualRate { label, .. } | Self::UkHcstc { label, .. } => Some(label),
+            Self::None { .. } => None,
+        }
+    }
+
     /// The annual cap rate in force on `date`, if the cap is an annual rate.
     pub fn rate_on(&self, date: Date) -> Option<f64> {
         match self {
