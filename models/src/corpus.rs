@@ -251,12 +251,32 @@ impl Rng {
     }
 }
 
-/// Builds `train` + `heldout` ads per language, deterministically from `seed`.
+/// The key two texts are near-duplicates by: lower case, letters and CJK characters only
+/// (digits, spaces and punctuation dropped), so `日息0.02%` and `日息0.05%` are one text.
+pub fn near_duplicate_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Attempts to compose a new ad before the corpus gives up on its target size.
+const ATTEMPTS_PER_AD: usize = 200;
+
+/// Builds `train` + `heldout` ads per language, deterministically from `seed`. No ad is empty
+/// and no two ads (in either split, of either language) are near-duplicates
+/// ([`near_duplicate_key`]): a text repeated across cross-validation folds, or across the
+/// splits, would measure recall of a memorised text. Where the pools cannot give that many
+/// distinct ads, the corpus is smaller than asked.
 pub fn build(seed: u64, train: usize, heldout: usize) -> Vec<LabelledAd> {
     let mut rng = Rng(seed | 1);
     let mut out = Vec::with_capacity(2 * (train + heldout));
+    let mut seen = std::collections::HashSet::new();
     for (language, pools, sep) in [("zh", &ZH, "，"), ("en", &EN, ". ")] {
-        for k in 0..train + heldout {
+        let mut k = 0;
+        let mut attempts = 0;
+        while k < train + heldout && attempts < ATTEMPTS_PER_AD * (train + heldout) {
+            attempts += 1;
             let held = k >= train;
             let mut parts: Vec<&str> = Vec::new();
             let mut codes: Vec<&str> = Vec::new();
@@ -288,7 +308,7 @@ pub fn build(seed: u64, train: usize, heldout: usize) -> Vec<LabelledAd> {
                 parts.push(rng.pick(pools.vulnerable, held));
                 codes.push("MK-VULNERABLE-TARGET");
             }
-            if rng.chance(0.6) {
+            if rng.chance(0.6) || parts.is_empty() {
                 parts.push(rng.pick(pools.neutral, held));
             }
             if rng.chance(0.5) {
@@ -298,8 +318,13 @@ pub fn build(seed: u64, train: usize, heldout: usize) -> Vec<LabelledAd> {
             }
             codes.sort_unstable();
             codes.dedup();
+            let text = parts.join(sep);
+            if !seen.insert(near_duplicate_key(&text)) {
+                continue;
+            }
+            k += 1;
             out.push(LabelledAd {
-                text: parts.join(sep),
+                text,
                 language: language.to_string(),
                 codes: codes.into_iter().map(str::to_string).collect(),
                 split: if held { "heldout" } else { "train" }.to_string(),
@@ -307,4 +332,28 @@ pub fn build(seed: u64, train: usize, heldout: usize) -> Vec<LabelledAd> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_ad_is_empty_or_a_near_duplicate_of_another() {
+        let corpus = build(42, 240, 80);
+        assert_eq!(corpus.len(), 2 * (240 + 80));
+        let mut keys = std::collections::HashSet::new();
+        for ad in &corpus {
+            assert!(!ad.text.trim().is_empty(), "{ad:?}");
+            assert!(
+                keys.insert(near_duplicate_key(&ad.text)),
+                "near-duplicate: {}",
+                ad.text
+            );
+        }
+        assert_eq!(
+            near_duplicate_key("日息0.02%！"),
+            near_duplicate_key("日息 0.05%")
+        );
+    }
 }

@@ -264,6 +264,40 @@ impl AdModel {
         })
     }
 
+    /// Trains with each tokeniser of `choices` and keeps the one whose cross-validated F1,
+    /// averaged over the codes, is highest: the choice is made on the training split alone,
+    /// so the held-out figures stay untouched by it. Returns the model and each choice's score.
+    pub fn train_choosing_tokens(
+        corpus: &[LabelledAd],
+        params: TrainParams,
+        choices: &[Tokens],
+        command: &str,
+    ) -> Result<(Self, Vec<(Tokens, f64)>), ModelError> {
+        let mut best: Option<(Self, f64)> = None;
+        let mut scores = Vec::with_capacity(choices.len());
+        for &tokens in choices {
+            let model = Self::train(corpus, TrainParams { tokens, ..params }, command)?;
+            let f1: Vec<f64> = model
+                .cross_validated
+                .values()
+                .map(|m| match (m.precision, m.recall) {
+                    (Some(p), Some(r)) if p + r > 0.0 => 2.0 * p * r / (p + r),
+                    _ => 0.0,
+                })
+                .collect();
+            let score = f1.iter().sum::<f64>() / f1.len().max(1) as f64;
+            scores.push((tokens, score));
+            if best.as_ref().is_none_or(|(_, s)| score > *s) {
+                best = Some((model, score));
+            }
+        }
+        best.map(|(m, _)| (m, scores))
+            .ok_or_else(|| ModelError::Input {
+                field: "tokens".into(),
+                reason: "no tokeniser to choose from".into(),
+            })
+    }
+
     /// The final fit alone (no cross-validation): what [`AdModel::train`] stores in `codes`.
     pub fn fit_final(
         corpus: &[LabelledAd],

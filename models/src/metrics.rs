@@ -402,8 +402,16 @@ pub fn wilson(k: usize, n: usize) -> Option<Share> {
     // At 0 of n and n of n the interval touches the bound exactly (not 1e-16 inside it).
     Some(Share {
         value: p,
-        low: if k == 0.0 { 0.0 } else { (centre - half).max(0.0) },
-        high: if k == nf { 1.0 } else { (centre + half).min(1.0) },
+        low: if k == 0.0 {
+            0.0
+        } else {
+            (centre - half).max(0.0)
+        },
+        high: if k == nf {
+            1.0
+        } else {
+            (centre + half).min(1.0)
+        },
         of: n,
     })
 }

@@ -7,12 +7,13 @@ use finrisk_models::{AdModel, TrainParams, shipped_corpus};
 use std::io::Write;
 
 pub(crate) fn run(args: &TrainAdModelArgs) -> anyhow::Result<String> {
-    let tokens = match args.tokens.as_str() {
-        "char-ngrams" => Tokens::CharNgrams,
-        "words-and-bigrams" => Tokens::WordsAndBigrams,
+    let choices: &[Tokens] = match args.tokens.as_str() {
+        "auto" => &[Tokens::CharNgrams, Tokens::WordsAndBigrams],
+        "char-ngrams" => &[Tokens::CharNgrams],
+        "words-and-bigrams" => &[Tokens::WordsAndBigrams],
         other => {
             return Err(bad_input(format!(
-                "tokens: unknown value `{other}`, expected char-ngrams or words-and-bigrams"
+                "tokens: unknown value `{other}`, expected auto, char-ngrams or words-and-bigrams"
             )));
         }
     };
@@ -30,14 +31,8 @@ pub(crate) fn run(args: &TrainAdModelArgs) -> anyhow::Result<String> {
         args.out.display(),
         args.tokens
     );
-    let model = AdModel::train(
-        &corpus,
-        TrainParams {
-            tokens,
-            ..TrainParams::default()
-        },
-        &command,
-    )?;
+    let (model, choice_scores) =
+        AdModel::train_choosing_tokens(&corpus, TrainParams::default(), choices, &command)?;
     std::fs::write(&args.out, model.to_json()? + "\n")?;
     let summary = serde_json::json!({
         "artifact": args.out.display().to_string(),
@@ -47,6 +42,11 @@ pub(crate) fn run(args: &TrainAdModelArgs) -> anyhow::Result<String> {
         "vocabulary": model.featurizer.vocabulary.len(),
         "cross_validated": model.cross_validated,
         "held_out": model.held_out,
+        "tokens": model.params.tokens,
+        "tokens_cv_mean_f1": choice_scores
+            .iter()
+            .map(|(t, s)| serde_json::json!({ "tokens": t, "cv_mean_f1": s }))
+            .collect::<Vec<_>>(),
     });
     Ok(serde_json::to_string_pretty(&summary)? + "\n")
 }
