@@ -171,14 +171,20 @@ fn tables(f: &Figures) -> Vec<Table> {
         out.push(Table {
             id: "outcomes",
             title: "Scores against outcomes",
-            header: ["score", "AUC", "KS"].map(String::from).to_vec(),
+            header: ["score", "AUC [95% CI]", "KS"].map(String::from).to_vec(),
             rows: o
                 .separation
                 .iter()
-                .map(|s| vec![s.label.to_string(), fmt(s.auc, 4), fmt(s.ks, 4)])
+                .map(|s| {
+                    let auc = match s.auc_ci95 {
+                        Some((lo, hi)) => format!("{} [{}, {}]", fmt(s.auc, 4), fmt(lo, 3), fmt(hi, 3)),
+                        None => fmt(s.auc, 4),
+                    };
+                    vec![s.label.to_string(), auc, fmt(s.ks, 4)]
+                })
                 .collect(),
             note: Some(format!(
-                "{} grants with the outcome `{}`, default rate {}.",
+                "{} grants with the outcome `{}`, default rate {}. AUC intervals: Hanley and McNeil (1982). Generated outcomes come from the generator's own model of the engine's flags: against them an AUC checks consistency, not quality.",
                 o.rows_with_outcome,
                 o.outcome,
                 pct(o.default_rate)

@@ -236,6 +236,8 @@ pub(crate) struct Separation {
     pub(crate) score: &'static str,
     pub(crate) label: &'static str,
     pub(crate) auc: f64,
+    /// Hanley-McNeil 95% interval of the AUC.
+    pub(crate) auc_ci95: Option<(f64, f64)>,
     pub(crate) ks: f64,
     /// ROC curve points (false positive rate, true positive rate).
     pub(crate) roc: Vec<(f64, f64)>,
@@ -354,6 +356,7 @@ fn outcomes(t: &ScoreTable) -> Option<Outcomes> {
             score,
             label,
             auc,
+            auc_ci95: finrisk_models::metrics::auc_interval(auc, positives, y.len() - positives),
             ks,
             roc,
         }
