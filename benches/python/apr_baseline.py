@@ -8,15 +8,17 @@ then prints loans per second. Run with the test venv:
 """
 import sys
 import time
+from pathlib import Path
 
 import numpy_financial as npf
 
 METHODS = ["equal_installment", "equal_principal", "interest_only", "bullet"]
 
 
-def rnd(x: float) -> int:
-    # half away from zero, like Rust's f64::round
-    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+# The schedule is built by the same Python code as the APR cross-check test
+# (scripts/crosscheck_irr.py): one independent implementation of domain.md's rounding rule.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from crosscheck_irr import flows_of as schedule_flows  # noqa: E402
 
 
 def loan(k: int):
@@ -25,31 +27,7 @@ def loan(k: int):
 
 
 def flows_of(p: int, n: int, method: str, rate: float, fee_rate: float):
-    i = rate / 12.0
-    fee = rnd(fee_rate * p)
-    if method == "equal_installment":
-        level = rnd(p * i / (1 - (1 + i) ** -n)) if i > 0 else rnd(p / n)
-    part = rnd(p / n)
-    bal = p
-    flows = [float(p)]
-    for k in range(1, n + 1):
-        last = k == n
-        if method == "equal_installment":
-            interest = rnd(bal * i)
-            prin = bal if last else min(max(level - interest, 0), bal)
-        elif method == "equal_principal":
-            interest = rnd(bal * i)
-            prin = bal if last else min(part, bal)
-        elif method == "interest_only":
-            interest = rnd(p * i)
-            prin = bal if last else 0
-        else:
-            interest = rnd(p * i * n) if last else 0
-            prin = bal if last else 0
-        f = fee * n if (method == "bullet" and last) else (0 if method == "bullet" else fee)
-        bal -= prin
-        flows.append(-float(prin + interest + f))
-    return flows
+    return schedule_flows(p, n, method, rate, fee_rate, 0, 0)
 
 
 def main() -> None:
