@@ -5,12 +5,13 @@
 //! and reports the PD, the model and its top reasons as the finding's evidence.
 
 use crate::ruleset::Ruleset;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Where a PD model was validated: the jurisdiction, currency and population of the data its
 /// quality figures come from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelValidation {
     /// Jurisdiction code of the validation data (`US`, `CN`, `TW`, ...).
     pub jurisdiction: String,

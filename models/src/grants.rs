@@ -5,7 +5,7 @@
 use crate::table::FeatureKind;
 use crate::{ColumnData, FeatureColumn, FeatureTable, ModelError, PdModel};
 use finrisk_engine::domain::grant::GrantBatch;
-use finrisk_engine::pd::{GrantPds, ModelValidation, PdReason};
+use finrisk_engine::pd::{GrantPds, PdReason};
 
 /// Reasons kept per grant.
 pub const TOP_REASONS: usize = 3;
@@ -124,11 +124,7 @@ pub fn grant_pds(
     let table = FeatureTable::new(columns)?;
     let explained = model.explain(&table, TOP_REASONS)?;
     let mut pds = GrantPds {
-        validation: model.validation.as_ref().map(|v| ModelValidation {
-            jurisdiction: v.jurisdiction.clone(),
-            currency: v.currency.clone(),
-            population: v.population.clone(),
-        }),
+        validation: model.validation.clone(),
         model: model.id(),
         pd: Vec::with_capacity(explained.len()),
         score: Vec::with_capacity(explained.len()),

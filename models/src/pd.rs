@@ -227,17 +227,8 @@ pub struct PdModel {
     pub validation: Option<Validation>,
 }
 
-/// The data a model was validated on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Validation {
-    /// Jurisdiction code of the data (`US`, `TW`, `CN`, ...).
-    pub jurisdiction: String,
-    /// Currency of the data's amounts (`USD`, `TWD`, ...).
-    pub currency: String,
-    /// The population: lender, product, years.
-    pub population: String,
-}
+/// The data a model was validated on (the engine's record, stored in the artifact).
+pub use finrisk_engine::pd::ModelValidation as Validation;
 
 /// A record's PD and what drove it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

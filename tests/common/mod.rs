@@ -8,7 +8,7 @@ pub(crate) mod server;
 
 use finrisk_datasets::generate::{GenerateParams, GenerateSummary, generate};
 use std::ffi::{OsStr, OsString};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// The `finrisk` binary under test.
@@ -142,9 +142,4 @@ impl Cli {
     pub(crate) fn json(&self) -> serde_json::Value {
         json_of(&self.output())
     }
-}
-
-/// A path as a command-line argument.
-pub(crate) fn arg(path: &Path) -> &str {
-    path.to_str().unwrap()
 }

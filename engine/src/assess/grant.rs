@@ -446,15 +446,18 @@ impl<'r> GrantRules<'r> {
     /// ([`GrantRules::pd_information_only`]), the reason is in the evidence under
     /// `information_only` and the finding is information only.
     pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<GrantHit<'_>> {
-        self.pd_hit(pds, i, None).map(|(id, ev)| match ev {
-            Evidence::Value(mut v) => {
-                if let Some(note) = self.pd_information_only(pds) {
-                    v["information_only"] = json!(note);
-                }
-                (id, Evidence::Value(v))
-            }
-            other => (id, other),
-        })
+        if !self.pd_fires(pds, i) {
+            return None;
+        }
+        let note = self.pd_information_only(pds);
+        self.pd_hit(pds, i, note.as_deref())
+    }
+
+    /// Whether row `i`'s PD is above the RC-HIGH-PD threshold (the ruleset enabling the code).
+    fn pd_fires(&self, pds: &GrantPds, i: usize) -> bool {
+        self.t(code::RC_HIGH_PD)
+            .zip(pds.pd.get(i))
+            .is_some_and(|(t, pd)| *pd > t)
     }
 
     /// RC-HIGH-PD of row `i` with `note` (the information-only reason, computed once per
@@ -496,12 +499,16 @@ impl<'r> GrantRules<'r> {
             }
         }
         if let Some(p) = pds
-            && let Some((found, ev)) = self.evaluate_pd(p, i)
+            && self.pd_fires(p, i)
         {
-            if self.pd_information_only(p).is_some() {
-                c.add_information(found, ev.into_value());
-            } else {
-                c.add(found, ev.into_value());
+            // The information-only reason, worked out once, where the finding fires.
+            let note = self.pd_information_only(p);
+            if let Some((found, ev)) = self.pd_hit(p, i, note.as_deref()) {
+                if note.is_some() {
+                    c.add_information(found, ev.into_value());
+                } else {
+                    c.add(found, ev.into_value());
+                }
             }
         }
         score_findings(self.ruleset, c.into_findings())
