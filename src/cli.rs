@@ -313,9 +313,44 @@ pub(crate) struct GenerateArgs {
     /// Last grant date (the as-of date is 90 days later).
     #[arg(long, value_name = "DATE", default_value = "2024-12-31")]
     pub(crate) end: String,
+    /// Profile: `planted` (every key its own phone and device, but for identity rings) or
+    /// `realistic` (identity noise on: shop and agent terminals, family phones, recycled
+    /// numbers, resold handsets).
+    #[arg(long, value_enum, default_value_t = GenerateProfile::Planted)]
+    pub(crate) profile: GenerateProfile,
+    /// Identity noise on or off, whatever the profile (default: on for `realistic`).
+    #[arg(long, value_enum, value_name = "on|off")]
+    pub(crate) identity_noise: Option<Switch>,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(crate) format: Format,
+}
+
+/// `generate --profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GenerateProfile {
+    /// The planted problems alone.
+    Planted,
+    /// Planted problems with identity noise.
+    Realistic,
+}
+
+impl From<GenerateProfile> for finrisk_datasets::generate::DataProfile {
+    fn from(p: GenerateProfile) -> Self {
+        match p {
+            GenerateProfile::Planted => Self::Planted,
+            GenerateProfile::Realistic => Self::Realistic,
+        }
+    }
+}
+
+/// An on/off option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
 }
 
 /// `finrisk serve`.

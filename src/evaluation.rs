@@ -22,7 +22,21 @@ pub(crate) struct TruthAccumulator {
     /// AUC of the weak-risk-control, duplicate-credit and overall scores against "a code of the
     /// dimension (any code, for overall) was planted".
     dimension_auc: [finrisk_models::metrics::AucCounter; 3],
+    /// When the table has `person_id`: grants of persons with one grant, and how many of them
+    /// got each of [`PERSON_CODES`] (a person with one grant cannot have them from other
+    /// grants, so every one is a false join).
+    single_grant: Option<(usize, [usize; 3])>,
 }
+
+/// The codes that add up a person's grants.
+const PERSON_CODES: [&str; 3] = [
+    "DC-CONCURRENT-SAME-LENDER",
+    "DC-EXPOSURE-INCOME",
+    "DC-MANY-LENDERS",
+];
+
+/// The bit of a truth entry that says "the grant's person has one grant" (codes use the others).
+const SINGLE_GRANT_PERSON: u64 = 1 << 63;
 
 /// The scores [`TruthAccumulator::add`] evaluates, with the code prefix of their dimension.
 pub(crate) const LABELLED_SCORES: [(&str, &str); 3] = [
@@ -66,13 +80,13 @@ impl TruthAccumulator {
             {
                 let k = match codes.iter().position(|c| c == code) {
                     Some(k) => k,
-                    None if codes.len() < 64 => {
+                    None if codes.len() < 63 => {
                         codes.push(code.to_string());
                         codes.len() - 1
                     }
                     None => {
                         return Err(bad_input(format!(
-                            "truth: row {}: more than 64 distinct codes (`{code}`)",
+                            "truth: row {}: more than 63 distinct codes (`{code}`)",
                             row + 1
                         )));
                     }
@@ -81,6 +95,29 @@ impl TruthAccumulator {
             }
             truth.insert(id.into(), bits);
         }
+        // Persons with one grant, when the table names the person behind each grant.
+        let single_grant = match frame.column("person_id") {
+            Ok(_) => {
+                let persons = text_column("person_id")?;
+                let persons = persons
+                    .str()
+                    .map_err(|e| bad_input(format!("truth: person_id: {e}")))?;
+                let mut grants_of: HashMap<&str, usize> = HashMap::new();
+                for p in persons.iter().flatten() {
+                    *grants_of.entry(p).or_insert(0) += 1;
+                }
+                for (id, p) in ids.iter().zip(persons.iter()) {
+                    if let (Some(id), Some(p)) = (id, p)
+                        && grants_of.get(p) == Some(&1)
+                        && let Some(bits) = truth.get_mut(id)
+                    {
+                        *bits |= SINGLE_GRANT_PERSON;
+                    }
+                }
+                Some((0, [0; 3]))
+            }
+            Err(_) => None,
+        };
         Ok(Self {
             file: path.display().to_string(),
             counts: vec![(0, 0, 0); codes.len()],
@@ -89,6 +126,7 @@ impl TruthAccumulator {
             matched: 0,
             without_truth: 0,
             dimension_auc: Default::default(),
+            single_grant,
         })
     }
 
@@ -115,6 +153,14 @@ impl TruthAccumulator {
             // Findings are catalogue codes, which the table starts with.
             if let Some(k) = self.codes.iter().position(|c| c == code) {
                 found |= 1 << k;
+            }
+        }
+        if planted & SINGLE_GRANT_PERSON != 0
+            && let Some((grants, flagged)) = &mut self.single_grant
+        {
+            *grants += 1;
+            for (code, n) in PERSON_CODES.iter().zip(flagged.iter_mut()) {
+                *n += usize::from(findings.split(';').any(|c| c == *code));
             }
         }
         for (k, count) in self.counts.iter_mut().enumerate() {
@@ -158,6 +204,14 @@ impl TruthAccumulator {
             "rows_without_truth": self.without_truth,
             "truth_rows_not_assessed": self.truth.len().saturating_sub(self.matched),
             "codes": per_code,
+            "single_grant_persons": self.single_grant.map(|(grants, flagged)| json!({
+                "grants": grants,
+                "flagged": PERSON_CODES
+                    .iter()
+                    .zip(flagged)
+                    .map(|(c, n)| ((*c).to_string(), json!(n)))
+                    .collect::<serde_json::Map<String, Value>>(),
+            })),
             "dimension_auc": LABELLED_SCORES
                 .iter()
                 .zip(&self.dimension_auc)

@@ -47,7 +47,11 @@ fn one_row_alone_equals_the_same_row_inside_100000() {
         for (k, &r) in person.rows.iter().enumerate() {
             own.push(k + 1, batch.record(r)).unwrap();
         }
-        let own_dc = finrisk_engine::dc::DcAnalysis::analyse(&own, Some(as_of));
+        let own_dc = finrisk_engine::dc::DcAnalysis::analyse(
+            &own,
+            Some(as_of),
+            &finrisk_engine::dc::DcSettings::from_ruleset(&ruleset),
+        );
         let at = person.rows.iter().position(|&r| r == i).unwrap();
         let alone = rules.assess_with(&own, at, Some(own_dc.whole()));
         assert_eq!(alone.codes(), rows[i].findings, "row {i}");

@@ -310,8 +310,13 @@ async fn portfolio_stream_equals_one_request_with_all_grants() {
     let server = start(&[]);
     let mut c = client(&server).await;
     let product = product_pb(&example("product.json"));
+    // Thirty borrowers through one shop terminal: a hub, measured over the whole stream
+    // (no message holds more than four of them).
     let grants: Vec<pb::Grant> = (0..30)
-        .map(|k| grant(&format!("G{k}"), "P-001", 12))
+        .map(|k| pb::Grant {
+            device_hash: Some("shop-terminal".into()),
+            ..grant(&format!("G{k}"), "P-001", 12)
+        })
         .collect();
     let whole = c
         .assess_product(pb::AssessProductRequest {
@@ -327,7 +332,7 @@ async fn portfolio_stream_equals_one_request_with_all_grants() {
         as_of: String::new(),
         grants: vec![],
     }];
-    for chunk in grants.chunks(7) {
+    for chunk in grants.chunks(4) {
         messages.push(pb::AssessPortfolioRequest {
             product: None,
             as_of: String::new(),
@@ -342,6 +347,9 @@ async fn portfolio_stream_equals_one_request_with_all_grants() {
     assert_eq!(streamed.result_json, whole.result_json);
     let v: Value = serde_json::from_str(&streamed.result_json).unwrap();
     assert_eq!(v["portfolio"]["grants"], 30);
+    let counts = &v["portfolio"]["code_counts"];
+    assert_eq!(counts["DC-IDENTIFIER-HUB"], 30, "{counts}");
+    assert!(counts.get("DC-SHARED-IDENTITY").is_none(), "{counts}");
     // The server's default PD model scored the loan book.
     assert_eq!(v["portfolio"]["pd"]["model"], "pd_lending_club_grants@1");
     let mean_pd = v["portfolio"]["pd"]["mean_pd"].as_f64().unwrap();

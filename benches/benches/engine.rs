@@ -88,7 +88,11 @@ fn grant_batch(c: &mut criterion::Criterion) {
     let dir = finrisk_benches::generated_dir("grants-100000", &params).expect("generated");
     let frame = finrisk_datasets::read_table(&dir.join("grants.parquet")).expect("read");
     let (batch, _) = finrisk_datasets::load_grants(&dir.join("grants.parquet")).expect("loaded");
-    let dc = finrisk_engine::dc::DcAnalysis::analyse(&batch, Some(params.as_of()));
+    let dc = finrisk_engine::dc::DcAnalysis::analyse(
+        &batch,
+        Some(params.as_of()),
+        &finrisk_engine::dc::DcSettings::from_ruleset(&ruleset),
+    );
     let mut group = c.benchmark_group("grant_batch");
     group.sample_size(10);
     for n in [10_000usize, 100_000] {

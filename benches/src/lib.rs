@@ -40,12 +40,27 @@ pub fn generated_dir(
 pub fn generated_grants(
     grants: u64,
 ) -> Result<(finrisk_engine::domain::GrantBatch, finrisk_engine::Date), String> {
+    generated_grants_of(grants, finrisk_datasets::generate::DataProfile::Planted)
+}
+
+/// As [`generated_grants`], with the generator profile `profile` (the `realistic` one shares
+/// identifiers between people).
+pub fn generated_grants_of(
+    grants: u64,
+    profile: finrisk_datasets::generate::DataProfile,
+) -> Result<(finrisk_engine::domain::GrantBatch, finrisk_engine::Date), String> {
     let params = finrisk_datasets::generate::GenerateParams {
         grants,
         cases: 0,
+        profile,
+        identity_noise: profile.identity_noise(),
         ..Default::default()
     };
-    let dir = generated_dir(&format!("grants-{grants}"), &params)?;
+    let name = match profile {
+        finrisk_datasets::generate::DataProfile::Planted => format!("grants-{grants}"),
+        finrisk_datasets::generate::DataProfile::Realistic => format!("grants-{grants}-realistic"),
+    };
+    let dir = generated_dir(&name, &params)?;
     let (batch, report) =
         finrisk_datasets::load_grants(&dir.join("grants.parquet")).map_err(|e| e.to_string())?;
     if report.rows_accepted as u64 != grants {

@@ -337,7 +337,9 @@ pub fn persons_frame(dc: &DcAnalysis, codes: &PersonCodes) -> Result<DataFrame, 
         ),
         Column::new(
             "keys".into(),
-            dc.persons().map(|p| p.keys.join(";")).collect::<Vec<_>>(),
+            dc.persons()
+                .map(|p| p.keys().collect::<Vec<_>>().join(";"))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "grants".into(),

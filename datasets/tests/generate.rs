@@ -304,3 +304,115 @@ fn bad_parameters_are_named() {
             .starts_with("end:")
     );
 }
+
+#[test]
+fn realistic_identity_noise_shares_identifiers_between_people_as_documented() {
+    use finrisk_datasets::generate::{DataProfile, noise};
+    let p = GenerateParams {
+        profile: DataProfile::Realistic,
+        identity_noise: true,
+        ..params(42, 60_000)
+    };
+    let dir = out_dir("noise");
+    run_with_threads(2, &p, &dir);
+    let (batch, _) = load_grants(&dir.join("grants.parquet")).unwrap();
+    let truth = read_table(&dir.join("truth/grants.parquet")).unwrap();
+    let persons = text_column(&truth, "person_id");
+    let codes = text_column(&truth, "codes");
+    let kinds = text_column(&truth, "kind");
+    // Per identifier: the persons and keys seen with it, and per person its first and last date.
+    type Seen<'a> = HashMap<&'a str, (Date, Date)>;
+    let mut phones: HashMap<&str, (Seen<'_>, Vec<usize>)> = HashMap::new();
+    let mut devices: HashMap<&str, (Seen<'_>, Vec<usize>)> = HashMap::new();
+    for i in 0..batch.len() {
+        let day = batch.granted_at[i];
+        for (map, id) in [
+            (&mut phones, &batch.phone_hash[i]),
+            (&mut devices, &batch.device_hash[i]),
+        ] {
+            let entry = map.entry(id.as_deref().unwrap()).or_default();
+            let span = entry.0.entry(persons[i].as_str()).or_insert((day, day));
+            span.0 = span.0.min(day);
+            span.1 = span.1.max(day);
+            entry.1.push(i);
+        }
+    }
+    let (mut terminals, mut families, mut second_owners, mut resold) = (0, 0, 0, 0);
+    for (id, (seen, rows)) in &devices {
+        if id.starts_with("dv-shop") {
+            // A terminal: dozens of people, every grant through it labelled a hub.
+            terminals += 1;
+            assert!(seen.len() > 5, "{id}: {} people", seen.len());
+            assert!(rows.iter().all(|&i| codes[i].contains("DC-IDENTIFIER-HUB")));
+        } else if seen.len() > 1 {
+            // A personal handset used by two people: resold, the owners far apart in time.
+            resold += 1;
+            assert_eq!(seen.len(), 2, "{id}");
+            let mut spans: Vec<(Date, Date)> = seen.values().copied().collect();
+            spans.sort();
+            assert!(
+                spans[0].1.add_days(noise::SECOND_OWNER_GAP_DAYS) <= spans[1].0,
+                "{id}: {spans:?}"
+            );
+        }
+    }
+    for (id, (seen, rows)) in &phones {
+        if id.starts_with("ph-agent") || seen.len() < 2 {
+            continue;
+        }
+        // A family number (people on their own handsets) or a recycled one.
+        let handsets: std::collections::HashSet<&str> = rows
+            .iter()
+            .map(|&i| batch.device_hash[i].as_deref().unwrap())
+            .collect();
+        assert!(handsets.len() >= seen.len(), "{id}: people share a handset");
+        let mut spans: Vec<(Date, Date)> = seen.values().copied().collect();
+        spans.sort();
+        if seen.len() <= noise::FAMILY_SIZE
+            && spans[0].1.add_days(noise::SECOND_OWNER_GAP_DAYS) > spans[1].0
+        {
+            families += 1;
+        } else {
+            second_owners += 1;
+        }
+    }
+    // Rings: one person, several keys, one handset.
+    let mut ring_keys: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+    let mut ring_devices: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+    for i in 0..batch.len() {
+        if kinds[i] == "ring" {
+            ring_keys
+                .entry(&persons[i])
+                .or_default()
+                .insert(&batch.borrower_key[i]);
+            ring_devices
+                .entry(&persons[i])
+                .or_default()
+                .insert(batch.device_hash[i].as_deref().unwrap());
+            assert!(codes[i].contains("DC-SHARED-IDENTITY"));
+        }
+    }
+    assert!(!ring_keys.is_empty());
+    for (person, keys) in &ring_keys {
+        assert!(keys.len() >= 3, "{person}");
+        assert_eq!(ring_devices[person].len(), 1, "{person}: one handset");
+    }
+    assert!(terminals >= 20, "{terminals} terminals");
+    assert!(families > 100, "{families} family numbers");
+    assert!(second_owners > 20, "{second_owners} recycled numbers");
+    assert!(resold > 20, "{resold} resold handsets");
+
+    // The planted profile shares no identifier between two people.
+    let dir = out_dir("no-noise");
+    run_with_threads(2, &params(42, 20_000), &dir);
+    let (batch, _) = load_grants(&dir.join("grants.parquet")).unwrap();
+    let truth = read_table(&dir.join("truth/grants.parquet")).unwrap();
+    let persons = text_column(&truth, "person_id");
+    let mut owner: HashMap<&str, &str> = HashMap::new();
+    for i in 0..batch.len() {
+        for id in [&batch.phone_hash[i], &batch.device_hash[i]] {
+            let o = owner.entry(id.as_deref().unwrap()).or_insert(&persons[i]);
+            assert_eq!(*o, persons[i].as_str());
+        }
+    }
+}

@@ -170,6 +170,8 @@ pub mod code {
     pub const DC_LINE_UP_DELINQUENT: CodeId = CodeId::of("DC-LINE-UP-DELINQUENT");
     /// `DC-SHARED-IDENTITY`.
     pub const DC_SHARED_IDENTITY: CodeId = CodeId::of("DC-SHARED-IDENTITY");
+    /// `DC-IDENTIFIER-HUB`.
+    pub const DC_IDENTIFIER_HUB: CodeId = CodeId::of("DC-IDENTIFIER-HUB");
     /// `DC-REPEAT-DEFENDANT`.
     pub const DC_REPEAT_DEFENDANT: CodeId = CodeId::of("DC-REPEAT-DEFENDANT");
     /// `MK-NO-APR`.
@@ -191,7 +193,7 @@ pub mod code {
 }
 
 /// Every code, in SPEC order.
-pub const CATALOGUE: [CodeSpec; 30] = [
+pub const CATALOGUE: [CodeSpec; 31] = [
     spec(
         "RC-INCOME-UNVERIFIED",
         "the product does not verify income; a grant or case has income_verified 0",
@@ -306,17 +308,17 @@ pub const CATALOGUE: [CodeSpec; 30] = [
     ),
     spec(
         "DC-CONCURRENT-SAME-LENDER",
-        "the grant's open interval overlaps another grant of the same person at the same institution",
+        "the grant's open interval overlaps another grant of the same person (keys joined by links of at least `min_link_strength`) at the same institution",
         false,
-        &[],
+        &["min_link_strength"],
         &[F, G],
         Evaluation::AcrossGrants,
     ),
     spec(
         "DC-MANY-LENDERS",
-        "at grant: active_lenders at least `threshold`, or that many institutions with open grants of the person",
+        "at grant: active_lenders at least `threshold`, or that many institutions with open grants of the person (keys joined by links of at least `min_link_strength`)",
         true,
-        &[],
+        &["min_link_strength"],
         &[F, G, C],
         Evaluation::Direct,
     ),
@@ -330,9 +332,9 @@ pub const CATALOGUE: [CodeSpec; 30] = [
     ),
     spec(
         "DC-EXPOSURE-INCOME",
-        "open principal of the person across institutions above `threshold` x monthly income",
+        "open principal of the person (keys joined by links of at least `min_link_strength`) across institutions above `threshold` x monthly income",
         true,
-        &[],
+        &["min_link_strength"],
         &[F, G],
         Evaluation::AcrossGrants,
     ),
@@ -354,7 +356,15 @@ pub const CATALOGUE: [CodeSpec; 30] = [
     ),
     spec(
         "DC-SHARED-IDENTITY",
-        "the borrower key is joined to another key through a shared phone or device",
+        "the borrower key is joined to another key through shared phones or devices (links of at least `min_link_strength`; transitively, except through hubs and across the `identity.recycle_gap_days` gap)",
+        false,
+        &["min_link_strength"],
+        &[F, G],
+        Evaluation::AcrossGrants,
+    ),
+    spec(
+        "DC-IDENTIFIER-HUB",
+        "the grant went through a phone or device seen with more borrower keys than `identity.hub_keys` (an intermediary, a shop terminal or a ring); a hub joins no keys",
         false,
         &[],
         &[F, G],

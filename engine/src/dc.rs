@@ -1,36 +1,189 @@
 //! Duplicate credit across grants: one person behind many keys, and that person's timeline.
 //!
-//! 1. **Identity resolution.** Borrower keys are joined when they share a `phone_hash` or a
-//!    `device_hash`, transitively (union-find with path halving over key ids). A person is
-//!    named by the smallest key of its group, so the result does not depend on row order.
-//! 2. **Timelines.** Rows are sorted by (person, granted_at, grant_id) and each person's grants
-//!    are swept in parallel (rayon over persons): a grant is open on `[granted_at, closed_at)`,
-//!    or to the as-of date when `closed_at` is empty, so a grant closed on the day another opens
-//!    does not overlap it. For every grant the sweep gives the other grants of the same person
-//!    open at the same institution (DC-CONCURRENT-SAME-LENDER), the distinct institutions with
-//!    open grants on its date (DC-MANY-LENDERS), and the open principal on its date, this grant
-//!    included, against monthly income (DC-EXPOSURE-INCOME). A key joined to others gives
-//!    DC-SHARED-IDENTITY. The sweep keeps only the open grants; it allocates per person, not per
-//!    grant. O(n log n) for the sort, linear in open grants for the sweep.
+//! 1. **Identifiers.** Every `phone_hash` and `device_hash` is measured on the whole input:
+//!    the borrower keys seen with it and, per key, the first and last grant date it was seen
+//!    on. An identifier seen with more keys than the ruleset's limit for its type
+//!    (`identity.hub_keys`) is a **hub** (a shop terminal, an agent's phone, a ring): it joins
+//!    no keys, and every grant that went through it gets DC-IDENTIFIER-HUB. Two keys seen with
+//!    one identifier only in periods more than `identity.recycle_gap_days` apart are not joined
+//!    through it (a recycled number, a resold handset).
+//! 2. **Links.** Two keys that share identifiers (not hubs, within the time gap) are linked;
+//!    the link's strength is the sum of `identity.link_weight` over the identifier types they
+//!    share (by default a phone 1, a device 2: a link through both is 3).
+//! 3. **Persons.** Keys are joined transitively (union-find with path halving) through links
+//!    at least as strong as a code's `min_link_strength`: each distinct minimum among the
+//!    person-aggregating codes ([`Aggregate`]) gives one resolution of the keys into persons. A
+//!    person is named by the smallest key of its group, so the result does not depend on row
+//!    order.
+//! 4. **Timelines.** Per resolution, rows are sorted by (person, granted_at, grant_id) and each
+//!    person's grants are swept in parallel (rayon over persons): a grant is open on
+//!    `[granted_at, closed_at)`, or to the as-of date when `closed_at` is empty, so a grant
+//!    closed on the day another opens does not overlap it. For every grant the sweep gives the
+//!    other grants of the same person open at the same institution (DC-CONCURRENT-SAME-LENDER),
+//!    the distinct institutions with open grants on its date (DC-MANY-LENDERS), and the open
+//!    principal on its date, this grant included, against monthly income (DC-EXPOSURE-INCOME).
+//!    A key joined to others gives DC-SHARED-IDENTITY, with the links (identifier, dates,
+//!    strength) that joined it as evidence. The sweep allocates per chunk of persons, not per
+//!    grant. O(n log n) for the sorts, linear in open grants for the sweep.
 //!
 //! A streamed batch feeds its chunks to a [`DcLedger`] (the compact per-grant columns the
-//! analysis needs) and analyses once; each chunk is then assessed against the analysis through
-//! a [`DcChunk`] view. One [`DcAnalysis::analyse`] over a whole batch is the same thing with
-//! one chunk.
+//! analysis needs) and analyses once, so hubs and time gaps are measured on the whole input;
+//! each chunk is then assessed against the analysis through a [`DcChunk`] view. One
+//! [`DcAnalysis::analyse`] over a whole batch is the same thing with one chunk.
 
+use crate::catalogue::{CodeId, code};
 use crate::date::Date;
 use crate::domain::GrantBatch;
+use crate::ruleset::{IdentityRules, PerIdentifier, Ruleset};
 use rayon::prelude::*;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 /// Interning maps, hashed with foldhash (randomly seeded per process) instead of SipHash: keys,
 /// phones, devices and institutions are hashed once per grant, and SipHash was 6% of a batch.
 type InternMap = HashMap<Box<str>, u32, foldhash::fast::RandomState>;
 
-/// What the across-grant analysis found for one grant.
+/// No identifier on the row.
+const NONE: u32 = u32::MAX;
+
+/// The identifier columns that can join borrower keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Identifier {
+    /// `phone_hash`.
+    Phone,
+    /// `device_hash`.
+    Device,
+}
+
+impl Identifier {
+    /// Both identifier types, in column order.
+    pub const ALL: [Identifier; 2] = [Identifier::Phone, Identifier::Device];
+
+    /// The column name.
+    pub const fn column(self) -> &'static str {
+        match self {
+            Identifier::Phone => "phone_hash",
+            Identifier::Device => "device_hash",
+        }
+    }
+
+    const fn slot(self) -> usize {
+        match self {
+            Identifier::Phone => 0,
+            Identifier::Device => 1,
+        }
+    }
+
+    /// This type's value of a per-identifier ruleset setting.
+    pub const fn of(self, values: &PerIdentifier) -> u32 {
+        match self {
+            Identifier::Phone => values.phone_hash,
+            Identifier::Device => values.device_hash,
+        }
+    }
+}
+
+/// The duplicate-credit codes that aggregate over a person: each has its own minimum link
+/// strength (`params.min_link_strength` in the ruleset), so each reads the figures of the
+/// resolution made with that minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    /// DC-SHARED-IDENTITY: the person's keys. Its resolution is the one persons are listed by.
+    SharedIdentity,
+    /// DC-CONCURRENT-SAME-LENDER.
+    Concurrent,
+    /// DC-MANY-LENDERS (its across-grant part).
+    ManyLenders,
+    /// DC-EXPOSURE-INCOME.
+    Exposure,
+}
+
+impl Aggregate {
+    /// Every aggregating code.
+    pub const ALL: [Aggregate; 4] = [
+        Aggregate::SharedIdentity,
+        Aggregate::Concurrent,
+        Aggregate::ManyLenders,
+        Aggregate::Exposure,
+    ];
+
+    /// The code.
+    pub const fn code(self) -> CodeId {
+        match self {
+            Aggregate::SharedIdentity => code::DC_SHARED_IDENTITY,
+            Aggregate::Concurrent => code::DC_CONCURRENT_SAME_LENDER,
+            Aggregate::ManyLenders => code::DC_MANY_LENDERS,
+            Aggregate::Exposure => code::DC_EXPOSURE_INCOME,
+        }
+    }
+
+    const fn slot(self) -> usize {
+        match self {
+            Aggregate::SharedIdentity => 0,
+            Aggregate::Concurrent => 1,
+            Aggregate::ManyLenders => 2,
+            Aggregate::Exposure => 3,
+        }
+    }
+}
+
+/// How keys are joined into persons: the ruleset's `[identity]` rules and each aggregating
+/// code's minimum link strength.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DcSettings {
+    /// Hub limits, the recycling gap and the link weights.
+    pub identity: IdentityRules,
+    /// Minimum link strength per [`Aggregate`] (in [`Aggregate::ALL`] order).
+    pub min_link_strength: [u32; 4],
+}
+
+impl Default for DcSettings {
+    /// The embedded rulesets' settings: [`IdentityRules::default`], every minimum 2 (a shared
+    /// device, or a phone and a device).
+    fn default() -> Self {
+        Self {
+            identity: IdentityRules::default(),
+            min_link_strength: [2; 4],
+        }
+    }
+}
+
+impl DcSettings {
+    /// The settings of a (validated) ruleset.
+    pub fn from_ruleset(ruleset: &Ruleset) -> Self {
+        let mut min_link_strength = [1; 4];
+        for a in Aggregate::ALL {
+            if let Some(rule) = ruleset.codes.get(a.code().as_str()) {
+                // Validated: a whole number from 1 to 1,000, so the cast is exact.
+                let v = rule.param(MIN_LINK_STRENGTH).clamp(1.0, 1_000.0);
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "clamped to 1..=1000, a whole number"
+                )]
+                let v = v as u32;
+                min_link_strength[a.slot()] = v;
+            }
+        }
+        Self {
+            identity: ruleset.identity,
+            min_link_strength,
+        }
+    }
+
+    /// The minimum link strength of `a`.
+    pub fn min_of(&self, a: Aggregate) -> u32 {
+        self.min_link_strength[a.slot()]
+    }
+}
+
+/// The ruleset parameter of the aggregating codes that sets their minimum link strength.
+pub const MIN_LINK_STRENGTH: &str = "min_link_strength";
+
+/// What the across-grant analysis found for one grant, in one resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DcRow {
-    /// Index of the person in [`DcAnalysis::persons`].
+    /// Index of the person in the resolution's persons.
     pub person: u32,
     /// Other grants of the person open at the same institution at some time of this grant.
     pub concurrent: u32,
@@ -44,8 +197,8 @@ pub struct DcRow {
 /// One resolved person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person<'a> {
-    /// The borrower keys joined into this person, sorted.
-    pub keys: &'a [Box<str>],
+    key_ids: &'a [u32],
+    names: &'a [Box<str>],
     /// Rows (analysis indices) of the person's grants, in timeline order.
     pub rows: &'a [usize],
     /// Distinct institutions the person borrowed from.
@@ -54,10 +207,21 @@ pub struct Person<'a> {
     pub peak_exposure_minor: i64,
 }
 
-impl Person<'_> {
+impl<'a> Person<'a> {
     /// Person id: `P:` and the smallest borrower key of the group.
     pub fn id(&self) -> String {
-        format!("P:{}", self.keys.first().map_or("", |k| &**k))
+        format!("P:{}", self.keys().next().unwrap_or(""))
+    }
+
+    /// The borrower keys joined into this person, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let names = self.names;
+        self.key_ids.iter().map(move |&k| &*names[k as usize])
+    }
+
+    /// How many keys the person has.
+    pub fn key_count(&self) -> usize {
+        self.key_ids.len()
     }
 }
 
@@ -87,28 +251,31 @@ impl TextArena {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.text[start..self.ends[i]]
     }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
 }
 
-/// Distinct texts, each stored once in a [`TextArena`] and found through a table of
-/// `(text index, owner)` pairs: the owner (a key id) of every phone or device hash, without
-/// an allocation per distinct text or a `String` in every table slot (about a third of the
-/// memory of a `HashMap<Box<str>, u32>` of the same texts).
+/// Distinct texts numbered in order of arrival, each stored once in a [`TextArena`] and found
+/// through a table of text numbers: no allocation per distinct text and no `String` in every
+/// table slot (about a third of the memory of a `HashMap<Box<str>, u32>` of the same texts).
 #[derive(Clone, Default)]
-struct OwnerTable {
+struct IdTable {
     texts: TextArena,
-    slots: hashbrown::HashTable<(u32, u32)>,
+    slots: hashbrown::HashTable<u32>,
     hasher: foldhash::fast::RandomState,
 }
 
-impl std::fmt::Debug for OwnerTable {
+impl std::fmt::Debug for IdTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OwnerTable")
-            .field("texts", &self.slots.len())
+        f.debug_struct("IdTable")
+            .field("texts", &self.texts.len())
             .finish()
     }
 }
 
-impl OwnerTable {
+impl IdTable {
     fn with_capacity(n: usize) -> Self {
         Self {
             texts: TextArena {
@@ -120,8 +287,8 @@ impl OwnerTable {
         }
     }
 
-    /// The owner of `s`; a new text gets `owner()`.
-    fn owner(&mut self, s: &str, owner: impl FnOnce() -> u32) -> u32 {
+    /// The number of `s`, numbering it if it is new.
+    fn id(&mut self, s: &str) -> u32 {
         use std::hash::BuildHasher;
         let hash = self.hasher.hash_one(s);
         let Self {
@@ -129,16 +296,13 @@ impl OwnerTable {
             slots,
             hasher,
         } = self;
-        match slots.find(hash, |&(t, _)| texts.get(t as usize) == s) {
-            Some(&(_, o)) => o,
+        match slots.find(hash, |&t| texts.get(t as usize) == s) {
+            Some(&t) => t,
             None => {
-                let o = owner();
-                let t = id32(texts.ends.len());
+                let t = id32(texts.len());
                 texts.push(s);
-                slots.insert_unique(hash, (t, o), |&(t, _)| {
-                    hasher.hash_one(texts.get(t as usize))
-                });
-                o
+                slots.insert_unique(hash, t, |&t| hasher.hash_one(texts.get(t as usize)));
+                t
             }
         }
     }
@@ -158,10 +322,10 @@ struct UnionFind {
 }
 
 impl UnionFind {
-    fn push(&mut self) -> u32 {
-        let id = id32(self.parent.len());
-        self.parent.push(id);
-        id
+    fn new(n: usize) -> Self {
+        Self {
+            parent: (0..id32(n)).collect(),
+        }
     }
 
     fn find(&mut self, mut x: u32) -> u32 {
@@ -204,22 +368,62 @@ fn intern(map: &mut InternMap, s: &str, next: impl FnOnce() -> u32) -> u32 {
     }
 }
 
+/// An identifier seen with more borrower keys than the ruleset's limit for its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hub {
+    /// Its type.
+    pub identifier: Identifier,
+    ident: u32,
+    /// Distinct borrower keys seen with it.
+    pub key_count: usize,
+    institutions: Vec<u32>,
+    /// First grant date it was seen on.
+    pub first_seen: Date,
+    /// Last grant date it was seen on.
+    pub last_seen: Date,
+}
+
+/// One identifier two keys share, with the dates each key was seen with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Via {
+    a: u32,
+    b: u32,
+    identifier: Identifier,
+    ident: u32,
+    a_seen: (Date, Date),
+    b_seen: (Date, Date),
+}
+
+/// One shared identifier as a link's evidence shows it: type, text, the dates the row's key
+/// was seen with it, the dates the other key was.
+type ViaShown<'a> = (Identifier, &'a str, (Date, Date), (Date, Date));
+
+/// A link from `key` to `other`, with its strength and the identifiers behind it
+/// (`vias[vias.0..vias.1]`, written from the smaller key's side).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeyLink {
+    key: u32,
+    other: u32,
+    strength: u32,
+    vias: (usize, usize),
+}
+
 /// What the across-grant analysis needs of every grant, owned and compact, fed one chunk of
 /// rows at a time: this is the only state a streamed batch keeps across its whole input.
 ///
-/// Per grant it holds a key id, an institution id, the two dates, the principal, the source
-/// row and the grant id (in one shared text buffer): about 50 bytes plus the id's length.
-/// Keys, phones, devices and institutions are interned once each, and keys are joined through
-/// shared phones and devices as rows arrive (union-find), so the order in which chunks come
-/// changes nothing: [`DcLedger::analyse`] gives the same result as one call over all rows.
+/// Per grant it holds a key id, an institution id, a phone and a device id, the two dates, the
+/// principal, the source row and the grant id (in one shared text buffer): about 60 bytes
+/// plus the id's length. Keys, phones, devices and institutions are interned once each; keys
+/// are joined only in [`DcLedger::analyse`], once every sighting of every identifier is known,
+/// so the order in which chunks come changes nothing: it gives the same result as one call
+/// over all rows.
 #[derive(Debug, Clone, Default)]
 pub struct DcLedger {
     key_ids: InternMap,
-    phone_owner: OwnerTable,
-    device_owner: OwnerTable,
+    identifiers: [IdTable; 2],
     institution_ids: InternMap,
-    keys: UnionFind,
     row_key: Vec<u32>,
+    row_ident: [Vec<u32>; 2],
     institution: Vec<u32>,
     granted_at: Vec<Date>,
     closed_at: Vec<Option<Date>>,
@@ -239,20 +443,16 @@ impl DcLedger {
     /// (Parquet): the columns and the key, phone and device maps are allocated once instead of
     /// growing by doubling, each growth copying them into fresh pages.
     pub fn with_capacity(rows: usize) -> Self {
-        let maps = || InternMap::with_capacity_and_hasher(rows, Default::default());
         Self {
-            key_ids: maps(),
-            phone_owner: OwnerTable::with_capacity(rows),
-            device_owner: OwnerTable::with_capacity(rows),
+            key_ids: InternMap::with_capacity_and_hasher(rows, Default::default()),
+            identifiers: [IdTable::with_capacity(rows), IdTable::with_capacity(rows)],
             row_key: Vec::with_capacity(rows),
+            row_ident: [Vec::with_capacity(rows), Vec::with_capacity(rows)],
             institution: Vec::with_capacity(rows),
             granted_at: Vec::with_capacity(rows),
             closed_at: Vec::with_capacity(rows),
             principal_minor: Vec::with_capacity(rows),
             source_row: Vec::with_capacity(rows),
-            keys: UnionFind {
-                parent: Vec::with_capacity(rows),
-            },
             grant_ids: TextArena {
                 text: String::with_capacity(rows.saturating_mul(16)),
                 ends: Vec::with_capacity(rows),
@@ -281,42 +481,45 @@ impl DcLedger {
         let n = batch.len();
         self.row_key.reserve(n);
         self.institution.reserve(n);
+        for ids in &mut self.row_ident {
+            ids.reserve(n);
+        }
         self.granted_at.extend_from_slice(&batch.granted_at);
         self.closed_at.extend_from_slice(&batch.closed_at);
         self.principal_minor
             .extend_from_slice(&batch.principal_minor);
         self.source_row.extend_from_slice(&batch.source_row);
         for i in 0..n {
-            let keys = &mut self.keys;
-            let k = intern(&mut self.key_ids, &batch.borrower_key[i], || keys.push());
+            let next = id32(self.key_ids.len());
+            let k = intern(&mut self.key_ids, &batch.borrower_key[i], || next);
             self.row_key.push(k);
             let next = id32(self.institution_ids.len());
             let inst = intern(&mut self.institution_ids, &batch.institution_id[i], || next);
             self.institution.push(inst);
             self.grant_ids.push(&batch.grant_id[i]);
-            for (owners, hash) in [
-                (&mut self.phone_owner, &batch.phone_hash[i]),
-                (&mut self.device_owner, &batch.device_hash[i]),
-            ] {
-                if let Some(h) = hash {
-                    let owner = owners.owner(h, || k);
-                    self.keys.union(owner, k);
-                }
+            for (slot, column) in [&batch.phone_hash, &batch.device_hash]
+                .into_iter()
+                .enumerate()
+            {
+                let id = column[i]
+                    .as_deref()
+                    .map_or(NONE, |h| self.identifiers[slot].id(h));
+                self.row_ident[slot].push(id);
             }
         }
         self.latest = self.latest.max(batch.latest_date());
     }
 
-    /// Resolves persons and sweeps their timelines, with open grants running to `as_of`
-    /// (default: the latest date in the data, SPEC section 6).
-    pub fn analyse(self, as_of: Option<Date>) -> DcAnalysis {
+    /// Measures identifiers, links keys, resolves persons for each minimum link strength of
+    /// `settings` and sweeps their timelines, with open grants running to `as_of` (default:
+    /// the latest date in the data, SPEC section 6).
+    pub fn analyse(self, as_of: Option<Date>, settings: &DcSettings) -> DcAnalysis {
         let Self {
             key_ids,
-            phone_owner,
-            device_owner,
+            identifiers,
             institution_ids,
-            keys: mut uf,
             row_key,
+            row_ident,
             institution,
             granted_at,
             closed_at,
@@ -325,16 +528,252 @@ impl DcLedger {
             grant_ids,
             latest,
         } = self;
-        drop((phone_owner, device_owner, institution_ids));
-        let n = row_key.len();
         let as_of = as_of.or(latest).unwrap_or(Date::from_days_since_epoch(0));
-
-        // 1. Keys joined through shared phones and devices, grouped by root, each group sorted
-        //    by name, groups ordered by their smallest key.
         let mut key_names: Vec<Box<str>> = vec![Box::from(""); key_ids.len()];
         for (name, id) in key_ids {
             key_names[id as usize] = name;
         }
+        let mut institution_names: Vec<Box<str>> = vec![Box::from(""); institution_ids.len()];
+        for (name, id) in institution_ids {
+            institution_names[id as usize] = name;
+        }
+        let identifier_texts = identifiers.map(|t| t.texts);
+
+        // 1-2. Hubs and links, from every sighting of every identifier.
+        let mut sightings = Sightings::default();
+        for id in Identifier::ALL {
+            sightings.measure(
+                id,
+                identifier_texts[id.slot()].len(),
+                &row_ident[id.slot()],
+                &row_key,
+                &granted_at,
+                &institution,
+                &settings.identity,
+            );
+        }
+        let (pairs, links) = sightings.link(&settings.identity);
+
+        // 3-4. One resolution per distinct minimum strength.
+        let mut minimums: Vec<u32> = settings.min_link_strength.to_vec();
+        minimums.sort_unstable();
+        minimums.dedup();
+        let columns = Columns {
+            row_key: &row_key,
+            institution: &institution,
+            granted_at: &granted_at,
+            closed_at: &closed_at,
+            principal_minor: &principal_minor,
+            source_row: &source_row,
+            grant_ids: &grant_ids,
+            as_of,
+        };
+        let levels: Vec<Resolution> = minimums
+            .iter()
+            .map(|&min| {
+                let mut uf = UnionFind::new(key_names.len());
+                for &(a, b, strength) in &pairs {
+                    if strength >= min {
+                        uf.union(a, b);
+                    }
+                }
+                Resolution::build(min, uf, &key_names, &columns)
+            })
+            .collect();
+        let level_of = settings
+            .min_link_strength
+            .map(|m| minimums.iter().position(|&x| x == m).unwrap_or(0));
+        DcAnalysis {
+            as_of,
+            levels,
+            level_of,
+            key_names,
+            institution_names,
+            row_key,
+            row_ident,
+            identifier_texts,
+            hub_of: sightings.hub_of,
+            hubs: sightings.hubs,
+            vias: sightings.vias,
+            links,
+            grant_ids,
+            settings: *settings,
+        }
+    }
+}
+
+/// Hubs and shared identifiers, found from the sightings of each identifier.
+#[derive(Default)]
+struct Sightings {
+    hubs: Vec<Hub>,
+    hub_of: [Vec<u32>; 2],
+    vias: Vec<Via>,
+}
+
+impl Sightings {
+    /// Measures every identifier of type `id` (`count` of them): its keys, and per key the
+    /// first and last date it was seen on; a hub, or the pairs of its keys within the gap.
+    #[expect(clippy::too_many_arguments, reason = "the ledger's columns, borrowed")]
+    fn measure(
+        &mut self,
+        id: Identifier,
+        count: usize,
+        row_ident: &[u32],
+        row_key: &[u32],
+        granted_at: &[Date],
+        institution: &[u32],
+        rules: &IdentityRules,
+    ) {
+        let mut hub_of = vec![NONE; count];
+        // (identifier, key, date, row), sorted: each identifier's keys, each in date order.
+        let mut seen: Vec<(u32, u32, Date, u32)> = row_ident
+            .iter()
+            .enumerate()
+            .filter(|&(_, &x)| x != NONE)
+            .map(|(r, &x)| (x, row_key[r], granted_at[r], id32(r)))
+            .collect();
+        seen.par_sort_unstable();
+        let limit = id.of(&rules.hub_keys) as usize;
+        let gap = i64::from(rules.recycle_gap_days);
+        let mut keys: Vec<(u32, Date, Date)> = Vec::new();
+        let mut g = 0;
+        while g < seen.len() {
+            let ident = seen[g].0;
+            let mut h = g;
+            keys.clear();
+            while h < seen.len() && seen[h].0 == ident {
+                let (_, key, day, _) = seen[h];
+                match keys.last_mut() {
+                    Some(k) if k.0 == key => k.2 = day,
+                    _ => keys.push((key, day, day)),
+                }
+                h += 1;
+            }
+            if keys.len() > limit {
+                let group = &seen[g..h];
+                let mut institutions: Vec<u32> =
+                    group.iter().map(|s| institution[s.3 as usize]).collect();
+                institutions.sort_unstable();
+                institutions.dedup();
+                hub_of[ident as usize] = id32(self.hubs.len());
+                self.hubs.push(Hub {
+                    identifier: id,
+                    ident,
+                    key_count: keys.len(),
+                    institutions,
+                    first_seen: group.iter().map(|s| s.2).min().unwrap_or(group[0].2),
+                    last_seen: group.iter().map(|s| s.2).max().unwrap_or(group[0].2),
+                });
+            } else if id.of(&rules.link_weight) > 0 {
+                for (x, &(ka, fa, la)) in keys.iter().enumerate() {
+                    for &(kb, fb, lb) in &keys[x + 1..] {
+                        let apart = i64::from(la.days_until(fb).max(lb.days_until(fa)));
+                        if apart <= gap {
+                            let (a, b, a_seen, b_seen) = if ka < kb {
+                                (ka, kb, (fa, la), (fb, lb))
+                            } else {
+                                (kb, ka, (fb, lb), (fa, la))
+                            };
+                            self.vias.push(Via {
+                                a,
+                                b,
+                                identifier: id,
+                                ident,
+                                a_seen,
+                                b_seen,
+                            });
+                        }
+                    }
+                }
+            }
+            g = h;
+        }
+        self.hub_of[id.slot()] = hub_of;
+    }
+
+    /// The linked key pairs `(a, b, strength)` with `a < b`, and the links of every key
+    /// (both directions, sorted by key then other key).
+    fn link(&mut self, rules: &IdentityRules) -> (Vec<(u32, u32, u32)>, Vec<KeyLink>) {
+        self.vias.sort_unstable();
+        let mut pairs = Vec::new();
+        let mut links = Vec::new();
+        let mut g = 0;
+        while g < self.vias.len() {
+            let (a, b) = (self.vias[g].a, self.vias[g].b);
+            let mut h = g;
+            let mut types = [false; 2];
+            while h < self.vias.len() && (self.vias[h].a, self.vias[h].b) == (a, b) {
+                types[self.vias[h].identifier.slot()] = true;
+                h += 1;
+            }
+            let strength: u32 = Identifier::ALL
+                .iter()
+                .filter(|id| types[id.slot()])
+                .map(|id| id.of(&rules.link_weight))
+                .sum();
+            pairs.push((a, b, strength));
+            for (key, other) in [(a, b), (b, a)] {
+                links.push(KeyLink {
+                    key,
+                    other,
+                    strength,
+                    vias: (g, h),
+                });
+            }
+            g = h;
+        }
+        links.sort_unstable_by_key(|l| (l.key, l.other));
+        (pairs, links)
+    }
+}
+
+/// The ledger's columns, borrowed by every resolution.
+struct Columns<'a> {
+    row_key: &'a [u32],
+    institution: &'a [u32],
+    granted_at: &'a [Date],
+    closed_at: &'a [Option<Date>],
+    principal_minor: &'a [i64],
+    source_row: &'a [usize],
+    grant_ids: &'a TextArena,
+    as_of: Date,
+}
+
+/// The persons of one minimum link strength and their timelines.
+#[derive(Debug, Clone, PartialEq)]
+struct Resolution {
+    min_strength: u32,
+    /// One entry per analysed row (rows in the order they were added).
+    rows: Vec<DcRow>,
+    /// Key ids grouped by person (each group sorted by name, groups ordered by their smallest
+    /// key).
+    keys: Vec<u32>,
+    /// Rows grouped by person, each group in timeline order.
+    order: Vec<usize>,
+    spans: Vec<PersonSpan>,
+    /// Concurrent partners: `partners[offsets[i]..offsets[i + 1]]` are the rows that overlap row
+    /// `i` at the same institution, sorted by grant id.
+    partners: Vec<u32>,
+    offsets: Vec<usize>,
+}
+
+impl Resolution {
+    fn build(
+        min_strength: u32,
+        mut uf: UnionFind,
+        key_names: &[Box<str>],
+        c: &Columns<'_>,
+    ) -> Self {
+        let n = c.row_key.len();
+        let (institution, granted_at, closed_at, principal_minor, grant_ids, as_of) = (
+            c.institution,
+            c.granted_at,
+            c.closed_at,
+            c.principal_minor,
+            c.grant_ids,
+            c.as_of,
+        );
+        // Keys grouped by root, each group sorted by name, groups ordered by their smallest key.
         let roots: Vec<u32> = (0..id32(key_names.len())).map(|k| uf.find(k)).collect();
         drop(uf);
         let mut by_root: Vec<u32> = (0..id32(key_names.len())).collect();
@@ -368,13 +807,13 @@ impl DcLedger {
         });
         let groups: Vec<(usize, usize)> = ranked.iter().map(|r| groups[r.1 as usize]).collect();
         drop(ranked);
-        let mut keys: Vec<Box<str>> = Vec::with_capacity(by_root.len());
+        let mut keys: Vec<u32> = Vec::with_capacity(by_root.len());
         let mut person_of_key: Vec<u32> = vec![0; key_names.len()];
         let mut spans: Vec<PersonSpan> = Vec::with_capacity(groups.len());
         for (p, &(lo, hi)) in groups.iter().enumerate() {
             let from = keys.len();
             for &k in &by_root[lo..hi] {
-                keys.push(std::mem::take(&mut key_names[k as usize]));
+                keys.push(k);
                 person_of_key[k as usize] = id32(p);
             }
             spans.push(PersonSpan {
@@ -382,11 +821,16 @@ impl DcLedger {
                 ..PersonSpan::default()
             });
         }
-        drop((key_names, by_root, groups));
+        drop((by_root, groups));
 
         // 2. Timelines: rows by (person, granted_at, grant_id, source row).
-        let person_of_row: Vec<u32> = row_key.iter().map(|k| person_of_key[*k as usize]).collect();
-        drop((row_key, person_of_key));
+        let person_of_row: Vec<u32> = c
+            .row_key
+            .iter()
+            .map(|k| person_of_key[*k as usize])
+            .collect();
+        drop(person_of_key);
+        let source_row = c.source_row;
         let mut order: Vec<usize> = (0..n).collect();
         // The grant ids (text) are compared only on a tie of person and date: building the
         // whole tuple for every comparison read both ids each time.
@@ -396,7 +840,6 @@ impl DcLedger {
                 .then_with(|| grant_ids.get(a).cmp(grant_ids.get(b)))
                 .then_with(|| source_row[a].cmp(&source_row[b]))
         });
-        drop(source_row);
         let mut start = 0;
         while start < n {
             let p = person_of_row[order[start]] as usize;
@@ -494,37 +937,40 @@ impl DcLedger {
             dc_rows[i].concurrent = id32(offsets[i + 1] - offsets[i]);
         }
         let partners = all_pairs.into_iter().map(|(_, b)| b).collect();
-        DcAnalysis {
-            as_of,
+        Resolution {
+            min_strength,
             rows: dc_rows,
             keys,
             order,
             spans,
             partners,
             offsets,
-            grant_ids,
         }
     }
 }
 
 /// The analysis of every grant fed to a [`DcLedger`] (or of one batch): owns what its
-/// findings' evidence needs (keys, grant ids), so it outlives the batches it was built from.
+/// findings' evidence needs (keys, identifiers, grant ids), so it outlives the batches it was
+/// built from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DcAnalysis {
     /// The as-of date open grants run to.
     pub as_of: Date,
-    /// One entry per analysed row (rows in the order they were added).
-    pub rows: Vec<DcRow>,
-    /// Keys grouped by person (each group sorted, groups ordered by their smallest key).
-    keys: Vec<Box<str>>,
-    /// Rows grouped by person, each group in timeline order.
-    order: Vec<usize>,
-    spans: Vec<PersonSpan>,
-    /// Concurrent partners: `partners[offsets[i]..offsets[i + 1]]` are the rows that overlap row
-    /// `i` at the same institution, sorted by grant id.
-    partners: Vec<u32>,
-    offsets: Vec<usize>,
+    /// One resolution per distinct minimum link strength, ascending.
+    levels: Vec<Resolution>,
+    /// The resolution of each [`Aggregate`].
+    level_of: [usize; 4],
+    key_names: Vec<Box<str>>,
+    institution_names: Vec<Box<str>>,
+    row_key: Vec<u32>,
+    row_ident: [Vec<u32>; 2],
+    identifier_texts: [TextArena; 2],
+    hub_of: [Vec<u32>; 2],
+    hubs: Vec<Hub>,
+    vias: Vec<Via>,
+    links: Vec<KeyLink>,
     grant_ids: TextArena,
+    settings: DcSettings,
 }
 
 /// Buffers one worker reuses across persons: the sweep allocates per chunk of persons, never
@@ -542,6 +988,9 @@ struct Sweep {
 /// Persons per rayon task.
 const PERSONS_PER_TASK: usize = 4_096;
 
+/// Most links, hubs or keys one finding's evidence lists.
+const EVIDENCE_LIST: usize = 20;
+
 /// The analysis seen from one chunk of its rows: chunk row `i` is analysis row `first + i`.
 #[derive(Debug, Clone, Copy)]
 pub struct DcChunk<'d> {
@@ -552,12 +1001,18 @@ pub struct DcChunk<'d> {
 }
 
 impl<'d> DcChunk<'d> {
-    /// The figures of chunk row `i`.
+    /// The figures of chunk row `i` in the resolution persons are listed by (DC-SHARED-IDENTITY's).
     pub fn row(&self, i: usize) -> DcRow {
-        self.analysis.rows[self.first + i]
+        self.analysis.row(self.first + i)
     }
 
-    /// Analysis rows overlapping chunk row `i` at the same institution.
+    /// The figures of chunk row `i` in the resolution of `a`.
+    pub fn row_for(&self, a: Aggregate, i: usize) -> DcRow {
+        self.analysis.row_for(a, self.first + i)
+    }
+
+    /// Analysis rows overlapping chunk row `i` at the same institution (in
+    /// DC-CONCURRENT-SAME-LENDER's resolution).
     pub fn partners(&self, i: usize) -> &'d [u32] {
         self.analysis.partners(self.first + i)
     }
@@ -566,15 +1021,20 @@ impl<'d> DcChunk<'d> {
     pub fn person_of(&self, i: usize) -> Person<'d> {
         self.analysis.person_of(self.first + i)
     }
+
+    /// The hubs chunk row `i` went through (phone first).
+    pub fn hubs_of(&self, i: usize) -> impl Iterator<Item = &'d Hub> + 'd {
+        self.analysis.hubs_of(self.first + i)
+    }
 }
 
 impl DcAnalysis {
     /// Analyses `batch` with open grants running to `as_of` (default: the latest date in the
     /// data, SPEC section 6). The same as a [`DcLedger`] fed `batch` alone.
-    pub fn analyse(batch: &GrantBatch, as_of: Option<Date>) -> Self {
+    pub fn analyse(batch: &GrantBatch, as_of: Option<Date>, settings: &DcSettings) -> Self {
         let mut ledger = DcLedger::new();
         ledger.add(batch);
-        ledger.analyse(as_of)
+        ledger.analyse(as_of, settings)
     }
 
     /// The analysis seen from a chunk whose first row is analysis row `first`.
@@ -590,40 +1050,208 @@ impl DcAnalysis {
         self.chunk(0)
     }
 
+    /// The settings the analysis was made with.
+    pub fn settings(&self) -> &DcSettings {
+        &self.settings
+    }
+
+    /// Number of analysed rows.
+    pub fn len(&self) -> usize {
+        self.row_key.len()
+    }
+
+    /// Whether no row was analysed.
+    pub fn is_empty(&self) -> bool {
+        self.row_key.is_empty()
+    }
+
+    fn level(&self, a: Aggregate) -> &Resolution {
+        &self.levels[self.level_of[a.slot()]]
+    }
+
+    fn primary(&self) -> &Resolution {
+        self.level(Aggregate::SharedIdentity)
+    }
+
     /// The grant id of analysis row `i`.
     pub fn grant_id(&self, i: usize) -> &str {
         self.grant_ids.get(i)
     }
 
-    /// The rows overlapping row `i` at the same institution.
+    /// The figures of row `i` in the resolution persons are listed by (DC-SHARED-IDENTITY's).
+    pub fn row(&self, i: usize) -> DcRow {
+        self.primary().rows[i]
+    }
+
+    /// The figures of row `i` in the resolution of `a`.
+    pub fn row_for(&self, a: Aggregate, i: usize) -> DcRow {
+        self.level(a).rows[i]
+    }
+
+    /// The rows overlapping row `i` at the same institution (in DC-CONCURRENT-SAME-LENDER's
+    /// resolution), sorted by grant id.
     pub fn partners(&self, i: usize) -> &[u32] {
-        &self.partners[self.offsets[i]..self.offsets[i + 1]]
+        let level = self.level(Aggregate::Concurrent);
+        &level.partners[level.offsets[i]..level.offsets[i + 1]]
     }
 
-    /// Number of persons.
+    /// Number of persons (in the resolution persons are listed by).
     pub fn person_count(&self) -> usize {
-        self.spans.len()
+        self.primary().spans.len()
     }
 
-    /// Person `p` (in id order).
-    pub fn person(&self, p: usize) -> Person<'_> {
-        let s = self.spans[p];
+    fn person_at<'a>(&'a self, level: &'a Resolution, p: usize) -> Person<'a> {
+        let s = level.spans[p];
         Person {
-            keys: &self.keys[s.keys.0..s.keys.1],
-            rows: &self.order[s.rows.0..s.rows.1],
+            key_ids: &level.keys[s.keys.0..s.keys.1],
+            names: &self.key_names,
+            rows: &level.order[s.rows.0..s.rows.1],
             institutions: s.institutions,
             peak_exposure_minor: s.peak_exposure_minor,
         }
     }
 
+    /// Person `p` (in id order).
+    pub fn person(&self, p: usize) -> Person<'_> {
+        self.person_at(self.primary(), p)
+    }
+
     /// Every person, in id order.
     pub fn persons(&self) -> impl Iterator<Item = Person<'_>> + '_ {
-        (0..self.spans.len()).map(|p| self.person(p))
+        (0..self.person_count()).map(|p| self.person(p))
     }
 
     /// The person of row `i`.
     pub fn person_of(&self, i: usize) -> Person<'_> {
-        self.person(self.rows[i].person as usize)
+        self.person(self.row(i).person as usize)
+    }
+
+    /// The person of row `i` in the resolution of `a`.
+    pub fn person_for(&self, a: Aggregate, i: usize) -> Person<'_> {
+        let level = self.level(a);
+        self.person_at(level, level.rows[i].person as usize)
+    }
+
+    /// Every hub of the input, by identifier type then identifier.
+    pub fn hubs(&self) -> &[Hub] {
+        &self.hubs
+    }
+
+    /// The hubs row `i` went through (phone first).
+    pub fn hubs_of(&self, i: usize) -> impl Iterator<Item = &Hub> + '_ {
+        Identifier::ALL.into_iter().filter_map(move |id| {
+            let ident = self.row_ident[id.slot()][i];
+            let hub = *self.hub_of[id.slot()].get(ident as usize)?;
+            self.hubs.get(hub as usize)
+        })
+    }
+
+    /// The identifier text of a hub (a pseudonymous hash, as in the input).
+    pub fn hub_value(&self, hub: &Hub) -> &str {
+        self.identifier_texts[hub.identifier.slot()].get(hub.ident as usize)
+    }
+
+    /// The institutions seen with a hub, sorted (at most `limit`).
+    pub fn hub_institutions(&self, hub: &Hub, limit: usize) -> Vec<&str> {
+        let mut names: Vec<&str> = hub
+            .institutions
+            .iter()
+            .map(|&k| &*self.institution_names[k as usize])
+            .collect();
+        names.sort_unstable();
+        names.truncate(limit);
+        names
+    }
+
+    /// The evidence of DC-IDENTIFIER-HUB for row `i`: every hub it went through, with its key
+    /// count, the ruleset's limit, its institutions and the dates it was seen on; `None` when
+    /// the row went through none.
+    pub fn hub_evidence(&self, i: usize) -> Option<Value> {
+        let hubs: Vec<Value> = self
+            .hubs_of(i)
+            .map(|h| {
+                json!({
+                    "identifier": h.identifier.column(),
+                    "value": self.hub_value(h),
+                    "key_count": h.key_count,
+                    "hub_keys_limit": h.identifier.of(&self.settings.identity.hub_keys),
+                    "institution_count": h.institutions.len(),
+                    "institutions": self.hub_institutions(h, EVIDENCE_LIST),
+                    "first_seen": h.first_seen,
+                    "last_seen": h.last_seen,
+                })
+            })
+            .collect();
+        (!hubs.is_empty()).then(|| json!({ "hubs": hubs }))
+    }
+
+    /// The links of row `i`'s key that joined it to other keys in the resolution of `a`: the
+    /// other key, the link's strength, and each identifier they share with the dates each key
+    /// was seen with it (at most 20 links, by the other key's name).
+    pub fn links_of(&self, a: Aggregate, i: usize) -> Vec<Value> {
+        let key = self.row_key[i];
+        let min = self.level(a).min_strength;
+        let from = self.links.partition_point(|l| l.key < key);
+        // By the other key's name and the identifiers' type and text: ids follow the input's
+        // row order, names do not.
+        let mut links: Vec<&KeyLink> = self.links[from..]
+            .iter()
+            .take_while(|l| l.key == key)
+            .filter(|l| l.strength >= min)
+            .collect();
+        links.sort_unstable_by_key(|l| &self.key_names[l.other as usize]);
+        links
+            .into_iter()
+            .take(EVIDENCE_LIST)
+            .map(|l| {
+                let mut vias: Vec<ViaShown<'_>> = self.vias
+                    [l.vias.0..l.vias.1]
+                    .iter()
+                    .map(|v| {
+                        let text = self.identifier_texts[v.identifier.slot()].get(v.ident as usize);
+                        if v.a == key {
+                            (v.identifier, text, v.a_seen, v.b_seen)
+                        } else {
+                            (v.identifier, text, v.b_seen, v.a_seen)
+                        }
+                    })
+                    .collect();
+                vias.sort_unstable();
+                let via: Vec<Value> = vias
+                    .into_iter()
+                    .map(|(identifier, text, mine, theirs)| {
+                        json!({
+                            "identifier": identifier.column(),
+                            "value": text,
+                            "key_seen": [mine.0, mine.1],
+                            "other_seen": [theirs.0, theirs.1],
+                        })
+                    })
+                    .collect();
+                json!({
+                    "key": &*self.key_names[l.other as usize],
+                    "strength": l.strength,
+                    "via": via,
+                })
+            })
+            .collect()
+    }
+
+    /// The evidence of DC-SHARED-IDENTITY for row `i`: the person, its keys, the minimum link
+    /// strength and the links that joined the row's key; `None` when the key stands alone.
+    pub fn shared_identity_evidence(&self, i: usize) -> Option<Value> {
+        let a = Aggregate::SharedIdentity;
+        let person = self.person_for(a, i);
+        (person.key_count() > 1).then(|| {
+            json!({
+                "key": &*self.key_names[self.row_key[i] as usize],
+                "key_count": person.key_count(),
+                "keys": person.keys().take(EVIDENCE_LIST).collect::<Vec<_>>(),
+                "links": self.links_of(a, i),
+                "min_link_strength": self.settings.min_of(a),
+                "person_id": person.id(),
+            })
+        })
     }
 }
 
@@ -675,6 +1303,7 @@ mod tests {
     use super::*;
     use crate::domain::GrantRecord;
     use proptest::prelude::*;
+    use serde_json::json;
 
     fn d(s: &str) -> Option<Date> {
         Date::parse(s).ok()
@@ -711,6 +1340,296 @@ mod tests {
         b
     }
 
+    /// Settings that join keys through any shared phone or device (weights 1, minimum 1).
+    fn any_link() -> DcSettings {
+        let mut s = DcSettings::default();
+        s.identity.link_weight.device_hash = 1;
+        s.min_link_strength = [1; 4];
+        s
+    }
+
+    fn with_ids(mut r: GrantRecord, phone: Option<&str>, device: Option<&str>) -> GrantRecord {
+        r.phone_hash = phone.map(str::to_string);
+        r.device_hash = device.map(str::to_string);
+        r
+    }
+
+    fn codes_of(a: &DcAnalysis, b: &GrantBatch, i: usize) -> Vec<&'static str> {
+        let ruleset = crate::Ruleset::embedded(crate::domain::Jurisdiction::Cn).unwrap();
+        let rules = crate::assess::GrantRules::new(&ruleset, None);
+        rules
+            .evaluate_dc(b, i, a.whole())
+            .into_iter()
+            .map(|(c, _)| c.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_shop_terminal_is_a_hub_and_joins_nobody() {
+        // 300 unrelated borrowers, one grant each at twenty lenders, all through one shop
+        // terminal: no one is joined, every grant gets DC-IDENTIFIER-HUB and nothing else.
+        let rows: Vec<GrantRecord> = (0..300)
+            .map(|k| {
+                let r = g(
+                    &format!("G{k:03}"),
+                    &format!("L{:02}", k % 20),
+                    &format!("k{k:03}"),
+                    "2024-01-01",
+                    None,
+                    500_000,
+                );
+                with_ids(r, Some(&format!("ph{k}")), Some("shop-terminal"))
+            })
+            .collect();
+        let b = batch(rows);
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &DcSettings::default());
+        assert_eq!(a.person_count(), 300);
+        assert_eq!(a.hubs().len(), 1);
+        let hub = &a.hubs()[0];
+        assert_eq!((hub.identifier, hub.key_count), (Identifier::Device, 300));
+        for i in 0..b.len() {
+            assert_eq!(codes_of(&a, &b, i), ["DC-IDENTIFIER-HUB"], "row {i}");
+            let r = a.row(i);
+            assert_eq!((r.concurrent, r.open_institutions), (0, 1));
+        }
+        let ev = a.hub_evidence(0).unwrap();
+        let h = &ev["hubs"][0];
+        assert_eq!(h["identifier"], "device_hash");
+        assert_eq!(h["value"], "shop-terminal");
+        assert_eq!(h["key_count"], 300);
+        assert_eq!(h["hub_keys_limit"], 5);
+        assert_eq!(h["institution_count"], 20);
+        assert_eq!(h["institutions"].as_array().unwrap().len(), 20);
+        assert_eq!(h["first_seen"], "2024-01-01");
+        // Five keys on one device are not a hub (the limit is "more than 5").
+        let five = batch(
+            (0..5)
+                .map(|k| {
+                    with_ids(
+                        g(
+                            &format!("G{k}"),
+                            "A",
+                            &format!("k{k}"),
+                            "2024-01-01",
+                            None,
+                            1,
+                        ),
+                        None,
+                        Some("dv"),
+                    )
+                })
+                .collect(),
+        );
+        let a = DcAnalysis::analyse(&five, d("2024-12-31"), &DcSettings::default());
+        assert!(a.hubs().is_empty());
+        assert_eq!(a.person_count(), 1);
+    }
+
+    #[test]
+    fn a_hub_is_measured_on_the_whole_input_not_per_chunk() {
+        let rows: Vec<GrantRecord> = (0..12)
+            .map(|k| {
+                let r = g(
+                    &format!("G{k:02}"),
+                    "A",
+                    &format!("k{k:02}"),
+                    "2024-01-01",
+                    None,
+                    100,
+                );
+                with_ids(r, None, Some("agent-phone"))
+            })
+            .collect();
+        let mut ledger = DcLedger::new();
+        // Chunks of three: no chunk alone has more than five keys on the device.
+        for part in rows.chunks(3) {
+            ledger.add(&batch(part.to_vec()));
+        }
+        let a = ledger.analyse(d("2024-12-31"), &DcSettings::default());
+        assert_eq!(a.hubs().len(), 1);
+        assert_eq!(a.hubs()[0].key_count, 12);
+        assert_eq!(a.person_count(), 12);
+        assert!((0..12).all(|i| a.hubs_of(i).count() == 1));
+    }
+
+    #[test]
+    fn a_family_phone_alone_does_not_join_by_default() {
+        // Three family members share a phone number, each on their own handset.
+        let rows = vec![
+            with_ids(
+                g("G1", "A", "mother", "2024-01-01", None, 900_000),
+                Some("family"),
+                Some("dv-m"),
+            ),
+            with_ids(
+                g("G2", "A", "father", "2024-02-01", None, 900_000),
+                Some("family"),
+                Some("dv-f"),
+            ),
+            with_ids(
+                g("G3", "B", "son", "2024-03-01", None, 900_000),
+                Some("family"),
+                Some("dv-s"),
+            ),
+        ];
+        let b = batch(rows);
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &DcSettings::default());
+        assert_eq!(a.person_count(), 3);
+        for i in 0..3 {
+            assert!(
+                codes_of(&a, &b, i).is_empty(),
+                "row {i}: {:?}",
+                codes_of(&a, &b, i)
+            );
+        }
+        // With the phone enough (minimum strength 1), they are one person, shown with the link.
+        let loose = DcSettings {
+            min_link_strength: [1; 4],
+            ..DcSettings::default()
+        };
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &loose);
+        assert_eq!(a.person_count(), 1);
+        assert_eq!(a.row(1).concurrent, 1);
+        let ev = a.shared_identity_evidence(0).unwrap();
+        assert_eq!(ev["key"], "mother");
+        assert_eq!(ev["key_count"], 3);
+        assert_eq!(ev["min_link_strength"], 1);
+        let links = ev["links"].as_array().unwrap();
+        assert_eq!(links.len(), 2);
+        assert_eq!(links[0]["key"], "father");
+        assert_eq!(links[0]["strength"], 1);
+        assert_eq!(links[0]["via"][0]["identifier"], "phone_hash");
+        assert_eq!(links[0]["via"][0]["value"], "family");
+        assert_eq!(
+            links[0]["via"][0]["key_seen"],
+            json!(["2024-01-01", "2024-01-01"])
+        );
+        assert_eq!(
+            links[0]["via"][0]["other_seen"],
+            json!(["2024-02-01", "2024-02-01"])
+        );
+    }
+
+    #[test]
+    fn a_recycled_number_and_a_resold_handset_do_not_join_across_the_gap() {
+        // The first owner used the number and the handset in 2022; the second from 2024-03,
+        // 400 days after.
+        let rows = vec![
+            with_ids(
+                g("G1", "A", "first", "2022-01-10", Some("2022-06-01"), 100),
+                Some("ph"),
+                Some("dv"),
+            ),
+            with_ids(
+                g("G2", "B", "first", "2023-02-01", Some("2023-03-01"), 100),
+                Some("ph"),
+                Some("dv"),
+            ),
+            with_ids(
+                g("G3", "A", "second", "2024-03-07", None, 100),
+                Some("ph"),
+                Some("dv"),
+            ),
+        ];
+        let b = batch(rows);
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &DcSettings::default());
+        assert_eq!(a.person_count(), 2);
+        assert!(codes_of(&a, &b, 2).is_empty());
+        // 399 days apart is within a 400-day gap: joined, through both (strength 3).
+        let mut wide = DcSettings::default();
+        wide.identity.recycle_gap_days = 400;
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &wide);
+        assert_eq!(a.person_count(), 1);
+        let ev = a.shared_identity_evidence(2).unwrap();
+        assert_eq!(ev["links"][0]["strength"], 3);
+        assert_eq!(ev["links"][0]["via"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            ev["links"][0]["via"][0]["key_seen"],
+            json!(["2024-03-07", "2024-03-07"])
+        );
+        assert_eq!(
+            ev["links"][0]["via"][0]["other_seen"],
+            json!(["2022-01-10", "2023-02-01"])
+        );
+    }
+
+    #[test]
+    fn a_real_person_on_two_keys_is_one_person_with_the_link_as_evidence() {
+        // One handset, two keys, two numbers (strength 2): joined; the exposure counts both.
+        let rows = vec![
+            with_ids(
+                g("G1", "A", "key-a", "2024-01-01", None, 700_000),
+                Some("ph-a"),
+                Some("dv"),
+            ),
+            with_ids(
+                g("G2", "A", "key-b", "2024-01-20", None, 700_000),
+                Some("ph-b"),
+                Some("dv"),
+            ),
+        ];
+        let b = batch(rows);
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &DcSettings::default());
+        assert_eq!(a.person_count(), 1);
+        assert_eq!(a.row(1).open_exposure_minor, 1_400_000);
+        let codes = codes_of(&a, &b, 1);
+        for c in [
+            "DC-CONCURRENT-SAME-LENDER",
+            "DC-EXPOSURE-INCOME",
+            "DC-SHARED-IDENTITY",
+        ] {
+            assert!(codes.contains(&c), "{c} missing: {codes:?}");
+        }
+        let ev = a.shared_identity_evidence(1).unwrap();
+        assert_eq!(ev["person_id"], "P:key-a");
+        assert_eq!(ev["links"][0]["key"], "key-a");
+        assert_eq!(ev["links"][0]["strength"], 2);
+        assert_eq!(ev["links"][0]["via"][0]["identifier"], "device_hash");
+    }
+
+    #[test]
+    fn each_code_reads_the_resolution_of_its_own_minimum() {
+        // Two keys through a phone only (strength 1), each with open grants at one lender.
+        let rows = vec![
+            with_ids(
+                g("G1", "A", "k1", "2024-01-01", None, 700_000),
+                Some("ph"),
+                Some("d1"),
+            ),
+            with_ids(
+                g("G2", "A", "k2", "2024-01-20", None, 700_000),
+                Some("ph"),
+                Some("d2"),
+            ),
+        ];
+        let b = batch(rows);
+        let mut s = DcSettings::default();
+        // Concurrent grants at one lender count keys joined by a phone; the rest do not.
+        s.min_link_strength[Aggregate::Concurrent.slot()] = 1;
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &s);
+        assert_eq!(a.person_count(), 2);
+        assert_eq!(a.row_for(Aggregate::Concurrent, 1).concurrent, 1);
+        assert_eq!(a.partners(1), &[0]);
+        assert_eq!(
+            a.row_for(Aggregate::Exposure, 1).open_exposure_minor,
+            700_000
+        );
+        assert_eq!(a.person_for(Aggregate::Concurrent, 1).key_count(), 2);
+        assert!(a.shared_identity_evidence(1).is_none());
+    }
+
+    #[test]
+    fn a_zero_weight_identifier_joins_nothing() {
+        let rows = vec![
+            with_ids(g("G1", "A", "k1", "2024-01-01", None, 1), None, Some("dv")),
+            with_ids(g("G2", "A", "k2", "2024-01-02", None, 1), None, Some("dv")),
+        ];
+        let b = batch(rows);
+        let mut s = DcSettings::default();
+        s.identity.link_weight.device_hash = 0;
+        assert_eq!(DcAnalysis::analyse(&b, None, &s).person_count(), 2);
+    }
+
     #[test]
     fn closed_on_the_day_another_opens_does_not_overlap() {
         let b = batch(vec![
@@ -718,8 +1637,8 @@ mod tests {
             g("G2", "A", "k1", "2024-03-01", Some("2024-06-01"), 100),
             g("G3", "A", "k1", "2024-05-31", None, 100),
         ]);
-        let a = DcAnalysis::analyse(&b, d("2024-12-31"));
-        assert_eq!(a.rows[0].concurrent, 0);
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &DcSettings::default());
+        assert_eq!(a.row(0).concurrent, 0);
         assert_eq!(a.partners(1), &[2]);
         assert_eq!(a.partners(2), &[1]);
     }
@@ -731,12 +1650,16 @@ mod tests {
             g("G2", "A", "k1", "2024-06-01", None, 100),
         ]);
         assert_eq!(
-            DcAnalysis::analyse(&b, d("2024-12-31")).rows[0].concurrent,
+            DcAnalysis::analyse(&b, d("2024-12-31"), &DcSettings::default())
+                .row(0)
+                .concurrent,
             1
         );
         // As of before the second grant opens, the first one is open to then: no overlap.
         assert_eq!(
-            DcAnalysis::analyse(&b, d("2024-05-31")).rows[0].concurrent,
+            DcAnalysis::analyse(&b, d("2024-05-31"), &DcSettings::default())
+                .row(0)
+                .concurrent,
             0
         );
     }
@@ -755,18 +1678,15 @@ mod tests {
         r3.phone_hash = Some("ph-2".into());
         r4.phone_hash = Some("ph-2".into());
         let b = batch(vec![r4, r3, r2, r1, r5]);
-        let a = DcAnalysis::analyse(&b, d("2024-12-31"));
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &any_link());
         let p = a.person_of(0);
-        assert_eq!(
-            p.keys.iter().map(|k| &**k).collect::<Vec<_>>(),
-            ["k1", "k2", "k3", "k4"]
-        );
+        assert_eq!(p.keys().collect::<Vec<_>>(), ["k1", "k2", "k3", "k4"]);
         assert_eq!(p.id(), "P:k1");
-        assert_eq!(&*a.person_of(4).keys[0], "k5");
+        assert_eq!(a.person_of(4).keys().collect::<Vec<_>>(), ["k5"]);
         // The joined person has four lenders open on G4's date.
         let g4 = (0..5).find(|&i| b.grant_id[i] == "G4").unwrap();
-        assert_eq!(a.rows[g4].open_institutions, 4);
-        assert_eq!(a.rows[g4].open_exposure_minor, 400);
+        assert_eq!(a.row(g4).open_institutions, 4);
+        assert_eq!(a.row(g4).open_exposure_minor, 400);
     }
 
     #[test]
@@ -777,12 +1697,12 @@ mod tests {
             g("G3", "C", "k", "2024-02-01", None, 500_000),
             g("G4", "D", "k", "2024-02-01", None, 500_000),
         ]);
-        let a = DcAnalysis::analyse(&b, d("2024-12-31"));
+        let a = DcAnalysis::analyse(&b, d("2024-12-31"), &DcSettings::default());
         // On 2024-02-01 G1 has just closed: B, C, D are open (G3 and G4 the same day).
-        assert_eq!(a.rows[2].open_institutions, 3);
-        assert_eq!(a.rows[3].open_institutions, 3);
-        assert_eq!(a.rows[3].open_exposure_minor, 1_500_000);
-        assert_eq!(a.rows[1].open_institutions, 2);
+        assert_eq!(a.row(2).open_institutions, 3);
+        assert_eq!(a.row(3).open_institutions, 3);
+        assert_eq!(a.row(3).open_exposure_minor, 1_500_000);
+        assert_eq!(a.row(1).open_institutions, 2);
         assert_eq!(a.person(0).peak_exposure_minor, 1_500_000);
         assert_eq!(a.person(0).institutions, 4);
     }
@@ -813,25 +1733,38 @@ mod tests {
                 rows.push(r);
             }
             let base = batch(rows.clone());
-            let a = DcAnalysis::analyse(&base, d("2024-12-31"));
+            // Hubs from four keys, a 90-day gap: shuffled rows exercise every rule.
+            let mut settings = any_link();
+            settings.identity.hub_keys = crate::ruleset::PerIdentifier { phone_hash: 3, device_hash: 3 };
+            settings.identity.recycle_gap_days = 90;
+            settings.identity.link_weight.device_hash = 2;
+            settings.min_link_strength = [2, 1, 2, 3];
+            let a = DcAnalysis::analyse(&base, d("2024-12-31"), &settings);
             let mut shuffled = rows;
             for i in (1..shuffled.len()).rev() {
                 let j = next(i as u64 + 1) as usize;
                 shuffled.swap(i, j);
             }
             let sb = batch(shuffled);
-            let s = DcAnalysis::analyse(&sb, d("2024-12-31"));
+            let s = DcAnalysis::analyse(&sb, d("2024-12-31"), &settings);
             for i in 0..base.len() {
                 let j = (0..sb.len()).find(|&j| sb.grant_id[j] == base.grant_id[i]).unwrap();
-                let (ra, rs) = (a.rows[i], s.rows[j]);
+                let (ra, rs) = (a.row(i), s.row(j));
                 prop_assert_eq!((ra.concurrent, ra.open_institutions, ra.open_exposure_minor), (rs.concurrent, rs.open_institutions, rs.open_exposure_minor));
                 prop_assert_eq!(a.person_of(i).id(), s.person_of(j).id());
+                prop_assert_eq!(a.shared_identity_evidence(i), s.shared_identity_evidence(j));
+                prop_assert_eq!(a.hub_evidence(i), s.hub_evidence(j));
+                for agg in Aggregate::ALL {
+                    let (ra, rs) = (a.row_for(agg, i), s.row_for(agg, j));
+                    prop_assert_eq!((ra.concurrent, ra.open_institutions, ra.open_exposure_minor), (rs.concurrent, rs.open_institutions, rs.open_exposure_minor));
+                    prop_assert_eq!(a.person_for(agg, i).id(), s.person_for(agg, j).id());
+                }
                 let pa: Vec<&String> = a.partners(i).iter().map(|&p| &base.grant_id[p as usize]).collect();
                 let ps: Vec<&String> = s.partners(j).iter().map(|&p| &sb.grant_id[p as usize]).collect();
                 prop_assert_eq!(pa, ps);
             }
-            prop_assert_eq!(a.persons().map(|p| (p.id(), p.keys.to_vec(), p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>(),
-                            s.persons().map(|p| (p.id(), p.keys.to_vec(), p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>());
+            prop_assert_eq!(a.persons().map(|p| (p.id(), p.keys().map(str::to_string).collect::<Vec<_>>(), p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>(),
+                            s.persons().map(|p| (p.id(), p.keys().map(str::to_string).collect::<Vec<_>>(), p.institutions, p.peak_exposure_minor)).collect::<Vec<_>>());
         }
     }
 }

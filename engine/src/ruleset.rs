@@ -153,6 +153,50 @@ impl CodeRule {
     }
 }
 
+/// One value per identifier column that can join borrower keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerIdentifier {
+    /// For `phone_hash`.
+    pub phone_hash: u32,
+    /// For `device_hash`.
+    pub device_hash: u32,
+}
+
+/// How the duplicate-credit analysis joins borrower keys into persons (SPEC section 6,
+/// DC-SHARED-IDENTITY and DC-IDENTIFIER-HUB; `engine::dc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityRules {
+    /// An identifier seen with more borrower keys than this (over the whole input) is a hub:
+    /// it joins no keys, and its grants get DC-IDENTIFIER-HUB.
+    pub hub_keys: PerIdentifier,
+    /// Two keys seen with one identifier only in periods more than this many days apart are
+    /// not joined through it (recycled numbers, resold handsets).
+    pub recycle_gap_days: u32,
+    /// The strength a shared identifier of each type gives a link; a link's strength is the
+    /// sum over the types two keys share. 0: the type joins nothing.
+    pub link_weight: PerIdentifier,
+}
+
+impl Default for IdentityRules {
+    /// The embedded rulesets' values: hubs above 5 keys, a one-year gap, a phone 1 and a
+    /// device 2 (`rules/cn.toml` gives the sources).
+    fn default() -> Self {
+        Self {
+            hub_keys: PerIdentifier {
+                phone_hash: 5,
+                device_hash: 5,
+            },
+            recycle_gap_days: 365,
+            link_weight: PerIdentifier {
+                phone_hash: 1,
+                device_hash: 2,
+            },
+        }
+    }
+}
+
 /// A validated ruleset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,6 +217,9 @@ pub struct Ruleset {
     pub lpr: Vec<LprEntry>,
     /// How findings become scores and grades.
     pub scoring: ScoringRules,
+    /// How borrower keys are joined into persons (default: [`IdentityRules::default`]).
+    #[serde(default)]
+    pub identity: IdentityRules,
     /// Every code of the catalogue, by code.
     pub codes: BTreeMap<String, CodeRule>,
 }
@@ -285,6 +332,35 @@ impl Ruleset {
         {
             return err("caps.hcstc", "rates must be above 0 and at most 10");
         }
+        let ids = &self.identity;
+        for (name, v) in [
+            ("phone_hash", ids.hub_keys.phone_hash),
+            ("device_hash", ids.hub_keys.device_hash),
+        ] {
+            if !(1..=1_000_000).contains(&v) {
+                return err(
+                    &format!("identity.hub_keys.{name}"),
+                    "must be between 1 and 1,000,000 keys",
+                );
+            }
+        }
+        for (name, v) in [
+            ("phone_hash", ids.link_weight.phone_hash),
+            ("device_hash", ids.link_weight.device_hash),
+        ] {
+            if v > 1_000 {
+                return err(
+                    &format!("identity.link_weight.{name}"),
+                    "must be between 0 and 1,000",
+                );
+            }
+        }
+        if ids.recycle_gap_days > 36_500 {
+            return err(
+                "identity.recycle_gap_days",
+                "must be between 0 and 36,500 days",
+            );
+        }
         if let Err((key, reason)) = self.scoring.validate() {
             return err(&key, &reason);
         }
@@ -302,10 +378,18 @@ impl Ruleset {
                 );
             }
             for p in spec.params {
-                if !rule.params.get(*p).is_some_and(|v| v.is_finite()) {
+                let Some(v) = rule.params.get(*p).copied().filter(|v| v.is_finite()) else {
                     return err(
                         &format!("codes.{}.params.{p}", spec.code),
                         "is required and must be a finite number",
+                    );
+                };
+                if *p == crate::dc::MIN_LINK_STRENGTH
+                    && !(v.fract() == 0.0 && (1.0..=1_000.0).contains(&v))
+                {
+                    return err(
+                        &format!("codes.{}.params.{p}", spec.code),
+                        "must be a whole number from 1 to 1,000",
                     );
                 }
             }

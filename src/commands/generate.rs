@@ -1,9 +1,9 @@
 //! `finrisk generate`: the synthetic data set with planted problems.
 
-use crate::cli::{Format, GenerateArgs};
+use crate::cli::{Format, GenerateArgs, Switch};
 use crate::failure::bad_input;
 use crate::output::to_json;
-use finrisk_datasets::generate::{GenerateParams, GrantsFormat, generate};
+use finrisk_datasets::generate::{DataProfile, GenerateParams, GrantsFormat, generate};
 use finrisk_engine::Date;
 
 pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<String> {
@@ -22,6 +22,12 @@ pub(crate) fn run(args: &GenerateArgs) -> anyhow::Result<String> {
         },
         start: date("start", &args.start)?,
         end: date("end", &args.end)?,
+        profile: args.profile.into(),
+        identity_noise: args
+            .identity_noise
+            .map_or(DataProfile::from(args.profile).identity_noise(), |s| {
+                s == Switch::On
+            }),
     };
     let started = std::time::Instant::now();
     let summary = generate(&params, &args.out)?;

@@ -30,7 +30,7 @@ use finrisk_datasets::write::{
 use finrisk_datasets::{GrantChunk, GrantInput, LoadReport};
 use finrisk_engine::Date;
 use finrisk_engine::assess::{GrantRow, assess_grant_chunk};
-use finrisk_engine::dc::{DcAnalysis, DcChunk, DcLedger, PersonCodes};
+use finrisk_engine::dc::{DcAnalysis, DcChunk, DcLedger, DcSettings, PersonCodes};
 use finrisk_engine::domain::Jurisdiction;
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use finrisk_engine::index::IndexBuilder;
@@ -458,7 +458,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         })?;
         bar.finish_and_clear();
     }
-    let dc: DcAnalysis = ledger.analyse(as_of);
+    let dc: DcAnalysis = ledger.analyse(as_of, &DcSettings::from_ruleset(&ruleset));
     let provenance = json!({
         "finrisk_version": env!("CARGO_PKG_VERSION"),
         "ruleset_version": ruleset.version,
@@ -537,13 +537,13 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
                 });
                 bar.finish_and_clear();
                 result.and_then(|()| {
-                    if first == dc.rows.len() {
+                    if first == dc.len() {
                         Ok(())
                     } else {
                         Err(anyhow::anyhow!(
                             "{} changed while it was read: {} rows accepted in the first pass, {first} in the second",
                             args.input.display(),
-                            dc.rows.len()
+                            dc.len()
                         ))
                     }
                 })

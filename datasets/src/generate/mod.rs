@@ -12,7 +12,7 @@ pub mod rng;
 mod world;
 
 pub use cases::CaseTruth;
-pub use people::{GenGrant, plant_rules};
+pub use people::{GenGrant, noise, plant_rules};
 pub use world::{GenProduct, ProductTruth, Profile};
 
 use crate::DatasetError;
@@ -38,6 +38,25 @@ pub enum GrantsFormat {
     Csv,
 }
 
+/// What the generated identities look like (see `datasets/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataProfile {
+    /// Every borrower key has its own phone and device, except the keys of one person (an
+    /// identity ring): the planted problems alone. The default.
+    Planted,
+    /// As `planted`, with identity noise on: shop and agent terminals, family phones,
+    /// recycled numbers and resold handsets.
+    Realistic,
+}
+
+impl DataProfile {
+    /// Whether the profile turns identity noise on.
+    pub fn identity_noise(self) -> bool {
+        self == DataProfile::Realistic
+    }
+}
+
 /// Generator parameters, with documented defaults (see `datasets/README.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GenerateParams {
@@ -58,6 +77,12 @@ pub struct GenerateParams {
     pub start: Date,
     /// Last grant date. Default 2024-12-31.
     pub end: Date,
+    /// The profile. Default [`DataProfile::Planted`].
+    pub profile: DataProfile,
+    /// Identifiers shared between different people (shop and agent terminals, family phones,
+    /// recycled numbers, resold handsets). Default: the profile's
+    /// ([`DataProfile::identity_noise`]).
+    pub identity_noise: bool,
 }
 
 impl Default for GenerateParams {
@@ -71,6 +96,8 @@ impl Default for GenerateParams {
             format: GrantsFormat::Parquet,
             start: Date::from_days_since_epoch(19_358), // 2023-01-01
             end: Date::from_days_since_epoch(20_088),   // 2024-12-31
+            profile: DataProfile::Planted,
+            identity_noise: false,
         }
     }
 }
@@ -174,13 +201,16 @@ pub fn generate(params: &GenerateParams, out: &Path) -> Result<GenerateSummary, 
     };
     let mut grants_out = TableSink::create(&out.join(grants_name), params.format, &grant_schema())?;
     let mut truth_out = TableSink::create(&out.join(truth_name), params.format, &truth_schema())?;
-    let ctx = ChunkContext::new(
+    let mut ctx = ChunkContext::new(
         params.seed,
         &products,
         params.start,
         params.end,
         params.as_of(),
     );
+    if params.identity_noise {
+        ctx = ctx.with_identity_noise(params.grants);
+    }
     let chunk = params.chunk_size as u64;
     let chunks = params.grants.div_ceil(chunk);
     let wave = (rayon::current_num_threads() * 2).max(2) as u64;

@@ -1,10 +1,17 @@
 //! Borrowers and their grants over time, one chunk at a time, with the truth of every row.
 //!
-//! A chunk is a pure function of `(seed, chunk index, products)`: it draws borrowers of five
+//! A chunk is a pure function of `(seed, chunk index, products)`: it draws borrowers of six
 //! kinds (ordinary, same-lender stackers, many-lender bursts, identity rings, distressed, and
 //! students), builds each one's grants on a timeline, computes every grant's APR with the
 //! engine, draws outcomes from a risk model, and labels each grant with the codes that its
 //! data meets under the SPEC section 6 defaults (the truth the detectors are judged against).
+//!
+//! With identity noise on ([`ChunkContext::with_identity_noise`]), identifiers are shared
+//! between different people as in real lending data (the shares are in [`noise`]): some grants
+//! go through a shop or agent terminal used by many borrowers, family members share a phone
+//! number, and numbers and handsets pass to a new owner after a gap. The truth is written from
+//! the people made, never from the detector's rules: a grant through a terminal is
+//! DC-IDENTIFIER-HUB, and the person-level codes are computed over each real person's keys.
 
 use super::rng::{Rng, mix64, saturating_i32, saturating_u32};
 use super::world::{GenProduct, Profile};
@@ -37,6 +44,30 @@ pub mod plant_rules {
 }
 
 use plant_rules as pr;
+
+/// The identity noise of the `realistic` profile: assumptions, documented in
+/// `datasets/README.md`.
+pub mod noise {
+    /// Share of the grants of single-key borrowers made through a shop or agent terminal.
+    pub const SHOP_SHARE: f64 = 0.03;
+    /// Mean number of grants per terminal: the number of terminals is the expected number of
+    /// terminal grants over this (none when that is below one terminal).
+    pub const GRANTS_PER_SHOP: f64 = 60.0;
+    /// Share of terminal grants on which the agent also enters their own phone number.
+    pub const AGENT_PHONE_SHARE: f64 = 0.3;
+    /// Chance that an ordinary borrower shares the phone number of the previous ordinary
+    /// borrower's family (families of at most [`FAMILY_SIZE`]), on their own handset.
+    pub const FAMILY_SHARE: f64 = 0.1;
+    /// Most people on one family number.
+    pub const FAMILY_SIZE: usize = 3;
+    /// Chance that an ordinary borrower's number or handset came from an earlier borrower.
+    pub const SECOND_OWNER_SHARE: f64 = 0.05;
+    /// Fewest days between the earlier owner's last grant and the new owner's first.
+    pub const SECOND_OWNER_GAP_DAYS: i32 = 400;
+    /// Longest span, in days, of the grants of one identity ring (one person on several keys
+    /// applies within months, not years).
+    pub const RING_SPAN_DAYS: i32 = 300;
+}
 
 /// One generated grant: the SPEC columns and the truth.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +159,10 @@ pub(super) struct ChunkContext<'a> {
     pub end: Date,
     /// As-of date: open grants run to here; nothing closes after it.
     pub as_of: Date,
+    /// Whether identifiers are shared between different people.
+    pub identity_noise: bool,
+    /// Shop and agent terminals (0: none).
+    pub shops: u64,
 }
 
 impl<'a> ChunkContext<'a> {
@@ -155,7 +190,26 @@ impl<'a> ChunkContext<'a> {
             start,
             end,
             as_of,
+            identity_noise: false,
+            shops: 0,
         }
+    }
+
+    /// With identity noise on, for a data set of `grants` rows: one terminal per
+    /// [`noise::GRANTS_PER_SHOP`] expected terminal grants, so a terminal is seen with dozens
+    /// of keys.
+    pub(super) fn with_identity_noise(mut self, grants: u64) -> Self {
+        self.identity_noise = true;
+        // Grant counts are far below 2^52: exact in f64.
+        let shops = (grants as f64 * noise::SHOP_SHARE / noise::GRANTS_PER_SHOP).floor();
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "the floor of a non-negative count below 2^52"
+        )]
+        let shops = shops as u64;
+        self.shops = shops;
+        self
     }
 
     fn pick_product(&self, rng: &mut Rng, risk: f64) -> usize {
@@ -190,6 +244,8 @@ struct Borrower {
     phone: String,
     device: String,
     kind: &'static str,
+    /// Its phone number is a family's (shared with other people).
+    family: bool,
 }
 
 /// A grant before outcomes and truth.
@@ -204,6 +260,9 @@ struct Draft {
     dpd_at_grant: i64,
     line_increased: bool,
     ring: bool,
+    /// The shop or agent terminal it was made through, and whether the agent entered their
+    /// own number too.
+    shop: Option<(u64, bool)>,
 }
 
 fn hex_id(prefix: &str, seed: u64, salt: u64, id: u64) -> String {
@@ -264,6 +323,7 @@ pub(super) fn generate_chunk(
     let mut borrowers: Vec<Borrower> = Vec::new();
     let mut drafts: Vec<Draft> = Vec::with_capacity(count + 8);
     let mut person_no: u64 = 0;
+    let mut noise_state = NoiseState::default();
     let window = ctx.start.days_until(ctx.end).max(1);
     while drafts.len() < count {
         let remaining = count - drafts.len();
@@ -310,15 +370,17 @@ pub(super) fn generate_chunk(
                     "student" => 0.5,
                     _ => 0.0,
                 };
-            // Identity rings share phones and devices in a chain: 0-1 phone, 1-2 device, 2-3 phone, ...
+            // An identity ring is one person on several keys, all applying from the person's
+            // handset; half the keys also give the person's own number, the others a number
+            // of their own (one or two shared identifiers).
             let (phone, device) = if kind == "ring" {
-                let link = |j: usize| (first_borrower as u64 + j as u64) | (chunk << 32);
-                let phone_owner = if m % 2 == 1 { m - 1 } else { m };
-                let device_owner = if m % 2 == 0 && m > 0 { m - 1 } else { m };
-                (
-                    hex_id("ph", ctx.seed, 1, link(phone_owner)),
-                    hex_id("dv", ctx.seed, 2, link(device_owner)),
-                )
+                let owner = (first_borrower as u64) | (chunk << 32);
+                let phone = if m == 0 || rng.chance(0.5) {
+                    hex_id("ph", ctx.seed, 1, owner)
+                } else {
+                    hex_id("ph", ctx.seed, 1, id)
+                };
+                (phone, hex_id("dv", ctx.seed, 2, owner))
             } else {
                 (hex_id("ph", ctx.seed, 1, id), hex_id("dv", ctx.seed, 2, id))
             };
@@ -333,6 +395,7 @@ pub(super) fn generate_chunk(
                 phone,
                 device,
                 kind,
+                family: false,
             });
         }
         let mut person_drafts = plan_person(
@@ -359,9 +422,92 @@ pub(super) fn generate_chunk(
             );
             person_drafts.truncate(1);
         }
+        if ctx.identity_noise {
+            share_identifiers(
+                ctx,
+                &mut rng,
+                &mut borrowers,
+                first_borrower,
+                &mut person_drafts,
+                &mut noise_state,
+            );
+        }
         drafts.extend(person_drafts);
     }
     finish(ctx, &mut rng, &borrowers, drafts, first_index)
+}
+
+/// What identity noise remembers across the persons of a chunk.
+#[derive(Default)]
+struct NoiseState {
+    /// The latest ordinary borrower's family: its first member and its size.
+    family: Option<(usize, usize)>,
+    /// Ordinary borrowers whose number and handset may pass to a later borrower, with the date
+    /// of their last grant, oldest first.
+    donors: Vec<(usize, Date)>,
+}
+
+/// Identity noise for the person whose first key is `borrowers[first]` and whose grants are
+/// `drafts`: terminal grants, a family number, or a number or handset from an earlier owner.
+fn share_identifiers(
+    ctx: &ChunkContext<'_>,
+    rng: &mut Rng,
+    borrowers: &mut [Borrower],
+    first: usize,
+    drafts: &mut [Draft],
+    state: &mut NoiseState,
+) {
+    let kind = borrowers[first].kind;
+    if kind == "ring" {
+        return;
+    }
+    if ctx.shops > 0 {
+        for d in drafts.iter_mut() {
+            if rng.chance(noise::SHOP_SHARE) {
+                let shop = rng.int(0, i64::try_from(ctx.shops - 1).unwrap_or(i64::MAX));
+                d.shop = Some((shop.unsigned_abs(), rng.chance(noise::AGENT_PHONE_SHARE)));
+            }
+        }
+    }
+    if kind != "ordinary" || drafts.is_empty() {
+        return;
+    }
+    let first_date = drafts
+        .iter()
+        .map(|d| d.granted_at)
+        .min()
+        .unwrap_or(ctx.start);
+    let last_date = drafts
+        .iter()
+        .map(|d| d.granted_at)
+        .max()
+        .unwrap_or(ctx.start);
+    if let Some((head, size)) = state.family
+        && size < noise::FAMILY_SIZE
+        && rng.chance(noise::FAMILY_SHARE)
+    {
+        borrowers[first].phone = borrowers[head].phone.clone();
+        borrowers[first].family = true;
+        borrowers[head].family = true;
+        state.donors.retain(|&(b, _)| b != head);
+        state.family = Some((head, size + 1));
+        return;
+    }
+    state.family = Some((first, 1));
+    if rng.chance(noise::SECOND_OWNER_SHARE)
+        && let Some(k) = state.donors.iter().position(|&(b, last)| {
+            !borrowers[b].family && last.add_days(noise::SECOND_OWNER_GAP_DAYS) <= first_date
+        })
+    {
+        let (donor, _) = state.donors.remove(k);
+        if rng.chance(0.5) {
+            borrowers[first].phone = borrowers[donor].phone.clone();
+        } else {
+            borrowers[first].device = borrowers[donor].device.clone();
+        }
+        return;
+    }
+    state.donors.push((first, last_date));
 }
 
 fn product_term(rng: &mut Rng, p: &GenProduct, min_months: u32) -> u32 {
@@ -415,6 +561,7 @@ fn plan_person(
         dpd_at_grant: 0,
         line_increased: false,
         ring: false,
+        shop: None,
     };
     match kind {
         "stacker" => {
@@ -477,6 +624,10 @@ fn plan_person(
         }
         "ring" => {
             let mut used: Vec<usize> = Vec::new();
+            let span = noise::RING_SPAN_DAYS.min(window);
+            let burst = ctx
+                .start
+                .add_days(rng.days(0, i64::from(window - span).max(0)));
             for m in 0..members {
                 let who = first + m;
                 for k in 0..rng.int(1, 2) {
@@ -494,7 +645,7 @@ fn plan_person(
                     }
                     used.push(ctx.products[product].institution);
                     let p = &ctx.products[product];
-                    let at = ctx.start.add_days(rng.days(0, i64::from(window)));
+                    let at = burst.add_days(rng.days(0, i64::from(span)));
                     let mut d = base_draft(
                         product,
                         who,
@@ -661,8 +812,14 @@ fn finish(
                 / 1e4,
             line_increased: d.line_increased,
             dpd_at_grant: d.dpd_at_grant,
-            phone_hash: b.phone.clone(),
-            device_hash: b.device.clone(),
+            phone_hash: match d.shop {
+                Some((shop, true)) => hex_id("ph-agent", ctx.seed, 8, shop),
+                _ => b.phone.clone(),
+            },
+            device_hash: match d.shop {
+                Some((shop, _)) => hex_id("dv-shop", ctx.seed, 7, shop),
+                None => b.device.clone(),
+            },
             max_dpd: if defaulted {
                 rng.int(90, 360)
             } else if rng.chance(0.1) {
@@ -715,6 +872,9 @@ fn finish(
         }
         if d.ring {
             codes.push("DC-SHARED-IDENTITY");
+        }
+        if d.shop.is_some() {
+            codes.push("DC-IDENTIFIER-HUB");
         }
         g.codes = codes;
         grants.push(g);

@@ -6,7 +6,7 @@
 use super::collector::{Assessment, Collector, score_findings};
 use crate::catalogue::{CATALOGUE, CodeId, code};
 use crate::date::Date;
-use crate::dc::{DcAnalysis, DcChunk};
+use crate::dc::{Aggregate, DcAnalysis, DcChunk, DcSettings};
 use crate::domain::Cause;
 use crate::domain::grant::GrantBatch;
 use crate::evidence::{Evidence, Field};
@@ -384,7 +384,7 @@ impl<'r> GrantRules<'r> {
         dc: DcChunk<'b>,
     ) -> Vec<GrantHit<'b>> {
         let mut out = Vec::new();
-        let r = dc.row(i);
+        let r = dc.row_for(Aggregate::Concurrent, i);
         if r.concurrent > 0 && self.on(code::DC_CONCURRENT_SAME_LENDER) {
             let ids: Vec<&str> = dc
                 .partners(i)
@@ -405,7 +405,7 @@ impl<'r> GrantRules<'r> {
         out.extend(self.against_threshold(
             code::DC_MANY_LENDERS,
             "open_institutions_in_data",
-            Some(r.open_institutions),
+            Some(dc.row_for(Aggregate::ManyLenders, i).open_institutions),
             Beyond::AtLeast,
             "threshold",
         ));
@@ -413,30 +413,29 @@ impl<'r> GrantRules<'r> {
             self.t(code::DC_EXPOSURE_INCOME),
             b.monthly_income_minor[i].filter(|v| *v > 0),
         ) {
-            let multiple = r.open_exposure_minor as f64 / inc as f64;
+            let exposure = dc.row_for(Aggregate::Exposure, i).open_exposure_minor;
+            let multiple = exposure as f64 / inc as f64;
             if multiple > t {
                 out.push((
                     code::DC_EXPOSURE_INCOME,
                     Evidence::of([
                         ("monthly_income_minor", inc.into()),
                         ("multiple", multiple.into()),
-                        ("open_exposure_minor", r.open_exposure_minor.into()),
+                        ("open_exposure_minor", exposure.into()),
                         ("threshold", t.into()),
                     ]),
                 ));
             }
         }
-        let person = dc.person_of(i);
-        if person.keys.len() > 1 && self.on(code::DC_SHARED_IDENTITY) {
-            let keys: Vec<&str> = person.keys.iter().take(20).map(|k| &**k).collect();
-            out.push((
-                code::DC_SHARED_IDENTITY,
-                Evidence::of([
-                    ("key_count", person.keys.len().into()),
-                    ("keys", keys.into()),
-                    ("person_id", person.id().into()),
-                ]),
-            ));
+        if self.on(code::DC_SHARED_IDENTITY)
+            && let Some(ev) = dc.analysis.shared_identity_evidence(dc.first + i)
+        {
+            out.push((code::DC_SHARED_IDENTITY, Evidence::Value(ev)));
+        }
+        if self.on(code::DC_IDENTIFIER_HUB)
+            && let Some(ev) = dc.analysis.hub_evidence(dc.first + i)
+        {
+            out.push((code::DC_IDENTIFIER_HUB, Evidence::Value(ev)));
         }
         out
     }
@@ -554,7 +553,7 @@ pub fn assess_grants(
     as_of: Option<Date>,
     pds: Option<&GrantPds>,
 ) -> (Vec<GrantRow>, DcAnalysis) {
-    let dc = DcAnalysis::analyse(batch, as_of);
+    let dc = DcAnalysis::analyse(batch, as_of, &DcSettings::from_ruleset(ruleset));
     let rows = assess_grant_chunk(batch, ruleset, dc.whole(), pds);
     (rows, dc)
 }
@@ -631,7 +630,7 @@ mod tests {
             r.institution_id = format!("I{}", k % 7);
             r.borrower_key = format!("k{}", k % 2);
             r.granted_at = Date::parse(&format!("2024-03-{:02}", k + 1)).ok();
-            r.phone_hash = Some("ph".into());
+            r.device_hash = Some("dv".into());
             r.active_lenders = Some(5);
             r.income_verified = Some(k % 3 != 0);
             r.apr = 0.1 + 0.05 * k as f64;
@@ -639,7 +638,7 @@ mod tests {
         }
         let ruleset = cn();
         let rules = GrantRules::new(&ruleset, None);
-        let dc = DcAnalysis::analyse(&b, None);
+        let dc = DcAnalysis::analyse(&b, None, &DcSettings::from_ruleset(&ruleset));
         let values: Vec<f64> = (0..10).map(|k| 0.05 * k as f64).collect();
         let p = pds(&values);
         let rows = assess_grant_chunk(&b, &ruleset, dc.whole(), Some(&p));
@@ -784,7 +783,7 @@ mod tests {
         let f = rules.assess_full(&b, 3, None, Some(&unstated));
         assert_eq!(high_pd(&f).unwrap().severity, Severity::Info);
         // The batch path agrees: code listed, no points, the reason in the evidence.
-        let dc = DcAnalysis::analyse(&b, None);
+        let dc = DcAnalysis::analyse(&b, None, &DcSettings::from_ruleset(&ruleset));
         let rows = assess_grant_chunk(&b, &ruleset, dc.whole(), Some(&us_model));
         let plain = assess_grant_chunk(&b, &ruleset, dc.whole(), None);
         assert!(rows[3].findings.contains("RC-HIGH-PD"));

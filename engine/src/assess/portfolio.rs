@@ -8,7 +8,7 @@ use super::collector::Collector;
 use super::grant::GrantRules;
 use crate::catalogue::{CodeId, code};
 use crate::date::Date;
-use crate::dc::DcAnalysis;
+use crate::dc::{DcAnalysis, DcSettings};
 use crate::domain::Product;
 use crate::domain::grant::GrantBatch;
 use crate::findings::{Finding, Level, share};
@@ -83,7 +83,7 @@ pub(super) fn assess_portfolio(
     let rules = GrantRules::new(ruleset, Some(cause_of_kind(product.kind)))
         .with_currency(&product.currency);
     // The person's grants at every institution in the table count for duplicate credit.
-    let dc = DcAnalysis::analyse(batch, as_of);
+    let dc = DcAnalysis::analyse(batch, as_of, &DcSettings::from_ruleset(ruleset));
     let mut code_counts: BTreeMap<String, usize> = BTreeMap::new();
     let (mut students, mut student_known, mut unverified, mut verified_known) = (0, 0, 0, 0);
     let (mut fpd, mut fpd_known, mut defaults, mut default_known) = (0, 0, 0, 0);
