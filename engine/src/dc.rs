@@ -625,46 +625,70 @@ impl Sightings {
         rules: &IdentityRules,
     ) {
         let mut hub_of = vec![NONE; count];
-        // (identifier, key, date, row), sorted: each identifier's keys, each in date order.
-        let mut seen: Vec<(u32, u32, Date, u32)> = row_ident
-            .iter()
-            .enumerate()
-            .filter(|&(_, &x)| x != NONE)
-            .map(|(r, &x)| (x, row_key[r], granted_at[r], id32(r)))
-            .collect();
-        seen.par_sort_unstable();
+        // Rows grouped by identifier with a counting sort (identifiers are numbered 0..count):
+        // linear, where sorting a million sightings by comparison took a tenth of a second.
+        let mut starts = vec![0u32; count + 1];
+        for &x in row_ident {
+            if x != NONE {
+                starts[x as usize + 1] += 1;
+            }
+        }
+        for k in 0..count {
+            starts[k + 1] += starts[k];
+        }
+        let mut next = starts.clone();
+        let mut grouped = vec![0u32; starts[count] as usize];
+        for (r, &x) in row_ident.iter().enumerate() {
+            if x != NONE {
+                grouped[next[x as usize] as usize] = id32(r);
+                next[x as usize] += 1;
+            }
+        }
+        drop(next);
         let limit = id.of(&rules.hub_keys) as usize;
         let gap = i64::from(rules.recycle_gap_days);
+        let links = id.of(&rules.link_weight) > 0;
+        // One identifier's sightings as (key, date), sorted; its keys with first and last date.
+        let mut sightings: Vec<(u32, Date)> = Vec::new();
         let mut keys: Vec<(u32, Date, Date)> = Vec::new();
-        let mut g = 0;
-        while g < seen.len() {
-            let ident = seen[g].0;
-            let mut h = g;
+        for ident in 0..count {
+            let rows = &grouped[starts[ident] as usize..starts[ident + 1] as usize];
+            // One sighting, or one key seen several times: nothing to join, never a hub
+            // (a limit is at least one key).
+            let key0 = rows.first().map(|&r| row_key[r as usize]);
+            if rows.iter().all(|&r| Some(row_key[r as usize]) == key0) {
+                continue;
+            }
+            sightings.clear();
+            sightings.extend(
+                rows.iter()
+                    .map(|&r| (row_key[r as usize], granted_at[r as usize])),
+            );
+            sightings.sort_unstable();
             keys.clear();
-            while h < seen.len() && seen[h].0 == ident {
-                let (_, key, day, _) = seen[h];
+            for &(key, day) in &sightings {
                 match keys.last_mut() {
                     Some(k) if k.0 == key => k.2 = day,
                     _ => keys.push((key, day, day)),
                 }
-                h += 1;
             }
+            let ident = id32(ident);
             if keys.len() > limit {
-                let group = &seen[g..h];
                 let mut institutions: Vec<u32> =
-                    group.iter().map(|s| institution[s.3 as usize]).collect();
+                    rows.iter().map(|&r| institution[r as usize]).collect();
                 institutions.sort_unstable();
                 institutions.dedup();
                 hub_of[ident as usize] = id32(self.hubs.len());
+                let days = sightings.iter().map(|s| s.1);
                 self.hubs.push(Hub {
                     identifier: id,
                     ident,
                     key_count: keys.len(),
                     institutions,
-                    first_seen: group.iter().map(|s| s.2).min().unwrap_or(group[0].2),
-                    last_seen: group.iter().map(|s| s.2).max().unwrap_or(group[0].2),
+                    first_seen: days.clone().min().unwrap_or(sightings[0].1),
+                    last_seen: days.max().unwrap_or(sightings[0].1),
                 });
-            } else if id.of(&rules.link_weight) > 0 {
+            } else if links {
                 for (x, &(ka, fa, la)) in keys.iter().enumerate() {
                     for &(kb, fb, lb) in &keys[x + 1..] {
                         let apart = i64::from(la.days_until(fb).max(lb.days_until(fa)));
@@ -686,7 +710,6 @@ impl Sightings {
                     }
                 }
             }
-            g = h;
         }
         self.hub_of[id.slot()] = hub_of;
     }
@@ -1204,8 +1227,7 @@ impl DcAnalysis {
             .into_iter()
             .take(EVIDENCE_LIST)
             .map(|l| {
-                let mut vias: Vec<ViaShown<'_>> = self.vias
-                    [l.vias.0..l.vias.1]
+                let mut vias: Vec<ViaShown<'_>> = self.vias[l.vias.0..l.vias.1]
                     .iter()
                     .map(|v| {
                         let text = self.identifier_texts[v.identifier.slot()].get(v.ident as usize);
