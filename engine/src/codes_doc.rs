@@ -36,6 +36,9 @@ fn evaluation_name(evaluation: Evaluation) -> &'static str {
     }
 }
 
+/// One `[identity]` value of a ruleset.
+type IdentitySetting = fn(&Ruleset) -> u32;
+
 /// A Markdown table cell: pipes escaped, line breaks folded.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -99,6 +102,44 @@ pub fn codes_markdown(rulesets: &[Ruleset]) -> String {
         );
         for r in rulesets {
             let _ = write!(out, " {} |", cell(&setting(r, spec.code)));
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "\n## Identity resolution (`[identity]`)\n\n\
+         How the DC codes that add up a person's grants join borrower keys (the researchers' guide\n\
+         explains the rules; `rules/cn.toml` gives their sources): an identifier seen with more\n\
+         than `hub_keys` keys is a hub and joins nothing; two keys seen with one identifier only\n\
+         more than `recycle_gap_days` apart are not joined through it; a link's strength is the\n\
+         sum of `link_weight` over the identifier types two keys share, and each code joins keys\n\
+         through links of at least its `min_link_strength` (in the table above).\n\n\
+         | setting |",
+    );
+    for r in rulesets {
+        let _ = write!(out, " {} |", r.jurisdiction.as_str());
+    }
+    out.push_str("\n|---|");
+    for _ in rulesets {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    let identity_rows: [(&str, IdentitySetting); 5] = [
+        ("`hub_keys.phone_hash`", |r| r.identity.hub_keys.phone_hash),
+        ("`hub_keys.device_hash`", |r| {
+            r.identity.hub_keys.device_hash
+        }),
+        ("`recycle_gap_days`", |r| r.identity.recycle_gap_days),
+        ("`link_weight.phone_hash`", |r| {
+            r.identity.link_weight.phone_hash
+        }),
+        ("`link_weight.device_hash`", |r| {
+            r.identity.link_weight.device_hash
+        }),
+    ];
+    for (name, value) in identity_rows {
+        let _ = write!(out, "| {name} |");
+        for r in rulesets {
+            let _ = write!(out, " {} |", value(r));
         }
         out.push('\n');
     }
