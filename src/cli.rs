@@ -90,6 +90,10 @@ pub(crate) enum Command {
     /// Write a report of a scores table (`batch --kind grants` output): self-contained HTML,
     /// PNG charts, Markdown and JSON.
     Report(ReportArgs),
+    /// What a candidate ruleset would find on a grants table that the current one does not, and
+    /// the reverse: codes gained and lost (per code, per institution), grade changes, and each
+    /// code's precision and recall against `defaulted` under both.
+    Backtest(BacktestArgs),
     /// Write a shipped real dataset as a grants table (SPEC section 4), with its real outcomes
     /// (`defaulted`): `lending_club_grants`, LendingClub 2007-2011 in the engine's columns.
     ExportDataset(ExportDatasetArgs),
@@ -501,6 +505,32 @@ pub(crate) enum BatchKind {
     Cases,
     /// Products, one JSON document per line.
     Products,
+}
+
+/// `finrisk backtest`.
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// Grants: a CSV or Parquet file, or a directory of Parquet part files.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) input: PathBuf,
+    /// The current ruleset (default: the embedded one of the jurisdiction).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) rules: Option<PathBuf>,
+    /// The candidate ruleset.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) candidate: PathBuf,
+    /// Jurisdiction of the grants; both rulesets must be for it.
+    #[arg(long, value_name = "J", default_value = "CN")]
+    pub(crate) jurisdiction: String,
+    /// As-of date for time-dependent checks (default: the latest date in the data).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+    /// Rows per chunk of the streamed read.
+    #[arg(long, value_name = "N", default_value_t = GRANT_CHUNK_ROWS)]
+    pub(crate) chunk_rows: usize,
+    /// Also write every change as CSV: grant_id, institution_id, code, change (gained|lost).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) changes: Option<PathBuf>,
 }
 
 /// `finrisk batch`.

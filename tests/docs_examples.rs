@@ -46,6 +46,7 @@ fn run_page(page: &str) -> usize {
     let blocks = tested_blocks(&text);
     let dir = scratch("finrisk-docs", &page.replace('/', "-"));
     copy_dir(&repo().join("examples"), &dir.join("examples"));
+    copy_dir(&repo().join("rules"), &dir.join("rules"));
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -74,7 +75,11 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod apr;
 mod assess_product;
+mod backtest;
 mod batch;
 mod check_ad;
 mod export_dataset;
@@ -33,5 +34,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::LoadTest(args) => load_test::run(&args),
         Command::Report(args) => crate::report::run(&args),
         Command::ExportDataset(args) => export_dataset::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
     }
 }
