@@ -94,6 +94,9 @@ pub(crate) enum Command {
     /// the reverse: codes gained and lost (per code, per institution), grade changes, and each
     /// code's precision and recall against `defaulted` under both.
     Backtest(BacktestArgs),
+    /// Two PD models on the same rows: AUC, KS and Brier of each, and each difference with its
+    /// 95% interval (AUC: DeLong's test).
+    CompareModels(CompareModelsArgs),
     /// Write a shipped real dataset as a grants table (SPEC section 4), with its real outcomes
     /// (`defaulted`): `lending_club_grants`, LendingClub 2007-2011 in the engine's columns.
     ExportDataset(ExportDatasetArgs),
@@ -270,6 +273,16 @@ pub(crate) struct EvalArgs {
     /// report the population stability index of its PDs against those of the data.
     #[arg(long, value_name = "PATH")]
     pub(crate) compare: Option<PathBuf>,
+}
+
+/// `finrisk compare-models`.
+#[derive(Debug, Args)]
+pub(crate) struct CompareModelsArgs {
+    /// A model: an artifact file, or `default`. Give it twice (model a, then model b).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) model: Vec<String>,
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
 }
 
 /// `finrisk train-ad-model`.

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{assert_bad_input, json_of, run};
+use common::{assert_bad_input, json, json_of, run};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -318,4 +318,82 @@ fn parquet_tables_and_lending_club_status_are_read() {
         "loan_status",
     ]));
     assert_eq!(eval["rows"], 42535);
+}
+
+#[test]
+fn compare_models_tests_the_auc_difference_on_the_same_rows() {
+    let dir = scratch("compare");
+    let data = german_csv(&dir);
+    let d = data.to_str().unwrap();
+    // A full scorecard against a logistic regression on two columns only.
+    let full = dir.join("full.json");
+    let thin = dir.join("thin.json");
+    for (out, extra) in [
+        (&full, vec!["--exclude", "class"]),
+        (&thin, vec!["--features", "duration_months,age"]),
+    ] {
+        let mut args = vec!["train", "--data", d, "--target", "bad", "--folds", "2"];
+        args.extend(extra);
+        args.extend(["--model", "logistic", "--out", out.to_str().unwrap()]);
+        json(&args);
+    }
+    let (f, t) = (full.to_str().unwrap(), thin.to_str().unwrap());
+    let v = json(&[
+        "compare-models",
+        "--model",
+        f,
+        "--model",
+        t,
+        "--data",
+        d,
+        "--target",
+        "bad",
+    ]);
+    assert_eq!(v["rows"], 1000);
+    let (auc_a, auc_b) = (
+        v["models"][0]["auc"].as_f64().unwrap(),
+        v["models"][1]["auc"].as_f64().unwrap(),
+    );
+    let diff = &v["a_minus_b"]["auc"];
+    assert!(
+        (diff["difference"].as_f64().unwrap() - (auc_a - auc_b)).abs() < 1e-9,
+        "{v}"
+    );
+    // The full model is clearly better on 1,000 rows: the interval excludes 0.
+    assert!(diff["ci95"][0].as_f64().unwrap() > 0.0, "{v}");
+    assert!(diff["p_value"].as_f64().unwrap() < 0.01, "{v}");
+    for figure in ["brier", "ks"] {
+        let x = &v["a_minus_b"][figure];
+        let (lo, hi) = (
+            x["ci95"][0].as_f64().unwrap(),
+            x["ci95"][1].as_f64().unwrap(),
+        );
+        assert!(lo <= hi, "{figure}: {x}");
+    }
+    // A model against itself: no difference, p = 1.
+    let same = json(&[
+        "compare-models",
+        "--model",
+        f,
+        "--model",
+        f,
+        "--data",
+        d,
+        "--target",
+        "bad",
+    ]);
+    assert_eq!(same["a_minus_b"]["auc"]["difference"], 0.0);
+    assert_eq!(same["a_minus_b"]["auc"]["p_value"], 1.0);
+    // One model is not a comparison.
+    let out = run(&[
+        "compare-models",
+        "--model",
+        f,
+        "--data",
+        d,
+        "--target",
+        "bad",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("model"));
 }

@@ -19,6 +19,7 @@
 pub mod binning;
 pub mod calibration;
 pub mod corpus;
+pub mod delong;
 mod forest;
 pub mod frame;
 mod gbm;

@@ -35,5 +35,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Report(args) => crate::report::run(&args),
         Command::ExportDataset(args) => export_dataset::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::CompareModels(args) => train::compare_models(&args),
     }
 }
