@@ -285,16 +285,21 @@ pub(crate) fn pds_for(
         .map_err(|e| bad_input(format!("pd-model: {e}")))
 }
 
-pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
-    let model = load_model(&args.model)?;
-    let loaded = load(&args.data)?;
-    let target_column = loaded.frame.column(&loaded.target).map_err(|_| {
+/// The 0/1 target column of the loaded data.
+fn target_of(loaded: &Loaded) -> anyhow::Result<Vec<u8>> {
+    let column = loaded.frame.column(&loaded.target).map_err(|_| {
         bad_input(format!(
             "target: column `{}` is not in the data",
             loaded.target
         ))
     })?;
-    let target = target_values(target_column)?;
+    Ok(target_values(column)?)
+}
+
+pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
+    let model = load_model(&args.model)?;
+    let loaded = load(&args.data)?;
+    let target = target_of(&loaded)?;
     let names: Vec<String> = model.features.iter().map(|f| f.name.clone()).collect();
     let table = feature_table(&loaded.frame, &names)?;
     let pd = model.pd(&table)?;
@@ -338,13 +343,7 @@ pub(crate) fn compare_models(args: &CompareModelsArgs) -> anyhow::Result<String>
     };
     let (model_a, model_b) = (load_model(spec_a)?, load_model(spec_b)?);
     let loaded = load(&args.data)?;
-    let target_column = loaded.frame.column(&loaded.target).map_err(|_| {
-        bad_input(format!(
-            "target: column `{}` is not in the data",
-            loaded.target
-        ))
-    })?;
-    let target = target_values(target_column)?;
+    let target = target_of(&loaded)?;
     let score = |model: &finrisk_models::PdModel, which: &str| -> anyhow::Result<Vec<f64>> {
         let names: Vec<String> = model.features.iter().map(|f| f.name.clone()).collect();
         let table = feature_table(&loaded.frame, &names)
