@@ -55,6 +55,15 @@ pub(crate) fn load_ruleset(
     Ok(ruleset)
 }
 
+/// Parses `--jurisdiction`.
+pub(crate) fn parse_jurisdiction(text: &str) -> anyhow::Result<Jurisdiction> {
+    Jurisdiction::parse(text).ok_or_else(|| {
+        bad_input(format!(
+            "jurisdiction: unknown value `{text}`, expected one of CN, US, EU, UK"
+        ))
+    })
+}
+
 /// Parses an optional `--as-of` date.
 pub(crate) fn parse_as_of(value: Option<&str>) -> anyhow::Result<Option<finrisk_engine::Date>> {
     value

@@ -65,6 +65,22 @@ fn setting(ruleset: &Ruleset, code: &str) -> String {
     }
 }
 
+/// A Markdown table header: the `columns`, then one column per ruleset's jurisdiction.
+fn table_header(out: &mut String, columns: &[&str], rulesets: &[Ruleset]) {
+    out.push('|');
+    for c in columns {
+        let _ = write!(out, " {c} |");
+    }
+    for r in rulesets {
+        let _ = write!(out, " {} |", r.jurisdiction.as_str());
+    }
+    out.push_str("\n|");
+    for _ in 0..columns.len() + rulesets.len() {
+        out.push_str("---|");
+    }
+    out.push('\n');
+}
+
 /// The page, for `rulesets` (one column each, in the order given).
 pub fn codes_markdown(rulesets: &[Ruleset]) -> String {
     let mut out = String::new();
@@ -79,15 +95,11 @@ pub fn codes_markdown(rulesets: &[Ruleset]) -> String {
          (a rule of another jurisdiction with no local equivalent). What the scores built from\n\
          these findings mean is in [scores.md](scores.md).\n\n",
     );
-    let _ = write!(out, "| code | dimension | fires when | where | evaluated |");
-    for r in rulesets {
-        let _ = write!(out, " {} |", r.jurisdiction.as_str());
-    }
-    out.push_str("\n|---|---|---|---|---|");
-    for _ in rulesets {
-        out.push_str("---|");
-    }
-    out.push('\n');
+    table_header(
+        &mut out,
+        &["code", "dimension", "fires when", "where", "evaluated"],
+        rulesets,
+    );
     for spec in &CATALOGUE {
         let dimension = Dimension::of_code(spec.code).map_or("", Dimension::as_str);
         let levels: Vec<&str> = spec.levels.iter().map(|l| level_name(*l)).collect();
@@ -112,17 +124,9 @@ pub fn codes_markdown(rulesets: &[Ruleset]) -> String {
          than `hub_keys` keys is a hub and joins nothing; two keys seen with one identifier only\n\
          more than `recycle_gap_days` apart are not joined through it; a link's strength is the\n\
          sum of `link_weight` over the identifier types two keys share, and each code joins keys\n\
-         through links of at least its `min_link_strength` (in the table above).\n\n\
-         | setting |",
+         through links of at least its `min_link_strength` (in the table above).\n\n",
     );
-    for r in rulesets {
-        let _ = write!(out, " {} |", r.jurisdiction.as_str());
-    }
-    out.push_str("\n|---|");
-    for _ in rulesets {
-        out.push_str("---|");
-    }
-    out.push('\n');
+    table_header(&mut out, &["setting"], rulesets);
     let identity_rows: [(&str, IdentitySetting); 5] = [
         ("`hub_keys.phone_hash`", |r| r.identity.hub_keys.phone_hash),
         ("`hub_keys.device_hash`", |r| {

@@ -17,7 +17,6 @@ use finrisk_datasets::GrantInput;
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::assess_grant_chunk;
 use finrisk_engine::dc::{DcAnalysis, DcLedger, DcSettings};
-use finrisk_engine::domain::Jurisdiction;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -77,12 +76,7 @@ fn csv_field(s: &str) -> String {
 }
 
 pub(crate) fn run(args: &BacktestArgs) -> anyhow::Result<String> {
-    let jurisdiction = Jurisdiction::parse(&args.jurisdiction).ok_or_else(|| {
-        bad_input(format!(
-            "jurisdiction: unknown value `{}`, expected one of CN, US, EU, UK",
-            args.jurisdiction
-        ))
-    })?;
+    let jurisdiction = crate::input::parse_jurisdiction(&args.jurisdiction)?;
     let current = load_ruleset(args.rules.as_deref(), jurisdiction)?;
     let candidate = load_ruleset(Some(&args.candidate), jurisdiction)?;
     let as_of = parse_as_of(args.as_of.as_deref())?;

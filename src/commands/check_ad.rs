@@ -5,7 +5,7 @@ use crate::failure::bad_input;
 use crate::input::{DEFAULT_MAX_DOCUMENT_BYTES, load_ruleset, read_document};
 use crate::output::{describe_assessment, pct, to_json};
 use finrisk_engine::assess::{Assessment, assess_ad};
-use finrisk_engine::domain::{Jurisdiction, Product};
+use finrisk_engine::domain::Product;
 use finrisk_engine::marketing::{Lexicons, PhraseMatch, StatedRate, extract_rates};
 use finrisk_engine::rates::annualise_quote;
 use serde::Serialize;
@@ -53,12 +53,7 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
     };
     let jurisdiction = match &product {
         Some(p) => p.jurisdiction,
-        None => Jurisdiction::parse(&args.jurisdiction).ok_or_else(|| {
-            bad_input(format!(
-                "jurisdiction: unknown value `{}`, expected one of CN, US, EU, UK",
-                args.jurisdiction
-            ))
-        })?,
+        None => crate::input::parse_jurisdiction(&args.jurisdiction)?,
     };
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
     let lexicons = Lexicons::embedded()?;

@@ -31,7 +31,6 @@ use finrisk_datasets::{GrantChunk, GrantInput, LoadReport};
 use finrisk_engine::Date;
 use finrisk_engine::assess::{GrantRow, assess_grant_chunk};
 use finrisk_engine::dc::{DcAnalysis, DcChunk, DcLedger, DcSettings, PersonCodes};
-use finrisk_engine::domain::Jurisdiction;
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use finrisk_engine::index::IndexBuilder;
 use finrisk_models::PdModel;
@@ -354,12 +353,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
     if let Some(p) = &args.persons {
         output_format(p)?;
     }
-    let jurisdiction = Jurisdiction::parse(&args.jurisdiction).ok_or_else(|| {
-        bad_input(format!(
-            "jurisdiction: unknown value `{}`, expected one of CN, US, EU, UK",
-            args.jurisdiction
-        ))
-    })?;
+    let jurisdiction = crate::input::parse_jurisdiction(&args.jurisdiction)?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
     if let Some(p) = &args.index
         && p.extension().and_then(|e| e.to_str()) != Some("json")
@@ -626,7 +620,7 @@ mod tests {
             ..Default::default()
         };
         batch.push(1, record).unwrap();
-        let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
+        let ruleset = Ruleset::embedded(finrisk_engine::domain::Jurisdiction::Cn).unwrap();
         let (rows, _) = finrisk_engine::assess::assess_grants(&batch, &ruleset, None, None);
         acc.add(&batch, &rows);
         assert_eq!(acc.known, 1);
