@@ -225,9 +225,35 @@ fn generate_refuses_bad_parameters_with_exit_2() {
 #[test]
 fn check_ad_extracts_rates_and_findings() {
     let v = json(&["check-ad", "--text", "日息万分之五，秒到账，大学生专享"]);
-    assert_eq!(v["rates"][0]["unit"], "daily");
-    assert!((v["rates"][0]["value"].as_f64().unwrap() - 0.0005).abs() < 1e-15);
-    assert!((v["rates"][0]["annualised_simple"].as_f64().unwrap() - 0.18).abs() < 1e-12);
+    let price = &v["prices"][0];
+    assert_eq!(price["period"], "day");
+    assert_eq!(price["text"], "日息万分之五");
+    assert_eq!(
+        (price["start"].as_u64(), price["end"].as_u64()),
+        (Some(0), Some(6))
+    );
+    assert!((price["value"].as_f64().unwrap() - 0.0005).abs() < 1e-15);
+    // The CN ruleset annualises daily rates over 360 days (its quoted-rate day basis).
+    assert!((price["annualised"]["simple"].as_f64().unwrap() - 0.18).abs() < 1e-12);
+    assert!(
+        price["annualised"]["assumption"]
+            .as_str()
+            .unwrap()
+            .contains("daily rate")
+    );
+    let claims: Vec<(&str, u64, u64)> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["family"].as_str().unwrap(),
+                c["start"].as_u64().unwrap(),
+                c["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(claims, [("speed", 7, 10), ("vulnerable_groups", 11, 14)]);
     let codes: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()

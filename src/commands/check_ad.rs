@@ -6,25 +6,26 @@ use crate::input::{DEFAULT_MAX_DOCUMENT_BYTES, load_ruleset, read_document};
 use crate::output::{describe_assessment, pct, to_json};
 use finrisk_engine::assess::{Assessment, assess_ad};
 use finrisk_engine::domain::Product;
-use finrisk_engine::marketing::{Lexicons, PhraseMatch, StatedRate, extract_rates};
-use finrisk_engine::rates::annualise_quote;
+use finrisk_engine::marketing::{AdFacts, Annualised, Lexicons, PhraseMatch, Price};
 use serde::Serialize;
 
+/// A stated price with its annual equivalent and the assumption behind it.
 #[derive(Serialize)]
-struct RateOut {
+struct PriceOut {
     #[serde(flatten)]
-    rate: StatedRate,
-    annualised_simple: f64,
-    annualised_compound: f64,
+    price: Price,
+    annualised: Annualised,
 }
 
 #[derive(Serialize)]
 struct Output {
     text: String,
     ruleset_version: String,
-    lexicon_versions: Vec<String>,
-    rates: Vec<RateOut>,
-    phrases: Vec<PhraseMatch>,
+    grammar_versions: Vec<String>,
+    /// Every price of credit the ad states, parsed and annualised.
+    prices: Vec<PriceOut>,
+    /// Every claim the grammar found, negated ones included (with their cue).
+    claims: Vec<PhraseMatch>,
     /// Probability per MK code from the learned text model (a second opinion; the findings
     /// are the explanation).
     model: ModelOut,
@@ -58,28 +59,33 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
     let lexicons = Lexicons::embedded()?;
     let assessment = assess_ad(&args.text, product.as_ref(), &ruleset, &lexicons)?;
-    let basis = ruleset.apr.quoted_rate_day_basis;
-    let rates = extract_rates(&args.text)
+    let basis = ruleset.apr.quoted_rate_day_basis.days();
+    let term_days = product.as_ref().and_then(|p| {
+        p.pricing
+            .term_months
+            .iter()
+            .min()
+            .map(|m| *m as f64 * 365.0 / 12.0)
+    });
+    let facts = AdFacts::of(&args.text, &lexicons);
+    let prices = facts
+        .prices
         .into_iter()
-        .map(|rate| {
-            let a = annualise_quote(rate.value, rate.unit, basis);
-            RateOut {
-                rate,
-                annualised_simple: a.simple,
-                annualised_compound: a.compound,
-            }
+        .map(|price| PriceOut {
+            annualised: price.annualised(basis, term_days, None),
+            price,
         })
         .collect();
     let out = Output {
         text: args.text.clone(),
         ruleset_version: ruleset.version.clone(),
-        lexicon_versions: lexicons
+        grammar_versions: lexicons
             .versions()
             .into_iter()
             .map(str::to_string)
             .collect(),
-        rates,
-        phrases: lexicons.scan(&args.text),
+        prices,
+        claims: facts.matches,
         model: {
             let m = finrisk_models::AdModel::shipped()?;
             ModelOut {
@@ -94,19 +100,37 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
         Format::Json => to_json(&out),
         Format::Text => {
             let mut s = format!("Ad: {}\n", out.text);
-            for r in &out.rates {
+            for p in &out.prices {
                 s.push_str(&format!(
-                    "  rate \"{}\": {} {:?}{}{} = {} a year (simple)\n",
-                    r.rate.phrase,
-                    pct(r.rate.value),
-                    r.rate.unit,
-                    if r.rate.annualised_label {
+                    "  price \"{}\" [{}..{}]: {} per {:?}{}{}{} = {} a year ({})\n",
+                    p.price.text,
+                    p.price.start,
+                    p.price.end,
+                    pct(p.price.value),
+                    p.price.period,
+                    if p.price.annualised_label {
                         ", labelled annualised"
                     } else {
                         ""
                     },
-                    if r.rate.from { ", a 'from' rate" } else { "" },
-                    pct(r.annualised_simple)
+                    if p.price.from { ", a 'from' price" } else { "" },
+                    if p.price.fee { ", a fee" } else { "" },
+                    pct(p.annualised.simple),
+                    p.annualised.assumption
+                ));
+            }
+            for m in &out.claims {
+                s.push_str(&format!(
+                    "  claim {} ({:?}) \"{}\" [{}..{}]{}\n",
+                    m.family,
+                    m.category,
+                    m.text,
+                    m.start,
+                    m.end,
+                    match &m.negated_by {
+                        Some(cue) => format!(", negated by \"{cue}\": no finding"),
+                        None => String::new(),
+                    }
                 ));
             }
             let p: Vec<String> = out

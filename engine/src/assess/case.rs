@@ -120,7 +120,14 @@ pub fn assess_case(
         Some(v) => json!({ "evidence.borrower_alleges_misled": v }),
         None => json!({}),
     };
-    text_findings(&mut c, &facts, cost.contract_apr.apr_nominal, context);
+    let term_days = Some(case.contract.term_months as f64 * 365.0 / 12.0);
+    text_findings(
+        &mut c,
+        &facts,
+        cost.contract_apr.apr_nominal,
+        term_days,
+        context,
+    );
     Ok(CaseAssessment {
         case_id: case.case_id.clone(),
         jurisdiction: case.jurisdiction.as_str(),

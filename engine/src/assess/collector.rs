@@ -56,6 +56,11 @@ impl<'r> Collector<'r> {
         self.ruleset.code(code.as_str())
     }
 
+    /// The ruleset the findings are judged under.
+    pub(super) fn ruleset(&self) -> &'r Ruleset {
+        self.ruleset
+    }
+
     /// The threshold of an enabled code; `None` if switched off.
     pub(super) fn threshold(&self, code: CodeId) -> Option<f64> {
         self.ruleset.code(code.as_str()).map(|r| r.threshold())

@@ -12,7 +12,7 @@ use crate::domain::grant::GrantBatch;
 use crate::domain::{Product, Repayment};
 use crate::error::EngineError;
 use crate::findings::{Finding, Level};
-use crate::marketing::{AdFacts, Lexicons, extract_rates};
+use crate::marketing::{AdFacts, Lexicons};
 use crate::pd::GrantPds;
 use crate::rates::apr::annualise_quote;
 use crate::rates::{
@@ -78,13 +78,21 @@ pub fn assess_product(
     if let Some(evidence) = pricing.above_cap_evidence() {
         c.add(code::RC_COST_CAP, evidence);
     }
-    rate_understated_findings(&mut c, product, ruleset, pricing.lowest_apr());
     let facts: Vec<AdFacts> = product
         .marketing
         .iter()
         .map(|a| AdFacts::of(&a.text, lexicons))
         .collect();
-    text_findings(&mut c, &facts, pricing.highest_apr(), json!({}));
+    let term_days = shortest_term_days(product);
+    rate_understated_findings(
+        &mut c,
+        product,
+        &facts,
+        ruleset,
+        pricing.lowest_apr(),
+        term_days,
+    );
+    text_findings(&mut c, &facts, pricing.highest_apr(), term_days, json!({}));
     hidden_fee_findings(&mut c, product, &facts, lexicons);
     let mut findings = c.into_findings();
     let portfolio = grants.map(|batch| {
@@ -292,13 +300,26 @@ fn price_terms(product: &Product, ruleset: &Ruleset) -> Result<Pricing, EngineEr
     })
 }
 
-/// Step 3: MK-RATE-UNDERSTATED, from the advertised rate of the pricing and from the rates
-/// stated in the ads, each annualised and compared with the lowest APR.
+/// The product's shortest term in days (365/12 a month): the term a price per loan in its ads
+/// is annualised over.
+fn shortest_term_days(product: &Product) -> Option<f64> {
+    product
+        .pricing
+        .term_months
+        .iter()
+        .min()
+        .map(|m| *m as f64 * 365.0 / 12.0)
+}
+
+/// Step 3: MK-RATE-UNDERSTATED, from the advertised rate of the pricing and from the prices
+/// stated in the ads (the price parser's), each annualised and compared with the lowest APR.
 fn rate_understated_findings(
     c: &mut Collector<'_>,
     product: &Product,
+    facts: &[AdFacts],
     ruleset: &Ruleset,
     lowest_apr: f64,
+    term_days: Option<f64>,
 ) {
     let Some(t) = c
         .threshold(code::MK_RATE_UNDERSTATED)
@@ -318,12 +339,11 @@ fn rate_understated_findings(
         }
     }
     let mut stated = Vec::new();
-    for (ad, a) in product.marketing.iter().enumerate() {
-        for r in extract_rates(&a.text) {
-            let annual = annualise_quote(r.value, r.unit, day_basis).simple;
+    for (ad, f) in facts.iter().enumerate() {
+        for p in &f.prices {
+            let annual = p.annualised(day_basis.days(), term_days, None).simple;
             if annual < lowest_apr - t {
-                stated.push(json!({ "ad": ad, "phrase": r.phrase, "start": r.start, "end": r.end, "value": r.value,
-                                    "unit": r.unit, "annualised": annual, "labelled_annualised": r.annualised_label, "from_rate": r.from }));
+                stated.push(super::text::price_json(ad, p, day_basis.days(), term_days));
             }
         }
     }

@@ -8,13 +8,25 @@ use crate::domain::Product;
 use crate::domain::product::FeePer;
 use crate::error::EngineError;
 use crate::findings::{Dimension, Level};
-use crate::marketing::{AdFacts, Category, Lexicons, PhraseMatch};
+use crate::marketing::{AdFacts, Category, Lexicons, NoAprEvidence, PhraseMatch, Price};
 use crate::ruleset::Ruleset;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 fn phrase_json(ad: usize, m: &PhraseMatch) -> Value {
-    json!({ "ad": ad, "phrase": m.phrase, "start": m.start, "end": m.end })
+    json!({ "ad": ad, "family": m.family, "pattern": m.pattern, "text": m.text,
+            "start": m.start, "end": m.end })
+}
+
+/// A stated price as evidence: where it is, what it says, and its annual equivalent with the
+/// assumption behind it.
+pub(super) fn price_json(ad: usize, p: &Price, day_basis: f64, term_days: Option<f64>) -> Value {
+    let a = p.annualised(day_basis, term_days, None);
+    json!({ "ad": ad, "family": p.family, "pattern": p.pattern, "text": p.text,
+            "start": p.start, "end": p.end, "value": p.value, "period": p.period,
+            "period_days": p.period_days, "cost": p.cost, "per_amount": p.per_amount,
+            "fee": p.fee, "from_rate": p.from, "labelled_annualised": p.annualised_label,
+            "annualised": a.simple, "assumption": a.assumption })
 }
 
 /// Text checks shared by products (ads) and cases (marketing texts): MK-NO-APR,
@@ -23,24 +35,26 @@ pub(super) fn text_findings(
     c: &mut Collector<'_>,
     facts: &[AdFacts],
     max_apr: f64,
+    term_days: Option<f64>,
     context: Value,
 ) {
+    let day_basis = c.ruleset().apr.quoted_rate_day_basis.days();
     if facts.is_empty() {
         return;
     }
     let mut per_code: BTreeMap<CodeId, Vec<Value>> = BTreeMap::new();
     for (i, f) in facts.iter().enumerate() {
-        if let Some(m) = f.no_apr() {
-            per_code
-                .entry(code::MK_NO_APR)
-                .or_default()
-                .push(phrase_json(i, m));
+        if let Some(e) = f.no_apr() {
+            per_code.entry(code::MK_NO_APR).or_default().push(match e {
+                NoAprEvidence::Price(p) => price_json(i, p, day_basis, term_days),
+                NoAprEvidence::Claim(m) => phrase_json(i, m),
+            });
         }
-        if let Some(m) = f.periodic_first() {
+        if let Some(p) = f.periodic_first() {
             per_code
                 .entry(code::MK_PERIODIC_RATE)
                 .or_default()
-                .push(phrase_json(i, m));
+                .push(price_json(i, p, day_basis, term_days));
         }
         if max_apr > 0.0 {
             for m in f.of_category(Category::Free) {
@@ -79,8 +93,9 @@ pub(super) fn text_findings(
 }
 
 /// MK-HIDDEN-FEE: the product has a mandatory fee (a named fee, a monthly or an up-front fee
-/// rate) that no ad names. A fee phrase in a denial ("no hidden fees", 无手续费: the lexicons'
-/// `negation` words just before it) does not disclose a fee.
+/// rate) that no ad names. A fee the ad states (a price stated as a fee, `$15 per $100`,
+/// 手续费每期0.6%) is not hidden; a fee phrase in a denial ("no hidden fees", 无手续费: the
+/// grammar's `negation.fee` words just before it) does not disclose a fee.
 pub(super) fn hidden_fee_findings(
     c: &mut Collector<'_>,
     product: &Product,
@@ -123,10 +138,11 @@ pub(super) fn hidden_fee_findings(
             .iter()
             .any(|a| a.text.to_lowercase().contains(&name))
     };
-    let any_fee_phrase = product.marketing.iter().zip(facts).any(|(ad, f)| {
-        f.of_category(Category::Fee)
-            .any(|m| !lexicons.denied(&ad.text, m.start))
-    });
+    let any_fee_phrase = product
+        .marketing
+        .iter()
+        .zip(facts)
+        .any(|(ad, f)| f.states_fee(&ad.text, lexicons));
     let unnamed_other = pr.other_fees.iter().any(|f| f.mandatory && !named(&f.name));
     if !fees.is_empty()
         && !any_fee_phrase
@@ -168,7 +184,7 @@ pub fn assess_ad(
         }
         None => {
             let mut c = Collector::new(ruleset, Level::Product);
-            text_findings(&mut c, &[AdFacts::of(text, lexicons)], 0.0, json!({}));
+            text_findings(&mut c, &[AdFacts::of(text, lexicons)], 0.0, None, json!({}));
             c.into_findings()
         }
     };

@@ -1,0 +1,1131 @@
+//! Marketing text analysis: a claim grammar per language (data, `rules/marketing/*.toml`),
+//! compiled once at load, that finds the claims an ad makes (speed, guaranteed approval,
+//! skipped checks, low eligibility, borrowing freely, vulnerable groups, interest-free, price
+//! claims, fees, risk warnings) with their character offsets and typed slots, and the price
+//! parser ([`price`]) that reads every stated price of credit into a structured, annualised
+//! [`Price`].
+//!
+//! Text is normalised before matching (full-width forms to half-width, common traditional
+//! characters to simplified, ASCII lower case) one character for one character, so offsets
+//! point into the original text. A claim preceded in its clause by a negation cue
+//! (`我们不承诺百分百下款`, "we never promise guaranteed approval") or followed by one
+//! (`学生勿扰`, "students are not eligible") is reported as negated and makes no finding.
+
+pub mod pattern;
+pub mod price;
+
+use crate::error::EngineError;
+pub use pattern::{Pattern, SlotKind, SlotValue};
+pub use price::{Annualised, Price, PriceForm, PricePeriod};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The embedded grammars.
+pub const EMBEDDED: [(&str, &str); 2] = [
+    (
+        "rules/marketing/zh.toml",
+        include_str!("../../../rules/marketing/zh.toml"),
+    ),
+    (
+        "rules/marketing/en.toml",
+        include_str!("../../../rules/marketing/en.toml"),
+    ),
+];
+
+/// What a claim family evidences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// A claim about the price with no figure (低息, low rates): a price is talked about.
+    Price,
+    /// Interest-free claim.
+    Free,
+    /// Risk warning.
+    RiskWarning,
+    /// Fee named.
+    Fee,
+    /// Inducement (speed, guaranteed approval, skipped checks, low eligibility, borrow freely).
+    Inducement,
+    /// Vulnerable group targeted.
+    Vulnerable,
+}
+
+impl Category {
+    /// Whether claims of this category can be negated by default.
+    fn negatable(self) -> bool {
+        matches!(self, Self::Inducement | Self::Vulnerable | Self::Free)
+    }
+}
+
+/// One grammar file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrammarFile {
+    version: String,
+    language: String,
+    #[serde(default)]
+    negation: NegationFile,
+    #[serde(default)]
+    family: Vec<FamilyFile>,
+    #[serde(default)]
+    price: Vec<PriceFile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NegationFile {
+    #[serde(default)]
+    before: Vec<String>,
+    #[serde(default)]
+    after: Vec<String>,
+    #[serde(default)]
+    fee: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyFile {
+    name: String,
+    category: Category,
+    #[serde(default)]
+    negatable: Option<bool>,
+    #[serde(default)]
+    max_duration_days: Option<f64>,
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriceFile {
+    name: String,
+    period: PricePeriod,
+    #[serde(default)]
+    fee: bool,
+    #[serde(default)]
+    annualised_label: bool,
+    patterns: Vec<String>,
+}
+
+/// A claim pattern, compiled.
+#[derive(Debug, Clone, PartialEq)]
+struct Claim {
+    category: Category,
+    family: String,
+    negatable: bool,
+    max_duration_days: Option<f64>,
+    pattern: Pattern,
+}
+
+/// A price pattern, compiled.
+#[derive(Debug, Clone, PartialEq)]
+struct PriceRule {
+    family: String,
+    period: PricePeriod,
+    fee: bool,
+    labelled: bool,
+    pattern: Pattern,
+}
+
+/// One claim found in a text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhraseMatch {
+    /// Category.
+    pub category: Category,
+    /// The claim family (`speed`, `skipped_checks`, ...).
+    pub family: String,
+    /// The grammar pattern that matched.
+    pub pattern: String,
+    /// The matched text as written.
+    pub text: String,
+    /// First character (0-based, in characters, not bytes).
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// The typed slots the match filled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<SlotValue>,
+    /// The negation cue that denies the claim, when one does (it then makes no finding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negated_by: Option<String>,
+}
+
+/// Version and language of one loaded grammar.
+#[derive(Debug, Clone, PartialEq)]
+struct GrammarInfo {
+    version: String,
+    language: String,
+}
+
+/// Every language's claim grammar, used together (ads mix languages).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lexicons {
+    grammars: Vec<GrammarInfo>,
+    claims: Vec<Claim>,
+    claims_by_first: HashMap<char, Vec<usize>>,
+    prices: Vec<PriceRule>,
+    prices_by_first: HashMap<char, Vec<usize>>,
+    negation_before: Vec<Vec<char>>,
+    negation_after: Vec<Vec<char>>,
+    fee_negation: Vec<Vec<char>>,
+}
+
+/// The line (1-based) of the first occurrence of `needle` in `text`, for load errors.
+fn line_of(text: &str, needle: &str) -> usize {
+    let quoted = format!("\"{needle}\"");
+    text.find(&quoted)
+        .or_else(|| text.find(needle))
+        .map_or(0, |at| text[..at].matches('\n').count() + 1)
+}
+
+fn normalised_words(words: &[String]) -> Vec<Vec<char>> {
+    let mut v: Vec<Vec<char>> = words
+        .iter()
+        .map(|w| w.trim().chars().map(normalise_char).collect::<Vec<char>>())
+        .filter(|w| !w.is_empty())
+        .collect();
+    v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    v.dedup();
+    v
+}
+
+fn index(patterns: impl Iterator<Item = Vec<char>>) -> HashMap<char, Vec<usize>> {
+    let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+    for (k, firsts) in patterns.enumerate() {
+        for c in firsts {
+            by_first.entry(c).or_default().push(k);
+        }
+    }
+    by_first
+}
+
+/// Whether `word` ends at `end` of `text` (on a word boundary when it starts with a letter).
+fn ends_with_at(text: &[char], end: usize, word: &[char]) -> bool {
+    end >= word.len()
+        && text[end - word.len()..end] == *word
+        && (end == word.len()
+            || !pattern::slots::is_word(word[0])
+            || !pattern::slots::is_word(text[end - word.len() - 1]))
+}
+
+/// Whether `word` occurs in `text[from..to]` on word boundaries (for ASCII words).
+fn occurs(text: &[char], from: usize, to: usize, word: &[char]) -> bool {
+    if word.len() > to.saturating_sub(from) {
+        return false;
+    }
+    (from..=to - word.len()).any(|i| {
+        text[i..i + word.len()] == *word
+            && (!pattern::slots::is_word(word[0])
+                || i == 0
+                || !pattern::slots::is_word(text[i - 1]))
+            && (!pattern::slots::is_word(word[word.len() - 1])
+                || i + word.len() >= text.len()
+                || !pattern::slots::is_word(text[i + word.len()]))
+    })
+}
+
+/// Characters that end a negation's scope: a clause or sentence separator, or a dash.
+fn ends_negation_scope(text: &[char], i: usize) -> bool {
+    matches!(text[i], ',' | '—' | '–') || pattern::is_sentence_end(text, i)
+}
+
+impl Lexicons {
+    /// The embedded Chinese and English grammars.
+    pub fn embedded() -> Result<Self, EngineError> {
+        Self::from_texts(&EMBEDDED)
+    }
+
+    /// Grammars from TOML texts `(name, text)`. A malformed pattern is an error naming the
+    /// file, the line and the pattern.
+    pub fn from_texts(texts: &[(&str, &str)]) -> Result<Self, EngineError> {
+        let mut grammars = Vec::new();
+        let mut claims: Vec<Claim> = Vec::new();
+        let mut prices: Vec<PriceRule> = Vec::new();
+        let (mut before, mut after, mut fee) = (Vec::new(), Vec::new(), Vec::new());
+        for (name, text) in texts {
+            let file = parse_grammar(text, name)?;
+            let err = |key: String, reason: String| EngineError::Ruleset {
+                source_name: name.to_string(),
+                key,
+                reason,
+            };
+            let compile = |what: &str, i: usize, k: usize, p: &str| {
+                Pattern::compile(p).map_err(|e| {
+                    err(
+                        format!("{what}[{i}].patterns[{k}] (line {})", line_of(text, p)),
+                        e.to_string(),
+                    )
+                })
+            };
+            for (i, f) in file.family.iter().enumerate() {
+                if f.patterns.is_empty() {
+                    return Err(err(
+                        format!("family[{i}].patterns"),
+                        "must not be empty".into(),
+                    ));
+                }
+                for (k, p) in f.patterns.iter().enumerate() {
+                    claims.push(Claim {
+                        category: f.category,
+                        family: f.name.clone(),
+                        negatable: f.negatable.unwrap_or(f.category.negatable()),
+                        max_duration_days: f.max_duration_days,
+                        pattern: compile("family", i, k, p)?,
+                    });
+                }
+            }
+            for (i, f) in file.price.iter().enumerate() {
+                if f.patterns.is_empty() {
+                    return Err(err(
+                        format!("price[{i}].patterns"),
+                        "must not be empty".into(),
+                    ));
+                }
+                for (k, p) in f.patterns.iter().enumerate() {
+                    let pattern = compile("price", i, k, p)?;
+                    let names: Vec<String> = slot_names(p);
+                    let has = |n: &str| names.iter().any(|x| x == n);
+                    let ok = has("rate") || (has("cost") && has("base"));
+                    if !ok {
+                        return Err(err(
+                            format!("price[{i}].patterns[{k}] (line {})", line_of(text, p)),
+                            format!(
+                                "pattern `{p}`: a price pattern needs a `{{pct:rate}}` or `{{fen:rate}}` slot, or `{{amt:cost}}` and `{{amt:base}}`"
+                            ),
+                        ));
+                    }
+                    if (f.period == PricePeriod::Captured) != has("period") {
+                        return Err(err(
+                            format!("price[{i}].patterns[{k}] (line {})", line_of(text, p)),
+                            format!(
+                                "pattern `{p}`: `period = \"captured\"` and a `{{dur:period}}` slot go together"
+                            ),
+                        ));
+                    }
+                    prices.push(PriceRule {
+                        family: f.name.clone(),
+                        period: f.period,
+                        fee: f.fee,
+                        labelled: f.annualised_label,
+                        pattern,
+                    });
+                }
+            }
+            before.extend(file.negation.before);
+            after.extend(file.negation.after);
+            fee.extend(file.negation.fee);
+            grammars.push(GrammarInfo {
+                version: file.version,
+                language: file.language,
+            });
+        }
+        Ok(Self {
+            grammars,
+            claims_by_first: index(claims.iter().map(|c| c.pattern.first_chars())),
+            prices_by_first: index(prices.iter().map(|p| p.pattern.first_chars())),
+            claims,
+            prices,
+            negation_before: normalised_words(&before),
+            negation_after: normalised_words(&after),
+            fee_negation: normalised_words(&fee),
+        })
+    }
+
+    /// Versions, for reports.
+    pub fn versions(&self) -> Vec<&str> {
+        self.grammars.iter().map(|g| g.version.as_str()).collect()
+    }
+
+    /// Languages of the loaded grammars.
+    pub fn languages(&self) -> Vec<&str> {
+        self.grammars.iter().map(|g| g.language.as_str()).collect()
+    }
+
+    /// Number of claim and price patterns loaded.
+    pub fn pattern_count(&self) -> usize {
+        self.claims.len() + self.prices.len()
+    }
+
+    /// Whether the fee phrase starting at character `start` of `text` is denied by a fee
+    /// negation word standing just before it (spaces between them allowed): "no hidden fees",
+    /// "without fees", 无手续费, 免服务费, 0手续费, 不收费.
+    pub fn denied(&self, text: &str, start: usize) -> bool {
+        let before: Vec<char> = text.chars().take(start).map(normalise_char).collect();
+        self.fee_denied(&before, before.len())
+    }
+
+    fn fee_denied(&self, text: &[char], start: usize) -> bool {
+        let mut end = start;
+        while end > 0 && text[end - 1].is_whitespace() {
+            end -= 1;
+        }
+        self.fee_negation.iter().any(|w| ends_with_at(text, end, w))
+    }
+
+    /// The negation cue that denies the claim at `start..end`, if any: a `before` cue in the
+    /// same clause up to 30 characters before it, or an `after` cue in its clause up to 16
+    /// characters after it.
+    fn negation(&self, text: &[char], start: usize, end: usize) -> Option<String> {
+        let mut from = start;
+        while from > 0 && start - from < 30 && !ends_negation_scope(text, from - 1) {
+            from -= 1;
+        }
+        if let Some(w) = self
+            .negation_before
+            .iter()
+            .find(|w| occurs(text, from, start, w))
+        {
+            return Some(w.iter().collect());
+        }
+        let mut to = end;
+        while to < text.len() && to - end < 16 && !pattern::is_clause_separator(text, to) {
+            to += 1;
+        }
+        self.negation_after
+            .iter()
+            .find(|w| occurs(text, end, to, w))
+            .map(|w| w.iter().collect())
+    }
+
+    /// Every claim in `text`, sorted by position. Within a category, a match inside another
+    /// one is left out (the longer claim is the evidence).
+    pub fn scan(&self, text: &str) -> Vec<PhraseMatch> {
+        let original: Vec<char> = text.chars().collect();
+        let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
+        self.scan_chars(&original, &chars)
+    }
+
+    fn scan_chars(&self, original: &[char], chars: &[char]) -> Vec<PhraseMatch> {
+        let mut found: Vec<PhraseMatch> = Vec::new();
+        for (i, c) in chars.iter().enumerate() {
+            let Some(candidates) = self.claims_by_first.get(c) else {
+                continue;
+            };
+            for &k in candidates {
+                let claim = &self.claims[k];
+                let Some((end, slots)) = claim.pattern.match_at(chars, i) else {
+                    continue;
+                };
+                // A speed claim of days is a service level, not an inducement.
+                if let Some(max) = claim.max_duration_days
+                    && slots
+                        .iter()
+                        .any(|s| s.kind == SlotKind::Dur && s.value > max)
+                {
+                    continue;
+                }
+                let negated_by = if claim.negatable {
+                    self.negation(chars, i, end)
+                } else {
+                    None
+                };
+                found.push(PhraseMatch {
+                    category: claim.category,
+                    family: claim.family.clone(),
+                    pattern: claim.pattern.source.clone(),
+                    text: original[i..end].iter().collect(),
+                    start: i,
+                    end,
+                    slots,
+                    negated_by,
+                });
+            }
+        }
+        found.sort_by(|a, b| {
+            (a.start, std::cmp::Reverse(a.end)).cmp(&(b.start, std::cmp::Reverse(b.end)))
+        });
+        let mut kept: Vec<PhraseMatch> = Vec::with_capacity(found.len());
+        for m in found {
+            let inside = kept
+                .iter()
+                .any(|k| k.category == m.category && k.start <= m.start && m.end <= k.end);
+            if !inside {
+                kept.push(m);
+            }
+        }
+        kept
+    }
+
+    /// Every price of credit `text` states, one per number, sorted by position.
+    pub fn prices(&self, text: &str) -> Vec<Price> {
+        let original: Vec<char> = text.chars().collect();
+        let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
+        let claims = self.scan_chars(&original, &chars);
+        self.prices_chars(&original, &chars, &claims)
+    }
+
+    fn prices_chars(
+        &self,
+        original: &[char],
+        chars: &[char],
+        claims: &[PhraseMatch],
+    ) -> Vec<Price> {
+        let mut candidates = Vec::new();
+        for (i, c) in chars.iter().enumerate() {
+            let Some(rules) = self.prices_by_first.get(c) else {
+                continue;
+            };
+            for &k in rules {
+                let rule = &self.prices[k];
+                let Some((end, slots)) = rule.pattern.match_at(chars, i) else {
+                    continue;
+                };
+                if let Some(c) = price::candidate(
+                    &rule.family,
+                    &rule.pattern.source,
+                    rule.period,
+                    rule.fee,
+                    rule.labelled,
+                    &slots,
+                    i,
+                    end,
+                    original,
+                    chars,
+                ) {
+                    candidates.push(c);
+                }
+            }
+        }
+        let mut prices = price::resolve(candidates);
+        // A fee word in the price's clause makes it a stated fee (手续费每期0.6%).
+        for p in &mut prices {
+            if p.fee {
+                continue;
+            }
+            let mut from = p.value_start;
+            while from > 0 && !pattern::is_clause_separator(chars, from - 1) {
+                from -= 1;
+            }
+            let mut to = p.value_end;
+            while to < chars.len() && !pattern::is_clause_separator(chars, to) {
+                to += 1;
+            }
+            p.fee = claims.iter().any(|m| {
+                m.category == Category::Fee
+                    && m.start >= from
+                    && m.end <= to
+                    && !self.fee_denied(chars, m.start)
+            });
+        }
+        prices
+    }
+}
+
+/// The names of the named slots of a pattern source (`rate` in `{pct:rate}`).
+fn slot_names(source: &str) -> Vec<String> {
+    source
+        .split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}'))
+        .filter_map(|(inner, _)| inner.split_once(':'))
+        .filter(|(kind, _)| !matches!(*kind, "gap" | "far"))
+        .map(|(_, name)| name.to_string())
+        .collect()
+}
+
+fn parse_grammar(text: &str, name: &str) -> Result<GrammarFile, EngineError> {
+    let err = |key: String, reason: String| EngineError::Ruleset {
+        source_name: name.to_string(),
+        key,
+        reason,
+    };
+    let value: toml::Table =
+        toml::from_str(text).map_err(|e| err("(syntax)".into(), e.message().to_string()))?;
+    let file: GrammarFile = serde_path_to_error::deserialize(toml::Value::Table(value))
+        .map_err(|e| err(e.path().to_string(), e.into_inner().to_string()))?;
+    for (key, list) in [
+        ("negation.before", &file.negation.before),
+        ("negation.after", &file.negation.after),
+        ("negation.fee", &file.negation.fee),
+    ] {
+        if let Some(i) = list.iter().position(|p| p.trim().is_empty()) {
+            return Err(err(format!("{key}[{i}]"), "must not be empty".into()));
+        }
+    }
+    Ok(file)
+}
+
+/// Traditional characters common in loan ads, with their simplified forms (a cheap one-to-one
+/// table, so offsets stay valid; not a full converter).
+const TRADITIONAL: [(char, char); 48] = [
+    ('貸', '贷'),
+    ('險', '险'),
+    ('學', '学'),
+    ('費', '费'),
+    ('會', '会'),
+    ('員', '员'),
+    ('還', '还'),
+    ('審', '审'),
+    ('證', '证'),
+    ('無', '无'),
+    ('專', '专'),
+    ('業', '业'),
+    ('額', '额'),
+    ('轉', '转'),
+    ('與', '与'),
+    ('錢', '钱'),
+    ('萬', '万'),
+    ('億', '亿'),
+    ('現', '现'),
+    ('實', '实'),
+    ('際', '际'),
+    ('請', '请'),
+    ('謹', '谨'),
+    ('歲', '岁'),
+    ('養', '养'),
+    ('隨', '随'),
+    ('時', '时'),
+    ('點', '点'),
+    ('級', '级'),
+    ('應', '应'),
+    ('認', '认'),
+    ('對', '对'),
+    ('當', '当'),
+    ('從', '从'),
+    ('這', '这'),
+    ('們', '们'),
+    ('個', '个'),
+    ('為', '为'),
+    ('說', '说'),
+    ('劃', '划'),
+    ('擔', '担'),
+    ('保', '保'),
+    ('風', '风'),
+    ('徵', '征'),
+    ('癒', '愈'),
+    ('門', '门'),
+    ('檻', '槛'),
+    ('職', '职'),
+];
+
+/// Full-width ASCII variants to ASCII, ideographic space to space, common traditional
+/// characters to simplified, ASCII to lower case. One character in, one out.
+pub(crate) fn normalise_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{FFE5}' => '¥',
+        '\u{2019}' | '\u{2018}' => '\'',
+        _ => TRADITIONAL
+            .iter()
+            .find(|(t, _)| *t == c)
+            .map_or(c, |(_, s)| *s),
+    };
+    c.to_ascii_lowercase()
+}
+
+/// The text as the analyser reads it: full-width forms, common traditional characters and
+/// ASCII case normalised, one character for one character.
+pub fn normalise(text: &str) -> String {
+    text.chars().map(normalise_char).collect()
+}
+
+/// What one ad shows: its claims and its prices.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AdFacts {
+    /// Every claim, negated ones included.
+    pub matches: Vec<PhraseMatch>,
+    /// Every price of credit stated.
+    pub prices: Vec<Price>,
+}
+
+impl AdFacts {
+    /// Reads one text.
+    pub fn of(text: &str, lexicons: &Lexicons) -> Self {
+        let original: Vec<char> = text.chars().collect();
+        let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
+        let matches = lexicons.scan_chars(&original, &chars);
+        let prices = lexicons.prices_chars(&original, &chars, &matches);
+        Self { matches, prices }
+    }
+
+    /// The claims of one category that are not negated.
+    pub fn of_category(&self, c: Category) -> impl Iterator<Item = &PhraseMatch> {
+        self.matches
+            .iter()
+            .filter(move |m| m.category == c && m.negated_by.is_none())
+    }
+
+    /// Whether an annualised rate is stated.
+    pub fn has_annual_rate(&self) -> bool {
+        self.prices.iter().any(|p| p.period == PricePeriod::Year)
+    }
+
+    /// MK-NO-APR: a price is stated (a parsed price that is not annual, a price claim, or an
+    /// interest-free claim) but no annualised rate. The evidence is the first of them.
+    pub fn no_apr(&self) -> Option<NoAprEvidence<'_>> {
+        if self.has_annual_rate() {
+            return None;
+        }
+        if let Some(p) = self.prices.first() {
+            return Some(NoAprEvidence::Price(p));
+        }
+        self.of_category(Category::Price)
+            .next()
+            .or_else(|| self.of_category(Category::Free).next())
+            .map(NoAprEvidence::Claim)
+    }
+
+    /// MK-PERIODIC-RATE: the first periodic price (per day, week, month, instalment or N days)
+    /// with no annualised rate before it.
+    pub fn periodic_first(&self) -> Option<&Price> {
+        let periodic = self.prices.iter().find(|p| p.period.is_periodic())?;
+        let annual_before = self
+            .prices
+            .iter()
+            .any(|p| p.period == PricePeriod::Year && p.value_start < periodic.value_start);
+        (!annual_before).then_some(periodic)
+    }
+
+    /// Whether the ad carries a risk warning.
+    pub fn has_risk_warning(&self) -> bool {
+        self.of_category(Category::RiskWarning).next().is_some()
+    }
+
+    /// Whether the ad states a fee: a price stated as a fee, or a fee named outside a denial.
+    pub fn states_fee(&self, text: &str, lexicons: &Lexicons) -> bool {
+        self.prices.iter().any(|p| p.fee)
+            || self
+                .of_category(Category::Fee)
+                .any(|m| !lexicons.denied(text, m.start))
+    }
+}
+
+/// What MK-NO-APR rests on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoAprEvidence<'a> {
+    /// A price stated without an annual rate.
+    Price(&'a Price),
+    /// A price or interest-free claim with no figure.
+    Claim(&'a PhraseMatch),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicons {
+        Lexicons::embedded().unwrap()
+    }
+
+    /// The families of the claims (not negated) a text makes.
+    fn families(l: &Lexicons, text: &str) -> Vec<String> {
+        let mut v: Vec<String> = AdFacts::of(text, l)
+            .matches
+            .into_iter()
+            .filter(|m| m.negated_by.is_none())
+            .map(|m| m.family)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[test]
+    fn every_claim_family_fires_and_its_near_misses_do_not() {
+        let l = lex();
+        // (family, texts that must make the claim, near misses that must not)
+        let cases: [(&str, &[&str], &[&str]); 12] = [
+            (
+                "speed",
+                &[
+                    "最快3分钟到账",
+                    "当天到账",
+                    "当天放款",
+                    "24小时内放款",
+                    "秒到账",
+                    "cash in minutes",
+                    "Get funds today",
+                    "decision in 60 seconds",
+                    "same-day funding",
+                    "a 60-second decision",
+                ],
+                &[
+                    "3个工作日内放款",
+                    "5天到账",
+                    "funds in 3 business days",
+                    "我们不承诺当天放款",
+                    "Cash in 2 weeks",
+                    "We never promise same day funding",
+                ],
+            ),
+            (
+                "guaranteed_approval",
+                &[
+                    "百分百下款",
+                    "包过",
+                    "100%通过",
+                    "人人可借",
+                    "通过率高达98%",
+                    "everyone approved",
+                    "Guaranteed approval",
+                    "100% acceptance",
+                    "nobody gets turned down",
+                ],
+                &[
+                    "我们不承诺百分百下款",
+                    "审批以实际结果为准",
+                    "approval is not guaranteed",
+                    "Beware of guaranteed approval offers",
+                    "Approval subject to status",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "不看征信",
+                    "无视负债",
+                    "不看大数据",
+                    "黑户也能借",
+                    "征信花也能下款",
+                    "no credit check",
+                    "Bad credit? No problem",
+                    "all credit types welcome",
+                    "no questions asked",
+                    "We don't check your credit score",
+                ],
+                &[
+                    "需查询征信",
+                    "我们会查询您的征信",
+                    "警惕不看征信的贷款广告",
+                    "Subject to a credit check",
+                    "We run a credit check",
+                    "Beware of lenders that say no credit check",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &[
+                    "有身份证就能借",
+                    "有手机号就能借",
+                    "凭身份证即可借",
+                    "零门槛",
+                    "审核宽松",
+                    "没有工作也能借",
+                    "No job, no problem",
+                    "all you need is a bank account",
+                    "anyone can apply",
+                ],
+                &[
+                    "需提供身份证和收入证明",
+                    "Applicants need a job and a bank account",
+                    "Proof of income required",
+                ],
+            ),
+            (
+                "borrow_freely",
+                &[
+                    "想借就借",
+                    "要多少借多少",
+                    "不用还",
+                    "Borrow as much as you like",
+                    "spend freely",
+                    "unlimited cash",
+                ],
+                &[
+                    "随借随还",
+                    "repay early at no cost",
+                    "Borrow what you need, repay on time",
+                    "额度循环使用",
+                ],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "大学生专享",
+                    "在校生可借",
+                    "退休人员也能借",
+                    "无业人员可申请",
+                    "students welcome",
+                    "loans for pensioners",
+                    "unemployed? apply now",
+                ],
+                &[
+                    "学生勿扰",
+                    "在校学生不得申请",
+                    "不向在校学生放贷",
+                    "Students are not eligible",
+                    "Not available to students",
+                    "Applicants must be employed",
+                ],
+            ),
+            (
+                "interest_free",
+                &[
+                    "首借免息",
+                    "30天免息",
+                    "0利息",
+                    "interest-free for 30 days",
+                    "0% interest",
+                ],
+                &["利息按日计算", "interest is charged daily"],
+            ),
+            (
+                "price_claim",
+                &[
+                    "低息贷款",
+                    "超低利率",
+                    "low rates",
+                    "cheap loans",
+                    "no hidden fees",
+                ],
+                &["利率以合同为准", "rates vary"],
+            ),
+            (
+                "fee_named",
+                &["手续费", "服务费", "会员费", "a service fee", "membership"],
+                &["免除", "free"],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "贷款有风险，借款需谨慎",
+                    "理性借贷",
+                    "请根据个人能力合理贷款",
+                    "Late repayment can cause you serious money problems",
+                    "Borrowing costs money",
+                    "Representative example",
+                    "Only borrow what you can afford to repay",
+                    "Missed payments may affect your credit score",
+                ],
+                &["贷款快", "borrow money now"],
+            ),
+            ("speed", &["秒批"], &["秒杀活动"]),
+            ("skipped_checks", &["无需审核"], &["需要审核"]),
+        ];
+        for (family, fire, near) in cases {
+            for t in fire {
+                assert!(
+                    families(&l, t).iter().any(|f| f == family),
+                    "{family} must fire on {t:?}: {:?}",
+                    families(&l, t)
+                );
+            }
+            for t in near {
+                assert!(
+                    !families(&l, t).iter().any(|f| f == family),
+                    "{family} must not fire on {t:?}: {:?}",
+                    families(&l, t)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn negated_claims_are_kept_with_their_cue_but_make_no_finding() {
+        let f = AdFacts::of("我们不承诺百分百下款", &lex());
+        assert_eq!(f.matches.len(), 1);
+        assert_eq!(f.matches[0].negated_by.as_deref(), Some("不承诺"));
+        assert_eq!(f.of_category(Category::Inducement).count(), 0);
+        let f = AdFacts::of("Students are not eligible.", &lex());
+        assert_eq!(f.matches[0].negated_by.as_deref(), Some("are not"));
+        // A negation in one clause does not reach the next.
+        let f = AdFacts::of("没有抵押也能借，当天到账", &lex());
+        assert!(
+            f.of_category(Category::Inducement)
+                .any(|m| m.family == "speed")
+        );
+    }
+
+    /// A price case: text, value per period, period, period days, stated as a fee, labelled.
+    type PriceCase = (&'static str, f64, PricePeriod, Option<f64>, bool, bool);
+
+    fn one_price(text: &str) -> Price {
+        let p = lex().prices(text);
+        assert_eq!(p.len(), 1, "{text}: {p:?}");
+        p[0].clone()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn every_price_form_parses_to_a_value_and_a_period() {
+        use PricePeriod::*;
+        // (text, value per period, period, period days, stated as a fee, labelled annual)
+        let cases: [PriceCase; 22] = [
+            ("日息低至0.02%", 0.0002, Day, None, false, false),
+            ("日利率仅万分之三", 0.0003, Day, None, false, false),
+            ("每天只需0.5元/千元", 0.0005, Day, Some(1.0), true, false),
+            ("每千元每天0.3元", 0.0003, Day, Some(1.0), true, false),
+            (
+                "借1万用1天，利息低至2元",
+                0.0002,
+                Day,
+                Some(1.0),
+                true,
+                false,
+            ),
+            ("借1万每天仅需3元", 0.0003, Day, Some(1.0), true, false),
+            ("月费率0.6%", 0.006, Month, None, false, false),
+            ("手续费每期仅0.6%", 0.006, Instalment, None, true, false),
+            ("分期手续费率每月0.5%", 0.005, Month, None, true, false),
+            ("月息1分", 0.01, Month, None, false, false),
+            ("月息8厘", 0.008, Month, None, false, false),
+            ("年息1分", 0.1, Year, None, false, false),
+            ("日息5厘", 0.0005, Day, None, false, false),
+            ("年化利率(单利)7.2%起", 0.072, Year, None, false, true),
+            ("年利率10.8%", 0.108, Year, None, false, false),
+            ("Daily interest of 0.8%", 0.008, Day, None, false, false),
+            (
+                "Monthly interest rate of 1.5%",
+                0.015,
+                Month,
+                None,
+                false,
+                false,
+            ),
+            ("Only 0.05% per day!", 0.0005, Day, None, false, false),
+            (
+                "Representative 49.9% APR (variable)",
+                0.499,
+                Year,
+                None,
+                false,
+                true,
+            ),
+            ("$15 per $100 borrowed", 0.15, Loan, None, true, false),
+            (
+                "$20 per $100 every two weeks",
+                0.2,
+                Days,
+                Some(14.0),
+                true,
+                false,
+            ),
+            (
+                "Just $1 a day per $1,000",
+                0.001,
+                Day,
+                Some(1.0),
+                true,
+                false,
+            ),
+        ];
+        for (text, value, period, days, fee, labelled) in cases {
+            let p = one_price(text);
+            assert!(
+                close(p.value, value),
+                "{text}: value {} != {value}",
+                p.value
+            );
+            assert_eq!(p.period, period, "{text}");
+            assert_eq!(p.period_days, days, "{text}");
+            assert_eq!(p.fee, fee, "{text}: fee");
+            assert_eq!(p.annualised_label, labelled, "{text}: labelled");
+            // Offsets point into the original text.
+            let s: String = text.chars().skip(p.start).take(p.end - p.start).collect();
+            assert_eq!(s, p.text, "{text}");
+        }
+    }
+
+    #[test]
+    fn near_misses_are_not_prices() {
+        for text in [
+            "100%通过，秒到账",
+            "最高可借20万，分12期",
+            "每期还款900元",
+            "Borrow up to $1,000",
+            "Apply in 5 minutes",
+            "12 monthly repayments of $95",
+            "最快1分钟到账，最高20万",
+            "10,000 over 12 months",
+        ] {
+            assert!(
+                lex().prices(text).is_empty(),
+                "{text}: {:?}",
+                lex().prices(text)
+            );
+        }
+    }
+
+    #[test]
+    fn annualisation_states_its_assumption() {
+        let p = one_price("$15 per $100 borrowed");
+        let a = p.annualised(365.0, None, None);
+        assert!(close(a.simple, 0.15 * 365.0 / 14.0));
+        assert!(a.assumption.contains("two-week"));
+        let a = p.annualised(365.0, Some(30.0), None);
+        assert!(close(a.simple, 0.15 * 365.0 / 30.0));
+        assert!(a.assumption.contains("product"));
+        let p = one_price("日息万分之五");
+        assert!(close(p.annualised(360.0, None, None).simple, 0.18));
+        let p = one_price("每期0.6%");
+        assert!(close(
+            p.annualised(365.0, None, Some(14.0)).simple,
+            0.006 * 365.0 / 14.0
+        ));
+    }
+
+    #[test]
+    fn code_facts_follow_the_prices() {
+        let l = lex();
+        let f = AdFacts::of(
+            "年化利率(单利)7.2%起，日利率低至0.02%。贷款有风险，借款需谨慎。",
+            &l,
+        );
+        assert!(f.no_apr().is_none() && f.periodic_first().is_none() && f.has_risk_warning());
+        let f = AdFacts::of("日利率0.02%，年化利率7.3%", &l);
+        assert!(f.no_apr().is_none());
+        assert_eq!(f.periodic_first().map(|p| p.period), Some(PricePeriod::Day));
+        let f = AdFacts::of("$15 per $100 borrowed", &l);
+        assert!(matches!(f.no_apr(), Some(NoAprEvidence::Price(_))));
+        assert!(
+            f.periodic_first().is_none(),
+            "a price per loan is not a periodic rate"
+        );
+        assert!(f.states_fee("$15 per $100 borrowed", &l));
+        let text = "No hidden fees, apply today";
+        let f = AdFacts::of(text, &l);
+        assert!(!f.states_fee(text, &l), "a denied fee is not stated");
+        assert!(matches!(f.no_apr(), Some(NoAprEvidence::Claim(_))));
+        assert!(
+            AdFacts::of("100%下款", &l).no_apr().is_none(),
+            "a percentage that is not a price"
+        );
+    }
+
+    #[test]
+    fn traditional_characters_and_full_width_forms_match() {
+        let l = lex();
+        assert!(AdFacts::of("貸款有風險，借款需謹慎。", &l).has_risk_warning());
+        assert!(families(&l, "不看徵信，大學生專享").contains(&"vulnerable_groups".to_string()));
+        assert!(
+            families(&l, "ＮＯ ＣＲＥＤＩＴ ＣＨＥＣＫ").contains(&"skipped_checks".to_string())
+        );
+        let p = one_price("日息０．０５％");
+        assert!(close(p.value, 0.0005));
+    }
+
+    #[test]
+    fn a_malformed_pattern_names_the_file_line_and_pattern() {
+        let text = "version = \"t\"\nlanguage = \"en\"\n[[family]]\nname = \"x\"\ncategory = \"inducement\"\npatterns = [\"ok\",\n  \"(broken\"]\n";
+        let e = Lexicons::from_texts(&[("custom.toml", text)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("custom.toml") && e.contains("line 7") && e.contains("(broken"),
+            "{e}"
+        );
+        let text = "version = \"t\"\nlanguage = \"en\"\n[[price]]\nname = \"x\"\nperiod = \"day\"\npatterns = [\"{pct} a day\"]\n";
+        let e = Lexicons::from_texts(&[("p.toml", text)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("{pct:rate}"), "{e}");
+        let text = "version = \"t\"\nlanguage = \"en\"\n[[family]]\nname = \"x\"\ncategory = \"bogus\"\npatterns = [\"a\"]\n";
+        assert!(Lexicons::from_texts(&[("c.toml", text)]).is_err());
+    }
+
+    #[test]
+    fn analysts_extend_the_grammar_without_code() {
+        let mut files: Vec<(&str, String)> =
+            EMBEDDED.iter().map(|(n, t)| (*n, t.to_string())).collect();
+        files[1].1.push_str("\n[[family]]\nname = \"payday_slang\"\ncategory = \"inducement\"\npatterns = [\"(cash|money) (before|by) (payday|friday)\"]\n");
+        let texts: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let l = Lexicons::from_texts(&texts).unwrap();
+        assert!(families(&l, "Cash before payday!").contains(&"payday_slang".to_string()));
+    }
+}

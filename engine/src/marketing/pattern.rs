@@ -1,0 +1,987 @@
+//! The claim grammar's patterns: literal text with typed slots, alternation and optional
+//! groups, compiled once when the grammar loads and matched by backtracking over normalised
+//! text (see [`super::normalise`]).
+//!
+//! Syntax (the full reference is `rules/marketing/README.md`):
+//!
+//! - literal text; a space matches one or more spaces or hyphens (`same day` matches
+//!   `same-day`); ASCII letters match case-insensitively; a pattern that starts (ends) with an
+//!   ASCII letter or digit only matches on a word boundary;
+//! - `(a|b|c)` a choice, `(a|b)?` an optional choice, nested freely;
+//! - `{num}`, `{pct}`, `{amt}`, `{dur}`, `{fen}`: typed slots (a number, a percentage, an amount
+//!   of money, a duration, a 分/厘 rate), each optionally named for the price parser
+//!   (`{pct:rate}`, `{amt:cost}`);
+//! - `{gap}` / `{gap:N}`: up to 6 / N characters that do not cross a clause separator;
+//!   `{far:N}`: up to N characters that may cross a comma but not the end of a sentence;
+//! - `\x`: the character `x` itself (`\(`, `\?`, `\{`).
+
+use std::fmt;
+
+/// Numbers, percentages, amounts and durations as the slots read them.
+pub mod slots {
+    /// Chinese digits and their values (两 is 2 before a unit: 两万, 两周).
+    const CN_DIGITS: [(char, f64); 12] = [
+        ('零', 0.0),
+        ('〇', 0.0),
+        ('一', 1.0),
+        ('二', 2.0),
+        ('两', 2.0),
+        ('三', 3.0),
+        ('四', 4.0),
+        ('五', 5.0),
+        ('六', 6.0),
+        ('七', 7.0),
+        ('八', 8.0),
+        ('九', 9.0),
+    ];
+
+    /// English number words a slot reads (`two weeks`, `one day`).
+    const EN_NUMBERS: [(&str, f64); 15] = [
+        ("one", 1.0),
+        ("two", 2.0),
+        ("three", 3.0),
+        ("four", 4.0),
+        ("five", 5.0),
+        ("six", 6.0),
+        ("seven", 7.0),
+        ("eight", 8.0),
+        ("nine", 9.0),
+        ("ten", 10.0),
+        ("fifteen", 15.0),
+        ("twenty", 20.0),
+        ("thirty", 30.0),
+        ("sixty", 60.0),
+        ("a few", 3.0),
+    ];
+
+    fn cn_digit(c: char) -> Option<f64> {
+        CN_DIGITS.iter().find(|(d, _)| *d == c).map(|(_, v)| *v)
+    }
+
+    pub(crate) fn is_word(c: char) -> bool {
+        c.is_ascii_alphanumeric()
+    }
+
+    fn starts_with(text: &[char], pos: usize, word: &str) -> Option<usize> {
+        let mut i = pos;
+        for w in word.chars() {
+            if text.get(i) != Some(&w) {
+                return None;
+            }
+            i += 1;
+        }
+        Some(i)
+    }
+
+    /// `word` at `pos`, ending on a word boundary when it ends with a letter.
+    fn word_at(text: &[char], pos: usize, word: &str) -> Option<usize> {
+        let end = starts_with(text, pos, word)?;
+        let ends_in_letter = word.chars().last().is_some_and(is_word);
+        if ends_in_letter && text.get(end).is_some_and(|c| is_word(*c)) {
+            return None;
+        }
+        Some(end)
+    }
+
+    /// Arabic digits with thousands commas and a decimal point: `1,000`, `0.05`, `15`.
+    fn arabic(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        // A number starts where the digits start: not inside a word or another number.
+        if pos > 0 && (text[pos - 1].is_ascii_alphanumeric() || text[pos - 1] == '.') {
+            return None;
+        }
+        let mut i = pos;
+        let mut digits = String::new();
+        let mut seen_point = false;
+        while i < text.len() {
+            let c = text[i];
+            if c.is_ascii_digit() {
+                digits.push(c);
+            } else if c == ','
+                && !seen_point
+                && !digits.is_empty()
+                && text
+                    .get(i + 1..i + 4)
+                    .is_some_and(|g| g.iter().all(char::is_ascii_digit))
+                && !text.get(i + 4).is_some_and(char::is_ascii_digit)
+            {
+                // A thousands separator: exactly three digits follow.
+            } else if c == '.'
+                && !seen_point
+                && !digits.is_empty()
+                && text.get(i + 1).is_some_and(char::is_ascii_digit)
+            {
+                seen_point = true;
+                digits.push('.');
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if digits.is_empty() {
+            return None;
+        }
+        digits.parse::<f64>().ok().map(|v| (i, v))
+    }
+
+    /// Chinese numerals: 三, 十五, 三千, 两万, 一万五千, 半 (0.5).
+    fn chinese(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        if text.get(pos) == Some(&'半') {
+            return Some((pos + 1, 0.5));
+        }
+        let first = *text.get(pos)?;
+        if cn_digit(first).is_none() && first != '十' {
+            return None;
+        }
+        if pos > 0 && (cn_digit(text[pos - 1]).is_some() || "十百千万".contains(text[pos - 1]))
+        {
+            return None;
+        }
+        let mut i = pos;
+        let (mut total, mut section, mut digit) = (0.0, 0.0, 0.0);
+        while let Some(&c) = text.get(i) {
+            if let Some(d) = cn_digit(c) {
+                digit = d;
+            } else {
+                let unit = match c {
+                    '十' => 10.0,
+                    '百' => 100.0,
+                    '千' => 1000.0,
+                    '万' => 10_000.0,
+                    _ => break,
+                };
+                // 万分之 / 千分之 / 百分之 belong to a percentage, not to this number.
+                if text.get(i + 1) == Some(&'分') && text.get(i + 2) == Some(&'之') {
+                    break;
+                }
+                if unit == 10_000.0 {
+                    total += (section + digit) * unit;
+                    section = 0.0;
+                } else {
+                    let d = if digit == 0.0 && unit == 10.0 {
+                        1.0
+                    } else {
+                        digit
+                    };
+                    section += d * unit;
+                }
+                digit = 0.0;
+            }
+            i += 1;
+        }
+        (i > pos).then_some((i, total + section + digit))
+    }
+
+    /// A number: Arabic (with 万/千/百 or k after it), Chinese or an English word; a range
+    /// (`3-5`, `3~5`, `3至5`, `3 to 5`) reads as its lower bound, ending after the upper one.
+    pub fn number(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        let (mut end, mut value) = match arabic(text, pos) {
+            Some((e, v)) => {
+                let (e, v) = match text.get(e) {
+                    Some('万') if text.get(e + 1) != Some(&'分') => (e + 1, v * 10_000.0),
+                    Some('千') if text.get(e + 1) != Some(&'分') => (e + 1, v * 1000.0),
+                    Some('百') if text.get(e + 1) != Some(&'分') => (e + 1, v * 100.0),
+                    Some('k') if !text.get(e + 1).is_some_and(|c| is_word(*c)) => {
+                        (e + 1, v * 1000.0)
+                    }
+                    _ => (e, v),
+                };
+                (e, v)
+            }
+            None => match chinese(text, pos) {
+                Some(x) => x,
+                None => {
+                    if pos > 0 && is_word(text[pos - 1]) {
+                        return None;
+                    }
+                    EN_NUMBERS
+                        .iter()
+                        .find_map(|(w, v)| word_at(text, pos, w).map(|e| (e, *v)))?
+                }
+            },
+        };
+        for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
+            if let Some(after) = starts_with(text, end, sep)
+                && let Some((e, _)) = arabic(text, after).or_else(|| chinese(text, after))
+            {
+                end = e;
+                break;
+            }
+        }
+        if value.is_nan() {
+            value = 0.0;
+        }
+        Some((end, value))
+    }
+
+    /// A percentage as a fraction: `12%`, `12.5% - 18%`, `百分之十二`, `千分之三`, `万分之五`,
+    /// `12 per cent`, `12 percent`.
+    pub fn percent(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        for (prefix, scale) in [("万分之", 1e-4), ("千分之", 1e-3), ("百分之", 1e-2)] {
+            if let Some(after) = starts_with(text, pos, prefix) {
+                let (e, v) = arabic(text, after).or_else(|| chinese(text, after))?;
+                return Some((e, v * scale));
+            }
+        }
+        let (e, v) = arabic(text, pos)?;
+        let mut end = if text.get(e) == Some(&'%') {
+            e + 1
+        } else {
+            [" per cent", " percent", "percent"]
+                .iter()
+                .find_map(|w| word_at(text, e, w))?
+        };
+        // A range: the upper bound belongs to the slot.
+        for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
+            if let Some(after) = starts_with(text, end, sep)
+                && let Some((e2, _)) = arabic(text, after)
+                && text.get(e2) == Some(&'%')
+            {
+                end = e2 + 1;
+                break;
+            }
+        }
+        Some((end, v / 100.0))
+    }
+
+    /// Currency symbols an amount may start with.
+    pub const CURRENCY_SIGNS: [char; 4] = ['$', '£', '€', '¥'];
+    const CURRENCY_WORDS: [&str; 11] = [
+        "块钱", "元", "块", "rmb", "yuan", "dollars", "dollar", "bucks", "pounds", "quid", "euros",
+    ];
+
+    /// An amount of money in currency units: `$1,000`, `£500`, `¥2000`, `5000元`, `2万` (a
+    /// number with 万 or 千 is an amount in Chinese ads), `千元` / `万元` / `百元` alone (one of
+    /// them: 每千元 is "per 1,000").
+    pub fn amount(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        let first = *text.get(pos)?;
+        if CURRENCY_SIGNS.contains(&first) {
+            let mut after = pos + 1;
+            while text.get(after) == Some(&' ') {
+                after += 1;
+            }
+            return number(text, after);
+        }
+        for (word, value) in [("千元", 1000.0), ("万元", 10_000.0), ("百元", 100.0)] {
+            if let Some(e) = starts_with(text, pos, word) {
+                return Some((e, value));
+            }
+        }
+        let (e, v) = number(text, pos)?;
+        let mut after = e;
+        while text.get(after) == Some(&' ') {
+            after += 1;
+        }
+        if let Some(end) = CURRENCY_WORDS.iter().find_map(|w| word_at(text, after, w)) {
+            return Some((end, v));
+        }
+        // 2万 / 5千: an amount without 元 (借1万, 最高20万).
+        let multiplier_before = e > pos && matches!(text[e - 1], '万' | '千');
+        multiplier_before.then_some((e, v))
+    }
+
+    /// Time units a duration reads, longest first for each prefix, in days.
+    const UNITS: [(&str, f64); 43] = [
+        ("个工作日", 1.0),
+        ("工作日", 1.0),
+        ("个小时", 1.0 / 24.0),
+        ("小时", 1.0 / 24.0),
+        ("钟头", 1.0 / 24.0),
+        ("分钟", 1.0 / 1440.0),
+        ("秒钟", 1.0 / 86_400.0),
+        ("秒", 1.0 / 86_400.0),
+        ("天", 1.0),
+        ("日", 1.0),
+        ("个星期", 7.0),
+        ("星期", 7.0),
+        ("周", 7.0),
+        ("个月", 30.0),
+        ("月", 30.0),
+        ("年", 365.0),
+        ("business days", 1.0),
+        ("business day", 1.0),
+        ("working days", 1.0),
+        ("working day", 1.0),
+        ("seconds", 1.0 / 86_400.0),
+        ("second", 1.0 / 86_400.0),
+        ("secs", 1.0 / 86_400.0),
+        ("sec", 1.0 / 86_400.0),
+        ("minutes", 1.0 / 1440.0),
+        ("minute", 1.0 / 1440.0),
+        ("mins", 1.0 / 1440.0),
+        ("min", 1.0 / 1440.0),
+        ("hours", 1.0 / 24.0),
+        ("hour", 1.0 / 24.0),
+        ("hrs", 1.0 / 24.0),
+        ("hr", 1.0 / 24.0),
+        ("days", 1.0),
+        ("day", 1.0),
+        ("weeks", 7.0),
+        ("week", 7.0),
+        ("fortnight", 14.0),
+        ("months", 30.0),
+        ("month", 30.0),
+        ("years", 365.0),
+        ("year", 365.0),
+        ("h", 1.0 / 24.0),
+        ("s", 1.0 / 86_400.0),
+    ];
+
+    /// A duration in days: a number and a unit (`3分钟`, `24小时`, `two weeks`, `30 secs`), or a
+    /// unit alone, read as one (`天` in 每天, `minutes` in "cash in minutes"). `h` and `s` only
+    /// count after a number (`24h`).
+    pub fn duration(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        let (after, n) = match number(text, pos) {
+            Some((e, v)) => {
+                let mut a = e;
+                while matches!(text.get(a), Some(' ' | '-')) {
+                    a += 1;
+                }
+                (a, Some(v))
+            }
+            None => (pos, None),
+        };
+        // A unit alone must not be the tail of a longer unit or follow a number (工作日 in
+        // 3个工作日 is not a bare 日).
+        if n.is_none()
+            && pos > 0
+            && (is_word(text[pos - 1])
+                || cn_digit(text[pos - 1]).is_some()
+                || "十百千万个工作半".contains(text[pos - 1]))
+        {
+            return None;
+        }
+        UNITS
+            .iter()
+            .filter(|(u, _)| n.is_some() || u.chars().count() > 1 || !u.is_ascii())
+            .find_map(|(u, days)| word_at(text, after, u).map(|e| (e, n.unwrap_or(1.0) * days)))
+    }
+
+    /// A 分 or 厘 rate (民间借贷 usage): the number and whether it is 厘. 分 = a tenth of the
+    /// period's unit rate and 厘 a hundredth: 月息1分 is 1% a month, 月息8厘 0.8%, 年息1分 10% a
+    /// year, 日息5厘 0.05% a day; the price parser applies the period.
+    pub fn fen(text: &[char], pos: usize) -> Option<(usize, f64, bool)> {
+        let (e, v) = arabic(text, pos).or_else(|| chinese(text, pos))?;
+        match text.get(e) {
+            Some('分') if !matches!(text.get(e + 1), Some('钟' | '之')) => {
+                Some((e + 1, v, false))
+            }
+            Some('厘') => Some((e + 1, v, true)),
+            _ => None,
+        }
+    }
+
+    /// The characters a number can start with.
+    pub(crate) fn number_firsts() -> Vec<char> {
+        let mut v: Vec<char> = ('0'..='9').collect();
+        v.extend(CN_DIGITS.iter().map(|(c, _)| *c));
+        v.extend(['十', '半']);
+        v.extend(EN_NUMBERS.iter().filter_map(|(w, _)| w.chars().next()));
+        v
+    }
+
+    /// The characters a duration unit can start with.
+    pub(crate) fn unit_firsts() -> Vec<char> {
+        UNITS.iter().filter_map(|(u, _)| u.chars().next()).collect()
+    }
+}
+
+/// A slot's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlotKind {
+    /// A number.
+    Num,
+    /// A percentage (as a fraction).
+    Pct,
+    /// An amount of money (currency units).
+    Amt,
+    /// A duration (days).
+    Dur,
+    /// A 分/厘 rate (the raw number; the period scales it).
+    Fen,
+}
+
+/// One slot filled by a match.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SlotValue {
+    /// The slot's type.
+    pub kind: SlotKind,
+    /// Its name in the pattern (`rate` in `{pct:rate}`), empty when unnamed.
+    pub name: String,
+    /// The value: a fraction for `pct`, currency units for `amt`, days for `dur`, the number
+    /// for `num` and `fen`.
+    pub value: f64,
+    /// For `fen`: whether the unit is 厘 (a hundredth) rather than 分 (a tenth).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub li: bool,
+    /// First character (0-based, in characters).
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Lit(Vec<char>),
+    Slot {
+        kind: SlotKind,
+        name: String,
+    },
+    Gap {
+        max: usize,
+        cross_commas: bool,
+    },
+    Choice {
+        alternatives: Vec<Vec<Node>>,
+        optional: bool,
+    },
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    /// The pattern as written.
+    pub source: String,
+    nodes: Vec<Node>,
+    word_start: bool,
+    word_end: bool,
+}
+
+/// Why a pattern does not compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError(pub String);
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A clause separator: gaps and price windows stop there.
+pub(crate) fn is_clause_separator(text: &[char], i: usize) -> bool {
+    match text[i] {
+        ',' | ';' | '!' | '?' | '。' | '\n' | '、' | '|' => true,
+        '.' => !text.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric()),
+        _ => false,
+    }
+}
+
+/// A sentence end: `{far}` gaps and negation scopes stop there.
+pub(crate) fn is_sentence_end(text: &[char], i: usize) -> bool {
+    match text[i] {
+        ';' | '!' | '?' | '。' | '\n' => true,
+        '.' => !text.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric()),
+        _ => false,
+    }
+}
+
+struct Parser<'a> {
+    chars: Vec<char>,
+    pos: usize,
+    source: &'a str,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: &str) -> PatternError {
+        PatternError(format!(
+            "pattern `{}`: {what} (at character {})",
+            self.source, self.pos
+        ))
+    }
+
+    fn sequence(&mut self, depth: usize) -> Result<Vec<Node>, PatternError> {
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut lit: Vec<char> = Vec::new();
+        let flush = |lit: &mut Vec<char>, nodes: &mut Vec<Node>| {
+            if !lit.is_empty() {
+                nodes.push(Node::Lit(std::mem::take(lit)));
+            }
+        };
+        while let Some(&c) = self.chars.get(self.pos) {
+            match c {
+                '(' => {
+                    flush(&mut lit, &mut nodes);
+                    self.pos += 1;
+                    let mut alternatives = vec![self.sequence(depth + 1)?];
+                    loop {
+                        match self.chars.get(self.pos) {
+                            Some('|') => {
+                                self.pos += 1;
+                                alternatives.push(self.sequence(depth + 1)?);
+                            }
+                            Some(')') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(self.err("unclosed `(`")),
+                        }
+                    }
+                    if alternatives.iter().any(Vec::is_empty) {
+                        return Err(self.err("empty alternative (write `(a|b)?` for optional)"));
+                    }
+                    let optional = self.chars.get(self.pos) == Some(&'?');
+                    if optional {
+                        self.pos += 1;
+                    }
+                    nodes.push(Node::Choice {
+                        alternatives,
+                        optional,
+                    });
+                }
+                '|' | ')' => {
+                    if depth == 0 {
+                        return Err(self.err(&format!("`{c}` outside a group")));
+                    }
+                    break;
+                }
+                '{' => {
+                    flush(&mut lit, &mut nodes);
+                    let close = self.chars[self.pos..]
+                        .iter()
+                        .position(|c| *c == '}')
+                        .ok_or_else(|| self.err("unclosed `{`"))?;
+                    let inner: String = self.chars[self.pos + 1..self.pos + close].iter().collect();
+                    let (kind, arg) = inner.split_once(':').unwrap_or((inner.as_str(), ""));
+                    let node = match kind {
+                        "gap" | "far" => {
+                            let max = if arg.is_empty() {
+                                6
+                            } else {
+                                arg.parse::<usize>()
+                                    .ok()
+                                    .filter(|n| (1..=40).contains(n))
+                                    .ok_or_else(|| {
+                                        self.err(&format!(
+                                            "`{{{inner}}}`: the length must be 1 to 40"
+                                        ))
+                                    })?
+                            };
+                            Node::Gap {
+                                max,
+                                cross_commas: kind == "far",
+                            }
+                        }
+                        _ => {
+                            let kind = match kind {
+                                "num" => SlotKind::Num,
+                                "pct" => SlotKind::Pct,
+                                "amt" => SlotKind::Amt,
+                                "dur" => SlotKind::Dur,
+                                "fen" => SlotKind::Fen,
+                                other => {
+                                    return Err(self.err(&format!(
+                                        "unknown slot `{{{other}}}` (expected num, pct, amt, dur, fen, gap or far)"
+                                    )));
+                                }
+                            };
+                            if !arg.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                                return Err(self.err(&format!(
+                                    "slot name `{arg}`: lower-case letters and `_` only"
+                                )));
+                            }
+                            Node::Slot {
+                                kind,
+                                name: arg.to_string(),
+                            }
+                        }
+                    };
+                    nodes.push(node);
+                    self.pos += close + 1;
+                }
+                '}' => return Err(self.err("`}` without `{`")),
+                '?' => return Err(self.err("`?` must follow a group `( )`")),
+                '\\' => {
+                    let next = self
+                        .chars
+                        .get(self.pos + 1)
+                        .ok_or_else(|| self.err("`\\` at the end"))?;
+                    lit.push(super::normalise_char(*next));
+                    self.pos += 2;
+                }
+                _ => {
+                    lit.push(super::normalise_char(c));
+                    self.pos += 1;
+                }
+            }
+        }
+        flush(&mut lit, &mut nodes);
+        Ok(nodes)
+    }
+}
+
+fn nullable(nodes: &[Node]) -> bool {
+    nodes.iter().all(|n| match n {
+        Node::Lit(_) | Node::Slot { .. } => false,
+        Node::Gap { .. } => true,
+        Node::Choice {
+            alternatives,
+            optional,
+        } => *optional || alternatives.iter().any(|a| nullable(a)),
+    })
+}
+
+/// The characters a match of `nodes` can start with; `None` when a gap can come first.
+fn firsts(nodes: &[Node]) -> Option<Vec<char>> {
+    let mut out = Vec::new();
+    for n in nodes {
+        let (chars, may_be_empty) = match n {
+            Node::Lit(cs) => (vec![cs[0]], false),
+            Node::Slot { kind, .. } => {
+                let mut v = slots::number_firsts();
+                match kind {
+                    SlotKind::Pct => v.extend(['万', '千', '百']),
+                    SlotKind::Amt => {
+                        v.extend(slots::CURRENCY_SIGNS);
+                        v.extend(['万', '千', '百']);
+                    }
+                    SlotKind::Dur => v.extend(slots::unit_firsts()),
+                    SlotKind::Num | SlotKind::Fen => {}
+                }
+                (v, false)
+            }
+            Node::Gap { .. } => return None,
+            Node::Choice {
+                alternatives,
+                optional,
+            } => {
+                let mut v = Vec::new();
+                for a in alternatives {
+                    v.extend(firsts(a)?);
+                }
+                (v, *optional || alternatives.iter().any(|a| nullable(a)))
+            }
+        };
+        out.extend(chars);
+        if !may_be_empty {
+            out.sort_unstable();
+            out.dedup();
+            return Some(out);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+fn edge_is_word(nodes: &[Node], at_start: bool) -> bool {
+    let node = if at_start {
+        nodes.first()
+    } else {
+        nodes.last()
+    };
+    match node {
+        Some(Node::Lit(cs)) => {
+            let c = if at_start { cs.first() } else { cs.last() };
+            c.is_some_and(|c| slots::is_word(*c))
+        }
+        Some(Node::Choice { alternatives, .. }) => {
+            alternatives.iter().any(|a| edge_is_word(a, at_start))
+        }
+        _ => false,
+    }
+}
+
+impl Pattern {
+    /// Compiles a pattern.
+    pub fn compile(source: &str) -> Result<Self, PatternError> {
+        let trimmed = source.trim();
+        if trimmed.is_empty() {
+            return Err(PatternError("an empty pattern".into()));
+        }
+        let mut parser = Parser {
+            chars: trimmed.chars().collect(),
+            pos: 0,
+            source,
+        };
+        let nodes = parser.sequence(0)?;
+        if nullable(&nodes) {
+            return Err(PatternError(format!(
+                "pattern `{source}`: it can match empty text"
+            )));
+        }
+        if firsts(&nodes).is_none() {
+            return Err(PatternError(format!(
+                "pattern `{source}`: it must not start with a gap"
+            )));
+        }
+        if matches!(nodes.last(), Some(Node::Gap { .. })) {
+            return Err(PatternError(format!(
+                "pattern `{source}`: it must not end with a gap"
+            )));
+        }
+        Ok(Self {
+            source: source.to_string(),
+            word_start: edge_is_word(&nodes, true),
+            word_end: edge_is_word(&nodes, false),
+            nodes,
+        })
+    }
+
+    /// The characters a match can start with (for indexing).
+    pub(crate) fn first_chars(&self) -> Vec<char> {
+        firsts(&self.nodes).unwrap_or_default()
+    }
+
+    /// The match starting at `start` of the normalised `text`: its end and the slots it
+    /// filled, or `None`.
+    pub fn match_at(&self, text: &[char], start: usize) -> Option<(usize, Vec<SlotValue>)> {
+        if self.word_start && start > 0 && slots::is_word(text[start - 1]) {
+            return None;
+        }
+        let m = Matcher { text };
+        let mut slots_filled = Vec::new();
+        let mut end = None;
+        let word_end = self.word_end;
+        let mut accept = |e: usize, _: &mut Vec<SlotValue>| {
+            if word_end && text.get(e).is_some_and(|c| slots::is_word(*c)) {
+                return false;
+            }
+            end = Some(e);
+            true
+        };
+        m.seq(&self.nodes, start, &mut slots_filled, &mut accept);
+        end.map(|e| (e, slots_filled))
+    }
+}
+
+type Continuation<'k> = dyn FnMut(usize, &mut Vec<SlotValue>) -> bool + 'k;
+
+struct Matcher<'t> {
+    text: &'t [char],
+}
+
+impl Matcher<'_> {
+    fn seq(
+        &self,
+        nodes: &[Node],
+        pos: usize,
+        caps: &mut Vec<SlotValue>,
+        k: &mut Continuation<'_>,
+    ) -> bool {
+        match nodes.split_first() {
+            None => k(pos, caps),
+            Some((node, rest)) => {
+                self.node(node, pos, caps, &mut |p, caps: &mut Vec<SlotValue>| {
+                    self.seq(rest, p, caps, k)
+                })
+            }
+        }
+    }
+
+    fn node(
+        &self,
+        node: &Node,
+        pos: usize,
+        caps: &mut Vec<SlotValue>,
+        k: &mut Continuation<'_>,
+    ) -> bool {
+        let text = self.text;
+        match node {
+            Node::Lit(cs) => {
+                let mut i = pos;
+                for &c in cs {
+                    if c == ' ' {
+                        let from = i;
+                        while text.get(i).is_some_and(|t| t.is_whitespace() || *t == '-') {
+                            i += 1;
+                        }
+                        if i == from {
+                            return false;
+                        }
+                    } else if text.get(i) == Some(&c) {
+                        i += 1;
+                    } else {
+                        return false;
+                    }
+                }
+                k(i, caps)
+            }
+            Node::Slot { kind, name } => {
+                let found = match kind {
+                    SlotKind::Num => slots::number(text, pos).map(|(e, v)| (e, v, false)),
+                    SlotKind::Pct => slots::percent(text, pos).map(|(e, v)| (e, v, false)),
+                    SlotKind::Amt => slots::amount(text, pos).map(|(e, v)| (e, v, false)),
+                    SlotKind::Dur => slots::duration(text, pos).map(|(e, v)| (e, v, false)),
+                    SlotKind::Fen => slots::fen(text, pos),
+                };
+                let Some((end, value, li)) = found else {
+                    return false;
+                };
+                caps.push(SlotValue {
+                    kind: *kind,
+                    name: name.clone(),
+                    value,
+                    li,
+                    start: pos,
+                    end,
+                });
+                if k(end, caps) {
+                    true
+                } else {
+                    caps.pop();
+                    false
+                }
+            }
+            Node::Gap { max, cross_commas } => {
+                let mut p = pos;
+                loop {
+                    if k(p, caps) {
+                        return true;
+                    }
+                    if p >= text.len() || p - pos >= *max {
+                        return false;
+                    }
+                    let stop = if *cross_commas {
+                        is_sentence_end(text, p)
+                    } else {
+                        is_clause_separator(text, p)
+                    };
+                    if stop {
+                        return false;
+                    }
+                    p += 1;
+                }
+            }
+            Node::Choice {
+                alternatives,
+                optional,
+            } => {
+                for a in alternatives {
+                    if self.seq(a, pos, caps, k) {
+                        return true;
+                    }
+                }
+                *optional && k(pos, caps)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slots::*;
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        super::super::normalise(s).chars().collect()
+    }
+
+    fn find(pattern: &str, text: &str) -> Option<(String, Vec<SlotValue>)> {
+        let p = Pattern::compile(pattern).unwrap();
+        let t = chars(text);
+        (0..t.len()).find_map(|i| {
+            p.match_at(&t, i)
+                .map(|(e, s)| (text.chars().skip(i).take(e - i).collect(), s))
+        })
+    }
+
+    #[test]
+    fn numbers_in_every_form() {
+        let n = |s: &str| number(&chars(s), 0);
+        assert_eq!(n("1,000元"), Some((5, 1000.0)));
+        assert_eq!(n("0.05%"), Some((4, 0.05)));
+        assert_eq!(n("2万"), Some((2, 20_000.0)));
+        assert_eq!(n("1.5万"), Some((4, 15_000.0)));
+        assert_eq!(n("两万"), Some((2, 20_000.0)));
+        assert_eq!(n("一万五千"), Some((4, 15_000.0)));
+        assert_eq!(n("十五"), Some((2, 15.0)));
+        assert_eq!(n("三千"), Some((2, 3000.0)));
+        assert_eq!(n("5k"), Some((2, 5000.0)));
+        assert_eq!(n("two weeks"), Some((3, 2.0)));
+        assert_eq!(n("3-5天"), Some((3, 3.0)));
+        assert_eq!(n("3至5天"), Some((3, 3.0)));
+        assert_eq!(
+            n("1,00"),
+            Some((1, 1.0)),
+            "a comma not followed by 3 digits"
+        );
+        assert_eq!(n("someone"), None, "no number inside a word");
+        assert_eq!(n("万分之五"), None);
+        assert_eq!(number(&chars("12%"), 1), None, "not from inside a number");
+        assert_eq!(
+            number(&chars("三十五"), 1),
+            None,
+            "not from inside a Chinese number"
+        );
+    }
+
+    #[test]
+    fn percentages_amounts_durations_fen() {
+        let p = |s: &str| percent(&chars(s), 0).map(|(_, v)| v);
+        assert!((p("12%").unwrap() - 0.12).abs() < 1e-12);
+        assert!((p("万分之五").unwrap() - 0.0005).abs() < 1e-15);
+        assert!((p("万分之三点").unwrap() - 0.0003).abs() < 1e-15);
+        assert!((p("千分之3").unwrap() - 0.003).abs() < 1e-15);
+        assert!((p("百分之十二").unwrap() - 0.12).abs() < 1e-12);
+        assert!((p("1.5 per cent").unwrap() - 0.015).abs() < 1e-12);
+        assert_eq!(percent(&chars("7.2%-24%"), 0).map(|(e, _)| e), Some(8));
+        assert_eq!(p("12"), None, "a number is not a percentage");
+        let a = |s: &str| amount(&chars(s), 0).map(|(_, v)| v);
+        assert_eq!(a("$1,000 today"), Some(1000.0));
+        assert_eq!(a("£ 500"), Some(500.0));
+        assert_eq!(a("¥2000"), Some(2000.0));
+        assert_eq!(a("￥2000"), Some(2000.0));
+        assert_eq!(a("5000元"), Some(5000.0));
+        assert_eq!(a("2万"), Some(20_000.0));
+        assert_eq!(a("千元"), Some(1000.0));
+        assert_eq!(a("300 dollars"), Some(300.0));
+        assert_eq!(
+            a("12期"),
+            None,
+            "a number without currency is not an amount"
+        );
+        let d = |s: &str| duration(&chars(s), 0).map(|(_, v)| v);
+        assert!((d("3分钟").unwrap() - 3.0 / 1440.0).abs() < 1e-15);
+        assert_eq!(d("24小时"), Some(1.0));
+        assert_eq!(d("两周"), Some(14.0));
+        assert_eq!(d("two weeks"), Some(14.0));
+        assert_eq!(d("minutes"), Some(1.0 / 1440.0));
+        assert!((d("30s").unwrap() - 30.0 / 86_400.0).abs() < 1e-15);
+        assert_eq!(
+            duration(&chars("3个工作日"), 4),
+            None,
+            "a bare unit inside another"
+        );
+        assert_eq!(d("s"), None, "a one-letter unit needs a number");
+        assert_eq!(d("3个月"), Some(90.0));
+        assert_eq!(fen(&chars("1分"), 0), Some((2, 1.0, false)));
+        assert_eq!(fen(&chars("8厘"), 0), Some((2, 8.0, true)));
+        assert_eq!(fen(&chars("3分钟"), 0), None);
+    }
+
+    #[test]
+    fn patterns_match_with_slots_groups_and_boundaries() {
+        let (m, s) = find("最快{dur}(内)?(到账|放款)", "注册后最快3分钟到账哦").unwrap();
+        assert_eq!(m, "最快3分钟到账");
+        assert_eq!(s[0].kind, SlotKind::Dur);
+        assert!(find("(cash|funds) in {dur}", "Get cash in minutes!").is_some());
+        assert!(find("same day", "same-day funding").is_some());
+        assert!(find("apr", "Apply in April").is_none(), "word boundary");
+        let (m, _) = find("日息{gap:4}{pct:rate}", "日息低至0.02%").unwrap();
+        assert_eq!(m, "日息低至0.02%");
+        assert!(
+            find("日息{gap:4}{pct:rate}", "日息低，年化0.02%").is_none(),
+            "a gap stops at a comma"
+        );
+        assert!(find("借{amt}{far:8}{amt}", "借1万用1天，利息2元").is_some());
+    }
+
+    #[test]
+    fn malformed_patterns_are_refused_with_the_reason() {
+        for (p, why) in [
+            ("(a|b", "unclosed"),
+            ("a|b", "outside a group"),
+            ("{cash}", "unknown slot"),
+            ("{gap}x", "start with a gap"),
+            ("x{gap}", "end with a gap"),
+            ("(a)?", "empty text"),
+            ("a?", "must follow a group"),
+            ("(a|)", "empty alternative"),
+            ("{gap:99}x", "1 to 40"),
+            ("", "empty"),
+        ] {
+            let e = Pattern::compile(p).unwrap_err();
+            assert!(e.0.contains(why), "{p}: {e}");
+        }
+    }
+}
