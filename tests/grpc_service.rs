@@ -144,6 +144,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
         .check_ad(pb::CheckAdRequest {
             text: "日息低至0.02%，不看征信，大学生专享".into(),
             product: None,
+            jurisdiction: pb::Jurisdiction::Unspecified as i32,
         })
         .await
         .unwrap()
@@ -168,6 +169,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
         .check_ad(pb::CheckAdRequest {
             text: "3期免息".into(),
             product: Some(product_pb(&product)),
+            jurisdiction: pb::Jurisdiction::Unspecified as i32,
         })
         .await
         .unwrap()
@@ -180,6 +182,36 @@ async fn health_and_every_unary_rpc_match_the_cli() {
             .iter()
             .any(|f| f.code == "MK-FALSE-FREE")
     );
+    // An English ad under US rules cites the US basis, with the parsed price as evidence.
+    let us = c
+        .check_ad(pb::CheckAdRequest {
+            text: "Just $15 per $100 borrowed, cash today".into(),
+            product: None,
+            jurisdiction: pb::Jurisdiction::Us as i32,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let no_apr = us
+        .assessment
+        .unwrap()
+        .findings
+        .into_iter()
+        .find(|f| f.code == "MK-NO-APR")
+        .expect("MK-NO-APR");
+    assert!(no_apr.basis.contains("Reg Z"), "{}", no_apr.basis);
+    assert!(no_apr.evidence_json.contains("$15 per $100 borrowed"));
+    // A jurisdiction that contradicts the product's is refused, naming the field.
+    let e = c
+        .check_ad(pb::CheckAdRequest {
+            text: "3期免息".into(),
+            product: Some(product_pb(&product)),
+            jurisdiction: pb::Jurisdiction::Uk as i32,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::InvalidArgument);
+    assert!(e.message().contains("jurisdiction"), "{}", e.message());
 
     // GetRuleset, ListModels, GetMetrics
     let rules = c
@@ -615,6 +647,7 @@ async fn tenants_are_isolated() {
         Code::PermissionDenied
     );
     let ad = pb::CheckAdRequest {
+        jurisdiction: 0,
         text: "3期免息".into(),
         product: Some(product.clone()),
     };

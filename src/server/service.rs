@@ -399,11 +399,32 @@ impl RiskAssessment for Service {
                 }
                 None => None,
             };
-            let ruleset = state.ruleset(
-                product
-                    .as_ref()
-                    .map_or(Jurisdiction::Cn, |p| p.jurisdiction),
-            )?;
+            let requested = match r.jurisdiction {
+                0 => None,
+                raw => {
+                    let mut conv = finrisk_proto::convert::Conv::default();
+                    let j = finrisk_proto::convert::jurisdiction(&mut conv, "jurisdiction", raw);
+                    if !conv.errors.is_empty() {
+                        return Err(invalid(conv.errors));
+                    }
+                    Some(j)
+                }
+            };
+            let jurisdiction = match (requested, &product) {
+                (Some(j), Some(p)) if j != p.jurisdiction => {
+                    return Err(invalid(vec![FieldError::invalid(
+                        "jurisdiction",
+                        format!(
+                            "is {j:?} but product.jurisdiction is {:?}: leave it unspecified or make them agree",
+                            p.jurisdiction
+                        ),
+                    )]));
+                }
+                (Some(j), _) => j,
+                (None, Some(p)) => p.jurisdiction,
+                (None, None) => Jurisdiction::Cn,
+            };
+            let ruleset = state.ruleset(jurisdiction)?;
             let a = assess_ad(&r.text, product.as_ref(), ruleset, &state.lexicons)
                 .map_err(engine_status)?;
             Ok(pb::CheckAdResponse {

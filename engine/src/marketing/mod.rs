@@ -386,8 +386,8 @@ impl Lexicons {
             .map(|w| w.iter().collect())
     }
 
-    /// Every claim in `text`, sorted by position. Within a category, a match inside another
-    /// one is left out (the longer claim is the evidence).
+    /// Every claim in `text`, sorted by position. Within a category, a match that overlaps an
+    /// earlier (or, at the same start, longer) one is left out: one span, one claim.
     pub fn scan(&self, text: &str) -> Vec<PhraseMatch> {
         let original: Vec<char> = text.chars().collect();
         let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
@@ -437,7 +437,7 @@ impl Lexicons {
         for m in found {
             let inside = kept
                 .iter()
-                .any(|k| k.category == m.category && k.start <= m.start && m.end <= k.end);
+                .any(|k| k.category == m.category && m.start < k.end && k.start < m.end);
             if !inside {
                 kept.push(m);
             }
