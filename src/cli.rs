@@ -67,6 +67,9 @@ pub(crate) enum Command {
     AssessProduct(AssessProductArgs),
     /// The one-sided-marketing checks of one ad text: phrases, stated rates, findings.
     CheckAd(CheckAdArgs),
+    /// Measure the marketing rules on a labelled ad corpus (JSON lines): precision and recall
+    /// per code and language, on the held-out sources, the development sources or all.
+    EvalAds(EvalAdsArgs),
     /// A dispute case: cost figures (APR, cap, allowed cost, excess, supportable claim),
     /// findings, scores and grade.
     ScoreCase(ScoreCaseArgs),
@@ -480,8 +483,49 @@ pub(crate) struct CheckAdArgs {
     pub(crate) jurisdiction: String,
     #[command(flatten)]
     pub(crate) rules: RulesArgs,
+    #[command(flatten)]
+    pub(crate) grammar: GrammarArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// Claim grammars to use instead of the embedded ones.
+#[derive(Debug, Args)]
+pub(crate) struct GrammarArgs {
+    /// A claim grammar file (TOML, `rules/marketing/README.md`); repeat for each language.
+    /// Default: the embedded `rules/marketing/zh.toml` and `en.toml`.
+    #[arg(long = "grammar", value_name = "FILE")]
+    pub(crate) grammar: Vec<PathBuf>,
+}
+
+/// Which sources of a corpus to measure on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CorpusSplit {
+    /// Sources the grammar was never tuned on (the figures to quote).
+    Heldout,
+    /// Sources the grammar may be tuned on.
+    Dev,
+    /// Every ad.
+    All,
+}
+
+/// `finrisk eval-ads`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalAdsArgs {
+    /// The labelled corpus: JSON lines with `id`, `language`, `text`, `codes`, `source`.
+    #[arg(long, value_name = "FILE", default_value = "datasets/data/ads/ads.jsonl")]
+    pub(crate) corpus: PathBuf,
+    /// Which sources to measure on (a source's split is fixed by a hash of its address).
+    #[arg(long, value_enum, default_value_t = CorpusSplit::Heldout)]
+    pub(crate) split: CorpusSplit,
+    /// List every ad the rules got wrong, with the codes expected and found.
+    #[arg(long)]
+    pub(crate) errors: bool,
+    #[command(flatten)]
+    pub(crate) grammar: GrammarArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
 }
 

@@ -73,3 +73,22 @@ pub(crate) fn parse_as_of(value: Option<&str>) -> anyhow::Result<Option<finrisk_
         })
         .transpose()
 }
+
+/// The claim grammars `--grammar` names, or the embedded ones when it names none. A file that
+/// cannot be read is exit 2 naming it; a malformed pattern names the file, line and pattern.
+pub(crate) fn load_grammars(
+    files: &[std::path::PathBuf],
+) -> anyhow::Result<finrisk_engine::marketing::Lexicons> {
+    if files.is_empty() {
+        return Ok(finrisk_engine::marketing::Lexicons::embedded()?);
+    }
+    let mut texts = Vec::with_capacity(files.len());
+    for f in files {
+        texts.push((
+            f.display().to_string(),
+            read_document(f, "grammar", DEFAULT_MAX_DOCUMENT_BYTES)?,
+        ));
+    }
+    let named: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    Ok(finrisk_engine::marketing::Lexicons::from_texts(&named)?)
+}

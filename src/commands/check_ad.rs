@@ -6,7 +6,7 @@ use crate::input::{DEFAULT_MAX_DOCUMENT_BYTES, load_ruleset, read_document};
 use crate::output::{describe_assessment, pct, to_json};
 use finrisk_engine::assess::{Assessment, assess_ad};
 use finrisk_engine::domain::Product;
-use finrisk_engine::marketing::{AdFacts, Annualised, Lexicons, PhraseMatch, Price};
+use finrisk_engine::marketing::{AdFacts, Annualised, PhraseMatch, Price};
 use serde::Serialize;
 
 /// A stated price with its annual equivalent and the assumption behind it.
@@ -57,7 +57,7 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
         None => crate::input::parse_jurisdiction(&args.jurisdiction)?,
     };
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
-    let lexicons = Lexicons::embedded()?;
+    let lexicons = crate::input::load_grammars(&args.grammar.grammar)?;
     let assessment = assess_ad(&args.text, product.as_ref(), &ruleset, &lexicons)?;
     let basis = ruleset.apr.quoted_rate_day_basis.days();
     let term_days = product.as_ref().and_then(|p| {

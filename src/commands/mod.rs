@@ -5,6 +5,7 @@ mod assess_product;
 mod backtest;
 mod batch;
 mod check_ad;
+mod eval_ads;
 mod export_dataset;
 mod generate;
 mod grants_batch;
@@ -24,6 +25,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Apr(args) => apr::run(&args),
         Command::AssessProduct(args) => assess_product::run(&args),
         Command::CheckAd(args) => check_ad::run(&args),
+        Command::EvalAds(args) => eval_ads::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Validate(args) => validate::run(&args),

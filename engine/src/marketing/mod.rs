@@ -284,12 +284,12 @@ impl Lexicons {
                     let pattern = compile("price", i, k, p)?;
                     let names: Vec<String> = slot_names(p);
                     let has = |n: &str| names.iter().any(|x| x == n);
-                    let ok = has("rate") || (has("cost") && has("base"));
+                    let ok = has("rate") || ((has("cost") || has("repay")) && has("base"));
                     if !ok {
                         return Err(err(
                             format!("price[{i}].patterns[{k}] (line {})", line_of(text, p)),
                             format!(
-                                "pattern `{p}`: a price pattern needs a `{{pct:rate}}` or `{{fen:rate}}` slot, or `{{amt:cost}}` and `{{amt:base}}`"
+                                "pattern `{p}`: a price pattern needs a `{{pct:rate}}` or `{{fen:rate}}` slot, or `{{amt:base}}` with `{{amt:cost}}` or `{{amt:repay}}`"
                             ),
                         ));
                     }
@@ -362,7 +362,7 @@ impl Lexicons {
     }
 
     /// The negation cue that denies the claim at `start..end`, if any: a `before` cue in the
-    /// same clause up to 30 characters before it, or an `after` cue in its clause up to 16
+    /// same clause up to 30 characters before it, or an `after` cue in its clause up to 24
     /// characters after it.
     fn negation(&self, text: &[char], start: usize, end: usize) -> Option<String> {
         let mut from = start;
@@ -377,7 +377,7 @@ impl Lexicons {
             return Some(w.iter().collect());
         }
         let mut to = end;
-        while to < text.len() && to - end < 16 && !pattern::is_clause_separator(text, to) {
+        while to < text.len() && to - end < 24 && !pattern::is_clause_separator(text, to) {
             to += 1;
         }
         self.negation_after
@@ -920,7 +920,7 @@ mod tests {
         assert_eq!(f.matches[0].negated_by.as_deref(), Some("不承诺"));
         assert_eq!(f.of_category(Category::Inducement).count(), 0);
         let f = AdFacts::of("Students are not eligible.", &lex());
-        assert_eq!(f.matches[0].negated_by.as_deref(), Some("are not"));
+        assert_eq!(f.matches[0].negated_by.as_deref(), Some("not eligible"));
         // A negation in one clause does not reach the next.
         let f = AdFacts::of("没有抵押也能借，当天到账", &lex());
         assert!(

@@ -222,6 +222,19 @@ pub mod slots {
                 return Some((e, v * scale));
             }
         }
+        // 万五 / 万3: the colloquial 万分之五 of daily rates (日息万五).
+        if text.get(pos) == Some(&'万')
+            && (pos == 0 || (cn_digit(text[pos - 1]).is_none() && !text[pos - 1].is_ascii_digit()))
+            && let Some(&d) = text.get(pos + 1)
+            && !text
+                .get(pos + 2)
+                .is_some_and(|c| c.is_ascii_digit() || cn_digit(*c).is_some() || "十百千万元块".contains(*c))
+        {
+            let digit = cn_digit(d).or_else(|| d.to_digit(10).map(f64::from));
+            if let Some(v) = digit.filter(|v| *v > 0.0) {
+                return Some((pos + 2, v * 1e-4));
+            }
+        }
         let (e, v) = arabic(text, pos)?;
         let mut end = if text.get(e) == Some(&'%') {
             e + 1
@@ -912,6 +925,8 @@ mod tests {
         assert!((p("万分之五").unwrap() - 0.0005).abs() < 1e-15);
         assert!((p("万分之三点").unwrap() - 0.0003).abs() < 1e-15);
         assert!((p("千分之3").unwrap() - 0.003).abs() < 1e-15);
+        assert!((p("万五").unwrap() - 0.0005).abs() < 1e-15, "日息万五");
+        assert_eq!(p("万五千"), None, "15,000 is not a rate");
         assert!((p("百分之十二").unwrap() - 0.12).abs() < 1e-12);
         assert!((p("1.5 per cent").unwrap() - 0.015).abs() < 1e-12);
         assert_eq!(percent(&chars("7.2%-24%"), 0).map(|(e, _)| e), Some(8));

@@ -82,7 +82,8 @@ pub struct Price {
     pub value: f64,
     /// The period.
     pub period: PricePeriod,
-    /// Days in the period, when the ad states a number of days (`Days`) or a unit.
+    /// Days in the period, when the ad states a number of days (`Days`) or a unit; for a price
+    /// per loan, the loan's term when the ad states it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period_days: Option<f64>,
     /// For a cost per amount: the cost, currency units.
@@ -160,10 +161,14 @@ impl Price {
                     format!("simple: rate per {d} days x 365/{d}"),
                 )
             }
-            PricePeriod::Loan => match loan_term_days {
+            PricePeriod::Loan => match self.period_days.or(loan_term_days) {
                 Some(d) if d > 0.0 => (
                     v * 365.0 / d,
-                    format!("simple: cost per loan x 365/{d} (the product's shortest term)"),
+                    if self.period_days.is_some() {
+                        format!("simple: cost per loan x 365/{d} (the term the ad states)")
+                    } else {
+                        format!("simple: cost per loan x 365/{d} (the product's shortest term)")
+                    },
                 ),
                 _ => (
                     v * 365.0 / ASSUMED_LOAN_TERM_DAYS,
@@ -224,19 +229,30 @@ pub(crate) fn candidate(
         };
         (PriceForm::Rate, value, rate, None, None)
     } else {
-        let cost = named("cost")?;
         let base = named("base")?;
-        if base.value <= 0.0 {
+        // A cost, or the amount repaid (the cost is what is repaid beyond the amount).
+        let (cost_slot, cost) = match (named("cost"), named("repay")) {
+            (Some(c), _) => (c, c.value),
+            (None, Some(r)) => (r, r.value - base.value),
+            (None, None) => return None,
+        };
+        if base.value <= 0.0 || cost <= 0.0 {
             return None;
         }
         (
             PriceForm::CostPerAmount,
-            cost.value / base.value,
-            cost,
-            Some(cost.value),
+            cost / base.value,
+            cost_slot,
+            Some(cost),
             Some(base.value),
         )
     };
+    // A loan's own term (`borrow $100 for two weeks`): the cost is per loan, over that term.
+    if period == PricePeriod::Loan
+        && let Some(term) = named("term").filter(|t| t.value >= 1.0)
+    {
+        period_days = Some(term.value);
+    }
     if !value.is_finite() || value < 0.0 {
         return None;
     }
