@@ -514,11 +514,18 @@ pub(crate) enum CorpusSplit {
 #[derive(Debug, Args)]
 pub(crate) struct EvalAdsArgs {
     /// The labelled corpus: JSON lines with `id`, `language`, `text`, `codes`, `source`.
-    #[arg(long, value_name = "FILE", default_value = "datasets/data/ads/ads.jsonl")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "datasets/data/ads/ads.jsonl"
+    )]
     pub(crate) corpus: PathBuf,
     /// Which sources to measure on (a source's split is fixed by a hash of its address).
     #[arg(long, value_enum, default_value_t = CorpusSplit::Heldout)]
     pub(crate) split: CorpusSplit,
+    /// Only the ads of one collection round (`batch` in the corpus).
+    #[arg(long, value_name = "N")]
+    pub(crate) batch: Option<u32>,
     /// List every ad the rules got wrong, with the codes expected and found.
     #[arg(long)]
     pub(crate) errors: bool,

@@ -89,6 +89,9 @@ pub(crate) fn load_grammars(
             read_document(f, "grammar", DEFAULT_MAX_DOCUMENT_BYTES)?,
         ));
     }
-    let named: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let named: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     Ok(finrisk_engine::marketing::Lexicons::from_texts(&named)?)
 }

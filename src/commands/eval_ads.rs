@@ -38,6 +38,9 @@ struct CorpusAd {
     taken: String,
     #[serde(default)]
     jurisdiction: Option<String>,
+    /// The collection round (1: ads read before the grammar was broadened; 2: collected and
+    /// labelled after grammar 2026.12.2 was frozen).
+    batch: u32,
     #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
@@ -95,8 +98,8 @@ struct Output {
 }
 
 fn parse_line(line: &str, n: usize) -> anyhow::Result<CorpusAd> {
-    let ad: CorpusAd = serde_json::from_str(line)
-        .map_err(|e| bad_input(format!("corpus line {n}: {e}")))?;
+    let ad: CorpusAd =
+        serde_json::from_str(line).map_err(|e| bad_input(format!("corpus line {n}: {e}")))?;
     if !matches!(ad.language.as_str(), "zh" | "en") {
         return Err(bad_input(format!(
             "corpus line {n}: language: must be zh or en, not {:?}",
@@ -104,7 +107,9 @@ fn parse_line(line: &str, n: usize) -> anyhow::Result<CorpusAd> {
         )));
     }
     if ad.text.trim().is_empty() {
-        return Err(bad_input(format!("corpus line {n}: text: must not be empty")));
+        return Err(bad_input(format!(
+            "corpus line {n}: text: must not be empty"
+        )));
     }
     if ad.source.trim().is_empty() || ad.source_kind.trim().is_empty() {
         return Err(bad_input(format!(
@@ -160,7 +165,7 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
             CorpusSplit::All => true,
             CorpusSplit::Dev => split == "dev",
             CorpusSplit::Heldout => split == "heldout",
-        };
+        } && args.batch.is_none_or(|b| b == ad.batch);
         if !wanted {
             continue;
         }
@@ -224,7 +229,10 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
     }
     let out = Output {
         corpus: args.corpus.display().to_string(),
-        split: format!("{:?}", args.split).to_lowercase(),
+        split: match args.batch {
+            Some(b) => format!("{:?}, batch {b}", args.split).to_lowercase(),
+            None => format!("{:?}", args.split).to_lowercase(),
+        },
         grammar_versions: lexicons.versions().iter().map(|v| v.to_string()).collect(),
         method: "each ad checked alone with `check-ad` (no product): the rules' MK codes against the labels; a source's split is FNV-1a(source) mod 3 (0 = dev)",
         by_language,
@@ -240,7 +248,9 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
                 out.split,
                 out.grammar_versions.join(", ")
             );
-            s.push_str("language  code                   ads  sources   tp   fp   fn  precision  recall\n");
+            s.push_str(
+                "language  code                   ads  sources   tp   fp   fn  precision  recall\n",
+            );
             for (language, f) in &out.by_language {
                 for (code, c) in &f.codes {
                     s.push_str(&format!(

@@ -226,9 +226,9 @@ pub mod slots {
         if text.get(pos) == Some(&'万')
             && (pos == 0 || (cn_digit(text[pos - 1]).is_none() && !text[pos - 1].is_ascii_digit()))
             && let Some(&d) = text.get(pos + 1)
-            && !text
-                .get(pos + 2)
-                .is_some_and(|c| c.is_ascii_digit() || cn_digit(*c).is_some() || "十百千万元块".contains(*c))
+            && !text.get(pos + 2).is_some_and(|c| {
+                c.is_ascii_digit() || cn_digit(*c).is_some() || "十百千万元块".contains(*c)
+            })
         {
             let digit = cn_digit(d).or_else(|| d.to_digit(10).map(f64::from));
             if let Some(v) = digit.filter(|v| *v > 0.0) {
