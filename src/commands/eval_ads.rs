@@ -56,7 +56,11 @@ pub(crate) fn split_of(source: &str, taken: &str) -> &'static str {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    if h.is_multiple_of(3) { "dev" } else { "heldout" }
+    if h.is_multiple_of(3) {
+        "dev"
+    } else {
+        "heldout"
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
