@@ -1,0 +1,226 @@
+//! The marketing checks end to end: the issue's ads through `check-ad`, the labelled corpus
+//! through `eval-ads`, and analysts' grammar files through `--grammar`.
+
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+mod common;
+
+use common::{bad_input_line, json_of, run, scratch};
+use serde_json::Value;
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/data/ads/ads.jsonl");
+const PRODUCT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/product.json");
+
+fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_payday_ad_states_its_fee_so_it_lacks_an_apr_but_hides_no_fee() {
+    let text = "Get up to $1,000 today! No credit check, guaranteed approval, cash in minutes. Just $15 per $100 borrowed.";
+    let v = json_of(&run(&["check-ad", "--text", text, "--jurisdiction", "US"]));
+    let found = codes(&v);
+    assert!(found.contains(&"MK-NO-APR".to_string()), "{found:?}");
+    assert!(found.contains(&"MK-INDUCEMENT".to_string()), "{found:?}");
+    // The price: $15 per $100 per loan, a fee, annualised over two weeks with that assumption.
+    let p = &v["prices"][0];
+    assert_eq!(p["text"], "$15 per $100 borrowed");
+    assert_eq!(p["period"], "loan");
+    assert_eq!(p["fee"], true);
+    assert!((p["annualised"]["simple"].as_f64().unwrap() - 0.15 * 365.0 / 14.0).abs() < 1e-9);
+    assert!(
+        p["annualised"]["assumption"]
+            .as_str()
+            .unwrap()
+            .contains("two-week")
+    );
+    // Under US rules the basis is Reg Z.
+    let no_apr = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "MK-NO-APR")
+        .unwrap();
+    assert!(
+        no_apr["basis"].as_str().unwrap().contains("Reg Z"),
+        "{no_apr}"
+    );
+    // Offsets point into the original text for every claim.
+    let chars: Vec<char> = text.chars().collect();
+    for c in v["claims"].as_array().unwrap() {
+        let (s, e) = (
+            c["start"].as_u64().unwrap() as usize,
+            c["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[s..e].iter().collect::<String>(),
+            c["text"].as_str().unwrap()
+        );
+    }
+    // Against a product with a mandatory fee: the ad names a fee, so MK-HIDDEN-FEE is not raised;
+    // the same product with an ad that names none is.
+    let with_product = json_of(&run(&["check-ad", "--text", text, "--product", PRODUCT]));
+    assert!(!codes(&with_product).contains(&"MK-HIDDEN-FEE".to_string()));
+    let silent = json_of(&run(&[
+        "check-ad",
+        "--text",
+        "Get up to $1,000 today!",
+        "--product",
+        PRODUCT,
+    ]));
+    assert!(codes(&silent).contains(&"MK-HIDDEN-FEE".to_string()));
+}
+
+#[test]
+fn the_issues_unseen_wordings_are_read() {
+    for (text, code) in [
+        ("最快3分钟到账", "MK-INDUCEMENT"),
+        ("当天到账", "MK-INDUCEMENT"),
+        ("审核宽松，百分百下款", "MK-INDUCEMENT"),
+        ("无视负债，不看大数据，有手机号就能借", "MK-INDUCEMENT"),
+        ("Everyone approved, funds today", "MK-INDUCEMENT"),
+        (
+            "Borrow as much as you like, no questions asked",
+            "MK-INDUCEMENT",
+        ),
+        ("手续费每期仅0.6%", "MK-PERIODIC-RATE"),
+        ("分期手续费率每月0.5%", "MK-PERIODIC-RATE"),
+        ("借1万用1天，利息低至2元", "MK-PERIODIC-RATE"),
+        ("Daily interest of 0.8%", "MK-PERIODIC-RATE"),
+        ("Monthly interest rate of 1.5%", "MK-PERIODIC-RATE"),
+    ] {
+        let v = json_of(&run(&["check-ad", "--text", text]));
+        assert!(
+            codes(&v).contains(&code.to_string()),
+            "{text}: {:?}",
+            codes(&v)
+        );
+    }
+    let v = json_of(&run(&["check-ad", "--text", "我们不承诺百分百下款"]));
+    assert!(!codes(&v).contains(&"MK-INDUCEMENT".to_string()));
+    assert_eq!(v["claims"][0]["negated_by"], "不承诺");
+}
+
+#[test]
+fn eval_ads_measures_the_shipped_corpus_by_language_and_source() {
+    let v = json_of(&run(&[
+        "eval-ads", "--corpus", CORPUS, "--split", "all", "--format", "json",
+    ]));
+    let lines = std::fs::read_to_string(CORPUS).unwrap();
+    let ads: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for language in ["en", "zh"] {
+        let f = &v["by_language"][language];
+        let n = ads.iter().filter(|a| a["language"] == language).count();
+        assert_eq!(f["ads"].as_u64().unwrap() as usize, n);
+        for (code, c) in f["codes"].as_object().unwrap() {
+            // Every count is checkable against the labels.
+            let labelled = ads
+                .iter()
+                .filter(|a| a["language"] == language)
+                .filter(|a| {
+                    a["codes"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|x| x == code.as_str())
+                })
+                .count() as u64;
+            assert_eq!(
+                c["tp"].as_u64().unwrap() + c["fn"].as_u64().unwrap(),
+                labelled,
+                "{language} {code}"
+            );
+            let total = c["tp"].as_u64().unwrap()
+                + c["fp"].as_u64().unwrap()
+                + c["fn"].as_u64().unwrap()
+                + c["tn"].as_u64().unwrap();
+            assert_eq!(total as usize, n);
+        }
+    }
+    // Every ad names its source, and the held-out and dev splits partition the corpus.
+    assert!(
+        ads.iter()
+            .all(|a| a["source"].as_str().is_some_and(|s| !s.is_empty()))
+    );
+    let count = |split: &str| {
+        let v = json_of(&run(&[
+            "eval-ads", "--corpus", CORPUS, "--split", split, "--format", "json",
+        ]));
+        ["en", "zh"]
+            .iter()
+            .map(|l| v["by_language"][l]["ads"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+    };
+    assert_eq!(count("heldout") + count("dev"), ads.len() as u64);
+}
+
+#[test]
+fn a_bad_corpus_line_is_refused_naming_the_line_and_field() {
+    let dir = scratch("finrisk-ads", "bad");
+    let path = dir.join("ads.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"id":"a","language":"en","text":"Cash today","codes":["MK-INDUCEMENT"],"source":"x","source_kind":"news","taken":"paraphrased","batch":1}"#,
+            "\n",
+            r#"{"id":"b","language":"en","text":"Cash today","codes":["MK-WHATEVER"],"source":"x","source_kind":"news","taken":"paraphrased","batch":1}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let line = bad_input_line(&run(&["eval-ads", "--corpus", path.to_str().unwrap()]));
+    assert!(
+        line.contains("line 2") && line.contains("codes") && line.contains("MK-WHATEVER"),
+        "{line}"
+    );
+}
+
+#[test]
+fn analysts_extend_the_grammar_with_a_file_and_a_broken_pattern_names_its_line() {
+    let dir = scratch("finrisk-ads", "grammar");
+    let extra = dir.join("slang.toml");
+    std::fs::write(
+        &extra,
+        "version = \"slang-1\"\nlanguage = \"en\"\n\n[[family]]\nname = \"payday_slang\"\ncategory = \"inducement\"\npatterns = [\"(cash|money) (before|by) (payday|friday)\"]\n",
+    )
+    .unwrap();
+    let en = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/marketing/en.toml");
+    let v = json_of(&run(&[
+        "check-ad",
+        "--text",
+        "Cash before payday!",
+        "--grammar",
+        en,
+        "--grammar",
+        extra.to_str().unwrap(),
+    ]));
+    assert!(codes(&v).contains(&"MK-INDUCEMENT".to_string()));
+    assert_eq!(v["grammar_versions"][1], "slang-1");
+    let broken = dir.join("broken.toml");
+    std::fs::write(
+        &broken,
+        "version = \"b\"\nlanguage = \"en\"\n[[family]]\nname = \"x\"\ncategory = \"inducement\"\npatterns = [\n  \"fine\",\n  \"(cash|money\",\n]\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "check-ad",
+        "--text",
+        "x",
+        "--grammar",
+        broken.to_str().unwrap(),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("broken.toml") && err.contains("line 8") && err.contains("(cash|money"),
+        "{err}"
+    );
+}
