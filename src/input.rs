@@ -78,9 +78,9 @@ pub(crate) fn parse_as_of(value: Option<&str>) -> anyhow::Result<Option<finrisk_
 /// cannot be read is exit 2 naming it; a malformed pattern names the file, line and pattern.
 pub(crate) fn load_grammars(
     files: &[std::path::PathBuf],
-) -> anyhow::Result<finrisk_engine::marketing::Lexicons> {
+) -> anyhow::Result<finrisk_engine::marketing::ClaimGrammar> {
     if files.is_empty() {
-        return Ok(finrisk_engine::marketing::Lexicons::embedded()?);
+        return Ok(finrisk_engine::marketing::ClaimGrammar::embedded()?);
     }
     let mut texts = Vec::with_capacity(files.len());
     for f in files {
@@ -93,5 +93,5 @@ pub(crate) fn load_grammars(
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
-    Ok(finrisk_engine::marketing::Lexicons::from_texts(&named)?)
+    Ok(finrisk_engine::marketing::ClaimGrammar::from_texts(&named)?)
 }

@@ -1,6 +1,7 @@
 //! The copy-paste examples of the README and the guides run as written: every fenced block
 //! whose info string is `sh tested` is run with bash (`set -euo pipefail`), the blocks of one
-//! page in order, in a fresh directory holding a copy of `examples/`, with the `finrisk` under
+//! page in order, in a fresh directory holding a copy of `examples/`, `rules/` and the ad corpus
+//! (`datasets/data/ads/`), with the `finrisk` under
 //! test first on the `PATH`. Blocks that need a running server, hours or network are left
 //! untagged (plain `sh`).
 
@@ -47,6 +48,10 @@ fn run_page(page: &str) -> usize {
     let dir = scratch("finrisk-docs", &page.replace('/', "-"));
     copy_dir(&repo().join("examples"), &dir.join("examples"));
     copy_dir(&repo().join("rules"), &dir.join("rules"));
+    copy_dir(
+        &repo().join("datasets/data/ads"),
+        &dir.join("datasets/data/ads"),
+    );
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!(
         "{}:{}",

@@ -12,7 +12,7 @@
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{Assessment, assess_case, assess_product};
 use finrisk_engine::domain::{Case, Jurisdiction, Product};
-use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::marketing::ClaimGrammar;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -101,10 +101,10 @@ proptest! {
         changes in prop::collection::vec((any::<prop::sample::Index>(), any_value()), 1..4)
     ) {
         let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
-        let lexicons = Lexicons::embedded().unwrap();
+        let grammar = ClaimGrammar::embedded().unwrap();
         let text = mutated(&example("case.json"), &changes);
         let result = Case::from_json(&text)
-            .and_then(|case| assess_case(&case, &ruleset, &lexicons).map(|a| a.assessment));
+            .and_then(|case| assess_case(&case, &ruleset, &grammar).map(|a| a.assessment));
         check(result)?;
     }
 
@@ -113,10 +113,10 @@ proptest! {
         changes in prop::collection::vec((any::<prop::sample::Index>(), any_value()), 1..4)
     ) {
         let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
-        let lexicons = Lexicons::embedded().unwrap();
+        let grammar = ClaimGrammar::embedded().unwrap();
         let text = mutated(&example("product.json"), &changes);
         let result = Product::from_json(&text).and_then(|product| {
-            assess_product(&product, None, None, None, &ruleset, &lexicons).map(|a| a.assessment)
+            assess_product(&product, None, None, None, &ruleset, &grammar).map(|a| a.assessment)
         });
         check(result)?;
     }
@@ -125,7 +125,7 @@ proptest! {
 #[test]
 fn every_list_and_text_has_a_limit_named_in_the_error() {
     let ruleset = Ruleset::embedded(Jurisdiction::Cn).unwrap();
-    let lexicons = Lexicons::embedded().unwrap();
+    let grammar = ClaimGrammar::embedded().unwrap();
     let fields = |e: finrisk_engine::EngineError| -> Vec<String> {
         e.field_errors().into_iter().map(|f| f.field).collect()
     };
@@ -149,6 +149,6 @@ fn every_list_and_text_has_a_limit_named_in_the_error() {
     let e = Case::from_json(&case.to_string()).unwrap_err();
     assert_eq!(fields(e), ["evidence.marketing_texts"]);
 
-    let e = finrisk_engine::assess::assess_ad(&long, None, &ruleset, &lexicons).unwrap_err();
+    let e = finrisk_engine::assess::assess_ad(&long, None, &ruleset, &grammar).unwrap_err();
     assert_eq!(fields(e), ["text"]);
 }

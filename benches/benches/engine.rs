@@ -15,7 +15,7 @@ use finrisk_benches::{config, generated_cases, generated_grants};
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{GrantRules, assess_ad, assess_case};
 use finrisk_engine::domain::Jurisdiction;
-use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::marketing::ClaimGrammar;
 use finrisk_proto::v1 as pb;
 use prost::Message;
 use rayon::prelude::*;
@@ -23,7 +23,7 @@ use std::hint::black_box;
 
 fn case_scoring(c: &mut criterion::Criterion) {
     let ruleset = Ruleset::embedded(Jurisdiction::Cn).expect("ruleset");
-    let lexicons = Lexicons::embedded().expect("lexicons");
+    let grammar = ClaimGrammar::embedded().expect("grammar");
     let cases = generated_cases(1_000).expect("cases");
     let mut group = c.benchmark_group("case_scoring");
     for n in [1usize, 100, 1_000] {
@@ -31,7 +31,7 @@ fn case_scoring(c: &mut criterion::Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &cases[..n], |b, cases| {
             b.iter(|| {
                 for case in cases {
-                    black_box(assess_case(case, &ruleset, &lexicons).expect("assessed"));
+                    black_box(assess_case(case, &ruleset, &grammar).expect("assessed"));
                 }
             })
         });
@@ -41,7 +41,7 @@ fn case_scoring(c: &mut criterion::Criterion) {
 
 fn ad_analysis(c: &mut criterion::Criterion) {
     let ruleset = Ruleset::embedded(Jurisdiction::Cn).expect("ruleset");
-    let lexicons = Lexicons::embedded().expect("lexicons");
+    let grammar = ClaimGrammar::embedded().expect("grammar");
     let sentence =
         "日息低至万分之五，秒到账，不看征信，学生也能借！Borrow now, 0% interest, no hidden fees. ";
     let mut group = c.benchmark_group("ad_analysis");
@@ -51,7 +51,7 @@ fn ad_analysis(c: &mut criterion::Criterion) {
         group.bench_with_input(
             BenchmarkId::new("chars", text.chars().count()),
             &text,
-            |b, t| b.iter(|| assess_ad(black_box(t), None, &ruleset, &lexicons).expect("assessed")),
+            |b, t| b.iter(|| assess_ad(black_box(t), None, &ruleset, &grammar).expect("assessed")),
         );
     }
     group.finish();

@@ -10,8 +10,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (ruleset, lexicons) = setup();
-    if let Ok(a) = assess_ad(text, None, ruleset, lexicons) {
+    let (ruleset, grammar) = setup();
+    if let Ok(a) = assess_ad(text, None, ruleset, grammar) {
         assert_scores(&a.scores);
     }
 });

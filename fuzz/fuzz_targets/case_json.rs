@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| {
     };
     match Case::from_json(text) {
         Ok(case) => {
-            let (ruleset, lexicons) = setup();
-            if let Ok(a) = assess_case(&case, ruleset, lexicons) {
+            let (ruleset, grammar) = setup();
+            if let Ok(a) = assess_case(&case, ruleset, grammar) {
                 assert_scores(&a.assessment.scores);
                 assert!(["A", "B", "C", "D", "E"].contains(&a.assessment.grade.as_str()));
             }

@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| {
     };
     match Product::from_json(text) {
         Ok(product) => {
-            let (ruleset, lexicons) = setup();
-            if let Ok(a) = assess_product(&product, None, None, None, ruleset, lexicons) {
+            let (ruleset, grammar) = setup();
+            if let Ok(a) = assess_product(&product, None, None, None, ruleset, grammar) {
                 assert_scores(&a.assessment.scores);
             }
         }

@@ -31,8 +31,8 @@ fn score_case(bytes: &[u8]) {
     };
     match convert::validated_case(&m, "cases[0].") {
         Ok(case) => {
-            let (ruleset, lexicons) = setup();
-            if let Ok(a) = assess_case(&case, ruleset, lexicons) {
+            let (ruleset, grammar) = setup();
+            if let Ok(a) = assess_case(&case, ruleset, grammar) {
                 assert_scores(&a.assessment.scores);
                 assert!(["A", "B", "C", "D", "E"].contains(&a.assessment.grade.as_str()));
                 round_trip(&a.assessment);
@@ -85,9 +85,9 @@ fn assess_product_request(bytes: &[u8]) {
             Err(_) => return,
         },
     };
-    let (ruleset, lexicons) = setup();
+    let (ruleset, grammar) = setup();
     let batch = (!request.grants.is_empty()).then_some(&grants);
-    if let Ok(a) = assess_product(&product, batch, None, as_of, ruleset, lexicons) {
+    if let Ok(a) = assess_product(&product, batch, None, as_of, ruleset, grammar) {
         assert_scores(&a.assessment.scores);
         round_trip(&a.assessment);
     }
@@ -109,8 +109,8 @@ fn check_ad(bytes: &[u8]) {
         }
         None => None,
     };
-    let (ruleset, lexicons) = setup();
-    match assess_ad(&request.text, product.as_ref(), ruleset, lexicons) {
+    let (ruleset, grammar) = setup();
+    match assess_ad(&request.text, product.as_ref(), ruleset, grammar) {
         Ok(a) => {
             assert_scores(&a.scores);
             round_trip(&a);

@@ -1,19 +1,19 @@
-//! What the fuzz targets share: the embedded ruleset and lexicons, loaded once, and the checks
+//! What the fuzz targets share: the embedded ruleset and grammar, loaded once, and the checks
 //! every assessment must pass.
 
 use finrisk_engine::Ruleset;
 use finrisk_engine::domain::Jurisdiction;
 use finrisk_engine::findings::Scores;
-use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::marketing::ClaimGrammar;
 use std::sync::OnceLock;
 
-/// The CN ruleset and the embedded lexicons.
-pub fn setup() -> &'static (Ruleset, Lexicons) {
-    static SETUP: OnceLock<(Ruleset, Lexicons)> = OnceLock::new();
+/// The CN ruleset and the embedded grammar.
+pub fn setup() -> &'static (Ruleset, ClaimGrammar) {
+    static SETUP: OnceLock<(Ruleset, ClaimGrammar)> = OnceLock::new();
     SETUP.get_or_init(|| {
         (
             Ruleset::embedded(Jurisdiction::Cn).expect("embedded ruleset"),
-            Lexicons::embedded().expect("embedded lexicons"),
+            ClaimGrammar::embedded().expect("embedded grammar"),
         )
     })
 }

@@ -7,7 +7,7 @@ use crate::output::{describe_assessment, describe_cap, pct, to_json};
 use finrisk_datasets::{LoadReport, load_grants};
 use finrisk_engine::assess::{ProductAssessment, assess_product};
 use finrisk_engine::domain::Product;
-use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::marketing::ClaimGrammar;
 use serde::Serialize;
 
 /// Row errors listed in full up to this many; the count is always exact.
@@ -25,7 +25,7 @@ pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
     let document = read_document(&args.product, "product", args.max_document_bytes)?;
     let product = Product::from_json(&document)?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), product.jurisdiction)?;
-    let lexicons = Lexicons::embedded()?;
+    let grammar = ClaimGrammar::embedded()?;
     let as_of = parse_as_of(args.as_of.as_deref())?;
     let loaded = args.grants.as_deref().map(load_grants).transpose()?;
     let pds = match &loaded {
@@ -38,7 +38,7 @@ pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
         pds.as_ref(),
         as_of,
         &ruleset,
-        &lexicons,
+        &grammar,
     )?;
     let grants_load = loaded.map(|(_, mut report)| {
         report.row_errors.truncate(MAX_LISTED_ROW_ERRORS);

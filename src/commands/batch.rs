@@ -7,7 +7,7 @@ use finrisk_engine::Ruleset;
 use finrisk_engine::assess::{assess_case, assess_product};
 use finrisk_engine::domain::grant::RowError;
 use finrisk_engine::domain::{Case, Jurisdiction, Product};
-use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::marketing::ClaimGrammar;
 use finrisk_engine::{EngineError, FieldError};
 use serde_json::json;
 use std::collections::HashMap;
@@ -97,7 +97,7 @@ fn documents(
     if csv {
         writeln!(out, "{SUMMARY_HEADER}")?;
     }
-    let lexicons = Lexicons::embedded()?;
+    let grammar = ClaimGrammar::embedded()?;
     let mut rulesets: HashMap<Jurisdiction, Ruleset> = HashMap::new();
     let mut errors = Vec::new();
     let (mut assessed, mut refused) = (0usize, 0usize);
@@ -144,7 +144,7 @@ fn documents(
                 .unwrap_or_else(|| Case::from_json(&line))
                 .and_then(|case| {
                     let ruleset = ruleset_for(&mut rulesets, case.jurisdiction, args)?;
-                    let a = assess_case(&case, ruleset, &lexicons)?;
+                    let a = assess_case(&case, ruleset, &grammar)?;
                     let linked: Vec<serde_json::Value> = by_borrower
                         .get(&case.defendant.borrower_key)
                         .map(|v| {
@@ -170,7 +170,7 @@ fn documents(
                 }),
             _ => Product::from_json(&line).and_then(|p| {
                 let ruleset = ruleset_for(&mut rulesets, p.jurisdiction, args)?;
-                let a = assess_product(&p, None, None, as_of, ruleset, &lexicons)?;
+                let a = assess_product(&p, None, None, as_of, ruleset, &grammar)?;
                 let summary = summary_row(&a.product_id, &a.assessment, None, None);
                 Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
             }),

@@ -57,8 +57,8 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
         None => crate::input::parse_jurisdiction(&args.jurisdiction)?,
     };
     let ruleset = load_ruleset(args.rules.rules.as_deref(), jurisdiction)?;
-    let lexicons = crate::input::load_grammars(&args.grammar.grammar)?;
-    let assessment = assess_ad(&args.text, product.as_ref(), &ruleset, &lexicons)?;
+    let grammar = crate::input::load_grammars(&args.grammar.grammar)?;
+    let assessment = assess_ad(&args.text, product.as_ref(), &ruleset, &grammar)?;
     let basis = ruleset.apr.quoted_rate_day_basis.days();
     let term_days = product.as_ref().and_then(|p| {
         p.pricing
@@ -67,7 +67,7 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
             .min()
             .map(|m| *m as f64 * 365.0 / 12.0)
     });
-    let facts = AdFacts::of(&args.text, &lexicons);
+    let facts = AdFacts::of(&args.text, &grammar);
     let prices = facts
         .prices
         .into_iter()
@@ -79,11 +79,7 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
     let out = Output {
         text: args.text.clone(),
         ruleset_version: ruleset.version.clone(),
-        grammar_versions: lexicons
-            .versions()
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
+        grammar_versions: grammar.versions().into_iter().map(str::to_string).collect(),
         prices,
         claims: facts.matches,
         model: {

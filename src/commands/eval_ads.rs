@@ -145,7 +145,7 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
             args.corpus.display()
         ))
     })?;
-    let lexicons = load_grammars(&args.grammar.grammar)?;
+    let grammar = load_grammars(&args.grammar.grammar)?;
     let mut rulesets: std::collections::HashMap<Jurisdiction, Ruleset> =
         std::collections::HashMap::new();
     let mut by_language: BTreeMap<String, LanguageFigures> = BTreeMap::new();
@@ -185,7 +185,7 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
                 e.insert(load_ruleset(None, jurisdiction)?)
             }
         };
-        let assessment = assess_ad(&ad.text, None, &*ruleset, &lexicons)?;
+        let assessment = assess_ad(&ad.text, None, &*ruleset, &grammar)?;
         let found: BTreeSet<&str> = assessment
             .findings
             .iter()
@@ -237,7 +237,7 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
             Some(b) => format!("{:?}, batch {b}", args.split).to_lowercase(),
             None => format!("{:?}", args.split).to_lowercase(),
         },
-        grammar_versions: lexicons.versions().iter().map(|v| v.to_string()).collect(),
+        grammar_versions: grammar.versions().iter().map(|v| v.to_string()).collect(),
         method: "each ad checked alone with `check-ad` (no product): the rules' MK codes against the labels; a source's split is FNV-1a(source) mod 3 (0 = dev)",
         by_language,
         errors,

@@ -5,14 +5,14 @@ use crate::input::{load_ruleset, read_document};
 use crate::output::{describe_assessment, describe_cap, pct, to_json};
 use finrisk_engine::assess::{CaseAssessment, assess_case};
 use finrisk_engine::domain::{Case, format_minor};
-use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::marketing::ClaimGrammar;
 
 pub(crate) fn run(args: &ScoreCaseArgs) -> anyhow::Result<String> {
     let document = read_document(&args.case, "case", args.max_document_bytes)?;
     let case = Case::from_json(&document)?;
     let ruleset = load_ruleset(args.rules.rules.as_deref(), case.jurisdiction)?;
-    let lexicons = Lexicons::embedded()?;
-    let out = assess_case(&case, &ruleset, &lexicons)?;
+    let grammar = ClaimGrammar::embedded()?;
+    let out = assess_case(&case, &ruleset, &grammar)?;
     match args.format {
         Format::Json => to_json(&out),
         Format::Text => Ok(text(&out)),

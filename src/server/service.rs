@@ -6,7 +6,7 @@ use super::auth::{Caller, caller};
 use super::metrics::{BUCKETS_MICROS, Metrics};
 use finrisk_engine::assess::{assess_ad, assess_case, assess_product};
 use finrisk_engine::domain::Jurisdiction;
-use finrisk_engine::marketing::Lexicons;
+use finrisk_engine::marketing::ClaimGrammar;
 use finrisk_engine::rates::{RawTerms, quote};
 use finrisk_engine::{Date, EngineError, FieldError, Ruleset};
 use finrisk_proto::convert::{self, Conv};
@@ -27,7 +27,7 @@ const MAX_VIOLATIONS: usize = 100;
 pub(crate) struct State {
     pub(crate) rulesets: HashMap<Jurisdiction, Ruleset>,
     pub(crate) ruleset_texts: HashMap<Jurisdiction, &'static str>,
-    pub(crate) lexicons: Lexicons,
+    pub(crate) grammar: ClaimGrammar,
     /// The marketing-text model, loaded once at start.
     pub(crate) ad_model: finrisk_models::AdModel,
     /// The default PD model (RC-HIGH-PD on loan books), loaded once at start.
@@ -47,7 +47,7 @@ impl State {
         Ok(Self {
             rulesets,
             ruleset_texts,
-            lexicons: Lexicons::embedded()?,
+            grammar: ClaimGrammar::embedded()?,
             ad_model: finrisk_models::AdModel::shipped()?,
             pd_model: finrisk_models::PdModel::default_pd()?,
             metrics: Metrics::new(),
@@ -194,7 +194,7 @@ impl Service {
                 pds.as_ref(),
                 as_of,
                 ruleset,
-                &state.lexicons,
+                &state.grammar,
             )
             .map_err(engine_status)?;
             Ok(pb::AssessProductResponse {
@@ -225,7 +225,7 @@ fn score_one(
         &format!("{prefix}plaintiff.institution_id"),
     )?;
     let ruleset = state.ruleset(case.jurisdiction)?;
-    let a = assess_case(&case, ruleset, &state.lexicons)
+    let a = assess_case(&case, ruleset, &state.grammar)
         .map_err(|e| engine_status(convert::prefixed(e, prefix)))?;
     Ok(pb::ScoreCaseResponse {
         case_id: a.case_id.clone(),
@@ -425,7 +425,7 @@ impl RiskAssessment for Service {
                 (None, None) => Jurisdiction::Cn,
             };
             let ruleset = state.ruleset(jurisdiction)?;
-            let a = assess_ad(&r.text, product.as_ref(), ruleset, &state.lexicons)
+            let a = assess_ad(&r.text, product.as_ref(), ruleset, &state.grammar)
                 .map_err(engine_status)?;
             Ok(pb::CheckAdResponse {
                 assessment: Some(convert::assessment(&a)),

@@ -9,7 +9,7 @@ use crate::date::Date;
 use crate::domain::{Case, Repayment};
 use crate::error::EngineError;
 use crate::findings::Level;
-use crate::marketing::{AdFacts, Lexicons};
+use crate::marketing::{AdFacts, ClaimGrammar};
 use crate::rates::{ApplicableCap, CaseCost, case_cost};
 use crate::ruleset::Ruleset;
 use serde::Serialize;
@@ -42,7 +42,7 @@ pub struct CaseAssessment {
 pub fn assess_case(
     case: &Case,
     ruleset: &Ruleset,
-    lexicons: &Lexicons,
+    grammar: &ClaimGrammar,
 ) -> Result<CaseAssessment, EngineError> {
     let cost = case_cost(case, ruleset)?;
     let mut c = Collector::new(ruleset, Level::Case);
@@ -114,7 +114,7 @@ pub fn assess_case(
         .evidence
         .marketing_texts
         .iter()
-        .map(|t| AdFacts::of(t, lexicons))
+        .map(|t| AdFacts::of(t, grammar))
         .collect();
     let context = match case.evidence.borrower_alleges_misled {
         Some(v) => json!({ "evidence.borrower_alleges_misled": v }),

@@ -1,11 +1,11 @@
-//! Shared test fixtures of the assessment tests: the embedded CN ruleset and lexicons, a
+//! Shared test fixtures of the assessment tests: the embedded CN ruleset and grammar, a
 //! product and a grant row that carry no finding, a small loan book, model PDs.
 
 use crate::date::Date;
 use crate::domain::grant::GrantBatch;
 use crate::domain::product::{Ad, Controls, Limits, Pricing, ProductKind, QuotedRate, RateUnit};
 use crate::domain::{GrantRecord, Jurisdiction, Product, Repayment};
-use crate::marketing::Lexicons;
+use crate::marketing::ClaimGrammar;
 use crate::pd::GrantPds;
 use crate::ruleset::Ruleset;
 
@@ -13,8 +13,8 @@ pub(super) fn cn() -> Ruleset {
     Ruleset::embedded(Jurisdiction::Cn).unwrap()
 }
 
-pub(super) fn lex() -> Lexicons {
-    Lexicons::embedded().unwrap()
+pub(super) fn lex() -> ClaimGrammar {
+    ClaimGrammar::embedded().unwrap()
 }
 
 pub(super) fn clean_product() -> Product {

@@ -1,5 +1,5 @@
 //! Assessments: the findings, scores and grade of a product (with its loan book), a grant, or
-//! a dispute case, under a ruleset and the marketing lexicons.
+//! a dispute case, under a ruleset and the marketing grammar.
 //!
 //! Every finding carries the numbers that triggered it and the threshold applied, so each
 //! figure traces to an input and a rule. Grants are assessed row by row from the columnar

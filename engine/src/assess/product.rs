@@ -12,7 +12,7 @@ use crate::domain::grant::GrantBatch;
 use crate::domain::{Product, Repayment};
 use crate::error::EngineError;
 use crate::findings::{Finding, Level};
-use crate::marketing::{AdFacts, Lexicons};
+use crate::marketing::{AdFacts, ClaimGrammar};
 use crate::pd::GrantPds;
 use crate::rates::apr::annualise_quote;
 use crate::rates::{
@@ -48,8 +48,8 @@ pub struct ProductAssessment {
     pub institution_id: String,
     /// Ruleset version.
     pub ruleset_version: String,
-    /// Lexicon versions.
-    pub lexicon_versions: Vec<String>,
+    /// Claim grammar versions.
+    pub grammar_versions: Vec<String>,
     /// The applicable cap.
     pub cap: ApplicableCap,
     /// APR per term.
@@ -70,7 +70,7 @@ pub fn assess_product(
     pds: Option<&GrantPds>,
     as_of: Option<Date>,
     ruleset: &Ruleset,
-    lexicons: &Lexicons,
+    grammar: &ClaimGrammar,
 ) -> Result<ProductAssessment, EngineError> {
     let mut c = Collector::new(ruleset, Level::Product);
     control_findings(&mut c, product);
@@ -81,7 +81,7 @@ pub fn assess_product(
     let facts: Vec<AdFacts> = product
         .marketing
         .iter()
-        .map(|a| AdFacts::of(&a.text, lexicons))
+        .map(|a| AdFacts::of(&a.text, grammar))
         .collect();
     let term_days = shortest_term_days(product);
     rate_understated_findings(
@@ -93,7 +93,7 @@ pub fn assess_product(
         term_days,
     );
     text_findings(&mut c, &facts, pricing.highest_apr(), term_days, json!({}));
-    hidden_fee_findings(&mut c, product, &facts, lexicons);
+    hidden_fee_findings(&mut c, product, &facts, grammar);
     let mut findings = c.into_findings();
     let portfolio = grants.map(|batch| {
         let (stats, portfolio_findings) = assess_portfolio(product, batch, pds, as_of, ruleset);
@@ -104,11 +104,7 @@ pub fn assess_product(
         product_id: product.product_id.clone(),
         institution_id: product.institution_id.clone(),
         ruleset_version: ruleset.version.clone(),
-        lexicon_versions: lexicons
-            .versions()
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
+        grammar_versions: grammar.versions().into_iter().map(str::to_string).collect(),
         cap: pricing.cap,
         apr_by_term: pricing.by_term,
         portfolio,

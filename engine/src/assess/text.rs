@@ -8,7 +8,7 @@ use crate::domain::Product;
 use crate::domain::product::FeePer;
 use crate::error::EngineError;
 use crate::findings::{Dimension, Level};
-use crate::marketing::{AdFacts, Category, Lexicons, NoAprEvidence, PhraseMatch, Price};
+use crate::marketing::{AdFacts, Category, ClaimGrammar, NoAprEvidence, PhraseMatch, Price};
 use crate::ruleset::Ruleset;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -100,7 +100,7 @@ pub(super) fn hidden_fee_findings(
     c: &mut Collector<'_>,
     product: &Product,
     facts: &[AdFacts],
-    lexicons: &Lexicons,
+    grammar: &ClaimGrammar,
 ) {
     if facts.is_empty() {
         return;
@@ -142,7 +142,7 @@ pub(super) fn hidden_fee_findings(
         .marketing
         .iter()
         .zip(facts)
-        .any(|(ad, f)| f.states_fee(&ad.text, lexicons));
+        .any(|(ad, f)| f.states_fee(&ad.text, grammar));
     let unnamed_other = pr.other_fees.iter().any(|f| f.mandatory && !named(&f.name));
     if !fees.is_empty()
         && !any_fee_phrase
@@ -162,7 +162,7 @@ pub fn assess_ad(
     text: &str,
     product: Option<&Product>,
     ruleset: &Ruleset,
-    lexicons: &Lexicons,
+    grammar: &ClaimGrammar,
 ) -> Result<Assessment, EngineError> {
     let mut check = crate::validate::Checker::new();
     check.text("text", text);
@@ -175,7 +175,7 @@ pub fn assess_ad(
                 language: None,
                 text: text.to_string(),
             }];
-            let a = assess_product(&one, None, None, None, ruleset, lexicons)?;
+            let a = assess_product(&one, None, None, None, ruleset, grammar)?;
             a.assessment
                 .findings
                 .into_iter()
@@ -184,7 +184,7 @@ pub fn assess_ad(
         }
         None => {
             let mut c = Collector::new(ruleset, Level::Product);
-            text_findings(&mut c, &[AdFacts::of(text, lexicons)], 0.0, None, json!({}));
+            text_findings(&mut c, &[AdFacts::of(text, grammar)], 0.0, None, json!({}));
             c.into_findings()
         }
     };

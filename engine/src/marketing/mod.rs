@@ -158,7 +158,7 @@ struct GrammarInfo {
 
 /// Every language's claim grammar, used together (ads mix languages).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Lexicons {
+pub struct ClaimGrammar {
     grammars: Vec<GrammarInfo>,
     claims: Vec<Claim>,
     claims_by_first: HashMap<char, Vec<usize>>,
@@ -228,7 +228,7 @@ fn ends_negation_scope(text: &[char], i: usize) -> bool {
     matches!(text[i], ',' | '—' | '–') || pattern::is_sentence_end(text, i)
 }
 
-impl Lexicons {
+impl ClaimGrammar {
     /// The embedded Chinese and English grammars.
     pub fn embedded() -> Result<Self, EngineError> {
         Self::from_texts(&EMBEDDED)
@@ -633,11 +633,11 @@ pub struct AdFacts {
 
 impl AdFacts {
     /// Reads one text.
-    pub fn of(text: &str, lexicons: &Lexicons) -> Self {
+    pub fn of(text: &str, grammar: &ClaimGrammar) -> Self {
         let original: Vec<char> = text.chars().collect();
         let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
-        let matches = lexicons.scan_chars(&original, &chars);
-        let prices = lexicons.prices_chars(&original, &chars, &matches);
+        let matches = grammar.scan_chars(&original, &chars);
+        let prices = grammar.prices_chars(&original, &chars, &matches);
         Self { matches, prices }
     }
 
@@ -685,11 +685,11 @@ impl AdFacts {
     }
 
     /// Whether the ad states a fee: a price stated as a fee, or a fee named outside a denial.
-    pub fn states_fee(&self, text: &str, lexicons: &Lexicons) -> bool {
+    pub fn states_fee(&self, text: &str, grammar: &ClaimGrammar) -> bool {
         self.prices.iter().any(|p| p.fee)
             || self
                 .of_category(Category::Fee)
-                .any(|m| !lexicons.denied(text, m.start))
+                .any(|m| !grammar.denied(text, m.start))
     }
 }
 
@@ -706,12 +706,12 @@ pub enum NoAprEvidence<'a> {
 mod tests {
     use super::*;
 
-    fn lex() -> Lexicons {
-        Lexicons::embedded().unwrap()
+    fn lex() -> ClaimGrammar {
+        ClaimGrammar::embedded().unwrap()
     }
 
     /// The families of the claims (not negated) a text makes.
-    fn families(l: &Lexicons, text: &str) -> Vec<String> {
+    fn families(l: &ClaimGrammar, text: &str) -> Vec<String> {
         let mut v: Vec<String> = AdFacts::of(text, l)
             .matches
             .into_iter()
@@ -1103,7 +1103,7 @@ mod tests {
     #[test]
     fn a_malformed_pattern_names_the_file_line_and_pattern() {
         let text = "version = \"t\"\nlanguage = \"en\"\n[[family]]\nname = \"x\"\ncategory = \"inducement\"\npatterns = [\"ok\",\n  \"(broken\"]\n";
-        let e = Lexicons::from_texts(&[("custom.toml", text)])
+        let e = ClaimGrammar::from_texts(&[("custom.toml", text)])
             .unwrap_err()
             .to_string();
         assert!(
@@ -1111,12 +1111,12 @@ mod tests {
             "{e}"
         );
         let text = "version = \"t\"\nlanguage = \"en\"\n[[price]]\nname = \"x\"\nperiod = \"day\"\npatterns = [\"{pct} a day\"]\n";
-        let e = Lexicons::from_texts(&[("p.toml", text)])
+        let e = ClaimGrammar::from_texts(&[("p.toml", text)])
             .unwrap_err()
             .to_string();
         assert!(e.contains("{pct:rate}"), "{e}");
         let text = "version = \"t\"\nlanguage = \"en\"\n[[family]]\nname = \"x\"\ncategory = \"bogus\"\npatterns = [\"a\"]\n";
-        assert!(Lexicons::from_texts(&[("c.toml", text)]).is_err());
+        assert!(ClaimGrammar::from_texts(&[("c.toml", text)]).is_err());
     }
 
     #[test]
@@ -1125,7 +1125,7 @@ mod tests {
             EMBEDDED.iter().map(|(n, t)| (*n, t.to_string())).collect();
         files[1].1.push_str("\n[[family]]\nname = \"payday_slang\"\ncategory = \"inducement\"\npatterns = [\"(cash|money) (before|by) (payday|friday)\"]\n");
         let texts: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
-        let l = Lexicons::from_texts(&texts).unwrap();
+        let l = ClaimGrammar::from_texts(&texts).unwrap();
         assert!(families(&l, "Cash before payday!").contains(&"payday_slang".to_string()));
     }
 }
