@@ -446,8 +446,23 @@ enum Node {
     },
     Choice {
         alternatives: Vec<Vec<Node>>,
+        /// The characters each alternative can start with, sorted (`None`: it can match
+        /// empty text, so it is always tried).
+        starts: Vec<Option<Vec<char>>>,
         optional: bool,
     },
+}
+
+/// A slot filled during matching, borrowing its name from the pattern (no allocation while
+/// backtracking); it becomes a [`SlotValue`] when the whole pattern matches.
+#[derive(Debug, Clone, Copy)]
+struct Hit<'p> {
+    kind: SlotKind,
+    name: &'p str,
+    value: f64,
+    li: bool,
+    start: usize,
+    end: usize,
 }
 
 /// A compiled pattern.
@@ -536,8 +551,22 @@ impl Parser<'_> {
                     if optional {
                         self.pos += 1;
                     }
+                    let starts = alternatives
+                        .iter()
+                        .map(|a| {
+                            if nullable(a) {
+                                return None;
+                            }
+                            firsts(a).map(|mut f| {
+                                f.sort_unstable();
+                                f.dedup();
+                                f
+                            })
+                        })
+                        .collect();
                     nodes.push(Node::Choice {
                         alternatives,
+                        starts,
                         optional,
                     });
                 }
@@ -629,6 +658,7 @@ fn nullable(nodes: &[Node]) -> bool {
         Node::Choice {
             alternatives,
             optional,
+            ..
         } => *optional || alternatives.iter().any(|a| nullable(a)),
     })
 }
@@ -656,6 +686,7 @@ fn firsts(nodes: &[Node]) -> Option<Vec<char>> {
             Node::Choice {
                 alternatives,
                 optional,
+                ..
             } => {
                 let mut v = Vec::new();
                 for a in alternatives {
@@ -742,51 +773,62 @@ impl Pattern {
             return None;
         }
         let m = Matcher { text };
-        let mut slots_filled = Vec::new();
+        let mut hits: Vec<Hit<'_>> = Vec::new();
         let mut end = None;
         let word_end = self.word_end;
-        let mut accept = |e: usize, _: &mut Vec<SlotValue>| {
+        let mut accept = |e: usize, _: &mut Vec<Hit<'_>>| {
             if word_end && text.get(e).is_some_and(|c| slots::is_word(*c)) {
                 return false;
             }
             end = Some(e);
             true
         };
-        m.seq(&self.nodes, start, &mut slots_filled, &mut accept);
-        end.map(|e| (e, slots_filled))
+        m.seq(&self.nodes, start, &mut hits, &mut accept);
+        end.map(|e| {
+            let slots = hits
+                .iter()
+                .map(|h| SlotValue {
+                    kind: h.kind,
+                    name: h.name.to_string(),
+                    value: h.value,
+                    li: h.li,
+                    start: h.start,
+                    end: h.end,
+                })
+                .collect();
+            (e, slots)
+        })
     }
 }
 
-type Continuation<'k> = dyn FnMut(usize, &mut Vec<SlotValue>) -> bool + 'k;
+type Continuation<'k, 'p> = dyn FnMut(usize, &mut Vec<Hit<'p>>) -> bool + 'k;
 
 struct Matcher<'t> {
     text: &'t [char],
 }
 
 impl Matcher<'_> {
-    fn seq(
+    fn seq<'p>(
         &self,
-        nodes: &[Node],
+        nodes: &'p [Node],
         pos: usize,
-        caps: &mut Vec<SlotValue>,
-        k: &mut Continuation<'_>,
+        caps: &mut Vec<Hit<'p>>,
+        k: &mut Continuation<'_, 'p>,
     ) -> bool {
         match nodes.split_first() {
             None => k(pos, caps),
-            Some((node, rest)) => {
-                self.node(node, pos, caps, &mut |p, caps: &mut Vec<SlotValue>| {
-                    self.seq(rest, p, caps, k)
-                })
-            }
+            Some((node, rest)) => self.node(node, pos, caps, &mut |p, caps: &mut Vec<Hit<'p>>| {
+                self.seq(rest, p, caps, k)
+            }),
         }
     }
 
-    fn node(
+    fn node<'p>(
         &self,
-        node: &Node,
+        node: &'p Node,
         pos: usize,
-        caps: &mut Vec<SlotValue>,
-        k: &mut Continuation<'_>,
+        caps: &mut Vec<Hit<'p>>,
+        k: &mut Continuation<'_, 'p>,
     ) -> bool {
         let text = self.text;
         match node {
@@ -820,9 +862,9 @@ impl Matcher<'_> {
                 let Some((end, value, li)) = found else {
                     return false;
                 };
-                caps.push(SlotValue {
+                caps.push(Hit {
                     kind: *kind,
-                    name: name.clone(),
+                    name,
                     value,
                     li,
                     start: pos,
@@ -857,9 +899,22 @@ impl Matcher<'_> {
             }
             Node::Choice {
                 alternatives,
+                starts,
                 optional,
             } => {
-                for a in alternatives {
+                let next = text.get(pos);
+                for (a, first) in alternatives.iter().zip(starts) {
+                    // An alternative that cannot start with the next character is skipped
+                    // without being tried (most of a choice of words fails on its first letter).
+                    if let Some(first) = first
+                        && !next.is_some_and(|c| {
+                            first.binary_search(c).is_ok()
+                                || ((c.is_whitespace() || *c == '-')
+                                    && first.binary_search(&' ').is_ok())
+                        })
+                    {
+                        continue;
+                    }
                     if self.seq(a, pos, caps, k) {
                         return true;
                     }
