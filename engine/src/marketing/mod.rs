@@ -161,11 +161,11 @@ struct GrammarInfo {
 pub struct ClaimGrammar {
     grammars: Vec<GrammarInfo>,
     claims: Vec<Claim>,
-    claims_by_first: HashMap<char, Vec<usize>>,
+    claims_index: PatternIndex,
     prices: Vec<PriceRule>,
-    prices_by_first: HashMap<char, Vec<usize>>,
-    negation_before: Vec<Vec<char>>,
-    negation_after: Vec<Vec<char>>,
+    prices_index: PatternIndex,
+    negation_before: CueSet,
+    negation_after: CueSet,
     fee_negation: Vec<Vec<char>>,
 }
 
@@ -188,14 +188,126 @@ fn normalised_words(words: &[String]) -> Vec<Vec<char>> {
     v
 }
 
-fn index(patterns: impl Iterator<Item = Vec<char>>) -> HashMap<char, Vec<usize>> {
-    let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
-    for (k, firsts) in patterns.enumerate() {
-        for c in firsts {
-            by_first.entry(c).or_default().push(k);
+/// Which patterns to try at a position: those whose first character is the text's, and those
+/// that start with a slot that parses there.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct PatternIndex {
+    /// Sorted by key, searched by bisection (cheaper than hashing a char at every position).
+    by_pair: Vec<((char, char), Vec<usize>)>,
+    by_char: Vec<(char, Vec<usize>)>,
+    /// Per leading slot kind: the characters the slot can start with (sorted) and the patterns.
+    by_slot: Vec<(SlotKind, Vec<char>, Vec<usize>)>,
+}
+
+impl PatternIndex {
+    fn of<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> Self {
+        let mut by_pair: HashMap<(char, char), Vec<usize>> = HashMap::new();
+        let mut by_char: HashMap<char, Vec<usize>> = HashMap::new();
+        let mut by_slot: Vec<(SlotKind, Vec<char>, Vec<usize>)> = Vec::new();
+        for (k, p) in patterns.enumerate() {
+            if let Some(kind) = p.leading_slot() {
+                match by_slot.iter_mut().find(|(s, _, _)| *s == kind) {
+                    Some((_, _, list)) => list.push(k),
+                    None => {
+                        let mut firsts = p.first_chars();
+                        firsts.sort_unstable();
+                        firsts.dedup();
+                        by_slot.push((kind, firsts, vec![k]));
+                    }
+                }
+            } else if let Some(pairs) = p.first_pairs() {
+                for pair in pairs {
+                    by_pair.entry(pair).or_default().push(k);
+                }
+            } else {
+                for c in p.first_chars() {
+                    by_char.entry(c).or_default().push(k);
+                }
+            }
+        }
+        let mut by_pair: Vec<_> = by_pair.into_iter().collect();
+        by_pair.sort_unstable_by_key(|(key, _)| *key);
+        let mut by_char: Vec<_> = by_char.into_iter().collect();
+        by_char.sort_unstable_by_key(|(key, _)| *key);
+        Self {
+            by_pair,
+            by_char,
+            by_slot,
         }
     }
-    by_first
+
+    /// Calls `f` with every pattern worth trying at `pos`.
+    fn for_each(
+        &self,
+        text: &[char],
+        pos: usize,
+        memo: &pattern::SlotMemo,
+        mut f: impl FnMut(usize),
+    ) {
+        if let Some(key) = pattern::pair_key(text, pos)
+            && let Ok(i) = self.by_pair.binary_search_by_key(&key, |(k, _)| *k)
+        {
+            self.by_pair[i].1.iter().for_each(|k| f(*k));
+        }
+        if let Ok(i) = self.by_char.binary_search_by_key(&text[pos], |(k, _)| *k) {
+            self.by_char[i].1.iter().for_each(|k| f(*k));
+        }
+        for (kind, firsts, list) in &self.by_slot {
+            if firsts.binary_search(&text[pos]).is_ok() && memo.get(text, *kind, pos).is_some() {
+                list.iter().for_each(|k| f(*k));
+            }
+        }
+    }
+}
+
+/// Negation cues, longest first, indexed by their first character so a window is read once.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct CueSet {
+    cues: Vec<Vec<char>>,
+    by_first: Vec<(char, Vec<usize>)>,
+}
+
+impl CueSet {
+    fn of(cues: Vec<Vec<char>>) -> Self {
+        let mut map: std::collections::BTreeMap<char, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (i, c) in cues.iter().enumerate() {
+            map.entry(c[0]).or_default().push(i);
+        }
+        Self {
+            cues,
+            by_first: map.into_iter().collect(),
+        }
+    }
+
+    /// The first cue (in list order: the longest) found on word boundaries in `text[from..to]`.
+    fn find(&self, text: &[char], from: usize, to: usize) -> Option<&[char]> {
+        let mut best: Option<usize> = None;
+        for i in from..to {
+            let Ok(at) = self.by_first.binary_search_by_key(&text[i], |(c, _)| *c) else {
+                continue;
+            };
+            for &k in &self.by_first[at].1 {
+                if best.is_some_and(|b| b <= k) {
+                    continue;
+                }
+                let w = &self.cues[k];
+                let end = i + w.len();
+                if end <= to
+                    && text[i..end] == **w
+                    && (!pattern::slots::is_word(w[0])
+                        || i == 0
+                        || !pattern::slots::is_word(text[i - 1]))
+                    && (!pattern::slots::is_word(w[w.len() - 1])
+                        || end >= text.len()
+                        || !pattern::slots::is_word(text[end]))
+                {
+                    best = Some(k);
+                }
+            }
+        }
+        best.map(|k| self.cues[k].as_slice())
+    }
 }
 
 /// Whether `word` ends at `end` of `text` (on a word boundary when it starts with a letter).
@@ -205,22 +317,6 @@ fn ends_with_at(text: &[char], end: usize, word: &[char]) -> bool {
         && (end == word.len()
             || !pattern::slots::is_word(word[0])
             || !pattern::slots::is_word(text[end - word.len() - 1]))
-}
-
-/// Whether `word` occurs in `text[from..to]` on word boundaries (for ASCII words).
-fn occurs(text: &[char], from: usize, to: usize, word: &[char]) -> bool {
-    if word.len() > to.saturating_sub(from) {
-        return false;
-    }
-    (from..=to - word.len()).any(|i| {
-        text[i..i + word.len()] == *word
-            && (!pattern::slots::is_word(word[0])
-                || i == 0
-                || !pattern::slots::is_word(text[i - 1]))
-            && (!pattern::slots::is_word(word[word.len() - 1])
-                || i + word.len() >= text.len()
-                || !pattern::slots::is_word(text[i + word.len()]))
-    })
 }
 
 /// Characters that end a negation's scope: a clause or sentence separator, or a dash.
@@ -320,12 +416,12 @@ impl ClaimGrammar {
         }
         Ok(Self {
             grammars,
-            claims_by_first: index(claims.iter().map(|c| c.pattern.first_chars())),
-            prices_by_first: index(prices.iter().map(|p| p.pattern.first_chars())),
+            claims_index: PatternIndex::of(claims.iter().map(|c| &c.pattern)),
+            prices_index: PatternIndex::of(prices.iter().map(|p| &p.pattern)),
             claims,
             prices,
-            negation_before: normalised_words(&before),
-            negation_after: normalised_words(&after),
+            negation_before: CueSet::of(normalised_words(&before)),
+            negation_after: CueSet::of(normalised_words(&after)),
             fee_negation: normalised_words(&fee),
         })
     }
@@ -369,11 +465,7 @@ impl ClaimGrammar {
         while from > 0 && start - from < 30 && !ends_negation_scope(text, from - 1) {
             from -= 1;
         }
-        if let Some(w) = self
-            .negation_before
-            .iter()
-            .find(|w| occurs(text, from, start, w))
-        {
+        if let Some(w) = self.negation_before.find(text, from, start) {
             return Some(w.iter().collect());
         }
         let mut to = end;
@@ -381,8 +473,7 @@ impl ClaimGrammar {
             to += 1;
         }
         self.negation_after
-            .iter()
-            .find(|w| occurs(text, end, to, w))
+            .find(text, end, to)
             .map(|w| w.iter().collect())
     }
 
@@ -391,19 +482,22 @@ impl ClaimGrammar {
     pub fn scan(&self, text: &str) -> Vec<PhraseMatch> {
         let original: Vec<char> = text.chars().collect();
         let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
-        self.scan_chars(&original, &chars)
+        self.scan_chars(&original, &chars, &pattern::SlotMemo::new(chars.len()))
     }
 
-    fn scan_chars(&self, original: &[char], chars: &[char]) -> Vec<PhraseMatch> {
-        let mut found: Vec<PhraseMatch> = Vec::new();
-        for (i, c) in chars.iter().enumerate() {
-            let Some(candidates) = self.claims_by_first.get(c) else {
-                continue;
-            };
-            for &k in candidates {
+    fn scan_chars(
+        &self,
+        original: &[char],
+        chars: &[char],
+        memo: &pattern::SlotMemo,
+    ) -> Vec<PhraseMatch> {
+        // Raw hits first (claim, span, slots); names, texts and negation only for the kept ones.
+        let mut found: Vec<(usize, usize, usize, Vec<SlotValue>)> = Vec::new();
+        for i in 0..chars.len() {
+            self.claims_index.for_each(chars, i, memo, |k| {
                 let claim = &self.claims[k];
-                let Some((end, slots)) = claim.pattern.match_at(chars, i) else {
-                    continue;
+                let Some((end, slots)) = claim.pattern.match_at_memo(chars, i, memo) else {
+                    return;
                 };
                 // A speed claim of days is a service level, not an inducement.
                 if let Some(max) = claim.max_duration_days
@@ -411,36 +505,36 @@ impl ClaimGrammar {
                         .iter()
                         .any(|s| s.kind == SlotKind::Dur && s.value > max)
                 {
-                    continue;
+                    return;
                 }
-                let negated_by = if claim.negatable {
-                    self.negation(chars, i, end)
-                } else {
-                    None
-                };
-                found.push(PhraseMatch {
-                    category: claim.category,
-                    family: claim.family.clone(),
-                    pattern: claim.pattern.source.clone(),
-                    text: original[i..end].iter().collect(),
-                    start: i,
-                    end,
-                    slots,
-                    negated_by,
-                });
-            }
+                found.push((k, i, end, slots));
+            });
         }
-        found.sort_by(|a, b| {
-            (a.start, std::cmp::Reverse(a.end)).cmp(&(b.start, std::cmp::Reverse(b.end)))
-        });
+        found.sort_by_key(|a| (a.1, std::cmp::Reverse(a.2)));
         let mut kept: Vec<PhraseMatch> = Vec::with_capacity(found.len());
-        for m in found {
+        for (k, start, end, slots) in found {
+            let claim = &self.claims[k];
             let inside = kept
                 .iter()
-                .any(|k| k.category == m.category && m.start < k.end && k.start < m.end);
-            if !inside {
-                kept.push(m);
+                .any(|m| m.category == claim.category && start < m.end && m.start < end);
+            if inside {
+                continue;
             }
+            let negated_by = if claim.negatable {
+                self.negation(chars, start, end)
+            } else {
+                None
+            };
+            kept.push(PhraseMatch {
+                category: claim.category,
+                family: claim.family.clone(),
+                pattern: claim.pattern.source.clone(),
+                text: original[start..end].iter().collect(),
+                start,
+                end,
+                slots,
+                negated_by,
+            });
         }
         kept
     }
@@ -449,8 +543,9 @@ impl ClaimGrammar {
     pub fn prices(&self, text: &str) -> Vec<Price> {
         let original: Vec<char> = text.chars().collect();
         let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
-        let claims = self.scan_chars(&original, &chars);
-        self.prices_chars(&original, &chars, &claims)
+        let memo = pattern::SlotMemo::new(chars.len());
+        let claims = self.scan_chars(&original, &chars, &memo);
+        self.prices_chars(&original, &chars, &claims, &memo)
     }
 
     fn prices_chars(
@@ -458,16 +553,14 @@ impl ClaimGrammar {
         original: &[char],
         chars: &[char],
         claims: &[PhraseMatch],
+        memo: &pattern::SlotMemo,
     ) -> Vec<Price> {
         let mut candidates = Vec::new();
-        for (i, c) in chars.iter().enumerate() {
-            let Some(rules) = self.prices_by_first.get(c) else {
-                continue;
-            };
-            for &k in rules {
+        for i in 0..chars.len() {
+            self.prices_index.for_each(chars, i, memo, |k| {
                 let rule = &self.prices[k];
-                let Some((end, slots)) = rule.pattern.match_at(chars, i) else {
-                    continue;
+                let Some((end, slots)) = rule.pattern.match_at_memo(chars, i, memo) else {
+                    return;
                 };
                 if let Some(c) = price::candidate(
                     &rule.family,
@@ -483,7 +576,7 @@ impl ClaimGrammar {
                 ) {
                     candidates.push(c);
                 }
-            }
+            });
         }
         let mut prices = price::resolve(candidates);
         // A fee word in the price's clause makes it a stated fee (手续费每期0.6%).
@@ -636,8 +729,9 @@ impl AdFacts {
     pub fn of(text: &str, grammar: &ClaimGrammar) -> Self {
         let original: Vec<char> = text.chars().collect();
         let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
-        let matches = grammar.scan_chars(&original, &chars);
-        let prices = grammar.prices_chars(&original, &chars, &matches);
+        let memo = pattern::SlotMemo::new(chars.len());
+        let matches = grammar.scan_chars(&original, &chars, &memo);
+        let prices = grammar.prices_chars(&original, &chars, &matches, &memo);
         Self { matches, prices }
     }
 

@@ -193,6 +193,10 @@ pub mod slots {
                     if pos > 0 && is_word(text[pos - 1]) {
                         return None;
                     }
+                    // Only a few letters start a number word.
+                    if !matches!(text.get(pos), Some('o' | 't' | 'f' | 's' | 'e' | 'n' | 'a')) {
+                        return None;
+                    }
                     EN_NUMBERS
                         .iter()
                         .find_map(|(w, v)| word_at(text, pos, w).map(|e| (e, *v)))?
@@ -363,6 +367,33 @@ pub mod slots {
         {
             return None;
         }
+        // Only a few characters start a unit.
+        if !text.get(after).is_some_and(|c| {
+            matches!(
+                c,
+                '个' | '工'
+                    | '小'
+                    | '钟'
+                    | '分'
+                    | '秒'
+                    | '天'
+                    | '日'
+                    | '星'
+                    | '周'
+                    | '月'
+                    | '年'
+                    | 'b'
+                    | 'w'
+                    | 's'
+                    | 'm'
+                    | 'h'
+                    | 'd'
+                    | 'f'
+                    | 'y'
+            )
+        }) {
+            return None;
+        }
         UNITS
             .iter()
             .filter(|(u, _)| n.is_some() || u.chars().count() > 1 || !u.is_ascii())
@@ -449,8 +480,65 @@ enum Node {
         /// The characters each alternative can start with, sorted (`None`: it can match
         /// empty text, so it is always tried).
         starts: Vec<Option<Vec<char>>>,
+        /// When every alternative has `starts`: for each character an alternative can start
+        /// with, the alternatives that can (in their order), sorted by character. One search
+        /// finds the few alternatives worth trying.
+        by_first: Option<Vec<(char, Vec<usize>)>>,
         optional: bool,
     },
+}
+
+/// Slot parses of one text, computed once per position and kind however many patterns ask
+/// (a scan tries dozens of patterns that start with a number or a duration at each position).
+/// Compact: one `u32` per position and kind (0 not parsed yet, 1 no slot there, k + 2 the
+/// k-th parse found), the parses themselves in a side list.
+pub(crate) struct SlotMemo {
+    states: std::cell::RefCell<Vec<u32>>,
+    found: std::cell::RefCell<Vec<(usize, f64, bool)>>,
+}
+
+impl SlotMemo {
+    /// An empty memo for a text of `len` characters.
+    pub(crate) fn new(len: usize) -> Self {
+        Self {
+            states: std::cell::RefCell::new(vec![0; (len + 1) * 5]),
+            found: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The slot of `kind` starting at `pos`: its end, value and 厘 flag, parsed once.
+    pub(crate) fn get(
+        &self,
+        text: &[char],
+        kind: SlotKind,
+        pos: usize,
+    ) -> Option<(usize, f64, bool)> {
+        let at = pos * 5 + kind as usize;
+        match self.states.borrow().get(at).copied() {
+            Some(0) => {}
+            Some(1) | None => return None,
+            Some(k) => return self.found.borrow().get(k as usize - 2).copied(),
+        }
+        let parsed = match kind {
+            SlotKind::Num => slots::number(text, pos).map(|(e, v)| (e, v, false)),
+            SlotKind::Pct => slots::percent(text, pos).map(|(e, v)| (e, v, false)),
+            SlotKind::Amt => slots::amount(text, pos).map(|(e, v)| (e, v, false)),
+            SlotKind::Dur => slots::duration(text, pos).map(|(e, v)| (e, v, false)),
+            SlotKind::Fen => slots::fen(text, pos),
+        };
+        let state = match parsed {
+            Some(hit) => {
+                let mut found = self.found.borrow_mut();
+                found.push(hit);
+                u32::try_from(found.len() + 1).unwrap_or(1)
+            }
+            None => 1,
+        };
+        if let Some(slot) = self.states.borrow_mut().get_mut(at) {
+            *slot = state;
+        }
+        parsed
+    }
 }
 
 /// A slot filled during matching, borrowing its name from the pattern (no allocation while
@@ -563,10 +651,23 @@ impl Parser<'_> {
                                 f
                             })
                         })
-                        .collect();
+                        .collect::<Vec<Option<Vec<char>>>>();
+                    let by_first = if starts.iter().all(Option::is_some) {
+                        let mut map: std::collections::BTreeMap<char, Vec<usize>> =
+                            std::collections::BTreeMap::new();
+                        for (i, first) in starts.iter().enumerate() {
+                            for c in first.iter().flatten() {
+                                map.entry(*c).or_default().push(i);
+                            }
+                        }
+                        Some(map.into_iter().collect::<Vec<(char, Vec<usize>)>>())
+                    } else {
+                        None
+                    };
                     nodes.push(Node::Choice {
                         alternatives,
                         starts,
+                        by_first,
                         optional,
                     });
                 }
@@ -707,6 +808,42 @@ fn firsts(nodes: &[Node]) -> Option<Vec<char>> {
     Some(out)
 }
 
+/// The first two characters of every match of `nodes`, when they are fixed by literals.
+fn pairs(nodes: &[Node]) -> Option<Vec<(char, char)>> {
+    match nodes.first()? {
+        Node::Lit(cs) if cs.len() >= 2 => {
+            Some(vec![(cs[0], if cs[1] == '-' { ' ' } else { cs[1] })])
+        }
+        Node::Choice {
+            alternatives,
+            optional: false,
+            ..
+        } => {
+            let mut out = Vec::new();
+            for a in alternatives {
+                out.extend(pairs(a)?);
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The key a text position is looked up under in a pair index: a whitespace or a hyphen
+/// after the first character counts as the space a pattern writes.
+pub(crate) fn pair_key(text: &[char], pos: usize) -> Option<(char, char)> {
+    let first = *text.get(pos)?;
+    let second = *text.get(pos + 1)?;
+    Some((
+        first,
+        if second.is_whitespace() || second == '-' {
+            ' '
+        } else {
+            second
+        },
+    ))
+}
+
 fn edge_is_word(nodes: &[Node], at_start: bool) -> bool {
     let node = if at_start {
         nodes.first()
@@ -766,13 +903,43 @@ impl Pattern {
         firsts(&self.nodes).unwrap_or_default()
     }
 
+    /// The first two characters a match can start with, when every way into the pattern
+    /// starts with a literal of two characters or more (a space stands for any run of spaces
+    /// or hyphens). `None`: index it by its first character instead.
+    pub(crate) fn first_pairs(&self) -> Option<Vec<(char, char)>> {
+        let mut v = pairs(&self.nodes)?;
+        v.sort_unstable();
+        v.dedup();
+        Some(v)
+    }
+
+    /// The slot a match must start with, when the pattern starts with one: such a pattern is
+    /// tried only where that slot parses (a number can start with many characters; it
+    /// parses at few positions).
+    pub(crate) fn leading_slot(&self) -> Option<SlotKind> {
+        match self.nodes.first() {
+            Some(Node::Slot { kind, .. }) => Some(*kind),
+            _ => None,
+        }
+    }
+
     /// The match starting at `start` of the normalised `text`: its end and the slots it
     /// filled, or `None`.
     pub fn match_at(&self, text: &[char], start: usize) -> Option<(usize, Vec<SlotValue>)> {
+        self.match_at_memo(text, start, &SlotMemo::new(text.len()))
+    }
+
+    /// [`Pattern::match_at`] with the slot parses of a scan shared across patterns.
+    pub(crate) fn match_at_memo(
+        &self,
+        text: &[char],
+        start: usize,
+        memo: &SlotMemo,
+    ) -> Option<(usize, Vec<SlotValue>)> {
         if self.word_start && start > 0 && slots::is_word(text[start - 1]) {
             return None;
         }
-        let m = Matcher { text };
+        let m = Matcher { text, memo };
         let mut hits: Vec<Hit<'_>> = Vec::new();
         let mut end = None;
         let word_end = self.word_end;
@@ -805,6 +972,7 @@ type Continuation<'k, 'p> = dyn FnMut(usize, &mut Vec<Hit<'p>>) -> bool + 'k;
 
 struct Matcher<'t> {
     text: &'t [char],
+    memo: &'t SlotMemo,
 }
 
 impl Matcher<'_> {
@@ -852,14 +1020,7 @@ impl Matcher<'_> {
                 k(i, caps)
             }
             Node::Slot { kind, name } => {
-                let found = match kind {
-                    SlotKind::Num => slots::number(text, pos).map(|(e, v)| (e, v, false)),
-                    SlotKind::Pct => slots::percent(text, pos).map(|(e, v)| (e, v, false)),
-                    SlotKind::Amt => slots::amount(text, pos).map(|(e, v)| (e, v, false)),
-                    SlotKind::Dur => slots::duration(text, pos).map(|(e, v)| (e, v, false)),
-                    SlotKind::Fen => slots::fen(text, pos),
-                };
-                let Some((end, value, li)) = found else {
+                let Some((end, value, li)) = self.memo.get(text, *kind, pos) else {
                     return false;
                 };
                 caps.push(Hit {
@@ -900,18 +1061,35 @@ impl Matcher<'_> {
             Node::Choice {
                 alternatives,
                 starts,
+                by_first,
                 optional,
             } => {
-                let next = text.get(pos);
+                let next = text.get(pos).map(|c| {
+                    if c.is_whitespace() || *c == '-' {
+                        ' '
+                    } else {
+                        *c
+                    }
+                });
+                if let Some(by_first) = by_first {
+                    // Only the alternatives that can start with the next character are tried,
+                    // in their order (most of a choice of words fails on its first letter).
+                    if let Some(c) = next
+                        && let Ok(i) = by_first.binary_search_by_key(&c, |(k, _)| *k)
+                    {
+                        for &a in &by_first[i].1 {
+                            if self.seq(&alternatives[a], pos, caps, k) {
+                                return true;
+                            }
+                        }
+                    }
+                    // A literal space also matches a hyphen or any whitespace: those
+                    // alternatives are listed under ' ' and tried above through `next`.
+                    return *optional && k(pos, caps);
+                }
                 for (a, first) in alternatives.iter().zip(starts) {
-                    // An alternative that cannot start with the next character is skipped
-                    // without being tried (most of a choice of words fails on its first letter).
                     if let Some(first) = first
-                        && !next.is_some_and(|c| {
-                            first.binary_search(c).is_ok()
-                                || ((c.is_whitespace() || *c == '-')
-                                    && first.binary_search(&' ').is_ok())
-                        })
+                        && next.is_none_or(|c| first.binary_search(&c).is_err())
                     {
                         continue;
                     }
