@@ -4,7 +4,7 @@ use crate::cli::{CheckAdArgs, Format};
 use crate::failure::bad_input;
 use crate::input::{DEFAULT_MAX_DOCUMENT_BYTES, load_ruleset, read_document};
 use crate::output::{describe_assessment, pct, to_json};
-use finrisk_engine::assess::{Assessment, assess_ad};
+use finrisk_engine::assess::{Assessment, assess_ad, shortest_term_days};
 use finrisk_engine::domain::Product;
 use finrisk_engine::marketing::{AdFacts, Annualised, PhraseMatch, Price};
 use serde::Serialize;
@@ -60,13 +60,7 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
     let grammar = crate::input::load_grammars(&args.grammar.grammar)?;
     let assessment = assess_ad(&args.text, product.as_ref(), &ruleset, &grammar)?;
     let basis = ruleset.apr.quoted_rate_day_basis.days();
-    let term_days = product.as_ref().and_then(|p| {
-        p.pricing
-            .term_months
-            .iter()
-            .min()
-            .map(|m| *m as f64 * 365.0 / 12.0)
-    });
+    let term_days = product.as_ref().and_then(shortest_term_days);
     let facts = AdFacts::of(&args.text, &grammar);
     let prices = facts
         .prices

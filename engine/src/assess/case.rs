@@ -120,7 +120,7 @@ pub fn assess_case(
         Some(v) => json!({ "evidence.borrower_alleges_misled": v }),
         None => json!({}),
     };
-    let term_days = Some(case.contract.term_months as f64 * 365.0 / 12.0);
+    let term_days = Some(case.contract.term_months as f64 * crate::rates::caps::DAYS_PER_MONTH);
     text_findings(
         &mut c,
         &facts,

@@ -298,13 +298,13 @@ fn price_terms(product: &Product, ruleset: &Ruleset) -> Result<Pricing, EngineEr
 
 /// The product's shortest term in days (365/12 a month): the term a price per loan in its ads
 /// is annualised over.
-fn shortest_term_days(product: &Product) -> Option<f64> {
+pub fn shortest_term_days(product: &Product) -> Option<f64> {
     product
         .pricing
         .term_months
         .iter()
         .min()
-        .map(|m| *m as f64 * 365.0 / 12.0)
+        .map(|m| *m as f64 * crate::rates::caps::DAYS_PER_MONTH)
 }
 
 /// Step 3: MK-RATE-UNDERSTATED, from the advertised rate of the pricing and from the prices

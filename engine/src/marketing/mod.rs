@@ -352,13 +352,18 @@ impl ClaimGrammar {
                     )
                 })
             };
-            for (i, f) in file.family.iter().enumerate() {
-                if f.patterns.is_empty() {
-                    return Err(err(
-                        format!("family[{i}].patterns"),
+            let nonempty = |what: &str, i: usize, patterns: &[String]| {
+                if patterns.is_empty() {
+                    Err(err(
+                        format!("{what}[{i}].patterns"),
                         "must not be empty".into(),
-                    ));
+                    ))
+                } else {
+                    Ok(())
                 }
+            };
+            for (i, f) in file.family.iter().enumerate() {
+                nonempty("family", i, &f.patterns)?;
                 for (k, p) in f.patterns.iter().enumerate() {
                     claims.push(Claim {
                         category: f.category,
@@ -370,16 +375,11 @@ impl ClaimGrammar {
                 }
             }
             for (i, f) in file.price.iter().enumerate() {
-                if f.patterns.is_empty() {
-                    return Err(err(
-                        format!("price[{i}].patterns"),
-                        "must not be empty".into(),
-                    ));
-                }
+                nonempty("price", i, &f.patterns)?;
                 for (k, p) in f.patterns.iter().enumerate() {
                     let pattern = compile("price", i, k, p)?;
-                    let names: Vec<String> = slot_names(p);
-                    let has = |n: &str| names.iter().any(|x| x == n);
+                    let names = pattern.slot_names();
+                    let has = |n: &str| names.contains(&n);
                     let ok = has("rate") || ((has("cost") || has("repay")) && has("base"));
                     if !ok {
                         return Err(err(
@@ -601,18 +601,6 @@ impl ClaimGrammar {
         }
         prices
     }
-}
-
-/// The names of the named slots of a pattern source (`rate` in `{pct:rate}`).
-fn slot_names(source: &str) -> Vec<String> {
-    source
-        .split('{')
-        .skip(1)
-        .filter_map(|s| s.split_once('}'))
-        .filter_map(|(inner, _)| inner.split_once(':'))
-        .filter(|(kind, _)| !matches!(*kind, "gap" | "far"))
-        .map(|(_, name)| name.to_string())
-        .collect()
 }
 
 fn parse_grammar(text: &str, name: &str) -> Result<GrammarFile, EngineError> {

@@ -913,6 +913,24 @@ impl Pattern {
         Some(v)
     }
 
+    /// The names of the pattern's named slots (`rate` in `{pct:rate}`), in any order.
+    pub(crate) fn slot_names(&self) -> Vec<&str> {
+        fn walk<'a>(nodes: &'a [Node], out: &mut Vec<&'a str>) {
+            for n in nodes {
+                match n {
+                    Node::Slot { name, .. } if !name.is_empty() => out.push(name),
+                    Node::Choice { alternatives, .. } => {
+                        alternatives.iter().for_each(|a| walk(a, out));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.nodes, &mut out);
+        out
+    }
+
     /// The slot a match must start with, when the pattern starts with one: such a pattern is
     /// tried only where that slot parses (a number can start with many characters; it
     /// parses at few positions).
