@@ -12,7 +12,7 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  # grant_table is left out of the default run: it builds polars instrumented (about 15 min
+  # grant_table and element_table are left out of the default run: they build polars instrumented (about 15 min
   # the first time). Run it by name: scripts/fuzz.sh 300 grant_table. Its corpus is also read by
   # a plain test (datasets: consistency), so CI checks the kept inputs without that build.
   targets=(case_json product_json ad_text loan_terms proto_requests)
@@ -20,7 +20,7 @@ fi
 features_of() {
   local flags=""
   case "$1" in
-    grant_table) flags="--features tables" ;;
+    grant_table | element_table) flags="--features tables" ;;
   esac
   # FUZZ_DEV=1: a debug build without AddressSanitizer (minutes instead of a quarter of an
   # hour for polars); the oracles and the regression inputs are the same.

@@ -33,6 +33,8 @@ pub(crate) enum Kind {
     Grants,
     /// A case document (JSON).
     Case,
+    /// Cases: an element table (CSV, XLSX) with its repayments and ads, or JSON lines.
+    Cases,
     /// A product document (JSON).
     Product,
 }
@@ -103,6 +105,13 @@ pub(crate) enum Command {
     /// Write a shipped real dataset as a grants table (SPEC section 4), with its real outcomes
     /// (`defaulted`): `lending_club_grants`, LendingClub 2007-2011 in the engine's columns.
     ExportDataset(ExportDatasetArgs),
+    /// Draft the judicial suggestion (司法建议) to one plaintiff institution from scored cases:
+    /// the codes carried by at least the ruleset's share of its cases, with counts, excess,
+    /// example cases, legal basis and remedy; HTML and Markdown.
+    Suggest(SuggestArgs),
+    /// Write an empty element table (header and one example row) for `batch --kind cases`:
+    /// CSV or XLSX.
+    Template(TemplateArgs),
 }
 
 /// Calendar periods the report compares.
@@ -130,7 +139,12 @@ pub(crate) struct ExportDatasetArgs {
 /// `finrisk report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// Scores table written by `finrisk batch --kind grants` (CSV or Parquet).
+    /// What the scores table holds: grants (`batch --kind grants` output) or cases (`batch
+    /// --kind cases` output: the docket report).
+    #[arg(long, value_enum, default_value = "grants")]
+    pub(crate) kind: ReportKind,
+    /// Scores table written by `finrisk batch`: CSV or Parquet for grants; JSON lines, CSV or
+    /// Parquet for cases.
     #[arg(long, value_name = "PATH")]
     pub(crate) input: PathBuf,
     /// Directory for report.html, report.md, report.json and the PNG charts (created).
@@ -143,6 +157,35 @@ pub(crate) struct ReportArgs {
     /// Periods of `granted_at` compared for stability (PSI against the first).
     #[arg(long, value_enum, default_value = "quarter")]
     pub(crate) period: ReportPeriod,
+}
+
+/// What `report` reports on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportKind {
+    /// A loan book's grants.
+    Grants,
+    /// A docket of dispute cases.
+    Cases,
+}
+
+/// `finrisk suggest`.
+#[derive(Debug, Args)]
+pub(crate) struct SuggestArgs {
+    /// Scored cases (`finrisk batch --kind cases` output: JSON lines, CSV or Parquet).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) input: PathBuf,
+    /// The plaintiff institution the suggestion is addressed to.
+    #[arg(long, value_name = "ID")]
+    pub(crate) institution: String,
+    /// Language of the letter: `zh` or `en` (default: the ruleset's `[docket] letter_language`,
+    /// Chinese for CN).
+    #[arg(long, value_name = "zh|en")]
+    pub(crate) lang: Option<String>,
+    /// Directory for `suggestion-ID.html` and `suggestion-ID.md` (created).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
 }
 
 /// The RPCs `load-test` can drive.
@@ -341,9 +384,54 @@ pub(crate) struct GenerateArgs {
     /// Identity noise on or off, whatever the profile (default: on for `realistic`).
     #[arg(long, value_enum, value_name = "on|off")]
     pub(crate) identity_noise: Option<Switch>,
+    /// Also write the cases as element tables (`cases.csv` with `cases.repayments.csv` and
+    /// `cases.ads.csv`, or `cases.xlsx` with three sheets, or both: `csv,xlsx`), as a court
+    /// receives them.
+    #[arg(long, value_enum, value_name = "csv|xlsx", value_delimiter = ',')]
+    pub(crate) case_tables: Vec<TableFileFormat>,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(crate) format: Format,
+}
+
+/// File format of element tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TableFileFormat {
+    /// CSV: the cases file and two siblings, `NAME.repayments.csv` and `NAME.ads.csv`.
+    Csv,
+    /// One XLSX workbook with the sheets `cases`, `repayments` and `ads`.
+    Xlsx,
+}
+
+impl From<TableFileFormat> for finrisk_datasets::element_table::TableFileFormat {
+    fn from(f: TableFileFormat) -> Self {
+        match f {
+            TableFileFormat::Csv => Self::Csv,
+            TableFileFormat::Xlsx => Self::Xlsx,
+        }
+    }
+}
+
+/// What `template` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TemplateKind {
+    /// The element table of dispute cases (with its repayments and ads tables).
+    Cases,
+}
+
+/// `finrisk template`.
+#[derive(Debug, Args)]
+pub(crate) struct TemplateArgs {
+    /// What the template is for.
+    #[arg(long, value_enum)]
+    pub(crate) kind: TemplateKind,
+    /// CSV (three files) or XLSX (one workbook with three sheets).
+    #[arg(long, value_enum)]
+    pub(crate) format: TableFileFormat,
+    /// Where to write it (default: `cases-template.csv` or `cases-template.xlsx` in the working
+    /// directory).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) out: Option<PathBuf>,
 }
 
 /// `generate --profile`.
@@ -604,10 +692,19 @@ pub(crate) struct BatchArgs {
     #[arg(long, value_enum)]
     pub(crate) kind: BatchKind,
     /// Input: a CSV or Parquet file, or a directory of Parquet part files (hive-style
-    /// `column=value` directories become output columns) for grants; JSON lines for cases and
-    /// products.
+    /// `column=value` directories become output columns) for grants; JSON lines for products;
+    /// JSON lines or an element table (.csv or .xlsx, one row per case) for cases.
     #[arg(long, value_name = "PATH")]
     pub(crate) input: PathBuf,
+    /// For cases in an element table: the repayments table (`case_id, date, principal_minor,
+    /// cost_minor`; CSV, or a workbook's `repayments` sheet, which is read by default when the
+    /// input is a workbook).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) repayments: Option<PathBuf>,
+    /// For cases in an element table: the marketing texts in evidence (`case_id, text`; CSV, or
+    /// a workbook's `ads` sheet, read by default when the input is a workbook).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) ads: Option<PathBuf>,
     /// Output: .csv or .parquet for grants; .jsonl (full assessments) or .csv (one summary row
     /// each) for cases and products. Refused rows go to OUTPUT.rejects.csv.
     #[arg(long, value_name = "PATH")]
@@ -675,9 +772,16 @@ pub(crate) struct ValidateArgs {
     /// What the input is.
     #[arg(long, value_enum)]
     pub(crate) kind: Kind,
-    /// The file: CSV or Parquet for grants, JSON for a case or product.
+    /// The file: CSV or Parquet for grants, JSON for a case or product, an element table
+    /// (CSV or XLSX) or JSON lines for cases.
     #[arg(long, value_name = "PATH")]
     pub(crate) input: PathBuf,
+    /// With `--kind cases`: the repayments table of the element table.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) repayments: Option<PathBuf>,
+    /// With `--kind cases`: the ads table of the element table.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) ads: Option<PathBuf>,
     /// Largest JSON document accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_DOCUMENT_BYTES)]
     pub(crate) max_document_bytes: u64,

@@ -655,6 +655,21 @@ async fn tenants_are_isolated() {
         c.check_ad(with_key(ad, "key-b")).await.unwrap_err().code(),
         Code::PermissionDenied
     );
+    let docket = || pb::GetDocketReportRequest {
+        cases: vec![case.clone()],
+    };
+    assert_eq!(
+        c.get_docket_report(with_key(docket(), "key-b"))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::PermissionDenied
+    );
+    assert!(
+        c.get_docket_report(with_key(docket(), "key-court"))
+            .await
+            .is_ok()
+    );
     // Health stays open for probes.
     let channel = Channel::from_shared(format!("http://{}", server.addr))
         .unwrap()
@@ -1074,4 +1089,81 @@ async fn clients_that_vanish_mid_stream_leave_the_server_serving() {
     );
     let log = server.log.lock().unwrap().join("\n");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_docket_report_sums_the_cases_it_is_given() {
+    let server = start(&[]);
+    let mut c = client(&server).await;
+    let example_case = example("case.json");
+    let single = cli_json(&[
+        "score-case",
+        "--case",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/case.json"),
+    ]);
+    let mut cases = Vec::new();
+    for k in 0..3 {
+        let mut v = example_case.clone();
+        v["case_id"] = Value::from(format!("D-{k}"));
+        if k == 2 {
+            v["plaintiff"]["institution_id"] = Value::from("INST-Z");
+        }
+        cases.push(case_pb(&v));
+    }
+    let r = c
+        .get_docket_report(pb::GetDocketReportRequest {
+            cases: cases.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.cases, 3);
+    assert!(r.report_html.contains("finrisk docket report"));
+    assert!(r.report_html.contains("data:image/png;base64,"));
+    let report: Value = serde_json::from_str(&r.report_json).unwrap();
+    let totals = &report["figures"]["totals"][0];
+    assert_eq!(totals["cases"], 3);
+    assert_eq!(
+        totals["excess_minor"].as_i64().unwrap(),
+        3 * single["excess_minor"].as_i64().unwrap()
+    );
+    assert_eq!(
+        totals["supportable_claim_minor"].as_i64().unwrap(),
+        3 * single["supportable_claim_minor"].as_i64().unwrap()
+    );
+    assert_eq!(
+        report["figures"]["institutions"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(
+        report["figures"]["repeat_borrowers"][0]["case_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // A bad case is named by its index; nothing is reported.
+    cases[1].contract.as_mut().unwrap().principal_minor = 0;
+    let e = c
+        .get_docket_report(pb::GetDocketReportRequest { cases })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument);
+    let fields: Vec<String> = e
+        .get_details_bad_request()
+        .unwrap()
+        .field_violations
+        .into_iter()
+        .map(|v| v.field)
+        .collect();
+    assert!(
+        fields.contains(&"cases[1].contract.principal_minor".to_string()),
+        "{fields:?}"
+    );
+    let e = c
+        .get_docket_report(pb::GetDocketReportRequest { cases: Vec::new() })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument);
 }

@@ -6,6 +6,8 @@
 //!   ([`consistency`], also the oracle of a fuzz target).
 //! - Outputs: result tables and persons written to CSV or Parquet with their provenance
 //!   ([`write`](mod@write)).
+//! - Element tables (要素式): dispute cases as CSV or XLSX tables, read into Case documents and
+//!   written back ([`element_table`]).
 //! - The real public credit datasets shipped in `datasets/data/` and their loaders ([`real`]).
 //! - The synthetic generator of products, grants and cases with planted problems and their
 //!   truth ([`generate`]).
@@ -15,6 +17,7 @@
 #![cfg_attr(not(test), warn(clippy::cast_possible_truncation))]
 
 pub mod consistency;
+pub mod element_table;
 pub mod generate;
 pub mod grants;
 pub mod real;

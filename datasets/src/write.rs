@@ -66,7 +66,13 @@ pub fn grant_results_frame(
     fn text<'a>(name: &str, cells: impl Iterator<Item = &'a str>) -> Column {
         StringChunked::from_iter_values(name.into(), cells).into_column()
     }
-    let score = |f: &dyn Fn(&GrantRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    // Scores to one decimal, as the text output shows them: a table people read says 94.2,
+    // not 94.16799999999999.
+    let score = |f: &dyn Fn(&GrantRow) -> f64| {
+        rows.iter()
+            .map(|r| finrisk_engine::assess::round_score(f(r)))
+            .collect::<Vec<f64>>()
+    };
     let mut granted_at = StringChunkedBuilder::new("granted_at".into(), rows.len());
     let mut date = String::with_capacity(10);
     for r in rows {

@@ -6,7 +6,8 @@
 //! - Rulesets as data ([`ruleset`]) and the catalogue of finding codes ([`catalogue`], with
 //!   its generated page in [`codes_doc`]).
 //! - Findings and scores ([`findings`]), and the assessments built from them ([`assess`]):
-//!   products with their ads and loan books, grants, cases, single ads.
+//!   products with their ads and loan books, grants, cases, single ads; the docket of many
+//!   cases and the judicial suggestions drafted from it ([`docket`]).
 //! - The marketing text checks ([`marketing`]), the duplicate-credit analysis across grants
 //!   ([`dc`]), model PDs as the engine receives them ([`pd`]), the evaluation index of a loan
 //!   book ([`index`]) and the evidence of grant findings ([`evidence`]).
@@ -23,6 +24,7 @@ pub mod catalogue;
 pub mod codes_doc;
 mod date;
 pub mod dc;
+pub mod docket;
 pub mod domain;
 mod error;
 pub mod evidence;

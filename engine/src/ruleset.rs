@@ -131,6 +131,12 @@ pub struct CodeRule {
     pub basis: String,
     /// What to do about it.
     pub recommendation: String,
+    /// The legal reference in Chinese, for judicial suggestions drafted in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis_zh: Option<String>,
+    /// The recommendation in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation_zh: Option<String>,
 }
 
 fn yes() -> bool {
@@ -222,6 +228,50 @@ pub struct Ruleset {
     pub identity: IdentityRules,
     /// Every code of the catalogue, by code.
     pub codes: BTreeMap<String, CodeRule>,
+    /// How dockets of cases are summarised and judicial suggestions drafted (default:
+    /// [`DocketRules::default`]).
+    #[serde(default)]
+    pub docket: DocketRules,
+}
+
+/// Judicial-suggestion settings (`[docket]`): which of an institution's patterns a letter
+/// addresses, and in which language it is drafted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocketRules {
+    /// A code goes into an institution's suggestion letter only when at least this share of
+    /// the institution's cases carry it (default 0.10).
+    #[serde(default = "default_suggestion_min_share")]
+    pub suggestion_min_share: f64,
+    /// Fewest cases of an institution a letter rests on (default 3): one case is a case, not
+    /// a pattern.
+    #[serde(default = "default_suggestion_min_cases")]
+    pub suggestion_min_cases: usize,
+    /// The language letters are drafted in when none is asked for: `zh` or `en`.
+    #[serde(default = "default_letter_language")]
+    pub letter_language: String,
+}
+
+fn default_suggestion_min_share() -> f64 {
+    0.10
+}
+
+fn default_suggestion_min_cases() -> usize {
+    3
+}
+
+fn default_letter_language() -> String {
+    "en".to_string()
+}
+
+impl Default for DocketRules {
+    fn default() -> Self {
+        Self {
+            suggestion_min_share: default_suggestion_min_share(),
+            suggestion_min_cases: default_suggestion_min_cases(),
+            letter_language: default_letter_language(),
+        }
+    }
 }
 
 /// The embedded default ruleset texts, by jurisdiction.
@@ -277,6 +327,16 @@ impl Ruleset {
             return err("version", "must not be empty");
         }
         let rate_ok = |r: f64| r.is_finite() && r > 0.0 && r <= 10.0;
+        let d = &self.docket;
+        if !(d.suggestion_min_share.is_finite() && (0.0..=1.0).contains(&d.suggestion_min_share)) {
+            return err("docket.suggestion_min_share", "must be between 0 and 1");
+        }
+        if d.suggestion_min_cases == 0 {
+            return err("docket.suggestion_min_cases", "must be at least 1");
+        }
+        if !matches!(d.letter_language.as_str(), "zh" | "en") {
+            return err("docket.letter_language", "must be zh or en");
+        }
         let mut seen: Vec<Cause> = Vec::new();
         for (i, cap) in self.caps.annual.iter().enumerate() {
             if !rate_ok(cap.rate) {

@@ -9,6 +9,7 @@ use finrisk_engine::domain::grant::RowError;
 use finrisk_engine::domain::{Case, Jurisdiction, Product};
 use finrisk_engine::marketing::ClaimGrammar;
 use finrisk_engine::{EngineError, FieldError};
+use rayon::prelude::*;
 use serde_json::json;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -30,6 +31,11 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     if args.truth.is_some() && args.kind != BatchKind::Grants {
         return Err(bad_input("truth: only for --kind grants"));
     }
+    if (args.repayments.is_some() || args.ads.is_some()) && args.kind != BatchKind::Cases {
+        return Err(bad_input(
+            "repayments: only for --kind cases (the tables of an element table)",
+        ));
+    }
     if args.in_memory && args.kind != BatchKind::Grants {
         return Err(bad_input(
             "in-memory: only for --kind grants (cases and products are read line by line)",
@@ -40,10 +46,7 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
             let g = super::grants_batch::run(args, as_of)?;
             (g.assessed, g.errors, g.rejected, g.summary)
         }
-        BatchKind::Cases | BatchKind::Products => {
-            let (a, e, r) = documents(args, as_of)?;
-            (a, e, r, serde_json::Value::Null)
-        }
+        BatchKind::Cases | BatchKind::Products => documents(args, as_of)?,
     };
     write_rejects(&errors, &rejects)?;
     if let Some(provenance) = grants_summary.get("provenance") {
@@ -72,13 +75,74 @@ pub(crate) fn run(args: &BatchArgs) -> anyhow::Result<String> {
     crate::output::to_json(&summary)
 }
 
-/// Summary columns of the CSV form of case and product results.
-const SUMMARY_HEADER: &str = "id,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,excess_minor,supportable_claim_minor,same_borrower_other_plaintiffs";
+/// Summary columns of the CSV form of product results.
+const PRODUCT_HEADER: &str = "id,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,excess_minor,supportable_claim_minor,same_borrower_other_plaintiffs";
+
+/// Columns of the CSV form of case results: who, what was found, the scores (one decimal), and
+/// the cost figures a docket report sums (`finrisk report --kind cases` reads them).
+pub(crate) const CASE_HEADER: &str = "case_id,institution_id,product_id,borrower_key,jurisdiction,cause,currency,filed_at,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,contract_apr_legal,cap_rate,claimed_minor,total_cost_minor,allowed_cost_minor,excess_minor,supportable_claim_minor,legal_costs_minor,same_borrower_other_plaintiffs";
+
+/// Cases scored in parallel at a time (their output lines are held until the chunk is written).
+const CASE_CHUNK: usize = 4096;
+
+/// Cases with their 1-based row numbers, or why each was refused.
+type CaseRows = Vec<(usize, Result<Case, EngineError>)>;
+
+/// The cases of a batch, each with its 1-based row (line) number: from JSON lines, or from an
+/// element table with its repayments and ads. Lines or side-table rows that cannot be read go
+/// to `errors`; the returned summary says what else was read.
+fn read_cases(
+    args: &BatchArgs,
+    errors: &mut Vec<RowError>,
+) -> anyhow::Result<(CaseRows, serde_json::Value)> {
+    if finrisk_datasets::element_table::is_element_table(&args.input) {
+        let t = finrisk_datasets::element_table::read_case_tables(
+            &args.input,
+            args.repayments.as_deref(),
+            args.ads.as_deref(),
+        )?;
+        for c in &t.ignored_columns {
+            eprintln!("finrisk: batch: column {c} is not an element-table column; ignored");
+        }
+        let extra = json!({
+            "tables": t.sources,
+            "ignored_columns": t.ignored_columns,
+            "side_rows_rejected": t.orphans.len(),
+        });
+        errors.extend(t.orphans);
+        return Ok((t.cases, extra));
+    }
+    for (flag, given) in [("repayments", &args.repayments), ("ads", &args.ads)] {
+        if given.is_some() {
+            return Err(bad_input(format!(
+                "{flag}: only with an element table (.csv or .xlsx) as --input; JSON lines carry their {flag}"
+            )));
+        }
+    }
+    let input = std::fs::File::open(&args.input)
+        .map_err(|e| bad_input(format!("input: cannot open {}: {e}", args.input.display())))?;
+    let mut cases = Vec::new();
+    for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
+        match line {
+            Ok(text) if text.trim().is_empty() => {}
+            Ok(text) => cases.push((i + 1, Case::from_json(&text))),
+            Err(e) => errors.push(RowError {
+                row: i + 1,
+                field: "line".into(),
+                reason: format!("unreadable: {e}"),
+                code: "malformed_document",
+            }),
+        }
+    }
+    Ok((cases, serde_json::Value::Null))
+}
+
+type DocumentsOutcome = (usize, Vec<RowError>, usize, serde_json::Value);
 
 fn documents(
     args: &BatchArgs,
     as_of: Option<finrisk_engine::Date>,
-) -> anyhow::Result<(usize, Vec<RowError>, usize)> {
+) -> anyhow::Result<DocumentsOutcome> {
     let csv = match args.output.extension().and_then(|e| e.to_str()) {
         Some("jsonl" | "json") => false,
         Some("csv") => true,
@@ -89,38 +153,22 @@ fn documents(
             )));
         }
     };
+    if args.kind == BatchKind::Products && (args.repayments.is_some() || args.ads.is_some()) {
+        return Err(bad_input("repayments: only for --kind cases"));
+    }
+    let mut errors = Vec::new();
+    if args.kind == BatchKind::Cases {
+        let (cases, extra) = read_cases(args, &mut errors)?;
+        let (assessed, refused) = score_cases(args, cases, csv, &mut errors)?;
+        return Ok((assessed, errors, refused, extra));
+    }
     let input = std::fs::File::open(&args.input)
         .map_err(|e| bad_input(format!("input: cannot open {}: {e}", args.input.display())))?;
-    let out_file = std::fs::File::create(&args.output)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", args.output.display()))?;
-    let mut out = BufWriter::new(out_file);
-    if csv {
-        writeln!(out, "{SUMMARY_HEADER}")?;
-    }
+    let mut out = create_output(&args.output, csv.then_some(PRODUCT_HEADER))?;
     let grammar = ClaimGrammar::embedded()?;
     let mut rulesets: HashMap<Jurisdiction, Ruleset> = HashMap::new();
-    let mut errors = Vec::new();
     let (mut assessed, mut refused) = (0usize, 0usize);
-    let lines: Vec<std::io::Result<String>> = std::io::BufReader::new(input).lines().collect();
-    // Cases are parsed once, up front: cases of the same borrower key under different
-    // plaintiffs are linked in the output.
-    let mut cases: Vec<Option<Result<Case, EngineError>>> = lines
-        .iter()
-        .map(|l| match l {
-            Ok(text) if args.kind == BatchKind::Cases && !text.trim().is_empty() => {
-                Some(Case::from_json(text))
-            }
-            _ => None,
-        })
-        .collect();
-    let mut by_borrower: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for case in cases.iter().flatten().flatten() {
-        by_borrower
-            .entry(case.defendant.borrower_key.clone())
-            .or_default()
-            .push((case.case_id.clone(), case.plaintiff.institution_id.clone()));
-    }
-    for (i, line) in lines.into_iter().enumerate() {
+    for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
         let row = i + 1;
         let line = match line {
             Ok(l) => l,
@@ -138,43 +186,12 @@ fn documents(
         if line.trim().is_empty() {
             continue;
         }
-        let result: Result<(String, serde_json::Value), EngineError> = match args.kind {
-            BatchKind::Cases => cases[i]
-                .take()
-                .unwrap_or_else(|| Case::from_json(&line))
-                .and_then(|case| {
-                    let ruleset = ruleset_for(&mut rulesets, case.jurisdiction, args)?;
-                    let a = assess_case(&case, ruleset, &grammar)?;
-                    let linked: Vec<serde_json::Value> = by_borrower
-                        .get(&case.defendant.borrower_key)
-                        .map(|v| {
-                            v.iter()
-                            .filter(|(id, plaintiff)| {
-                                *id != case.case_id && *plaintiff != case.plaintiff.institution_id
-                            })
-                            .map(|(id, plaintiff)| json!({ "case_id": id, "plaintiff": plaintiff }))
-                            .collect()
-                        })
-                        .unwrap_or_default();
-                    let summary = summary_row(
-                        &a.case_id,
-                        &a.assessment,
-                        Some((a.cost.excess_minor, a.cost.supportable_claim_minor)),
-                        Some(linked.len()),
-                    );
-                    let mut full = serde_json::to_value(&a).unwrap_or_default();
-                    if !linked.is_empty() {
-                        full["same_borrower_other_plaintiffs"] = json!(linked);
-                    }
-                    Ok((summary, full))
-                }),
-            _ => Product::from_json(&line).and_then(|p| {
-                let ruleset = ruleset_for(&mut rulesets, p.jurisdiction, args)?;
-                let a = assess_product(&p, None, None, as_of, ruleset, &grammar)?;
-                let summary = summary_row(&a.product_id, &a.assessment, None, None);
-                Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
-            }),
-        };
+        let result = Product::from_json(&line).and_then(|p| {
+            let ruleset = ruleset_for(&mut rulesets, p.jurisdiction, args)?;
+            let a = assess_product(&p, None, None, as_of, ruleset, &grammar)?;
+            let summary = product_row(&a.product_id, &a.assessment);
+            Ok((summary, serde_json::to_value(&a).unwrap_or_default()))
+        });
         match result {
             Ok((summary, full)) => {
                 assessed += 1;
@@ -196,7 +213,116 @@ fn documents(
         }
     }
     out.flush()?;
-    Ok((assessed, errors, refused))
+    Ok((assessed, errors, refused, serde_json::Value::Null))
+}
+
+/// Scores parsed cases and writes them (JSON lines, or one CSV row each): cases of the same
+/// borrower key under different plaintiffs are linked in the output.
+fn score_cases(
+    args: &BatchArgs,
+    cases: CaseRows,
+    csv: bool,
+    errors: &mut Vec<RowError>,
+) -> anyhow::Result<(usize, usize)> {
+    let mut out = create_output(&args.output, csv.then_some(CASE_HEADER))?;
+    let grammar = ClaimGrammar::embedded()?;
+    let mut rulesets: HashMap<Jurisdiction, Ruleset> = HashMap::new();
+    let mut by_borrower: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for (_, case) in &cases {
+        if let Ok(case) = case {
+            by_borrower
+                .entry(case.defendant.borrower_key.as_str())
+                .or_default()
+                .push((
+                    case.case_id.as_str(),
+                    case.plaintiff.institution_id.as_str(),
+                ));
+        }
+    }
+    // The rulesets of every jurisdiction in the docket, loaded once (a ruleset that cannot be
+    // loaded refuses the cases that need it, naming why).
+    let mut ruleset_errors: HashMap<Jurisdiction, EngineError> = HashMap::new();
+    for case in cases.iter().filter_map(|(_, c)| c.as_ref().ok()) {
+        let j = case.jurisdiction;
+        if !ruleset_errors.contains_key(&j)
+            && let Err(e) = ruleset_for(&mut rulesets, j, args)
+        {
+            ruleset_errors.insert(j, e);
+        }
+    }
+    let linked_of = |case: &Case| -> Vec<serde_json::Value> {
+        by_borrower
+            .get(case.defendant.borrower_key.as_str())
+            .map(|v| {
+                v.iter()
+                    .filter(|(id, plaintiff)| {
+                        *id != case.case_id && *plaintiff != case.plaintiff.institution_id
+                    })
+                    .map(|(id, plaintiff)| json!({ "case_id": id, "plaintiff": plaintiff }))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Each case's output line, scored on every core a chunk at a time and written in input
+    // order.
+    let score = |case: &Result<Case, EngineError>| -> Result<String, EngineError> {
+        let case = case.as_ref().map_err(Clone::clone)?;
+        if let Some(e) = ruleset_errors.get(&case.jurisdiction) {
+            return Err(e.clone());
+        }
+        let ruleset = rulesets
+            .get(&case.jurisdiction)
+            .ok_or_else(|| EngineError::field("jurisdiction", "no ruleset was loaded for it"))?;
+        let a = assess_case(case, ruleset, &grammar)?;
+        let linked = linked_of(case);
+        if csv {
+            return Ok(case_row(case, &a, linked.len()));
+        }
+        let mut full = serde_json::to_value(&a)
+            .map_err(|e| EngineError::field("case", format!("cannot encode the result: {e}")))?;
+        if !linked.is_empty() {
+            full["same_borrower_other_plaintiffs"] = json!(linked);
+        }
+        Ok(full.to_string())
+    };
+    let (mut assessed, mut refused) = (0usize, 0usize);
+    for chunk in cases.chunks(CASE_CHUNK) {
+        let lines: Vec<Result<String, EngineError>> =
+            chunk.par_iter().map(|(_, case)| score(case)).collect();
+        for ((row, _), line) in chunk.iter().zip(lines) {
+            match line {
+                Ok(line) => {
+                    assessed += 1;
+                    out.write_all(line.as_bytes())?;
+                    out.write_all(b"\n")?;
+                }
+                Err(e) => {
+                    refused += 1;
+                    errors.extend(
+                        e.field_errors()
+                            .into_iter()
+                            .map(|f: FieldError| RowError::from_field(*row, f)),
+                    );
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok((assessed, refused))
+}
+
+/// The output file, with the CSV header when there is one.
+fn create_output(
+    path: &std::path::Path,
+    header: Option<&str>,
+) -> anyhow::Result<BufWriter<std::fs::File>> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    if let Some(header) = header {
+        writeln!(out, "{header}")?;
+    }
+    Ok(out)
 }
 
 fn ruleset_for<'a>(
@@ -240,25 +366,48 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn summary_row(
-    id: &str,
-    a: &finrisk_engine::assess::Assessment,
-    money: Option<(i64, i64)>,
-    linked: Option<usize>,
-) -> String {
+fn scores_cells(a: &finrisk_engine::assess::Assessment) -> String {
     let s = &a.scores;
-    let (excess, supportable) = money.map_or((String::new(), String::new()), |(e, p)| {
-        (e.to_string(), p.to_string())
-    });
-    let linked = linked.map_or(String::new(), |n| n.to_string());
     format!(
-        "{},{},{},{},{},{},{},{excess},{supportable},{linked}",
+        "{:.1},{:.1},{:.1},{:.1},{}",
+        s.weak_risk_control, s.duplicate_credit, s.one_sided_marketing, s.overall, a.grade
+    )
+}
+
+fn product_row(id: &str, a: &finrisk_engine::assess::Assessment) -> String {
+    format!(
+        "{},{},{},,,",
         csv_field(id),
         csv_field(&a.codes()),
-        s.weak_risk_control,
-        s.duplicate_credit,
-        s.one_sided_marketing,
-        s.overall,
-        a.grade
+        scores_cells(a)
+    )
+}
+
+fn case_row(case: &Case, a: &finrisk_engine::assess::CaseAssessment, linked: usize) -> String {
+    let c = &a.cost;
+    let cap = match &c.cap {
+        finrisk_engine::rates::ApplicableCap::AnnualRate { rate, .. } => rate.to_string(),
+        _ => String::new(),
+    };
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{:.6},{cap},{},{},{},{},{},{},{linked}",
+        csv_field(&case.case_id),
+        csv_field(&case.plaintiff.institution_id),
+        csv_field(case.plaintiff.product_id.as_deref().unwrap_or("")),
+        csv_field(&case.defendant.borrower_key),
+        a.jurisdiction,
+        a.cause,
+        csv_field(&a.currency),
+        case.filed_at,
+        csv_field(&a.assessment.codes()),
+        scores_cells(&a.assessment),
+        c.contract_apr_legal,
+        c.claimed_minor,
+        c.total_cost_minor,
+        c.allowed_cost_minor
+            .map_or(String::new(), |v| v.to_string()),
+        c.excess_minor,
+        c.supportable_claim_minor,
+        c.legal_costs_minor,
     )
 }

@@ -11,6 +11,8 @@ mod generate;
 mod grants_batch;
 mod load_test;
 mod score_case;
+mod suggest;
+mod template;
 pub(crate) mod train;
 mod train_ad_model;
 mod validate;
@@ -36,6 +38,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::LoadTest(args) => load_test::run(&args),
         Command::Report(args) => crate::report::run(&args),
         Command::ExportDataset(args) => export_dataset::run(&args),
+        Command::Template(args) => template::run(&args),
+        Command::Suggest(args) => suggest::run(&args),
         Command::Backtest(args) => backtest::run(&args),
         Command::CompareModels(args) => train::compare_models(&args),
     }

@@ -24,7 +24,7 @@ const WIDTH: u32 = 960;
 const HEIGHT: u32 = 540;
 const FONT: &str = "sans-serif";
 
-const PALETTE: [RGBColor; 6] = [
+pub(super) const PALETTE: [RGBColor; 6] = [
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0xd6, 0x27, 0x28),
     RGBColor(0x2c, 0xa0, 0x2c),
@@ -33,7 +33,7 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(0x7f, 0x7f, 0x7f),
 ];
 
-fn register_font() -> anyhow::Result<()> {
+pub(super) fn register_font() -> anyhow::Result<()> {
     static REGISTERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         plotters::style::register_font(
@@ -126,7 +126,7 @@ fn scores(f: &Figures, path: &Path) -> anyhow::Result<()> {
 }
 
 /// Horizontal bars: `labels[i]` with `values[i]`, the first on top.
-fn bars(
+pub(super) fn bars(
     path: &Path,
     file: &str,
     caption: &str,

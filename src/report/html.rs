@@ -58,7 +58,7 @@ fn cell(text: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-fn fmt(v: f64, decimals: usize) -> String {
+pub(super) fn fmt(v: f64, decimals: usize) -> String {
     if v.is_finite() {
         format!("{v:.decimals$}")
     } else {
@@ -66,17 +66,17 @@ fn fmt(v: f64, decimals: usize) -> String {
     }
 }
 
-fn pct(v: f64) -> String {
+pub(super) fn pct(v: f64) -> String {
     format!("{}%", fmt(v * 100.0, 1))
 }
 
 /// The tables of a report: a title, a header and rows of cells (raw text).
-struct Table {
-    id: &'static str,
-    title: &'static str,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    note: Option<String>,
+pub(super) struct Table {
+    pub(super) id: &'static str,
+    pub(super) title: &'static str,
+    pub(super) header: Vec<String>,
+    pub(super) rows: Vec<Vec<String>>,
+    pub(super) note: Option<String>,
 }
 
 fn tables(f: &Figures) -> Vec<Table> {
@@ -313,17 +313,42 @@ fn provenance_line(f: &Figures) -> String {
 /// The HTML page; chart PNGs are read from `dir` and embedded.
 pub(crate) fn page(f: &Figures, charts: &[Chart], dir: &Path) -> anyhow::Result<String> {
     let mut h = String::new();
+    page_head(
+        &mut h,
+        &format!("finrisk report: {}", f.input),
+        "finrisk evaluation report",
+        &format!(
+            "Input <code>{}</code> ({} rows, SHA-256 <code>{}</code>); {}. Report by finrisk {}.",
+            escape(&f.input),
+            f.rows,
+            escape(&f.input_sha256),
+            escape(&provenance_line(f)),
+            f.finrisk_version
+        ),
+    );
+    sections(&mut h, charts, &tables(f), dir)?;
+    Ok(h)
+}
+
+/// The opening of a page: doctype, title, inline styles, heading and a line of metadata
+/// (`meta_html`, already escaped).
+pub(super) fn page_head(h: &mut String, title: &str, heading: &str, meta_html: &str) {
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>finrisk report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>finrisk evaluation report</h1>\n<p class=\"meta\">Input <code>{}</code> ({} rows, SHA-256 <code>{}</code>); {}. Report by finrisk {}.</p>\n",
-        escape(&f.input),
-        escape(&f.input),
-        f.rows,
-        escape(&f.input_sha256),
-        escape(&provenance_line(f)),
-        f.finrisk_version
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"meta\">{meta_html}</p>\n",
+        escape(title),
+        escape(heading)
     );
-    let tables = tables(f);
+}
+
+/// The charts (PNG files in `dir`, embedded), each followed by the tables of its id, then the
+/// other tables, and the end of the page.
+pub(super) fn sections(
+    h: &mut String,
+    charts: &[Chart],
+    tables: &[Table],
+    dir: &Path,
+) -> anyhow::Result<()> {
     // Each chart is followed by the table of the same id.
     let mut written: Vec<&str> = Vec::new();
     for chart in charts {
@@ -338,7 +363,7 @@ pub(crate) fn page(f: &Figures, charts: &[Chart], dir: &Path) -> anyhow::Result<
             data = base64(&bytes)
         );
         for t in tables.iter().filter(|t| t.id == chart.id) {
-            html_table(&mut h, t);
+            html_table(h, t);
             written.push(t.id);
         }
         h.push_str("</section>\n");
@@ -350,14 +375,14 @@ pub(crate) fn page(f: &Figures, charts: &[Chart], dir: &Path) -> anyhow::Result<
             t.id,
             escape(t.title)
         );
-        html_table(&mut h, t);
+        html_table(h, t);
         h.push_str("</section>\n");
     }
     h.push_str("</body>\n</html>\n");
-    Ok(h)
+    Ok(())
 }
 
-fn html_table(h: &mut String, t: &Table) {
+pub(super) fn html_table(h: &mut String, t: &Table) {
     let _ = writeln!(h, "<table id=\"table-{}-data\">", t.id);
     h.push_str("<thead><tr>");
     for c in &t.header {
@@ -389,7 +414,12 @@ pub(crate) fn markdown(f: &Figures, charts: &[Chart]) -> String {
         provenance_line(f),
         f.finrisk_version
     );
-    let tables = tables(f);
+    markdown_sections(&mut m, charts, &tables(f));
+    m
+}
+
+/// The charts (linked as files) with their tables, then the other tables, in Markdown.
+pub(super) fn markdown_sections(m: &mut String, charts: &[Chart], tables: &[Table]) {
     let mut written: Vec<&str> = Vec::new();
     let table = |m: &mut String, t: &Table| {
         let _ = writeln!(
@@ -420,15 +450,14 @@ pub(crate) fn markdown(f: &Figures, charts: &[Chart]) -> String {
             chart.title, chart.description, chart.title, chart.file
         );
         for t in tables.iter().filter(|t| t.id == chart.id) {
-            table(&mut m, t);
+            table(m, t);
             written.push(t.id);
         }
     }
     for t in tables.iter().filter(|t| !written.contains(&t.id)) {
         let _ = writeln!(m, "\n## {}", t.title);
-        table(&mut m, t);
+        table(m, t);
     }
-    m
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `finrisk report`: reads a scores table written by `finrisk batch --kind grants` and writes a
+//! `finrisk report`: reads a scores table written by `finrisk batch --kind grants` (or, with
+//! `--kind cases`, a docket of scored cases: [`docket`]) and writes a
 //! report people can read: `report.html` (self-contained: styles inline, charts embedded as
 //! data URIs, nothing fetched), the charts as PNG files, `report.md` with the same figures,
 //! and `report.json` with every figure the other three show.
@@ -11,9 +12,10 @@
 //! code and the AUC of each dimension score against the planted codes of its dimension.
 
 mod charts;
+pub(crate) mod docket;
 mod html;
 
-use crate::cli::{ReportArgs, ReportPeriod};
+use crate::cli::{ReportArgs, ReportKind, ReportPeriod};
 use crate::evaluation::{LABELLED_SCORES, TruthAccumulator};
 use crate::failure::bad_input;
 use finrisk_models::metrics::{PsiReference, auc_ks_roc, calibration_table};
@@ -22,6 +24,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+
+/// Text made safe for HTML (for pages written outside the report module).
+pub(crate) fn html_escape(text: &str) -> String {
+    html::escape(text)
+}
 
 /// The four score columns, in output order, with their display names.
 pub(crate) const DIMENSIONS: [(&str, &str); 4] = [
@@ -533,6 +540,12 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
 
 /// `finrisk report`.
 pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<String> {
+    if args.kind == ReportKind::Cases {
+        if args.truth.is_some() {
+            return Err(bad_input("truth: only for --kind grants"));
+        }
+        return docket::run(&args.input, &args.out);
+    }
     let figures = figures(args)?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| bad_input(format!("out: cannot create {}: {e}", args.out.display())))?;

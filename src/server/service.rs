@@ -238,6 +238,56 @@ fn score_one(
     })
 }
 
+/// Scores a docket and renders its report (charts drawn in a scratch directory that is removed
+/// afterwards). Every invalid case is reported, each field as `cases[i].field`.
+fn docket_report(
+    state: &State,
+    cases: Vec<pb::Case>,
+    who: &Caller,
+) -> Result<pb::GetDocketReportResponse, Status> {
+    static SCRATCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut lines = Vec::with_capacity(cases.len());
+    let mut violations = Vec::new();
+    for (i, m) in cases.iter().enumerate() {
+        let prefix = format!("cases[{i}].");
+        let case = match convert::validated_case(m, &prefix) {
+            Ok(c) => c,
+            Err(e) => {
+                violations.extend(e.field_errors());
+                continue;
+            }
+        };
+        who.may_access(
+            &case.plaintiff.institution_id,
+            &format!("{prefix}plaintiff.institution_id"),
+        )?;
+        let ruleset = state.ruleset(case.jurisdiction)?;
+        match assess_case(&case, ruleset, &state.grammar) {
+            Ok(a) => lines.push(finrisk_engine::docket::DocketCase::new(&a)),
+            Err(e) => violations.extend(convert::prefixed(e, &prefix).field_errors()),
+        }
+    }
+    if !violations.is_empty() {
+        return Err(invalid(violations));
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "finrisk-docket-{}-{}",
+        std::process::id(),
+        SCRATCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Status::internal(format!("cannot create a scratch directory: {e}")))?;
+    let rendered = crate::report::docket::render(&lines, "GetDocketReport request", "", &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (json, html, _, _) =
+        rendered.map_err(|e| Status::internal(format!("docket report: {e}")))?;
+    Ok(pb::GetDocketReportResponse {
+        cases: i64::try_from(lines.len()).unwrap_or(i64::MAX),
+        report_json: to_json(&json)?,
+        report_html: html,
+    })
+}
+
 type CaseStream =
     Pin<Box<dyn Stream<Item = Result<pb::ScoreCaseResponse, Status>> + Send + 'static>>;
 
@@ -374,6 +424,32 @@ impl RiskAssessment for Service {
         Ok(Response::new(Box::pin(
             tokio_stream::wrappers::ReceiverStream::new(rx),
         )))
+    }
+
+    async fn get_docket_report(
+        &self,
+        request: Request<pb::GetDocketReportRequest>,
+    ) -> Result<Response<pb::GetDocketReportResponse>, Status> {
+        let who = caller(&request);
+        let r = request.into_inner();
+        if r.cases.len() > self.state.max_stream_items {
+            return Err(Status::resource_exhausted(format!(
+                "cases: {} cases, above the limit of {}",
+                r.cases.len(),
+                self.state.max_stream_items
+            )));
+        }
+        if r.cases.is_empty() {
+            return Err(invalid(vec![FieldError::invalid(
+                "cases",
+                "at least one case is required",
+            )]));
+        }
+        let state = Arc::clone(&self.state);
+        let fut = blocking(move || docket_report(&state, r.cases, &who));
+        self.observe("GetDocketReport", fut)
+            .await
+            .map(Response::new)
     }
 
     async fn check_ad(

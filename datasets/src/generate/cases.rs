@@ -2,12 +2,13 @@
 //!
 //! The borrower repaid some months on schedule, then stopped; the lender sues some months later.
 //! The claimed costs are set to a planted multiple of what the cap allows (1.2-2.0x above,
-//! 0.3-0.85x below), using the engine's own case calculation, so the truth says whether the
+//! 0.3-0.85x below; above in 5% of a careful institution's cases, 50% of a lax one's and 90%
+//! of a predatory one's), using the engine's own case calculation, so the truth says whether the
 //! claim exceeds the cap and by how much.
 
 use super::people::{GenGrant, grant_terms};
 use super::rng::{Rng, saturating_u32};
-use super::world::GenProduct;
+use super::world::{GenProduct, Profile};
 use finrisk_engine::Ruleset;
 use finrisk_engine::domain::case::{
     CaseRepayment, Claims, Contract, Defendant, Evidence, Plaintiff,
@@ -138,7 +139,14 @@ pub(super) fn build_case(
     let base = case_cost(&case, ruleset).ok()?;
     let allowed = base.allowed_cost_minor?;
     let repaid_cost = base.cost_breakdown.repaid_cost_minor;
-    let mut above = rng.chance(0.5);
+    // How often an institution's claims go above the cap follows how it lends: a careful
+    // lender rarely overclaims, a predatory one mostly does (a docket has institutions a
+    // judicial suggestion is for, and institutions it is not for).
+    let mut above = rng.chance(match p.profile {
+        Profile::Careful => 0.05,
+        Profile::Lax => 0.5,
+        Profile::Predatory => 0.9,
+    });
     let mut factor = if above {
         rng.uniform(1.2, 2.0)
     } else {

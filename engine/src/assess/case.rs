@@ -20,6 +20,14 @@ use serde_json::{Value, json};
 pub struct CaseAssessment {
     /// Case id.
     pub case_id: String,
+    /// The plaintiff institution.
+    pub institution_id: String,
+    /// The product the loan was made under, when known.
+    pub product_id: Option<String>,
+    /// The defendant's pseudonymous borrower key.
+    pub borrower_key: String,
+    /// Date the suit was filed.
+    pub filed_at: Date,
     /// Jurisdiction.
     pub jurisdiction: &'static str,
     /// Cause.
@@ -130,6 +138,10 @@ pub fn assess_case(
     );
     Ok(CaseAssessment {
         case_id: case.case_id.clone(),
+        institution_id: case.plaintiff.institution_id.clone(),
+        product_id: case.plaintiff.product_id.clone(),
+        borrower_key: case.defendant.borrower_key.clone(),
+        filed_at: case.filed_at,
         jurisdiction: case.jurisdiction.as_str(),
         cause: case.cause.as_str(),
         currency: case.currency().to_string(),

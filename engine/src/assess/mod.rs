@@ -39,3 +39,19 @@ pub fn cause_of_kind(kind: ProductKind) -> Cause {
         ProductKind::CashLoan => Cause::FinancialLoan,
     }
 }
+
+/// A score rounded to one decimal, as outputs that people read show it (text output, CSV
+/// tables, reports).
+pub fn round_score(score: f64) -> f64 {
+    (score * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod round_tests {
+    #[test]
+    fn scores_round_to_one_decimal() {
+        assert_eq!(super::round_score(94.16799999999999), 94.2);
+        assert_eq!(super::round_score(0.04), 0.0);
+        assert_eq!(super::round_score(100.0), 100.0);
+    }
+}
