@@ -322,6 +322,16 @@ fn the_docket_report_sums_the_scored_table_and_letters_follow_the_threshold() {
         "NOBODY",
     ]);
     common::assert_bad_input(&out, "institution");
+    let out = run(&[
+        "suggest",
+        "--input",
+        scored.to_str().unwrap(),
+        "--institution",
+        worst,
+        "--lang",
+        "fr",
+    ]);
+    common::assert_bad_input(&out, "lang");
 }
 
 #[test]

@@ -251,6 +251,8 @@ pub struct DocketFigures {
     pub filing_months: Vec<FilingMonth>,
     /// Plaintiffs that filed in more than one month: institution -> months with filings.
     pub repeat_plaintiffs: BTreeMap<String, usize>,
+    /// Products sued on in more than one month: `institution/product` -> months with filings.
+    pub repeat_products: BTreeMap<String, usize>,
     /// Borrowers in several cases, most cases first.
     pub repeat_borrowers: Vec<RepeatBorrower>,
 }
@@ -357,7 +359,8 @@ pub fn docket_figures(cases: &[DocketCase]) -> DocketFigures {
         findings: code_cases(cases.iter().flat_map(distinct_codes), cases.len()),
         apr: apr_against_cap(cases),
         filing_months: filing_months(cases),
-        repeat_plaintiffs: repeat_plaintiffs(cases),
+        repeat_plaintiffs: repeat_over_months(cases, |c| c.institution_id.clone()),
+        repeat_products: repeat_over_months(cases, product_key),
         repeat_borrowers: repeat_borrowers(cases),
     }
 }
@@ -420,28 +423,33 @@ fn filing_months(cases: &[DocketCase]) -> Vec<FilingMonth> {
         *m.by_institution
             .entry(c.institution_id.clone())
             .or_insert(0) += 1;
-        let product = format!(
-            "{}/{}",
-            c.institution_id,
-            c.product_id.as_deref().unwrap_or("-")
-        );
-        *m.by_product.entry(product).or_insert(0) += 1;
+        *m.by_product.entry(product_key(c)).or_insert(0) += 1;
     }
     months.into_values().collect()
 }
 
-fn repeat_plaintiffs(cases: &[DocketCase]) -> BTreeMap<String, usize> {
-    let mut months: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+/// `institution/product` (`-` for an unknown product).
+fn product_key(c: &DocketCase) -> String {
+    format!(
+        "{}/{}",
+        c.institution_id,
+        c.product_id.as_deref().unwrap_or("-")
+    )
+}
+
+/// The keys (plaintiffs, products) with filings in more than one month, with their months.
+fn repeat_over_months(
+    cases: &[DocketCase],
+    key: impl Fn(&DocketCase) -> String,
+) -> BTreeMap<String, usize> {
+    let mut months: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     for c in cases {
-        months
-            .entry(c.institution_id.as_str())
-            .or_default()
-            .insert(c.filing_month());
+        months.entry(key(c)).or_default().insert(c.filing_month());
     }
     months
         .into_iter()
         .filter(|(_, m)| m.len() > 1)
-        .map(|(id, m)| (id.to_string(), m.len()))
+        .map(|(k, m)| (k, m.len()))
         .collect()
 }
 

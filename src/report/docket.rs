@@ -342,7 +342,7 @@ fn tables(f: &DocketFigures) -> Vec<Table> {
     t.push(Table {
         id: "filings",
         title: "Filings by month",
-        header: ["month", "cases", "plaintiffs (cases)"]
+        header: ["month", "cases", "plaintiffs (cases)", "products (cases)"]
             .map(String::from)
             .to_vec(),
         rows: f
@@ -357,20 +357,18 @@ fn tables(f: &DocketFigures) -> Vec<Table> {
                         .map(|(i, n)| format!("{i} {n}"))
                         .collect::<Vec<_>>()
                         .join(", "),
+                    m.by_product
+                        .iter()
+                        .map(|(p, n)| format!("{p} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ]
             })
             .collect(),
         note: Some(format!(
-            "Plaintiffs filing in more than one month: {}.",
-            if f.repeat_plaintiffs.is_empty() {
-                "none".to_string()
-            } else {
-                f.repeat_plaintiffs
-                    .iter()
-                    .map(|(i, n)| format!("{i} ({n} months)"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
+            "Plaintiffs filing in more than one month: {}. Products sued on in more than one month: {}.",
+            months_list(&f.repeat_plaintiffs),
+            months_list(&f.repeat_products)
         )),
     });
     t.push(Table {
@@ -403,6 +401,18 @@ fn tables(f: &DocketFigures) -> Vec<Table> {
         )),
     });
     t
+}
+
+/// `A (3 months), B (2 months)`, or `none`.
+fn months_list(repeat: &std::collections::BTreeMap<String, usize>) -> String {
+    if repeat.is_empty() {
+        return "none".to_string();
+    }
+    repeat
+        .iter()
+        .map(|(k, n)| format!("{k} ({n} months)"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn apr_label(from: f64, to: Option<f64>) -> String {
