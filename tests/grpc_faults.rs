@@ -25,7 +25,10 @@ use tonic::Code;
 fn case_request(id: &str) -> pb::ScoreCaseRequest {
     let mut case = examples::case();
     case.case_id = id.to_string();
-    pb::ScoreCaseRequest { case: Some(case) }
+    pb::ScoreCaseRequest {
+        case: Some(case),
+        include_result_json: false,
+    }
 }
 
 /// One ScoreCase call that must succeed with the case's own id and a grade.

@@ -73,6 +73,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
             term_months: 12,
             repayment: pb::Repayment::EqualInstallment as i32,
             monthly_fee_rate: 0.008,
+            include_result_json: true,
             ..Default::default()
         })
         .await
@@ -100,6 +101,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
     let case = example("case.json");
     let scored = c
         .score_case(pb::ScoreCaseRequest {
+            include_result_json: true,
             case: Some(case_pb(&case)),
         })
         .await
@@ -124,6 +126,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
     let assessed = c
         .assess_product(pb::AssessProductRequest {
             product: Some(product_pb(&product)),
+            include_result_json: true,
             ..Default::default()
         })
         .await
@@ -142,6 +145,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
     // CheckAd
     let ad = c
         .check_ad(pb::CheckAdRequest {
+            include_result_json: true,
             text: "日息低至0.02%，不看征信，大学生专享".into(),
             product: None,
             jurisdiction: pb::Jurisdiction::Unspecified as i32,
@@ -167,6 +171,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
     }
     let with_product = c
         .check_ad(pb::CheckAdRequest {
+            include_result_json: true,
             text: "3期免息".into(),
             product: Some(product_pb(&product)),
             jurisdiction: pb::Jurisdiction::Unspecified as i32,
@@ -185,6 +190,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
     // An English ad under US rules cites the US basis, with the parsed price as evidence.
     let us = c
         .check_ad(pb::CheckAdRequest {
+            include_result_json: true,
             text: "Just $15 per $100 borrowed, cash today".into(),
             product: None,
             jurisdiction: pb::Jurisdiction::Us as i32,
@@ -204,6 +210,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
     // A jurisdiction that contradicts the product's is refused, naming the field.
     let e = c
         .check_ad(pb::CheckAdRequest {
+            include_result_json: true,
             text: "3期免息".into(),
             product: Some(product_pb(&product)),
             jurisdiction: pb::Jurisdiction::Uk as i32,
@@ -255,7 +262,10 @@ async fn invalid_input_names_fields_as_the_cli_does() {
     case.contract.as_mut().unwrap().term_months = 0;
     case.defendant.as_mut().unwrap().borrower_key = "13812345678".into();
     let status = c
-        .score_case(pb::ScoreCaseRequest { case: Some(case) })
+        .score_case(pb::ScoreCaseRequest {
+            include_result_json: true,
+            case: Some(case),
+        })
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
@@ -281,7 +291,10 @@ async fn invalid_input_names_fields_as_the_cli_does() {
     case.cause = 0;
     case.filed_at = "2024-02-30".into();
     let status = c
-        .score_case(pb::ScoreCaseRequest { case: Some(case) })
+        .score_case(pb::ScoreCaseRequest {
+            include_result_json: true,
+            case: Some(case),
+        })
         .await
         .unwrap_err();
     let fields: Vec<String> = status
@@ -297,6 +310,7 @@ async fn invalid_input_names_fields_as_the_cli_does() {
     product.pricing.as_mut().unwrap().monthly_fee_rate = f64::NAN;
     let status = c
         .assess_product(pb::AssessProductRequest {
+            include_result_json: true,
             product: Some(product_pb(&example("product.json"))),
             grants: vec![grant("G1", "P-001", 12), grant("G2", "P-001", 0)],
             as_of: String::new(),
@@ -310,6 +324,7 @@ async fn invalid_input_names_fields_as_the_cli_does() {
     let status = c
         .assess_product(pb::AssessProductRequest {
             product: Some(product),
+            include_result_json: true,
             ..Default::default()
         })
         .await
@@ -322,6 +337,7 @@ async fn invalid_input_names_fields_as_the_cli_does() {
         .compute_apr(pb::ComputeAprRequest {
             principal_minor: 100,
             term_months: 12,
+            include_result_json: true,
             ..Default::default()
         })
         .await
@@ -331,7 +347,10 @@ async fn invalid_input_names_fields_as_the_cli_does() {
         "repayment"
     );
     let status = c
-        .score_case(pb::ScoreCaseRequest { case: None })
+        .score_case(pb::ScoreCaseRequest {
+            include_result_json: true,
+            case: None,
+        })
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
@@ -352,6 +371,7 @@ async fn portfolio_stream_equals_one_request_with_all_grants() {
         .collect();
     let whole = c
         .assess_product(pb::AssessProductRequest {
+            include_result_json: true,
             product: Some(product.clone()),
             grants: grants.clone(),
             as_of: String::new(),
@@ -360,12 +380,14 @@ async fn portfolio_stream_equals_one_request_with_all_grants() {
         .unwrap()
         .into_inner();
     let mut messages = vec![pb::AssessPortfolioRequest {
+        include_result_json: true,
         product: Some(product),
         as_of: String::new(),
         grants: vec![],
     }];
     for chunk in grants.chunks(4) {
         messages.push(pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: None,
             as_of: String::new(),
             grants: chunk.to_vec(),
@@ -389,6 +411,7 @@ async fn portfolio_stream_equals_one_request_with_all_grants() {
     // The product must come first.
     let status = c
         .assess_portfolio(tokio_stream::iter(vec![pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: None,
             as_of: String::new(),
             grants: vec![grant("G", "P-001", 12)],
@@ -415,7 +438,10 @@ async fn score_cases_answers_in_order_with_back_pressure() {
             let mut case = base.clone();
             case.case_id = format!("C-{k:04}");
             if tx
-                .send(pb::ScoreCaseRequest { case: Some(case) })
+                .send(pb::ScoreCaseRequest {
+                    include_result_json: true,
+                    case: Some(case),
+                })
                 .await
                 .is_err()
             {
@@ -471,6 +497,7 @@ async fn limits_give_resource_exhausted() {
     let status = c
         .assess_product(pb::AssessProductRequest {
             product: Some(product),
+            include_result_json: true,
             ..Default::default()
         })
         .await
@@ -482,6 +509,7 @@ async fn limits_give_resource_exhausted() {
         .collect();
     let status = c
         .assess_product(pb::AssessProductRequest {
+            include_result_json: true,
             product: Some(product.clone()),
             grants: grants.clone(),
             as_of: String::new(),
@@ -491,16 +519,19 @@ async fn limits_give_resource_exhausted() {
     assert_eq!(status.code(), Code::ResourceExhausted);
     let messages = vec![
         pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: Some(product),
             as_of: String::new(),
             grants: vec![],
         },
         pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: None,
             as_of: String::new(),
             grants: grants[..2].to_vec(),
         },
         pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: None,
             as_of: String::new(),
             grants: grants[2..].to_vec(),
@@ -515,6 +546,7 @@ async fn limits_give_resource_exhausted() {
     );
     let cases: Vec<pb::ScoreCaseRequest> = (0..4)
         .map(|_| pb::ScoreCaseRequest {
+            include_result_json: true,
             case: Some(case_pb(&example("case.json"))),
         })
         .collect();
@@ -542,6 +574,7 @@ async fn deadlines_are_honoured() {
         .map(|k| grant(&format!("G{k}"), "P-001", 12))
         .collect();
     let mut request = Request::new(pb::AssessProductRequest {
+        include_result_json: true,
         product: Some(product_pb(&example("product.json"))),
         grants,
         as_of: String::new(),
@@ -598,6 +631,7 @@ async fn tenants_are_isolated() {
     let case = case_pb(&example("case.json")); // plaintiff INST-A
     let req = || pb::AssessProductRequest {
         product: Some(product.clone()),
+        include_result_json: true,
         ..Default::default()
     };
     assert_eq!(
@@ -621,6 +655,7 @@ async fn tenants_are_isolated() {
     assert!(c.assess_product(with_key(req(), "key-a")).await.is_ok());
     assert!(c.assess_product(with_key(req(), "key-court")).await.is_ok());
     let case_req = || pb::ScoreCaseRequest {
+        include_result_json: true,
         case: Some(case.clone()),
     };
     assert_eq!(
@@ -647,6 +682,7 @@ async fn tenants_are_isolated() {
         Code::PermissionDenied
     );
     let ad = pb::CheckAdRequest {
+        include_result_json: true,
         jurisdiction: 0,
         text: "3期免息".into(),
         product: Some(product.clone()),
@@ -710,6 +746,7 @@ async fn sigterm_lets_in_flight_calls_finish() {
         .collect();
     let call = tokio::spawn(async move {
         c.assess_product(pb::AssessProductRequest {
+            include_result_json: true,
             product: Some(product_pb(&example("product.json"))),
             grants,
             as_of: String::new(),
@@ -826,6 +863,7 @@ async fn tls_from_cert_and_key_files() {
             term_months: 12,
             repayment: pb::Repayment::EqualInstallment as i32,
             monthly_fee_rate: 0.008,
+            include_result_json: true,
             ..Default::default()
         })
         .await
@@ -978,6 +1016,7 @@ async fn logs_carry_no_borrower_data_or_keys() {
     let ok = c
         .score_case(with_key(
             pb::ScoreCaseRequest {
+                include_result_json: true,
                 case: Some(case.clone()),
             },
             "key-a",
@@ -989,6 +1028,7 @@ async fn logs_carry_no_borrower_data_or_keys() {
     let refused = c
         .assess_product(with_key(
             pb::AssessProductRequest {
+                include_result_json: true,
                 product: Some(product.clone()),
                 grants,
                 as_of: String::new(),
@@ -999,7 +1039,10 @@ async fn logs_carry_no_borrower_data_or_keys() {
         .unwrap_err();
     assert_eq!(refused.code(), Code::InvalidArgument);
     let _ = c
-        .score_case(Request::new(pb::ScoreCaseRequest { case: Some(case) }))
+        .score_case(Request::new(pb::ScoreCaseRequest {
+            include_result_json: true,
+            case: Some(case),
+        }))
         .await
         .unwrap_err();
     // Give the server a moment to flush its log lines.
@@ -1025,6 +1068,7 @@ async fn clients_that_vanish_mid_stream_leave_the_server_serving() {
         let mut c = client(&server).await;
         let (tx, rx) = tokio::sync::mpsc::channel::<pb::AssessPortfolioRequest>(4);
         tx.send(pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: Some(product.clone()),
             as_of: String::new(),
             grants: vec![],
@@ -1032,6 +1076,7 @@ async fn clients_that_vanish_mid_stream_leave_the_server_serving() {
         .await
         .unwrap();
         tx.send(pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: None,
             as_of: String::new(),
             grants: (0..50)
@@ -1053,9 +1098,12 @@ async fn clients_that_vanish_mid_stream_leave_the_server_serving() {
         for k in 0..3 {
             let mut one = case.clone();
             one.case_id = format!("C-{round}-{k}");
-            tx.send(pb::ScoreCaseRequest { case: Some(one) })
-                .await
-                .unwrap();
+            tx.send(pb::ScoreCaseRequest {
+                include_result_json: true,
+                case: Some(one),
+            })
+            .await
+            .unwrap();
         }
         let mut answers = c
             .score_cases(tokio_stream::wrappers::ReceiverStream::new(rx))
@@ -1071,6 +1119,7 @@ async fn clients_that_vanish_mid_stream_leave_the_server_serving() {
     let mut c = client(&server).await;
     let whole = c
         .assess_product(pb::AssessProductRequest {
+            include_result_json: true,
             product: Some(product),
             grants: (0..30)
                 .map(|k| grant(&format!("G{k}"), "P-001", 12))
@@ -1083,9 +1132,12 @@ async fn clients_that_vanish_mid_stream_leave_the_server_serving() {
     let v: Value = serde_json::from_str(&whole.result_json).unwrap();
     assert_eq!(v["portfolio"]["grants"], 30);
     assert!(
-        c.score_case(pb::ScoreCaseRequest { case: Some(case) })
-            .await
-            .is_ok()
+        c.score_case(pb::ScoreCaseRequest {
+            include_result_json: true,
+            case: Some(case)
+        })
+        .await
+        .is_ok()
     );
     let log = server.log.lock().unwrap().join("\n");
     assert!(!log.contains("panicked"), "{log}");
@@ -1166,4 +1218,55 @@ async fn a_docket_report_sums_the_cases_it_is_given() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Code::InvalidArgument);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn result_json_comes_only_when_asked_for() {
+    let server = start(&[]);
+    let mut c = client(&server).await;
+    let case = case_pb(&example("case.json"));
+    let plain = c
+        .score_case(pb::ScoreCaseRequest {
+            case: Some(case.clone()),
+            include_result_json: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plain.result_json.is_empty());
+    let full = c
+        .score_case(pb::ScoreCaseRequest {
+            case: Some(case),
+            include_result_json: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let v: Value = serde_json::from_str(&full.result_json).unwrap();
+    // The typed fields are the same either way, and agree with the JSON.
+    assert_eq!(plain.excess_minor, full.excess_minor);
+    assert_eq!(plain.assessment, full.assessment);
+    assert_eq!(v["excess_minor"].as_i64().unwrap(), plain.excess_minor);
+    let ad = |include_result_json| pb::CheckAdRequest {
+        text: "日息低至0.02%".into(),
+        product: None,
+        jurisdiction: 0,
+        include_result_json,
+    };
+    assert!(
+        c.check_ad(ad(false))
+            .await
+            .unwrap()
+            .into_inner()
+            .result_json
+            .is_empty()
+    );
+    assert!(
+        !c.check_ad(ad(true))
+            .await
+            .unwrap()
+            .into_inner()
+            .result_json
+            .is_empty()
+    );
 }

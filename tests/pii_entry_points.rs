@@ -229,6 +229,7 @@ async fn every_grpc_method_that_takes_borrowers() {
     case.defendant.as_mut().unwrap().borrower_key = PHONE.into();
     let status = c
         .score_case(pb::ScoreCaseRequest {
+            include_result_json: true,
             case: Some(case.clone()),
         })
         .await
@@ -237,8 +238,14 @@ async fn every_grpc_method_that_takes_borrowers() {
 
     let good = examples::case();
     let requests = vec![
-        pb::ScoreCaseRequest { case: Some(good) },
-        pb::ScoreCaseRequest { case: Some(case) },
+        pb::ScoreCaseRequest {
+            include_result_json: true,
+            case: Some(good),
+        },
+        pb::ScoreCaseRequest {
+            include_result_json: true,
+            case: Some(case),
+        },
     ];
     let mut answers = c
         .score_cases(tokio_stream::iter(requests))
@@ -252,6 +259,7 @@ async fn every_grpc_method_that_takes_borrowers() {
     let product = product_pb(&example("product.json"));
     let status = c
         .assess_product(pb::AssessProductRequest {
+            include_result_json: true,
             product: Some(product.clone()),
             grants: vec![
                 grant("G1", "b7f3", None),
@@ -265,11 +273,13 @@ async fn every_grpc_method_that_takes_borrowers() {
 
     let stream = vec![
         pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: Some(product),
             as_of: String::new(),
             grants: vec![],
         },
         pb::AssessPortfolioRequest {
+            include_result_json: true,
             product: None,
             as_of: String::new(),
             grants: vec![grant("G1", "b7f3", None), grant("G2", ID_NUMBER, None)],

@@ -143,6 +143,7 @@ fn proto_codec(c: &mut criterion::Criterion) {
     let mut group = c.benchmark_group("proto_codec");
     let case = pb::ScoreCaseRequest {
         case: Some(finrisk_proto::examples::case()),
+        include_result_json: false,
     };
     let case_bytes = case.encode_to_vec();
     group.throughput(Throughput::Elements(1));
@@ -157,6 +158,7 @@ fn proto_codec(c: &mut criterion::Criterion) {
             product: None,
             as_of: String::new(),
             grants: (0..n).map(grant).collect(),
+            include_result_json: false,
         };
         let bytes = chunk.encode_to_vec();
         group.throughput(Throughput::Elements(n as u64));

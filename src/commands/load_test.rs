@@ -52,6 +52,7 @@ async fn worker(channel: Channel, rpc: LoadRpc, key: Option<String>, until: Inst
                 .score_case(with_key(
                     pb::ScoreCaseRequest {
                         case: Some(case.clone()),
+                        include_result_json: false,
                     },
                     key.as_deref(),
                 ))

@@ -134,6 +134,15 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Status> {
     serde_json::to_string(v).map_err(|e| Status::internal(format!("cannot encode the result: {e}")))
 }
 
+/// `result_json` of a response: the CLI's JSON when the request asked for it, else empty.
+fn result_json<T: serde::Serialize>(wanted: bool, v: &T) -> Result<String, Status> {
+    if wanted {
+        to_json(v)
+    } else {
+        Ok(String::new())
+    }
+}
+
 fn parse_as_of(text: &str) -> Result<Option<Date>, Status> {
     if text.is_empty() {
         return Ok(None);
@@ -172,6 +181,7 @@ impl Service {
         grants: Vec<pb::Grant>,
         as_of: String,
         who: Caller,
+        include_json: bool,
     ) -> impl std::future::Future<Output = Result<pb::AssessProductResponse, Status>> + use<> {
         let state = Arc::clone(&self.state);
         blocking(move || {
@@ -201,7 +211,7 @@ impl Service {
                 product_id: a.product_id.clone(),
                 ruleset_version: a.ruleset_version.clone(),
                 assessment: Some(convert::assessment(&a.assessment)),
-                result_json: to_json(&a)?,
+                result_json: result_json(include_json, &a)?,
             })
         })
     }
@@ -213,6 +223,7 @@ fn score_one(
     who: &Caller,
     prefix: &str,
 ) -> Result<pb::ScoreCaseResponse, Status> {
+    let include_json = request.include_result_json;
     let Some(m) = request.case else {
         return Err(invalid(vec![FieldError::invalid(
             format!("{prefix}case"),
@@ -234,7 +245,7 @@ fn score_one(
         allowed_cost_minor: a.cost.allowed_cost_minor,
         total_cost_minor: a.cost.total_cost_minor,
         assessment: Some(convert::assessment(&a.assessment)),
-        result_json: to_json(&a)?,
+        result_json: result_json(include_json, &a)?,
     })
 }
 
@@ -317,7 +328,7 @@ impl RiskAssessment for Service {
         let Some(product) = r.product else {
             return Err(invalid(vec![FieldError::invalid("product", "is required")]));
         };
-        let fut = self.product_response(product, r.grants, r.as_of, who);
+        let fut = self.product_response(product, r.grants, r.as_of, who, r.include_result_json);
         self.observe("AssessProduct", fut).await.map(Response::new)
     }
 
@@ -358,11 +369,12 @@ impl RiskAssessment for Service {
                     )));
                 }
             }
-            Ok((product, grants, first.as_of))
+            Ok((product, grants, first.as_of, first.include_result_json))
         };
         let work = async {
-            let (product, grants, as_of) = collect.await?;
-            self.product_response(product, grants, as_of, who).await
+            let (product, grants, as_of, include_json) = collect.await?;
+            self.product_response(product, grants, as_of, who, include_json)
+                .await
         };
         self.observe("AssessPortfolio", work)
             .await
@@ -505,7 +517,7 @@ impl RiskAssessment for Service {
                 .map_err(engine_status)?;
             Ok(pb::CheckAdResponse {
                 assessment: Some(convert::assessment(&a)),
-                result_json: to_json(&a)?,
+                result_json: result_json(r.include_result_json, &a)?,
             })
         });
         self.observe("CheckAd", fut).await.map(Response::new)
@@ -518,6 +530,7 @@ impl RiskAssessment for Service {
         let r = request.into_inner();
         let state = Arc::clone(&self.state);
         let size = prost::Message::encoded_len(&r);
+        let include_json = r.include_result_json;
         let fut = engine_work(size, move || {
             let mut conv = Conv::default();
             let repayment = convert::repayment(&mut conv, "repayment", r.repayment);
@@ -579,7 +592,7 @@ impl RiskAssessment for Service {
                         balance_minor: i.balance_minor,
                     })
                     .collect(),
-                result_json: to_json(&out)?,
+                result_json: result_json(include_json, &out)?,
             })
         });
         self.observe("ComputeApr", fut).await.map(Response::new)

@@ -110,21 +110,22 @@ def main():
 
     def compute_apr():
         r = stub.ComputeApr(pb.ComputeAprRequest(principal_minor=1000000, term_months=12,
-                                                 repayment=pb.REPAYMENT_EQUAL_INSTALLMENT, monthly_fee_rate=0.008))
+                                                 repayment=pb.REPAYMENT_EQUAL_INSTALLMENT, monthly_fee_rate=0.008,
+                                                 include_result_json=True))
         assert f"{r.apr_nominal:.6f}" == "0.172708", r.apr_nominal
         expected = cli(binary, "apr", "--principal-minor", "1000000", "--term-months", "12",
                        "--repayment", "equal_installment", "--monthly-fee-rate", "0.008")
         assert json.loads(r.result_json) == expected
 
     def score_case():
-        r = stub.ScoreCase(pb.ScoreCaseRequest(case=case_msg))
+        r = stub.ScoreCase(pb.ScoreCaseRequest(case=case_msg, include_result_json=True))
         expected = cli(binary, "score-case", "--case", os.path.join(ROOT, "examples/case.json"))
         assert json.loads(r.result_json) == expected
         assert r.assessment.grade == expected["grade"]
         assert r.excess_minor == expected["excess_minor"]
 
     def assess_product():
-        r = stub.AssessProduct(pb.AssessProductRequest(product=product_msg))
+        r = stub.AssessProduct(pb.AssessProductRequest(product=product_msg, include_result_json=True))
         expected = cli(binary, "assess-product", "--product", os.path.join(ROOT, "examples/product.json"))
         assert json.loads(r.result_json) == expected
         assert [f.code for f in r.assessment.findings] == [f["code"] for f in expected["findings"]]
@@ -136,8 +137,11 @@ def main():
                 msg.CopyFrom(case_msg)
                 msg.case_id = f"PY-{k:03d}"
                 yield pb.ScoreCaseRequest(case=msg)
-        ids = [r.case_id for r in stub.ScoreCases(requests())]
+        answers = list(stub.ScoreCases(requests()))
+        ids = [r.case_id for r in answers]
         assert ids == [f"PY-{k:03d}" for k in range(25)], ids
+        # Without include_result_json the typed fields come alone.
+        assert all(r.result_json == "" and r.assessment.grade for r in answers)
 
     def invalid_argument():
         bad = pb.Case()
