@@ -283,13 +283,14 @@ pub const AD_COLUMNS: &[ElementColumn] = &[
     ),
 ];
 
-/// A cell as read from a CSV file (always text) or a spreadsheet (typed).
+/// A cell as read from a CSV file (always text) or a spreadsheet (typed), borrowed from the
+/// table that holds it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// No value.
     Empty,
     /// Text.
-    Text(String),
+    Text(&'a str),
     /// A number.
     Number(f64),
     /// A boolean cell.
@@ -300,7 +301,9 @@ pub enum Cell {
     Invalid(String),
 }
 
-/// One table: its name (for messages), header and data rows.
+/// One table: its name (for messages), header and data, kept in the reader's own form (polars'
+/// text columns for CSV, calamine's range for a sheet): cells are read in place, not copied
+/// into a string each.
 #[derive(Debug, Clone)]
 pub struct RawTable {
     /// `cases`, `repayments` or `ads`.
@@ -309,8 +312,53 @@ pub struct RawTable {
     pub source: String,
     /// Header cells, trimmed.
     pub header: Vec<String>,
-    /// Data rows, each as long as the header.
-    pub rows: Vec<Vec<Cell>>,
+    data: TableData,
+}
+
+#[derive(Debug, Clone)]
+enum TableData {
+    /// One text column per header cell.
+    Csv(Vec<polars::prelude::StringChunked>),
+    /// The sheet's used range; its first row is the header.
+    Sheet(calamine::Range<calamine::Data>),
+    /// Rows of text (tests).
+    #[cfg(test)]
+    Text(Vec<Vec<String>>),
+}
+
+impl RawTable {
+    /// Data rows.
+    pub fn len(&self) -> usize {
+        match &self.data {
+            TableData::Csv(columns) => columns.first().map_or(0, |c| c.len()),
+            TableData::Sheet(range) => range.height().saturating_sub(1),
+            #[cfg(test)]
+            TableData::Text(rows) => rows.len(),
+        }
+    }
+
+    /// Whether the table has no data row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cell of data row `row` (0-based) in column `column`.
+    pub fn cell(&self, row: usize, column: usize) -> Cell<'_> {
+        match &self.data {
+            TableData::Csv(columns) => match columns.get(column).and_then(|c| c.get(row)) {
+                None => Cell::Empty,
+                Some(s) if s.trim().is_empty() => Cell::Empty,
+                Some(s) => Cell::Text(s),
+            },
+            TableData::Sheet(range) => range.get((row + 1, column)).map_or(Cell::Empty, excel_cell),
+            #[cfg(test)]
+            TableData::Text(rows) => match rows.get(row).and_then(|r| r.get(column)) {
+                None => Cell::Empty,
+                Some(s) if s.is_empty() => Cell::Empty,
+                Some(s) => Cell::Text(s),
+            },
+        }
+    }
 }
 
 /// What reading element tables gives: every case row parsed and validated, or the reasons it
@@ -365,34 +413,28 @@ fn read_csv(path: &Path, name: &'static str) -> Result<RawTable, DatasetError> {
         .iter()
         .map(|c| c.trim().to_string())
         .collect();
-    let mut rows = vec![Vec::with_capacity(header.len()); df.height()];
+    let mut columns = Vec::with_capacity(header.len());
     for column in df.columns() {
         let text = column
             .cast(&polars::prelude::DataType::String)
             .map_err(|e| read_error(path, e))?;
         let text = text.str().map_err(|e| read_error(path, e))?;
-        for (row, cell) in rows.iter_mut().zip(text.iter()) {
-            row.push(match cell {
-                None => Cell::Empty,
-                Some(s) if s.trim().is_empty() => Cell::Empty,
-                Some(s) => Cell::Text(s.to_string()),
-            });
-        }
+        columns.push(text.rechunk().into_owned());
     }
     Ok(RawTable {
         name,
         source: path.display().to_string(),
         header,
-        rows,
+        data: TableData::Csv(columns),
     })
 }
 
-fn excel_cell(cell: &calamine::Data) -> Cell {
+fn excel_cell(cell: &calamine::Data) -> Cell<'_> {
     use calamine::Data;
     match cell {
         Data::Empty => Cell::Empty,
         Data::String(s) if s.trim().is_empty() => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(s),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),
@@ -403,7 +445,7 @@ fn excel_cell(cell: &calamine::Data) -> Cell {
                 _ => Cell::Invalid(format!("`{}` is not a calendar date", dt.as_f64())),
             }
         }
-        Data::DateTimeIso(s) => Cell::Text(s.get(..10).unwrap_or(s).to_string()),
+        Data::DateTimeIso(s) => Cell::Text(s.get(..10).unwrap_or(s)),
         Data::DurationIso(s) => Cell::Invalid(format!("`{s}` is a duration, not a value")),
         Data::Error(e) => Cell::Invalid(format!("the cell holds the spreadsheet error {e}")),
     }
@@ -448,8 +490,8 @@ impl Workbook {
             calamine::Reader::worksheet_range(&mut self.sheets, sheet)
                 .map_err(|e| read_error(&path, format!("sheet `{sheet}`: {e}")))
         })?;
-        let mut rows = range.rows();
-        let header: Vec<String> = rows
+        let header: Vec<String> = range
+            .rows()
             .next()
             .map(|r| {
                 r.iter()
@@ -461,19 +503,11 @@ impl Workbook {
                     .collect()
             })
             .unwrap_or_default();
-        let width = header.len();
-        let rows = rows
-            .map(|r| {
-                let mut cells: Vec<Cell> = r.iter().map(excel_cell).collect();
-                cells.resize(width, Cell::Empty);
-                cells
-            })
-            .collect();
         Ok(RawTable {
             name,
             source: format!("{} (sheet {sheet})", path.display()),
             header,
-            rows,
+            data: TableData::Sheet(range),
         })
     }
 }
@@ -580,11 +614,11 @@ fn number_text(n: f64) -> String {
 }
 
 /// The JSON value of one cell, or why it cannot be one. `None`: the cell is empty.
-fn cell_value(cell: &Cell, kind: CellKind, field: &str) -> Result<Option<Value>, FieldError> {
+fn cell_value(cell: &Cell<'_>, kind: CellKind, field: &str) -> Result<Option<Value>, FieldError> {
     let text = match cell {
         Cell::Empty => return Ok(None),
         Cell::Invalid(reason) => return Err(invalid(field, reason.clone())),
-        Cell::Text(s) => s.trim().to_string(),
+        Cell::Text(s) => (*s).trim().to_string(),
         Cell::Number(n) => number_text(*n),
         Cell::Bool(b) => b.to_string(),
         Cell::Date(d) => d.to_string(),
@@ -660,11 +694,12 @@ fn set_path(object: &mut Map<String, Value>, path: &str, value: Value) {
     }
 }
 
-/// Reads one row of a table into a JSON object, collecting every bad cell.
+/// Reads data row `row` of `table` into a JSON object, collecting every bad cell.
 fn row_object(
+    table: &RawTable,
     columns: &[ElementColumn],
     at: &[Option<usize>],
-    row: &[Cell],
+    row: usize,
     prefix: &str,
 ) -> (Map<String, Value>, Vec<FieldError>) {
     let mut object = Map::new();
@@ -672,7 +707,7 @@ fn row_object(
     for (c, index) in columns.iter().zip(at) {
         let Some(index) = index else { continue };
         let field = format!("{prefix}{}", c.name);
-        match cell_value(row.get(*index).unwrap_or(&Cell::Empty), c.kind, &field) {
+        match cell_value(&table.cell(row, *index), c.kind, &field) {
             Ok(Some(v)) => set_path(&mut object, c.name, v),
             Ok(None) => {}
             Err(e) => errors.push(e),
@@ -688,7 +723,8 @@ fn case_id_of(object: &Map<String, Value>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Builds the cases from tables already read.
+/// Builds the cases from tables already read: the side tables are attached to their cases
+/// first, then each case row is built and validated in turn (one row's JSON at a time).
 pub fn build_cases(
     cases: &RawTable,
     repayments: Option<&RawTable>,
@@ -697,29 +733,37 @@ pub fn build_cases(
     let mut ignored = Vec::new();
     let case_at = locate(cases, CASE_COLUMNS, &mut ignored)?;
     let mut sources = vec![cases.source.clone()];
+    let n = cases.len();
+    // Problems found outside a row's own cells: a repeated case id, a bad repayment row.
+    let mut extra_errors: Vec<Vec<FieldError>> = vec![Vec::new(); n];
     // case_id -> index of its first row in the cases table.
-    let mut objects: Vec<(Map<String, Value>, Vec<FieldError>)> = cases
-        .rows
+    let mut by_id: HashMap<String, usize> = HashMap::with_capacity(n);
+    if let Some(Some(id_column)) = CASE_COLUMNS
         .iter()
-        .map(|row| row_object(CASE_COLUMNS, &case_at, row, ""))
-        .collect();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
-    for (i, (object, errors)) in objects.iter_mut().enumerate() {
-        if let Some(id) = case_id_of(object) {
-            if let Some(first) = by_id.get(&id) {
-                errors.push(FieldError::with_code(
+        .position(|c| c.name == "case_id")
+        .map(|k| case_at[k])
+    {
+        for (i, errors) in extra_errors.iter_mut().enumerate() {
+            let Ok(Some(Value::String(id))) =
+                cell_value(&cases.cell(i, id_column), CellKind::Text, "case_id")
+            else {
+                continue;
+            };
+            match by_id.get(&id) {
+                Some(first) => errors.push(FieldError::with_code(
                     "case_id",
                     format!("`{id}` is also the case id of row {}", first + 1),
                     ErrorCode::InvalidValue,
-                ));
-            } else {
-                by_id.insert(id, i);
+                )),
+                None => {
+                    by_id.insert(id, i);
+                }
             }
         }
     }
     let mut orphans = Vec::new();
-    let mut attached: Vec<Vec<Value>> = vec![Vec::new(); objects.len()];
-    let mut texts: Vec<Vec<Value>> = vec![Vec::new(); objects.len()];
+    let mut attached: Vec<Vec<Value>> = vec![Vec::new(); n];
+    let mut texts: Vec<Vec<Value>> = vec![Vec::new(); n];
     for (table, columns, lists) in [
         (repayments, REPAYMENT_COLUMNS, &mut attached),
         (ads, AD_COLUMNS, &mut texts),
@@ -728,8 +772,8 @@ pub fn build_cases(
         sources.push(table.source.clone());
         let at = locate(table, columns, &mut ignored)?;
         let prefix = format!("{}.", table.name);
-        for (r, row) in table.rows.iter().enumerate() {
-            let (object, errors) = row_object(columns, &at, row, &prefix);
+        for r in 0..table.len() {
+            let (object, errors) = row_object(table, columns, &at, r, &prefix);
             let target = case_id_of(&object).and_then(|id| by_id.get(&id).copied());
             let Some(case) = target else {
                 let reason = match case_id_of(&object) {
@@ -756,7 +800,7 @@ pub fn build_cases(
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.reason))
                     .collect();
-                objects[case].1.push(FieldError::with_code(
+                extra_errors[case].push(FieldError::with_code(
                     table.name,
                     format!(
                         "row {} of the {} table: {}",
@@ -769,11 +813,13 @@ pub fn build_cases(
             }
         }
     }
-    let built = objects
+    let built = extra_errors
         .into_iter()
         .zip(attached.into_iter().zip(texts))
         .enumerate()
-        .map(|(i, ((mut object, errors), (repayments, texts)))| {
+        .map(|(i, (extra, (repayments, texts)))| {
+            let (mut object, mut errors) = row_object(cases, CASE_COLUMNS, &case_at, i, "");
+            errors.extend(extra);
             if !errors.is_empty() {
                 return (i + 1, Err(EngineError::Invalid(errors)));
             }
@@ -788,7 +834,7 @@ pub fn build_cases(
                     e.insert("marketing_texts".into(), Value::Array(texts));
                 }
             }
-            (i + 1, Case::from_json(&Value::Object(object).to_string()))
+            (i + 1, Case::from_value(Value::Object(object)))
         })
         .collect();
     Ok(CaseTables {
@@ -963,23 +1009,13 @@ mod tests {
             .map(str::to_string)
             .collect();
         let rows = lines
-            .map(|l| {
-                l.split(',')
-                    .map(|c| {
-                        if c.is_empty() {
-                            Cell::Empty
-                        } else {
-                            Cell::Text(c.to_string())
-                        }
-                    })
-                    .collect()
-            })
+            .map(|l| l.split(',').map(str::to_string).collect())
             .collect();
         RawTable {
             name,
             source: name.to_string(),
             header,
-            rows,
+            data: TableData::Text(rows),
         }
     }
 

@@ -218,6 +218,15 @@ fn looks_like_phone(s: &str) -> bool {
     cn_mobile || (international && (8..=15).contains(&digits.len()))
 }
 
+/// Reads a JSON value already built (an element-table row) into `T`, naming the field path of
+/// any type error as [`parse_json`] does.
+pub fn parse_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    what: &str,
+) -> Result<T, EngineError> {
+    serde_path_to_error::deserialize(value).map_err(|e| path_error(e, what))
+}
+
 /// Parses a JSON document into `T`, naming the field path of any type error.
 ///
 /// Syntax errors and truncated documents give [`ErrorCode::MalformedDocument`] with the line

@@ -3,7 +3,7 @@
 use super::{Cause, Jurisdiction, Repayment, check_currency};
 use crate::date::Date;
 use crate::error::EngineError;
-use crate::validate::{Checker, MAX_LIST_ITEMS, MAX_REPAYMENTS, parse_json};
+use crate::validate::{Checker, MAX_LIST_ITEMS, MAX_REPAYMENTS, parse_json, parse_value};
 use serde::{Deserialize, Serialize};
 
 /// The lender that sues.
@@ -166,6 +166,14 @@ impl Case {
     /// Parses and validates a case JSON document.
     pub fn from_json(document: &str) -> Result<Self, EngineError> {
         let case: Case = parse_json(document, "case")?;
+        case.validate()?;
+        Ok(case)
+    }
+
+    /// Reads and validates a case built as a JSON value (a row of an element table): the same
+    /// checks and field names as [`Case::from_json`].
+    pub fn from_value(value: serde_json::Value) -> Result<Self, EngineError> {
+        let case: Case = parse_value(value, "case")?;
         case.validate()?;
         Ok(case)
     }
