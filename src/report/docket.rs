@@ -105,16 +105,28 @@ pub(crate) fn docket_case_of_json(v: &Value, at: &str) -> anyhow::Result<DocketC
     })
 }
 
+/// Reads the JSON lines one at a time: a full assessment is kilobytes, and only its docket line
+/// is kept.
 fn read_json_lines(path: &Path) -> anyhow::Result<Vec<DocketCase>> {
-    let text = std::fs::read_to_string(path)
+    use std::io::BufRead;
+    let file = std::fs::File::open(path)
         .map_err(|e| bad_input(format!("input: cannot read {}: {e}", path.display())))?;
     let mut cases = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    let mut line = String::new();
+    let mut reader = std::io::BufReader::new(file);
+    for number in 1.. {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .map_err(|e| bad_input(format!("input: line {number}: cannot read: {e}")))?;
+        if read == 0 {
+            break;
+        }
         if line.trim().is_empty() {
             continue;
         }
-        let at = format!("line {}", i + 1);
-        let v: Value = serde_json::from_str(line)
+        let at = format!("line {number}");
+        let v: Value = serde_json::from_str(&line)
             .map_err(|e| bad_input(format!("input: {at}: not JSON: {e}")))?;
         cases.push(docket_case_of_json(&v, &at)?);
     }
