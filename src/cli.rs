@@ -69,6 +69,9 @@ pub(crate) enum Command {
     AssessProduct(AssessProductArgs),
     /// The one-sided-marketing checks of one ad text: phrases, stated rates, findings.
     CheckAd(CheckAdArgs),
+    /// The clause checks of a product's loan contract (RC-CLAUSE-*): each finding with its
+    /// clause, the matched span, the reason, the basis and the recommendation.
+    CheckContract(CheckContractArgs),
     /// Measure the marketing rules on a labelled ad corpus (JSON lines): precision and recall
     /// per code and language, on the held-out sources, the development sources or all.
     EvalAds(EvalAdsArgs),
@@ -573,6 +576,26 @@ pub(crate) struct CheckAdArgs {
     pub(crate) rules: RulesArgs,
     #[command(flatten)]
     pub(crate) grammar: GrammarArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk check-contract`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckContractArgs {
+    /// Product document (JSON, SPEC section 4) with its `contract` section.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) product: PathBuf,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
+    /// A clause grammar file (TOML, `rules/contract/README.md`); repeat for each language.
+    /// Default: the embedded `rules/contract/zh.toml` and `en.toml`.
+    #[arg(long = "contract-grammar", value_name = "FILE")]
+    pub(crate) contract_grammar: Vec<PathBuf>,
+    /// Largest document accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub(crate) max_document_bytes: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(crate) format: Format,

@@ -1270,3 +1270,64 @@ async fn result_json_comes_only_when_asked_for() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_products_contract_clauses_are_checked_over_grpc_as_on_the_cli() {
+    let server = start(&[]);
+    let mut c = client(&server).await;
+    let product = product_pb(&example("product_contract.json"));
+    let reply = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(product.clone()),
+            include_result_json: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let codes: Vec<&str> = reply
+        .assessment
+        .as_ref()
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .filter(|c| c.starts_with("RC-CLAUSE-"))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            "RC-CLAUSE-JURISDICTION",
+            "RC-CLAUSE-ACCELERATION",
+            "RC-CLAUSE-PENALTY-STACK",
+            "RC-CLAUSE-UPFRONT-DEDUCTION",
+            "RC-CLAUSE-DATA-CONSENT",
+            "RC-CLAUSE-NO-ESERVICE",
+        ]
+    );
+    let cli = common::json(&[
+        "check-contract",
+        "--product",
+        &format!(
+            "{}/examples/product_contract.json",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    ]);
+    let result: serde_json::Value = serde_json::from_str(&reply.result_json).unwrap();
+    assert_eq!(result["contract"], cli["contract"]);
+
+    let mut bad = product;
+    bad.contract.as_mut().unwrap().clauses[2].text = "  ".into();
+    let status = c
+        .assess_product(pb::AssessProductRequest {
+            product: Some(bad),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(
+        status.get_details_bad_request().unwrap().field_violations[0].field,
+        "contract.clauses[2].text"
+    );
+}

@@ -190,10 +190,26 @@ pub mod code {
     pub const MK_NO_RISK_WARNING: CodeId = CodeId::of("MK-NO-RISK-WARNING");
     /// `MK-HIDDEN-FEE`.
     pub const MK_HIDDEN_FEE: CodeId = CodeId::of("MK-HIDDEN-FEE");
+    /// `RC-CLAUSE-JURISDICTION`.
+    pub const RC_CLAUSE_JURISDICTION: CodeId = CodeId::of("RC-CLAUSE-JURISDICTION");
+    /// `RC-CLAUSE-STANDARD-TERMS`.
+    pub const RC_CLAUSE_STANDARD_TERMS: CodeId = CodeId::of("RC-CLAUSE-STANDARD-TERMS");
+    /// `RC-CLAUSE-ACCELERATION`.
+    pub const RC_CLAUSE_ACCELERATION: CodeId = CodeId::of("RC-CLAUSE-ACCELERATION");
+    /// `RC-CLAUSE-PENALTY-STACK`.
+    pub const RC_CLAUSE_PENALTY_STACK: CodeId = CodeId::of("RC-CLAUSE-PENALTY-STACK");
+    /// `RC-CLAUSE-UPFRONT-DEDUCTION`.
+    pub const RC_CLAUSE_UPFRONT_DEDUCTION: CodeId = CodeId::of("RC-CLAUSE-UPFRONT-DEDUCTION");
+    /// `RC-CLAUSE-BUNDLED`.
+    pub const RC_CLAUSE_BUNDLED: CodeId = CodeId::of("RC-CLAUSE-BUNDLED");
+    /// `RC-CLAUSE-DATA-CONSENT`.
+    pub const RC_CLAUSE_DATA_CONSENT: CodeId = CodeId::of("RC-CLAUSE-DATA-CONSENT");
+    /// `RC-CLAUSE-NO-ESERVICE`.
+    pub const RC_CLAUSE_NO_ESERVICE: CodeId = CodeId::of("RC-CLAUSE-NO-ESERVICE");
 }
 
 /// Every code, in SPEC order.
-pub const CATALOGUE: [CodeSpec; 31] = [
+pub const CATALOGUE: [CodeSpec; 39] = [
     spec(
         "RC-INCOME-UNVERIFIED",
         "the product does not verify income; a grant or case has income_verified 0",
@@ -437,6 +453,70 @@ pub const CATALOGUE: [CodeSpec; 31] = [
     spec(
         "MK-HIDDEN-FEE",
         "a mandatory fee or add-on in pricing that no ad mentions",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-JURISDICTION",
+        "a standard-form jurisdiction or arbitration clause sends consumer disputes to the lender's or platform's seat without prominent notice (clause grammar, rules/contract/*.toml)",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-STANDARD-TERMS",
+        "terms excluding the lender's liability, adding to the borrower's obligations or removing main rights, without prominent notice; not where a more specific clause code covers the same sentence",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-ACCELERATION",
+        "the whole debt falls due on a discretionary trigger, on fewer than `threshold` days overdue, or without notice or cure period",
+        true,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-PENALTY-STACK",
+        "default interest, penalties and mark-ups in the clauses, added to the product's lowest APR, above the applicable cap",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-UPFRONT-DEDUCTION",
+        "fees or interest deducted from the principal at disbursement while interest runs on the full amount (砍头息)",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-BUNDLED",
+        "mandatory insurance, guarantee, membership or similar as a condition of credit, or fees to affiliates",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-DATA-CONSENT",
+        "blanket consent to share personal data with unnamed parties, or to contact the borrower's contacts",
+        false,
+        &[],
+        &[P],
+        Evaluation::Direct,
+    ),
+    spec(
+        "RC-CLAUSE-NO-ESERVICE",
+        "a contract is given and no clause confirms the borrower's address for service, electronic service included",
         false,
         &[],
         &[P],

@@ -8,7 +8,8 @@
 //! - Findings and scores ([`findings`]), and the assessments built from them ([`assess`]):
 //!   products with their ads and loan books, grants, cases, single ads; the docket of many
 //!   cases and the judicial suggestions drafted from it ([`docket`]).
-//! - The marketing text checks ([`marketing`]), the duplicate-credit analysis across grants
+//! - The marketing text checks ([`marketing`]), the loan contract's clause checks ([`contract`]),
+//!   the duplicate-credit analysis across grants
 //!   ([`dc`]), model PDs as the engine receives them ([`pd`]), the evaluation index of a loan
 //!   book ([`index`]) and the evidence of grant findings ([`evidence`]).
 //!
@@ -22,6 +23,7 @@
 pub mod assess;
 pub mod catalogue;
 pub mod codes_doc;
+pub mod contract;
 mod date;
 pub mod dc;
 pub mod docket;

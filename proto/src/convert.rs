@@ -13,7 +13,8 @@ use finrisk_engine::domain::case::{
 };
 use finrisk_engine::domain::grant::GrantBatch;
 use finrisk_engine::domain::product::{
-    Ad, Controls, Fee, FeePer, Limits, Pricing, ProductKind, QuotedRate, RateUnit,
+    Ad, Clause, Contract as ProductContract, Controls, Fee, FeePer, Limits, Pricing, ProductKind,
+    QuotedRate, RateUnit,
 };
 use finrisk_engine::domain::{Case, Cause, GrantRecord, Jurisdiction, Product, Repayment};
 use finrisk_engine::{Date, FieldError};
@@ -289,6 +290,17 @@ pub fn product(c: &mut Conv, p: &pb::Product) -> Product {
                 text: a.text.clone(),
             })
             .collect(),
+        contract: p.contract.as_ref().map(|k| ProductContract {
+            clauses: k
+                .clauses
+                .iter()
+                .map(|c| Clause {
+                    title: c.title.clone(),
+                    text: c.text.clone(),
+                    prominent_notice: c.prominent_notice,
+                })
+                .collect(),
+        }),
     }
 }
 

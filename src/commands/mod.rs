@@ -5,6 +5,7 @@ mod assess_product;
 mod backtest;
 mod batch;
 mod check_ad;
+mod check_contract;
 mod eval_ads;
 mod export_dataset;
 mod generate;
@@ -27,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Apr(args) => apr::run(&args),
         Command::AssessProduct(args) => assess_product::run(&args),
         Command::CheckAd(args) => check_ad::run(&args),
+        Command::CheckContract(args) => check_contract::run(&args),
         Command::EvalAds(args) => eval_ads::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),
         Command::Batch(args) => batch::run(&args),

@@ -182,5 +182,17 @@ pub(crate) fn product_pb(v: &Value) -> pb::Product {
                 text: s(a, "text"),
             })
             .collect(),
+        contract: v["contract"].as_object().map(|k| pb::ProductContract {
+            clauses: k["clauses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| pb::ContractClause {
+                    title: s(c, "title"),
+                    text: s(c, "text"),
+                    prominent_notice: ob(c, "prominent_notice"),
+                })
+                .collect(),
+        }),
     }
 }

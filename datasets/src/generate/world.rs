@@ -453,6 +453,7 @@ fn build_product(seed: u64, index: usize, institutions: usize, start: Date) -> G
         },
         controls,
         marketing,
+        contract: None,
     };
     GenProduct {
         product,

@@ -53,6 +53,7 @@ pub(super) fn clean_product() -> Product {
             Ad { channel: None, language: Some("zh".into()), text: "年化利率(单利)12%起，贷款有风险，借款需谨慎。".into() },
             Ad { channel: None, language: Some("en".into()), text: "Representative example: 10,000 over 12 months at 12% APR. Borrowing costs money.".into() },
         ],
+        contract: None,
     }
 }
 

@@ -7,6 +7,7 @@ use super::collector::{Assessment, Collector, score_findings};
 use super::portfolio::{PortfolioStats, assess_portfolio};
 use super::text::{hidden_fee_findings, text_findings};
 use crate::catalogue::{CodeId, code};
+use crate::contract::{ClauseHit, ContractCheck, ContractContext};
 use crate::date::Date;
 use crate::domain::grant::GrantBatch;
 use crate::domain::{Product, Repayment};
@@ -57,6 +58,9 @@ pub struct ProductAssessment {
     /// Loan-book statistics, when grants were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub portfolio: Option<PortfolioStats>,
+    /// What the clause checks read in the contract, when the product gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ContractCheck>,
     /// Findings, scores and grade.
     #[serde(flatten)]
     pub assessment: Assessment,
@@ -94,6 +98,22 @@ pub fn assess_product(
     );
     text_findings(&mut c, &facts, pricing.highest_apr(), term_days, json!({}));
     hidden_fee_findings(&mut c, product, &facts, grammar);
+    let contract = product.contract.as_ref().map(|contract| {
+        let check = grammar.contract().check(
+            contract,
+            &ContractContext {
+                jurisdiction: product.jurisdiction,
+                contract_apr: pricing.lowest_apr(),
+                cap: &pricing.cap,
+                day_basis: ruleset.apr.quoted_rate_day_basis.days(),
+                min_trigger_days: c
+                    .threshold(code::RC_CLAUSE_ACCELERATION)
+                    .unwrap_or(f64::INFINITY),
+            },
+        );
+        contract_findings(&mut c, &check);
+        check
+    });
     let mut findings = c.into_findings();
     let portfolio = grants.map(|batch| {
         let (stats, portfolio_findings) = assess_portfolio(product, batch, pds, as_of, ruleset);
@@ -108,6 +128,7 @@ pub fn assess_product(
         cap: pricing.cap,
         apr_by_term: pricing.by_term,
         portfolio,
+        contract,
         assessment: score_findings(ruleset, findings),
     })
 }
@@ -348,6 +369,27 @@ fn rate_understated_findings(
             code::MK_RATE_UNDERSTATED,
             json!({ "stated_in_ads": stated, "lowest_apr": lowest_apr, "threshold": t }),
         );
+    }
+}
+
+/// Step 4: the clause findings of the contract, each with the clauses and spans behind it.
+fn contract_findings(c: &mut Collector<'_>, check: &ContractCheck) {
+    for code in check.codes() {
+        let Some(id) = CodeId::find(code) else {
+            continue;
+        };
+        let evidence = if id == code::RC_CLAUSE_PENALTY_STACK {
+            json!({ "penalty": check.penalty })
+        } else if id == code::RC_CLAUSE_NO_ESERVICE {
+            json!({
+                "clauses_checked": check.clauses_checked,
+                "reason": "no clause confirms the borrower's address for service (electronic service included)",
+            })
+        } else {
+            let clauses: Vec<&ClauseHit> = check.hits.iter().filter(|h| h.code == code).collect();
+            json!({ "clauses": clauses })
+        };
+        c.add(id, evidence);
     }
 }
 

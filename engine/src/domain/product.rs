@@ -162,6 +162,30 @@ pub struct Ad {
     pub text: String,
 }
 
+/// One clause of a loan contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    /// The clause's heading as written (`第十五条 争议解决`, `Governing law`); may be empty.
+    #[serde(default)]
+    pub title: String,
+    /// The clause's text.
+    pub text: String,
+    /// Whether the institution draws the borrower's attention to it (bold, a separate
+    /// confirmation, a pop-up the borrower must acknowledge). `None`: not stated, and the
+    /// checker reads the text for a notice.
+    #[serde(default)]
+    pub prominent_notice: Option<bool>,
+}
+
+/// The loan contract the product is offered under (SPEC section 4, optional `contract`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    /// The clauses, in the contract's order.
+    pub clauses: Vec<Clause>,
+}
+
 /// A credit product (SPEC section 4, `product.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -191,6 +215,9 @@ pub struct Product {
     /// Advertising texts.
     #[serde(default)]
     pub marketing: Vec<Ad>,
+    /// The loan contract's clauses, for the clause checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Contract>,
 }
 
 impl Product {
@@ -274,6 +301,21 @@ impl Product {
         c.at_most_items("marketing", self.marketing.len(), MAX_LIST_ITEMS);
         for (i, ad) in self.marketing.iter().enumerate().take(MAX_LIST_ITEMS) {
             c.text(&format!("marketing[{i}].text"), &ad.text);
+        }
+        if let Some(contract) = &self.contract {
+            if contract.clauses.is_empty() {
+                c.fail("contract.clauses", "must list at least one clause");
+            }
+            c.at_most_items("contract.clauses", contract.clauses.len(), MAX_LIST_ITEMS);
+            for (i, clause) in contract.clauses.iter().enumerate().take(MAX_LIST_ITEMS) {
+                c.text(&format!("contract.clauses[{i}].text"), &clause.text);
+                if clause.title.chars().count() > 200 {
+                    c.fail(
+                        format!("contract.clauses[{i}].title"),
+                        "must be at most 200 characters",
+                    );
+                }
+            }
         }
         c.finish()
     }

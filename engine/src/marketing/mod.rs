@@ -167,17 +167,19 @@ pub struct ClaimGrammar {
     negation_before: CueSet,
     negation_after: CueSet,
     fee_negation: Vec<Vec<char>>,
+    /// The clause grammar (contracts are read with the same pattern machinery).
+    contract: crate::contract::ContractGrammar,
 }
 
 /// The line (1-based) of the first occurrence of `needle` in `text`, for load errors.
-fn line_of(text: &str, needle: &str) -> usize {
+pub(crate) fn line_of(text: &str, needle: &str) -> usize {
     let quoted = format!("\"{needle}\"");
     text.find(&quoted)
         .or_else(|| text.find(needle))
         .map_or(0, |at| text[..at].matches('\n').count() + 1)
 }
 
-fn normalised_words(words: &[String]) -> Vec<Vec<char>> {
+pub(crate) fn normalised_words(words: &[String]) -> Vec<Vec<char>> {
     let mut v: Vec<Vec<char>> = words
         .iter()
         .map(|w| w.trim().chars().map(normalise_char).collect::<Vec<char>>())
@@ -191,7 +193,7 @@ fn normalised_words(words: &[String]) -> Vec<Vec<char>> {
 /// Which patterns to try at a position: those whose first character is the text's, and those
 /// that start with a slot that parses there.
 #[derive(Debug, Clone, PartialEq, Default)]
-struct PatternIndex {
+pub(crate) struct PatternIndex {
     /// Sorted by key, searched by bisection (cheaper than hashing a char at every position).
     by_pair: Vec<((char, char), Vec<usize>)>,
     by_char: Vec<(char, Vec<usize>)>,
@@ -200,7 +202,7 @@ struct PatternIndex {
 }
 
 impl PatternIndex {
-    fn of<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> Self {
+    pub(crate) fn of<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> Self {
         let mut by_pair: HashMap<(char, char), Vec<usize>> = HashMap::new();
         let mut by_char: HashMap<char, Vec<usize>> = HashMap::new();
         let mut by_slot: Vec<(SlotKind, Vec<char>, Vec<usize>)> = Vec::new();
@@ -237,7 +239,7 @@ impl PatternIndex {
     }
 
     /// Calls `f` with every pattern worth trying at `pos`.
-    fn for_each(
+    pub(crate) fn for_each(
         &self,
         text: &[char],
         pos: usize,
@@ -262,13 +264,13 @@ impl PatternIndex {
 
 /// Negation cues, longest first, indexed by their first character so a window is read once.
 #[derive(Debug, Clone, PartialEq, Default)]
-struct CueSet {
+pub(crate) struct CueSet {
     cues: Vec<Vec<char>>,
     by_first: Vec<(char, Vec<usize>)>,
 }
 
 impl CueSet {
-    fn of(cues: Vec<Vec<char>>) -> Self {
+    pub(crate) fn of(cues: Vec<Vec<char>>) -> Self {
         let mut map: std::collections::BTreeMap<char, Vec<usize>> =
             std::collections::BTreeMap::new();
         for (i, c) in cues.iter().enumerate() {
@@ -281,7 +283,7 @@ impl CueSet {
     }
 
     /// The first cue (in list order: the longest) found on word boundaries in `text[from..to]`.
-    fn find(&self, text: &[char], from: usize, to: usize) -> Option<&[char]> {
+    pub(crate) fn find(&self, text: &[char], from: usize, to: usize) -> Option<&[char]> {
         let mut best: Option<usize> = None;
         for i in from..to {
             let Ok(at) = self.by_first.binary_search_by_key(&text[i], |(c, _)| *c) else {
@@ -317,6 +319,30 @@ fn ends_with_at(text: &[char], end: usize, word: &[char]) -> bool {
         && (end == word.len()
             || !pattern::slots::is_word(word[0])
             || !pattern::slots::is_word(text[end - word.len() - 1]))
+}
+
+/// The negation cue that denies a match at `start..end` of `text`: a `before` cue in the same
+/// clause up to 30 characters before it, or an `after` cue in its clause up to 24 characters
+/// after it. Shared by the claim grammar and the clause grammar.
+pub(crate) fn negation_cue<'c>(
+    before: &'c CueSet,
+    after: &'c CueSet,
+    text: &[char],
+    start: usize,
+    end: usize,
+) -> Option<&'c [char]> {
+    let mut from = start;
+    while from > 0 && start - from < 30 && !ends_negation_scope(text, from - 1) {
+        from -= 1;
+    }
+    if let Some(w) = before.find(text, from, start) {
+        return Some(w);
+    }
+    let mut to = end;
+    while to < text.len() && to - end < 24 && !pattern::is_clause_separator(text, to) {
+        to += 1;
+    }
+    after.find(text, end, to)
 }
 
 /// Characters that end a negation's scope: a clause or sentence separator, or a dash.
@@ -423,7 +449,19 @@ impl ClaimGrammar {
             negation_before: CueSet::of(normalised_words(&before)),
             negation_after: CueSet::of(normalised_words(&after)),
             fee_negation: normalised_words(&fee),
+            contract: crate::contract::ContractGrammar::embedded()?,
         })
+    }
+
+    /// The same grammars with another clause grammar (`rules/contract/*.toml` as edited).
+    pub fn with_contract_grammar(mut self, contract: crate::contract::ContractGrammar) -> Self {
+        self.contract = contract;
+        self
+    }
+
+    /// The clause grammar the contract checks use (the embedded one unless replaced).
+    pub fn contract(&self) -> &crate::contract::ContractGrammar {
+        &self.contract
     }
 
     /// Versions, for reports.
@@ -457,24 +495,17 @@ impl ClaimGrammar {
         self.fee_negation.iter().any(|w| ends_with_at(text, end, w))
     }
 
-    /// The negation cue that denies the claim at `start..end`, if any: a `before` cue in the
-    /// same clause up to 30 characters before it, or an `after` cue in its clause up to 24
-    /// characters after it.
+    /// The negation cue that denies the claim at `start..end`, if any (see
+    /// [`negation_cue`]).
     fn negation(&self, text: &[char], start: usize, end: usize) -> Option<String> {
-        let mut from = start;
-        while from > 0 && start - from < 30 && !ends_negation_scope(text, from - 1) {
-            from -= 1;
-        }
-        if let Some(w) = self.negation_before.find(text, from, start) {
-            return Some(w.iter().collect());
-        }
-        let mut to = end;
-        while to < text.len() && to - end < 24 && !pattern::is_clause_separator(text, to) {
-            to += 1;
-        }
-        self.negation_after
-            .find(text, end, to)
-            .map(|w| w.iter().collect())
+        negation_cue(
+            &self.negation_before,
+            &self.negation_after,
+            text,
+            start,
+            end,
+        )
+        .map(|w| w.iter().collect())
     }
 
     /// Every claim in `text`, sorted by position. Within a category, a match that overlaps an
