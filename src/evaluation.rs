@@ -23,8 +23,9 @@ pub(crate) struct TruthAccumulator {
     /// dimension (any code, for overall) was planted".
     dimension_auc: [finrisk_models::metrics::AucCounter; 3],
     /// When the table has `person_id`: grants of persons with one grant, and how many of them
-    /// got each of [`PERSON_CODES`] (a person with one grant cannot have them from other
-    /// grants, so every one is a false join).
+    /// got each of [`PERSON_CODES`] where the truth does not plant it (a person with one grant
+    /// can carry DC-MANY-LENDERS only from the bureau's `active_lenders`, which the truth
+    /// plants; every other one comes from a false join).
     single_grant: Option<(usize, [usize; 3])>,
 }
 
@@ -160,7 +161,12 @@ impl TruthAccumulator {
         {
             *grants += 1;
             for (code, n) in PERSON_CODES.iter().zip(flagged.iter_mut()) {
-                *n += usize::from(findings.split(';').any(|c| c == *code));
+                let was_planted = self
+                    .codes
+                    .iter()
+                    .position(|c| c == code)
+                    .is_some_and(|k| planted & (1 << k) != 0);
+                *n += usize::from(!was_planted && findings.split(';').any(|c| c == *code));
             }
         }
         for (k, count) in self.counts.iter_mut().enumerate() {

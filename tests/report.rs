@@ -146,6 +146,7 @@ fn report_of_generated_scores_has_every_chart_in_html_markdown_and_json() {
         "institutions",
         "roc",
         "calibration",
+        "vintages",
         "psi",
     ];
     assert_eq!(summary["charts"], serde_json::json!(charts));

@@ -206,10 +206,12 @@ pub mod code {
     pub const RC_CLAUSE_DATA_CONSENT: CodeId = CodeId::of("RC-CLAUSE-DATA-CONSENT");
     /// `RC-CLAUSE-NO-ESERVICE`.
     pub const RC_CLAUSE_NO_ESERVICE: CodeId = CodeId::of("RC-CLAUSE-NO-ESERVICE");
+    /// `RC-DOWN-TIERING`.
+    pub const RC_DOWN_TIERING: CodeId = CodeId::of("RC-DOWN-TIERING");
 }
 
 /// Every code, in SPEC order.
-pub const CATALOGUE: [CodeSpec; 39] = [
+pub const CATALOGUE: [CodeSpec; 40] = [
     spec(
         "RC-INCOME-UNVERIFIED",
         "the product does not verify income; a grant or case has income_verified 0",
@@ -521,6 +523,21 @@ pub const CATALOGUE: [CodeSpec; 39] = [
         &[],
         &[P],
         Evaluation::Direct,
+    ),
+    spec(
+        "RC-DOWN-TIERING",
+        "a loan book's borrower quality worsens over vintages: a characteristic's share (young, student, income unverified, high DTI, many lenders) rises with a Cochran-Armitage one-sided p below `threshold` / characteristics, by at least `min_share_increase` with a PSI of at least `min_psi` from the first to the last `window_vintages` vintages, each of the last above the first's share; at least `min_vintages` vintages of `min_grants_per_vintage` grants",
+        true,
+        &[
+            "min_vintages",
+            "window_vintages",
+            "min_share_increase",
+            "min_psi",
+            "min_grants_per_vintage",
+            "young_age",
+        ],
+        &[F],
+        Evaluation::AcrossGrants,
     ),
 ];
 

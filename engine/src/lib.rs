@@ -9,7 +9,7 @@
 //!   products with their ads and loan books, grants, cases, single ads; the docket of many
 //!   cases and the judicial suggestions drafted from it ([`docket`]).
 //! - The marketing text checks ([`marketing`]), the loan contract's clause checks ([`contract`]),
-//!   the duplicate-credit analysis across grants
+//!   customer-quality down-tiering by vintage ([`vintage`]), the duplicate-credit analysis across grants
 //!   ([`dc`]), model PDs as the engine receives them ([`pd`]), the evaluation index of a loan
 //!   book ([`index`]) and the evidence of grant findings ([`evidence`]).
 //!
@@ -36,7 +36,9 @@ pub mod marketing;
 pub mod pd;
 pub mod rates;
 pub mod ruleset;
+pub mod stats;
 pub mod validate;
+pub mod vintage;
 
 pub use date::Date;
 pub use error::{EngineError, ErrorCode, FieldError};

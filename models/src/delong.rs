@@ -90,20 +90,9 @@ fn covariance(a: &[f64], b: &[f64]) -> f64 {
         / (a.len() as f64 - 1.0)
 }
 
-/// Standard normal CDF (Abramowitz and Stegun 7.1.26 for erf: absolute error below 1.5e-7).
+/// Standard normal CDF (the engine's Abramowitz and Stegun 7.1.26 tail).
 fn normal_cdf(x: f64) -> f64 {
-    let z = x.abs() / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.327_591_1 * z);
-    let poly = t
-        * (0.254_829_592
-            + t * (-0.284_496_736
-                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-    let erf = 1.0 - poly * (-z * z).exp();
-    if x >= 0.0 {
-        0.5 * (1.0 + erf)
-    } else {
-        0.5 * (1.0 - erf)
-    }
+    1.0 - finrisk_engine::stats::normal_upper_tail(x)
 }
 
 /// The AUCs of `a` and `b` against `target` (1 positive, anything else negative) on the same

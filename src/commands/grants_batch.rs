@@ -33,6 +33,7 @@ use finrisk_engine::assess::{GrantRow, assess_grant_chunk};
 use finrisk_engine::dc::{DcAnalysis, DcChunk, DcLedger, DcSettings, PersonCodes};
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use finrisk_engine::index::IndexBuilder;
+use finrisk_engine::vintage::{DownTieringRules, VintageBook, grant_quality};
 use finrisk_models::PdModel;
 use finrisk_models::metrics::{AucCounter, AucList};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -158,11 +159,29 @@ struct Accumulators {
     persons: Option<PersonCodes>,
     outcomes: OutcomeAccumulator,
     truth: Option<TruthAccumulator>,
+    /// Borrower quality by institution and month of grant (RC-DOWN-TIERING), unless the
+    /// ruleset switches the code off.
+    vintages: Option<(VintageBook, DownTieringRules)>,
     assessed: usize,
 }
 
 impl Accumulators {
     fn add(&mut self, batch: &GrantBatch, rows: &[GrantRow], dc: DcChunk<'_>) {
+        if let Some((book, rules)) = &mut self.vintages {
+            for r in rows {
+                let quality = grant_quality(
+                    r.findings.split(';'),
+                    batch.borrower_age[r.index].map(f64::from),
+                    rules.young_age,
+                );
+                book.add(
+                    &batch.institution_id[r.index],
+                    batch.granted_at[r.index],
+                    &quality,
+                    r.pd,
+                );
+            }
+        }
         if let Some(index) = &mut self.index {
             index.add(batch, rows);
         }
@@ -182,6 +201,23 @@ impl Accumulators {
         }
         self.assessed += rows.len();
     }
+}
+
+/// RC-DOWN-TIERING per institution: the institutions where it fires first, then every
+/// institution's analysis (vintages, tests, mix PSI).
+fn down_tiering_summary(book: &VintageBook, rules: &DownTieringRules) -> Value {
+    let all = book.analyse(rules);
+    let firing: Vec<&str> = all
+        .iter()
+        .filter(|d| d.fires)
+        .map(|d| d.group.as_str())
+        .collect();
+    json!({
+        "code": "RC-DOWN-TIERING",
+        "institutions_firing": firing,
+        "rules": rules,
+        "institutions": all,
+    })
 }
 
 /// An assessed chunk on its way to the output thread, with its hive partition values.
@@ -470,6 +506,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         persons: args.persons.as_ref().map(|_| PersonCodes::new(&dc)),
         outcomes: OutcomeAccumulator::default(),
         truth,
+        vintages: DownTieringRules::from_ruleset(&ruleset).map(|r| (VintageBook::new(), r)),
         assessed: 0,
     };
     let second_pass = match (&whole, &kept) {
@@ -557,6 +594,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         persons,
         outcomes,
         truth,
+        vintages,
         assessed,
     } = sums;
     output.finish(|| grant_results_frame(&GrantBatch::default(), &[]))?;
@@ -589,6 +627,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         "index": args.index.as_ref().map(|p| p.display().to_string()),
         "outcomes": outcomes.finish(),
         "truth": truth.map(TruthAccumulator::finish),
+        "down_tiering": vintages.map(|(book, rules)| down_tiering_summary(&book, &rules)),
     });
     Ok(GrantsOutcome {
         assessed,

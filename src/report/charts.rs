@@ -239,36 +239,35 @@ fn unit_lines(
     Ok(())
 }
 
-/// PSI of the overall score and the PD per period against the first, with the 0.1 and 0.25
-/// thresholds.
-fn psi(f: &Figures, path: &Path) -> anyhow::Result<()> {
-    let err = draw_error("psi.png");
+/// Lines over periods (a category axis labelled every `label_every` periods), with dashed
+/// horizontal `thresholds`; series that are all NaN are left out, NaN points skipped.
+#[allow(clippy::too_many_arguments)]
+fn period_lines(
+    path: &Path,
+    file: &str,
+    caption: &str,
+    periods: &[&str],
+    y_desc: &str,
+    top: f64,
+    series: &[(String, Vec<f64>)],
+    (markers, thresholds): (bool, &[(f64, &str)]),
+) -> anyhow::Result<()> {
+    let err = draw_error(file);
     let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE).map_err(&err)?;
-    let periods: Vec<&str> = f.stability.iter().map(|s| s.period.as_str()).collect();
     let n = periods.len().max(1);
-    let top = f
-        .stability
-        .iter()
-        .flat_map(|s| [s.psi_overall, s.psi_pd.unwrap_or(0.0)])
-        .filter(|v| v.is_finite())
-        .fold(0.3f64, f64::max);
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "Population stability by {} (against {})",
-                f.period,
-                periods.first().copied().unwrap_or("")
-            ),
-            (FONT, 24),
-        )
+        .caption(caption, (FONT, 24))
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(64)
-        .build_cartesian_2d((0usize..n - 1).into_segmented(), 0f64..top * 1.1)
+        .build_cartesian_2d((0usize..n - 1).into_segmented(), 0f64..top)
         .map_err(&err)?;
+    let label_every = n.div_ceil(12).max(1);
     let label_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) => periods.get(*i).map(|p| p.to_string()).unwrap_or_default(),
+        SegmentValue::CenterOf(i) if i % label_every == 0 => {
+            periods.get(*i).map(|p| p.to_string()).unwrap_or_default()
+        }
         _ => String::new(),
     };
     chart
@@ -276,60 +275,135 @@ fn psi(f: &Figures, path: &Path) -> anyhow::Result<()> {
         .disable_x_mesh()
         .x_labels(n)
         .x_label_formatter(&label_of)
-        .y_desc("PSI")
+        .y_desc(y_desc)
         .label_style((FONT, 14))
         .draw()
         .map_err(&err)?;
-    let series: [(&str, Vec<f64>); 2] = [
-        (
-            "overall score",
-            f.stability.iter().map(|s| s.psi_overall).collect(),
-        ),
-        (
-            "model PD",
-            f.stability
-                .iter()
-                .map(|s| s.psi_pd.unwrap_or(f64::NAN))
-                .collect(),
-        ),
-    ];
     for (k, (label, values)) in series.iter().enumerate() {
         if values.iter().all(|v| v.is_nan()) {
             continue;
         }
-        let color = PALETTE[k];
-        let points = values
+        let color = PALETTE[k % PALETTE.len()];
+        let points: Vec<(SegmentValue<usize>, f64)> = values
             .iter()
             .enumerate()
             .filter(|(_, v)| v.is_finite())
-            .map(|(i, v)| (SegmentValue::CenterOf(i), *v));
+            .map(|(i, v)| (SegmentValue::CenterOf(i), *v))
+            .collect();
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
             .map_err(&err)?
-            .label(*label)
+            .label(label.clone())
             .legend(legend_line(color));
-        chart
-            .draw_series(points.map(|p| Circle::new(p, 5, color.filled())))
-            .map_err(&err)?;
+        if markers {
+            chart
+                .draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 5, color.filled())),
+                )
+                .map_err(&err)?;
+        }
     }
-    for (threshold, label) in [(0.1, "0.10: watch"), (0.25, "0.25: shifted")] {
+    for (threshold, label) in thresholds {
         chart
             .draw_series(DashedLineSeries::new(
                 [
-                    (SegmentValue::Exact(0), threshold),
-                    (SegmentValue::Last, threshold),
+                    (SegmentValue::Exact(0), *threshold),
+                    (SegmentValue::Last, *threshold),
                 ],
                 6,
                 4,
                 BLACK.mix(0.5).stroke_width(1),
             ))
             .map_err(&err)?
-            .label(label)
+            .label(*label)
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], BLACK.mix(0.5)));
     }
     draw_legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(&err)?;
     root.present().map_err(&err)?;
     Ok(())
+}
+
+/// PSI of the overall score and the PD per period against the first, with the 0.1 and 0.25
+/// thresholds.
+fn psi(f: &Figures, path: &Path) -> anyhow::Result<()> {
+    let periods: Vec<&str> = f.stability.iter().map(|s| s.period.as_str()).collect();
+    let top = f
+        .stability
+        .iter()
+        .flat_map(|s| [s.psi_overall, s.psi_pd.unwrap_or(0.0)])
+        .filter(|v| v.is_finite())
+        .fold(0.3f64, f64::max);
+    let series = [
+        (
+            "overall score".to_string(),
+            f.stability.iter().map(|s| s.psi_overall).collect(),
+        ),
+        (
+            "model PD".to_string(),
+            f.stability
+                .iter()
+                .map(|s| s.psi_pd.unwrap_or(f64::NAN))
+                .collect(),
+        ),
+    ];
+    period_lines(
+        path,
+        "psi.png",
+        &format!(
+            "Population stability by {} (against {})",
+            f.period,
+            periods.first().copied().unwrap_or("")
+        ),
+        &periods,
+        "PSI",
+        top * 1.1,
+        &series,
+        (true, &[(0.1, "0.10: watch"), (0.25, "0.25: shifted")]),
+    )
+}
+
+/// Borrower quality by month of grant for the whole table: the share of each characteristic
+/// the table shows, and the mean PD where a model scored the grants.
+fn vintages(d: &finrisk_engine::vintage::DownTiering, path: &Path) -> anyhow::Result<()> {
+    let months: Vec<&str> = d.vintages.iter().map(|v| v.month.as_str()).collect();
+    let mut series: Vec<(String, Vec<f64>)> = finrisk_engine::vintage::CHARACTERISTICS
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            (
+                name.replace('_', " "),
+                d.vintages
+                    .iter()
+                    .map(|v| v.shares.get(k).copied().flatten().unwrap_or(f64::NAN))
+                    .collect(),
+            )
+        })
+        .collect();
+    series.push((
+        "mean model PD".to_string(),
+        d.vintages
+            .iter()
+            .map(|v| v.mean_pd.unwrap_or(f64::NAN))
+            .collect(),
+    ));
+    let top = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.1f64, f64::max)
+        .min(1.0);
+    period_lines(
+        path,
+        "vintages.png",
+        "Borrower quality by month of grant",
+        &months,
+        "share of grants",
+        top * 1.1,
+        &series,
+        (false, &[]),
+    )
 }
 
 /// Draws every chart the figures support into `dir`; returns them in page order.
@@ -468,6 +542,36 @@ pub(crate) fn render_all(f: &Figures, dir: &Path) -> anyhow::Result<Vec<Chart>> 
                 ),
             });
         }
+    }
+
+    if let Some(d) = f
+        .down_tiering
+        .as_ref()
+        .filter(|d| d.all_grants.vintages.len() >= 2)
+    {
+        let file = "vintages.png";
+        vintages(&d.all_grants, &path_of(file))?;
+        charts.push(Chart {
+            id: "vintages",
+            file,
+            title: "Borrower quality by vintage",
+            description: format!(
+                "Share of the grants of each month that carry RC-STUDENT, RC-INCOME-UNVERIFIED, RC-DTI-HIGH or DC-MANY-LENDERS{}, over {} months; RC-DOWN-TIERING fires for {} of {} institutions{}.",
+                if d.all_grants.vintages.iter().any(|v| v.mean_pd.is_some()) {
+                    ", and the mean model PD"
+                } else {
+                    ""
+                },
+                d.all_grants.vintages.len(),
+                d.institutions_firing.len(),
+                d.institutions.len(),
+                if d.institutions_firing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", d.institutions_firing.join(", "))
+                }
+            ),
+        });
     }
 
     if f.stability.len() >= 2 {

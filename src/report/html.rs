@@ -216,6 +216,61 @@ fn tables(f: &Figures) -> Vec<Table> {
             });
         }
     }
+    if let Some(d) = &f.down_tiering {
+        out.push(Table {
+            id: "vintages",
+            title: "Customer-quality down-tiering by institution (RC-DOWN-TIERING)",
+            header: [
+                "institution",
+                "grants",
+                "months tested",
+                "fires",
+                "worsening (first months -> last months, p)",
+                "mix PSI",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: d
+                .institutions
+                .iter()
+                .map(|i| {
+                    let worsening: Vec<String> = i
+                        .trends
+                        .iter()
+                        .filter(|t| t.worsens)
+                        .map(|t| {
+                            format!(
+                                "{} {} -> {} (p {:.1e})",
+                                t.characteristic.replace('_', " "),
+                                fmt(t.baseline_share, 3),
+                                fmt(t.recent_share, 3),
+                                t.p_value
+                            )
+                        })
+                        .collect();
+                    vec![
+                        if i.group.is_empty() { "(none)".into() } else { i.group.clone() },
+                        i.vintages.iter().map(|v| v.grants).sum::<u64>().to_string(),
+                        i.vintages_tested.to_string(),
+                        if i.fires { "yes".into() } else { "no".into() },
+                        if worsening.is_empty() { i.reason.clone() } else { worsening.join("; ") },
+                        i.mix_psi.map_or("n/a".into(), |v| fmt(v, 3)),
+                    ]
+                })
+                .collect(),
+            note: Some(format!(
+                "Ruleset {}: a characteristic worsens when its share rises with time (Cochran-Armitage, one-sided p below {} over the characteristics tested), by at least {} with a PSI of at least {} from the first {} to the last {} tested months, each of the last above the first's share; months with fewer than {} grants are not tested. Computed {}.",
+                d.ruleset_version,
+                d.all_grants.rules.alpha,
+                d.all_grants.rules.min_share_increase,
+                d.all_grants.rules.min_psi,
+                d.all_grants.rules.window_vintages,
+                d.all_grants.rules.window_vintages,
+                d.all_grants.rules.min_grants_per_vintage,
+                d.note
+            )),
+        });
+    }
     if !f.stability.is_empty() {
         out.push(Table {
             id: "psi",

@@ -18,6 +18,7 @@ mod html;
 use crate::cli::{ReportArgs, ReportKind, ReportPeriod};
 use crate::evaluation::{LABELLED_SCORES, TruthAccumulator};
 use crate::failure::bad_input;
+use finrisk_engine::vintage::{DownTiering, DownTieringRules, VintageBook, grant_quality};
 use finrisk_models::metrics::{PsiReference, auc_ks_roc, calibration_table};
 use polars::prelude::{DataFrame, DataType};
 use serde::Serialize;
@@ -290,7 +291,83 @@ pub(crate) struct Figures {
     pub(crate) stability: Vec<PeriodStability>,
     /// Precision and recall per code against `--truth`, and dimension AUCs against it.
     pub(crate) labels: Option<Value>,
+    /// Borrower quality by month of grant and RC-DOWN-TIERING per institution, when the table
+    /// has grant dates.
+    pub(crate) down_tiering: Option<ReportDownTiering>,
     pub(crate) finrisk_version: &'static str,
+}
+
+/// Borrower quality by vintage in a report: the whole book (for the chart) and each
+/// institution's test (engine::vintage), from the findings and PDs of the scored table.
+#[derive(Debug, Serialize)]
+pub(crate) struct ReportDownTiering {
+    /// The ruleset whose RC-DOWN-TIERING settings were used.
+    pub(crate) ruleset_version: String,
+    /// Institutions where RC-DOWN-TIERING fires.
+    pub(crate) institutions_firing: Vec<String>,
+    /// The whole table as one book.
+    pub(crate) all_grants: DownTiering,
+    /// Each institution.
+    pub(crate) institutions: Vec<DownTiering>,
+    /// What the table cannot show.
+    pub(crate) note: &'static str,
+}
+
+/// The embedded ruleset the table was scored with (by the version in its provenance), or the
+/// CN one.
+fn ruleset_of(provenance: &Value) -> anyhow::Result<finrisk_engine::Ruleset> {
+    use finrisk_engine::domain::Jurisdiction;
+    let version = provenance["ruleset_version"].as_str().unwrap_or("");
+    let j = match version.get(..3) {
+        Some("us-") => Jurisdiction::Us,
+        Some("eu-") => Jurisdiction::Eu,
+        Some("uk-") => Jurisdiction::Uk,
+        _ => Jurisdiction::Cn,
+    };
+    Ok(finrisk_engine::Ruleset::embedded(j)?)
+}
+
+fn down_tiering(t: &ScoreTable, provenance: &Value) -> anyhow::Result<Option<ReportDownTiering>> {
+    let Some(dates) = &t.granted_at else {
+        return Ok(None);
+    };
+    let ruleset = ruleset_of(provenance)?;
+    let Some(rules) = DownTieringRules::from_ruleset(&ruleset) else {
+        return Ok(None);
+    };
+    let (mut all, mut by_institution) = (VintageBook::new(), VintageBook::new());
+    for (row, date) in dates.iter().enumerate() {
+        let Some(date) = date.map(str::trim).filter(|d| !d.is_empty()) else {
+            continue;
+        };
+        let day = finrisk_engine::Date::parse(date.get(..10).unwrap_or(date)).map_err(|_| {
+            bad_input(format!(
+                "granted_at: row {}: `{date}` is not a date YYYY-MM-DD",
+                row + 1
+            ))
+        })?;
+        // The scored table has no ages: `young` is not tested here (the batch tests it).
+        let quality = grant_quality(t.codes(row), None, rules.young_age);
+        let pd = t.pd.as_ref().and_then(|p| p[row]);
+        all.add("all grants", day, &quality, pd);
+        let institution = t.institution_id.as_ref().map_or("", |c| c.get(row));
+        by_institution.add(institution, day, &quality, pd);
+    }
+    let Some(all_grants) = all.analyse_one("all grants", &rules) else {
+        return Ok(None);
+    };
+    let institutions = by_institution.analyse(&rules);
+    Ok(Some(ReportDownTiering {
+        ruleset_version: ruleset.version.clone(),
+        institutions_firing: institutions
+            .iter()
+            .filter(|d| d.fires)
+            .map(|d| d.group.clone())
+            .collect(),
+        all_grants,
+        institutions,
+        note: "from the scored table's findings (RC-STUDENT, RC-INCOME-UNVERIFIED, RC-DTI-HIGH, DC-MANY-LENDERS) and PDs; it has no ages, so `young` is tested by the batch (its summary) and assess-product, not here",
+    }))
 }
 
 fn code_counts<'a>(codes: impl Iterator<Item = &'a str>, n: usize) -> Vec<CodeCount> {
@@ -514,10 +591,12 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
             }
         }
     }
+    let provenance = provenance_of(&args.input);
+    let down_tiering = down_tiering(&t, &provenance)?;
     Ok(Figures {
         input: args.input.display().to_string(),
         input_sha256: crate::output::file_sha256(&args.input)?,
-        provenance: provenance_of(&args.input),
+        provenance,
         rows: t.rows,
         distributions,
         grades,
@@ -534,6 +613,7 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
             Some(path) => Some(labels(&t, path)?),
             None => None,
         },
+        down_tiering,
         finrisk_version: env!("CARGO_PKG_VERSION"),
     })
 }
@@ -570,6 +650,7 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<String> {
         "outcomes": figures.outcomes.is_some(),
         "periods": figures.stability.len(),
         "labels": figures.labels.is_some(),
+        "down_tiering_firing": figures.down_tiering.as_ref().map(|d| &d.institutions_firing),
     }))
 }
 

@@ -186,6 +186,7 @@ pub fn generate(params: &GenerateParams, out: &Path) -> Result<GenerateSummary, 
             institution_id: &g.product.institution_id,
             profile: g.profile,
             planted: &g.planted,
+            down_tiering: g.down_tiering,
             apr_by_term: &g.apr_by_term,
         }),
     )?;

@@ -757,13 +757,31 @@ fn finish(
             rng.chance(0.1)
         };
         let inquiries_6m = d.inquiries_30d + rng.poisson(1.0 + 0.5 * b.risk.max(0.0)).min(15);
-        let dti = b.base_dti;
+        let mut dti = b.base_dti;
+        // Down-tiering: a weakened grant, with a probability rising over the window, drawn
+        // from a stream of its own so the other grants stay as they were.
+        let mut income_verified = income_verified;
+        let mut active_lenders = d.active_lenders;
+        let mut age = b.age;
+        if p.down_tiering {
+            let mut drift = Rng::new(ctx.seed ^ 0x646f_776e_7469_6572, first_index + k as u64);
+            let t = f64::from(ctx.start.days_until(d.granted_at))
+                / f64::from(ctx.start.days_until(ctx.end).max(1));
+            if drift.chance(super::world::DOWN_TIERING_MAX * t.clamp(0.0, 1.0)) {
+                income_verified = false;
+                dti += 0.3 + 0.4 * drift.unit();
+                active_lenders += drift.int(3, 5);
+                if drift.chance(0.5) {
+                    age = drift.int(18, 22);
+                }
+            }
+        }
         let total_dti = dti + payment as f64 / b.income as f64;
         let x = -3.2
             + 0.8 * b.risk
             + 1.0 * f64::from(u8::from(total_dti > pr::DTI_HIGH))
             + 0.7 * f64::from(u8::from(b.student))
-            + 0.6 * f64::from(u8::from(d.active_lenders >= pr::MANY_LENDERS))
+            + 0.6 * f64::from(u8::from(active_lenders >= pr::MANY_LENDERS))
             + 1.2 * f64::from(u8::from(d.dpd_at_grant >= pr::DELINQUENT_DPD))
             + 0.3 * f64::from(u8::from(!income_verified))
             + 0.5
@@ -798,15 +816,15 @@ fn finish(
             term_months: d.term,
             apr,
             closed_at,
-            borrower_age: b.age,
+            borrower_age: age,
             monthly_income_minor: b.income,
             income_verified,
             is_student: b.student,
             dti: (dti * 1e4).round() / 1e4,
-            active_lenders: d.active_lenders,
+            active_lenders,
             inquiries_30d: d.inquiries_30d,
             inquiries_6m,
-            open_lines: rng.poisson(2.0 + b.risk.max(0.0)).min(30) + d.active_lenders,
+            open_lines: rng.poisson(2.0 + b.risk.max(0.0)).min(30) + active_lenders,
             delinquencies_2y: rng.poisson(0.15 * (0.8 * b.risk).exp()).min(20),
             revolving_utilization: (logistic(-0.5 + 0.6 * b.risk + rng.normal()) * 1e4).round()
                 / 1e4,

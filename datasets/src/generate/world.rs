@@ -46,7 +46,22 @@ pub struct GenProduct {
     pub planted: Vec<&'static str>,
     /// APR (nominal, CN legal figure) of a 10,000.00 loan for each offered term.
     pub apr_by_term: Vec<(u32, f64)>,
+    /// Whether its institution lends to ever weaker borrowers over the window (planted
+    /// RC-DOWN-TIERING: see [`down_tiering`]).
+    pub down_tiering: bool,
 }
+
+/// Whether institution `i` down-tiers: every third institution from the second (1, 4, 7, ...),
+/// whatever its profile. Its grants are weakened with a probability rising linearly from 0 at
+/// the first grant date to [`DOWN_TIERING_MAX`] at the last.
+pub(crate) fn down_tiering(i: usize) -> bool {
+    i % 3 == 1
+}
+
+/// The share of a down-tiering institution's grants weakened at the end of the window: income
+/// not verified, a DTI 0.3 to 0.7 higher, three to five more active lenders, and for half of
+/// them an age of 18 to 22.
+pub(crate) const DOWN_TIERING_MAX: f64 = 0.5;
 
 /// Truth row for one product (`truth/products.jsonl`).
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +74,8 @@ pub struct ProductTruth<'a> {
     pub profile: Profile,
     /// Codes planted.
     pub planted: &'a [&'static str],
+    /// Whether the institution's loan book down-tiers (RC-DOWN-TIERING at the institution).
+    pub down_tiering: bool,
     /// Nominal APR per term for a 10,000.00 loan.
     pub apr_by_term: &'a [(u32, f64)],
 }
@@ -461,6 +478,7 @@ fn build_product(seed: u64, index: usize, institutions: usize, start: Date) -> G
         institution,
         planted,
         apr_by_term,
+        down_tiering: down_tiering(institution),
     }
 }
 

@@ -23,7 +23,7 @@ pub use crate::index::GrantRow;
 pub use case::{CaseAssessment, assess_case};
 pub use collector::{Assessment, score_findings};
 pub use grant::{GRANT_CODES, GrantHit, GrantRules, assess_grant_chunk, assess_grants};
-pub use portfolio::{PortfolioPd, PortfolioStats};
+pub use portfolio::{PortfolioPd, PortfolioStats, down_tiering_evidence};
 pub use product::{ProductAssessment, TermApr, assess_product, shortest_term_days};
 pub use text::assess_ad;
 

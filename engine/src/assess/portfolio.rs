@@ -14,6 +14,7 @@ use crate::domain::grant::GrantBatch;
 use crate::findings::{Finding, Level, share};
 use crate::pd::GrantPds;
 use crate::ruleset::Ruleset;
+use crate::vintage::{DownTiering, DownTieringRules, VintageBook, grant_quality};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -46,6 +47,10 @@ pub struct PortfolioStats {
     /// Model PDs of the product's grants, when a PD model was applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pd: Option<PortfolioPd>,
+    /// Borrower quality by vintage and its trend test (RC-DOWN-TIERING), unless the code is
+    /// switched off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down_tiering: Option<DownTiering>,
 }
 
 /// Model PDs of a loan book.
@@ -89,8 +94,20 @@ pub(super) fn assess_portfolio(
     let (mut fpd, mut fpd_known, mut defaults, mut default_known) = (0, 0, 0, 0);
     let mut apr_sum = 0.0;
     let mut open = 0;
+    let vintage_rules = DownTieringRules::from_ruleset(ruleset);
+    let mut vintages = VintageBook::new();
     for &i in &rows {
-        for f in rules.assess_full(batch, i, Some(dc.whole()), pds).findings {
+        let findings = rules.assess_full(batch, i, Some(dc.whole()), pds).findings;
+        if let Some(vr) = &vintage_rules {
+            let quality = grant_quality(
+                findings.iter().map(|f| f.code.as_str()),
+                batch.borrower_age[i].map(f64::from),
+                vr.young_age,
+            );
+            let pd = pds.and_then(|p| p.pd.get(i).copied());
+            vintages.add(&product.product_id, batch.granted_at[i], &quality, pd);
+        }
+        for f in findings {
             *code_counts.entry(f.code).or_insert(0) += 1;
         }
         if let Some(s) = batch.is_student[i] {
@@ -146,6 +163,9 @@ pub(super) fn assess_portfolio(
                 information_only: rules.pd_information_only(p),
             }
         }),
+        down_tiering: vintage_rules
+            .as_ref()
+            .and_then(|vr| vintages.analyse_one(&product.product_id, vr)),
     };
     let mut c = Collector::new(ruleset, Level::Portfolio);
     let min_share = ruleset.scoring.portfolio_share;
@@ -175,6 +195,9 @@ pub(super) fn assess_portfolio(
             }
         }
     }
+    if let Some(d) = stats.down_tiering.as_ref().filter(|d| d.fires) {
+        c.add(code::RC_DOWN_TIERING, down_tiering_evidence(d));
+    }
     if let (Some(t), Some(rate)) = (c.threshold(code::RC_EARLY_DEFAULT), stats.fpd_rate)
         && rate > t
     {
@@ -184,6 +207,21 @@ pub(super) fn assess_portfolio(
         );
     }
     (stats, c.into_findings())
+}
+
+/// RC-DOWN-TIERING's evidence: the characteristics that worsen, every test, the months and
+/// the mix PSI (the vintages table is in the statistics beside it).
+pub fn down_tiering_evidence(d: &DownTiering) -> serde_json::Value {
+    json!({
+        "group": d.group,
+        "reason": d.reason,
+        "worsening": d.trends.iter().filter(|t| t.worsens).map(|t| t.characteristic).collect::<Vec<_>>(),
+        "trends": d.trends,
+        "baseline_months": d.baseline_months,
+        "recent_months": d.recent_months,
+        "vintages_tested": d.vintages_tested,
+        "mix_psi": d.mix_psi,
+    })
 }
 
 #[cfg(test)]
