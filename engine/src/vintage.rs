@@ -23,7 +23,7 @@
 //! RC-DOWN-TIERING fires when a characteristic worsens; the evidence lists every
 //! characteristic's test, the vintages table and the population stability index (PSI) of the
 //! borrower mix (grants by number of weak characteristics: 0, 1, 2, 3 or more) of the recent
-//! vintages against the baseline ones.
+//! vintages, and of every vintage, against the baseline ones.
 
 use crate::date::Date;
 use serde::Serialize;
@@ -252,6 +252,10 @@ pub struct Vintage {
     /// Mean model PD, where a model scored the grants.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_pd: Option<f64>,
+    /// PSI of its borrower mix (grants by number of weak characteristics) against the
+    /// baseline vintages, once the book has enough vintages to have a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mix_psi: Option<f64>,
     /// Whether it has enough grants to be tested.
     pub tested: bool,
 }
@@ -370,6 +374,7 @@ fn analyse_group(
             grants: c.grants,
             shares: (0..5).map(|k| share(c.flagged[k], c.known[k])).collect(),
             mean_pd: (c.pd_count > 0).then(|| c.pd_sum / c.pd_count as f64),
+            mix_psi: None,
             tested: c.grants >= rules.min_grants_per_vintage,
         })
         .collect();
@@ -460,7 +465,11 @@ fn analyse_group(
             acc
         })
     };
-    out.mix_psi = psi(&tiers(baseline), &tiers(recent));
+    let baseline_mix = tiers(baseline);
+    out.mix_psi = psi(&baseline_mix, &tiers(recent));
+    for (v, c) in out.vintages.iter_mut().zip(months.values()) {
+        v.mix_psi = psi(&baseline_mix, &c.tiers);
+    }
     let worsening: Vec<String> = out
         .trends
         .iter()
@@ -550,6 +559,9 @@ mod tests {
         let t = &worse.trends[2];
         assert_eq!(t.characteristic, "income_unverified");
         assert!(t.worsens && t.p_value < 1e-10);
+        // The mix drifts away from the baseline month by month.
+        let psi_of = |i: usize| worse.vintages[i].mix_psi.unwrap();
+        assert!(psi_of(0) < 0.01 && psi_of(23) > psi_of(12) && psi_of(12) > psi_of(0));
         let stable = book(200, 0.25, 0.25)
             .analyse_one("INST-A", &rules())
             .unwrap();

@@ -15,7 +15,7 @@ fn numbers<T: Copy>(v: &[Option<T>], f: impl Fn(T) -> f64) -> Vec<f64> {
 }
 
 /// The grant column called `name` as model input, if the engine knows it as an input.
-fn grant_column(b: &GrantBatch, name: &str) -> Option<ColumnData> {
+pub fn grant_column(b: &GrantBatch, name: &str) -> Option<ColumnData> {
     let flag = |x: bool| f64::from(u8::from(x));
     Some(match name {
         "principal_minor" => {

@@ -20,6 +20,7 @@ pub mod binning;
 pub mod calibration;
 pub mod corpus;
 pub mod delong;
+pub mod drift;
 mod forest;
 pub mod frame;
 mod gbm;

@@ -47,7 +47,7 @@ pub struct GenProduct {
     /// APR (nominal, CN legal figure) of a 10,000.00 loan for each offered term.
     pub apr_by_term: Vec<(u32, f64)>,
     /// Whether its institution lends to ever weaker borrowers over the window (planted
-    /// RC-DOWN-TIERING: see [`down_tiering`]).
+    /// RC-DOWN-TIERING: every third institution, see `world::down_tiering`).
     pub down_tiering: bool,
 }
 
