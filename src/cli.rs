@@ -72,6 +72,10 @@ pub(crate) enum Command {
     /// The clause checks of a product's loan contract (RC-CLAUSE-*): each finding with its
     /// clause, the matched span, the reason, the basis and the recommendation.
     CheckContract(CheckContractArgs),
+    /// Drift between a baseline loan book and a current one: PSI of the PD and the overall
+    /// score, of every model characteristic (CSI), and each finding code's rate, with
+    /// sample-size-aware thresholds; exit 3 when an alert fires.
+    Monitor(MonitorArgs),
     /// Measure the marketing rules on a labelled ad corpus (JSON lines): precision and recall
     /// per code and language, on the held-out sources, the development sources or all.
     EvalAds(EvalAdsArgs),
@@ -596,6 +600,48 @@ pub(crate) struct CheckContractArgs {
     /// Largest document accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_DOCUMENT_BYTES)]
     pub(crate) max_document_bytes: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk monitor`.
+#[derive(Debug, Args)]
+pub(crate) struct MonitorArgs {
+    /// The baseline grants table (CSV or Parquet).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// The current grants table.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) current: Option<PathBuf>,
+    /// One grants table to split at `--split-at` instead of two tables.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
+    /// With `--input`: grants before this date (`granted_at`) are the baseline, the others the
+    /// current sample.
+    #[arg(long = "split-at", value_name = "DATE")]
+    pub(crate) split_at: Option<String>,
+    /// The PD model whose PD and characteristics are watched: `default`, an artifact file, or
+    /// `none`.
+    #[arg(long, value_name = "MODEL", default_value = "default")]
+    pub(crate) model: String,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
+    /// Jurisdiction of the embedded ruleset the codes are found with: CN, US, EU or UK.
+    #[arg(long, value_name = "J", default_value = "CN")]
+    pub(crate) jurisdiction: String,
+    /// Family-wise significance level (Bonferroni over characteristics, and over codes).
+    #[arg(long, value_name = "P", default_value_t = 0.01)]
+    pub(crate) alpha: f64,
+    /// Smallest PSI that alerts, whatever the sample size (0.1: "some change").
+    #[arg(long = "min-psi", value_name = "PSI", default_value_t = 0.1)]
+    pub(crate) min_psi: f64,
+    /// Smallest change of a finding code's rate that alerts (0.01: one point).
+    #[arg(long = "min-rate-change", value_name = "RATE", default_value_t = 0.01)]
+    pub(crate) min_rate_change: f64,
+    /// Also write report.html, report.md, report.json and the charts here.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub(crate) format: Format,

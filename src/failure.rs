@@ -16,6 +16,19 @@ impl std::fmt::Display for BadInput {
 
 impl std::error::Error for BadInput {}
 
+/// A run that finished and whose output must still be printed, but that exits 3: an alert
+/// fired (`finrisk monitor`), so a scheduler can act on it.
+#[derive(Debug)]
+pub(crate) struct Alerted(pub(crate) String);
+
+impl std::fmt::Display for Alerted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an alert fired")
+    }
+}
+
+impl std::error::Error for Alerted {}
+
 /// Shorthand for a bad-input error.
 pub(crate) fn bad_input(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(BadInput(message.into()))

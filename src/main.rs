@@ -2,7 +2,8 @@
 //!
 //! Every decision lives in the libraries (`finrisk-engine`, `finrisk-datasets`); this binary
 //! reads inputs, calls them, prints JSON (or text with `--format text`) and maps failures to
-//! exit codes: 0 success, 2 bad input (one line on stderr naming the field), 1 internal failure.
+//! exit codes: 0 success, 2 bad input (one line on stderr naming the field), 1 internal failure,
+//! 3 an alert fired (`finrisk monitor`: the output is printed all the same).
 
 // Narrowing casts are justified where they stay (`#[expect]` with the bound) or replaced by
 // checked conversions; test code may cast freely.
@@ -68,7 +69,21 @@ fn main() -> ExitCode {
                 Err(e) => failure::report(&anyhow::anyhow!("cannot write the output: {e}")),
             }
         }
-        Ok(Err(e)) => failure::report(&e),
+        Ok(Err(e)) => match e.downcast_ref::<failure::Alerted>() {
+            // The output is printed; exit 3 says an alert fired.
+            Some(failure::Alerted(output)) => {
+                let mut stdout = std::io::stdout().lock();
+                match stdout
+                    .write_all(output.as_bytes())
+                    .and_then(|()| stdout.flush())
+                {
+                    Ok(()) => ExitCode::from(3),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(3),
+                    Err(e) => failure::report(&anyhow::anyhow!("cannot write the output: {e}")),
+                }
+            }
+            None => failure::report(&e),
+        },
         Err(_) => failure::report_panic(),
     }
 }

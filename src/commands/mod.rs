@@ -11,6 +11,7 @@ mod export_dataset;
 mod generate;
 mod grants_batch;
 mod load_test;
+pub(crate) mod monitor;
 mod score_case;
 mod suggest;
 mod template;
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::AssessProduct(args) => assess_product::run(&args),
         Command::CheckAd(args) => check_ad::run(&args),
         Command::CheckContract(args) => check_contract::run(&args),
+        Command::Monitor(args) => monitor::run(&args),
         Command::EvalAds(args) => eval_ads::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),
         Command::Batch(args) => batch::run(&args),

@@ -14,6 +14,7 @@
 mod charts;
 pub(crate) mod docket;
 mod html;
+pub(crate) mod monitor;
 
 use crate::cli::{ReportArgs, ReportKind, ReportPeriod};
 use crate::evaluation::{LABELLED_SCORES, TruthAccumulator};
