@@ -41,7 +41,10 @@ impl Default for ForestParams {
     }
 }
 
-/// A fitted forest: the trees' leaves hold 0 or 1, features index the model's columns.
+/// A fitted forest: every node holds the share of class 1 among the in-bag rows that reach it
+/// (a leaf's is the tree's probability, an inner node's serves the reasons' attribution), and
+/// features index the model's columns. (Forests fitted before 2026-12-02 hold the leaf's
+/// majority class, 0 or 1: their votes were nearly constant on imbalanced data.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forest {
     /// Training medians that replace missing values.
@@ -51,7 +54,8 @@ pub struct Forest {
 }
 
 impl Forest {
-    /// Share of trees voting 1 for a row read through `x(feature)`.
+    /// Mean over the trees of the class-1 share of the leaf a row read through `x(feature)`
+    /// reaches: the forest's probability.
     pub fn vote(&self, x: impl Fn(usize) -> f64 + Copy) -> f64 {
         let filled = |f: usize| {
             let v = x(f);
@@ -98,6 +102,39 @@ fn copy_tree(root: &TreeNode<f64, bool>, features: &[usize]) -> Tree {
         stack.push((children[1], base as usize + 1));
     }
     Tree { nodes }
+}
+
+/// Sets every node of `tree` to the share of class 1 among the `rows` that pass through it
+/// (`x(row, feature)` reads a value). A node no row reaches keeps its parent's share.
+fn class_shares(tree: &mut Tree, rows: &[usize], x: impl Fn(usize, usize) -> f64, y: &[u8]) {
+    let mut counts = vec![(0u64, 0u64); tree.nodes.len()];
+    for &i in rows {
+        tree.visit(
+            |f| x(i, f),
+            |k| {
+                counts[k].0 += 1;
+                counts[k].1 += u64::from(y[i] == 1);
+            },
+        );
+    }
+    // Nodes are stored parents before children: a parent's share is set before its children's.
+    let mut parent_of = vec![usize::MAX; tree.nodes.len()];
+    for (k, n) in tree.nodes.iter().enumerate() {
+        if !n.is_leaf() {
+            parent_of[n.left as usize] = k;
+            parent_of[n.right as usize] = k;
+        }
+    }
+    for k in 0..tree.nodes.len() {
+        let (n, pos) = counts[k];
+        tree.nodes[k].value = if n > 0 {
+            pos as f64 / n as f64
+        } else if parent_of[k] != usize::MAX {
+            tree.nodes[parent_of[k]].value
+        } else {
+            0.0
+        };
+    }
 }
 
 /// Fits a forest on the `train` rows of `columns` (`NaN` = missing), seeded with `seed`.
@@ -148,7 +185,17 @@ pub(crate) fn fit(
                     code: "forest".into(),
                     reason: e.to_string(),
                 })?;
-            Ok(copy_tree(fitted.root_node(), &feats))
+            let mut tree = copy_tree(fitted.root_node(), &feats);
+            class_shares(
+                &mut tree,
+                &sample,
+                |i, f| {
+                    let v = columns[f][i];
+                    if v.is_nan() { medians[f] } else { v }
+                },
+                y,
+            );
+            Ok(tree)
         })
         .collect();
     Ok(Forest {
@@ -161,6 +208,51 @@ pub(crate) fn fit(
 mod tests {
     use super::*;
     use crate::metrics::auc;
+
+    /// On imbalanced data (8% positives) whose signal is weak, majority-vote leaves say 0
+    /// almost everywhere; class-share leaves rank the rows.
+    #[test]
+    fn probabilities_rank_rows_on_imbalanced_data() {
+        let mut s = SplitMix::new(11);
+        let n = 4000;
+        let x0: Vec<f64> = (0..n)
+            .map(|_| (s.next_u64() % 1000) as f64 / 1000.0)
+            .collect();
+        let x1: Vec<f64> = (0..n)
+            .map(|_| (s.next_u64() % 1000) as f64 / 1000.0)
+            .collect();
+        let y: Vec<u8> = (0..n)
+            .map(|i| {
+                let p = 0.02 + 0.12 * x0[i] + 0.04 * x1[i];
+                u8::from((s.next_u64() % 10_000) as f64 / 10_000.0 < p)
+            })
+            .collect();
+        let cols = vec![x0, x1];
+        let train: Vec<usize> = (0..3000).collect();
+        let f = fit(&cols, &y, &train, &ForestParams::default(), 5).unwrap();
+        let test: Vec<usize> = (3000..n).collect();
+        let scores: Vec<f64> = test.iter().map(|&i| f.vote(|k| cols[k][i])).collect();
+        let yt: Vec<u8> = test.iter().map(|&i| y[i]).collect();
+        let distinct = {
+            let mut v: Vec<u64> = scores.iter().map(|p| (p * 1e6) as u64).collect();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        };
+        assert!(distinct > 100, "{distinct} distinct probabilities");
+        let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+        assert!(mean > 0.03 && mean < 0.15, "mean probability {mean}");
+        let oracle: Vec<f64> = test
+            .iter()
+            .map(|&i| 0.12 * cols[0][i] + 0.04 * cols[1][i])
+            .collect();
+        assert!(
+            auc(&scores, &yt) > auc(&oracle, &yt) - 0.08,
+            "auc {} against the true probabilities' {}",
+            auc(&scores, &yt),
+            auc(&oracle, &yt)
+        );
+    }
 
     #[test]
     fn the_copied_trees_separate_the_classes() {

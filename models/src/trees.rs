@@ -66,6 +66,20 @@ impl Tree {
 
     /// The leaf value for a row, read through `x(feature)`.
     #[inline]
+    /// Calls `f` with the index of every node on the row's path, root to leaf.
+    pub(crate) fn visit(&self, x: impl Fn(usize) -> f64, mut f: impl FnMut(usize)) {
+        let mut k = 0usize;
+        loop {
+            f(k);
+            let n = &self.nodes[k];
+            if n.is_leaf() {
+                break;
+            }
+            k = Self::child(n, &x);
+        }
+    }
+
+    /// The value of the leaf the row reaches.
     pub fn predict(&self, x: impl Fn(usize) -> f64) -> f64 {
         let mut n = &self.nodes[0];
         while !n.is_leaf() {
