@@ -24,7 +24,7 @@ use crate::domain::product::Contract;
 use crate::error::EngineError;
 use crate::marketing::pattern::{self, Pattern, SlotKind, SlotMemo};
 use crate::marketing::{
-    CueSet, PatternIndex, line_of, negation_cue, normalise_char, normalised_words,
+    CueSet, GrammarInfo, PatternIndex, line_of, negation_cue, normalise_char, normalised_words,
 };
 use crate::rates::ApplicableCap;
 use serde::{Deserialize, Serialize};
@@ -141,13 +141,6 @@ struct PenaltyRule {
     name: String,
     kind: PenaltyKind,
     pattern: Pattern,
-}
-
-/// Version and language of one loaded clause grammar.
-#[derive(Debug, Clone, PartialEq)]
-struct GrammarInfo {
-    version: String,
-    language: String,
 }
 
 /// Every language's clause grammar, used together (contracts mix languages).

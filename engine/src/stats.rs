@@ -54,6 +54,30 @@ pub fn chi_square_upper_quantile(k: f64, p: f64) -> f64 {
     (k * (1.0 - a + z * a.sqrt()).powi(3)).max(0.0)
 }
 
+/// PSI of `actual` against `expected` counts over the same bins, each bin smoothed by half a
+/// row (a bin empty on one side stays finite); `None` when either side is empty.
+pub fn psi_of_counts(expected: &[u64], actual: &[u64]) -> Option<f64> {
+    let (e_n, a_n) = (
+        expected.iter().sum::<u64>() as f64,
+        actual.iter().sum::<u64>() as f64,
+    );
+    if e_n <= 0.0 || a_n <= 0.0 {
+        return None;
+    }
+    let bins = expected.len() as f64;
+    Some(
+        expected
+            .iter()
+            .zip(actual)
+            .map(|(e, a)| {
+                let pe = (*e as f64 + 0.5) / (e_n + 0.5 * bins);
+                let pa = (*a as f64 + 0.5) / (a_n + 0.5 * bins);
+                (pa - pe) * (pa / pe).ln()
+            })
+            .sum(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@
 //! vintages, and of every vintage, against the baseline ones.
 
 use crate::date::Date;
+use crate::stats::psi_of_counts;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -335,29 +336,6 @@ fn cochran_armitage(points: &[(f64, u64, u64)]) -> (f64, f64) {
     (z, crate::stats::normal_upper_tail(z))
 }
 
-/// PSI of `actual` against `expected` counts (bins with no grant smoothed by half a grant).
-fn psi(expected: &[u64], actual: &[u64]) -> Option<f64> {
-    let (e_n, a_n) = (
-        expected.iter().sum::<u64>() as f64,
-        actual.iter().sum::<u64>() as f64,
-    );
-    if e_n <= 0.0 || a_n <= 0.0 {
-        return None;
-    }
-    let bins = expected.len() as f64;
-    Some(
-        expected
-            .iter()
-            .zip(actual)
-            .map(|(e, a)| {
-                let pe = (*e as f64 + 0.5) / (e_n + 0.5 * bins);
-                let pa = (*a as f64 + 0.5) / (a_n + 0.5 * bins);
-                (pa - pe) * (pa / pe).ln()
-            })
-            .sum(),
-    )
-}
-
 fn share(flagged: u64, known: u64) -> Option<f64> {
     (known > 0).then(|| flagged as f64 / known as f64)
 }
@@ -438,7 +416,7 @@ fn analyse_group(
                 [f + c.flagged[k], u + c.known[k] - c.flagged[k]]
             })
         };
-        let char_psi = psi(&counts(baseline), &counts(recent)).unwrap_or(0.0);
+        let char_psi = psi_of_counts(&counts(baseline), &counts(recent)).unwrap_or(0.0);
         let material = r - b >= rules.min_share_increase && char_psi >= rules.min_psi;
         let persistent = recent
             .iter()
@@ -466,9 +444,9 @@ fn analyse_group(
         })
     };
     let baseline_mix = tiers(baseline);
-    out.mix_psi = psi(&baseline_mix, &tiers(recent));
+    out.mix_psi = psi_of_counts(&baseline_mix, &tiers(recent));
     for (v, c) in out.vintages.iter_mut().zip(months.values()) {
-        v.mix_psi = psi(&baseline_mix, &c.tiers);
+        v.mix_psi = psi_of_counts(&baseline_mix, &c.tiers);
     }
     let worsening: Vec<String> = out
         .trends

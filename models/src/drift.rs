@@ -11,7 +11,7 @@
 //! line (0.1 by default: Siddiqi, Credit Risk Scorecards, 2006).
 
 use crate::table::ColumnData;
-use finrisk_engine::stats::{chi_square_upper_quantile, normal_upper_tail};
+use finrisk_engine::stats::{chi_square_upper_quantile, normal_upper_tail, psi_of_counts};
 use serde::Serialize;
 
 /// One bin of a drift table.
@@ -45,19 +45,14 @@ pub struct Drift {
 /// Bins for numbers: the baseline's quantiles (`bins` of them, ties merged) and a bin for
 /// missing values (NaN) when either side has one.
 pub fn numeric_bins(baseline: &[f64], current: &[f64], bins: usize) -> Vec<BinCount> {
-    let mut sorted: Vec<f64> = baseline.iter().copied().filter(|v| !v.is_nan()).collect();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let bins = bins.max(2);
-    let mut edges: Vec<f64> = if sorted.is_empty() {
-        Vec::new()
-    } else {
-        (1..bins)
-            .map(|b| sorted[(b * sorted.len() / bins).min(sorted.len() - 1)])
-            .collect()
-    };
-    edges.dedup();
+    let mut edges = crate::metrics::PsiReference::fit(baseline, bins).edges;
+    let top = baseline
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NEG_INFINITY, f64::max);
     // The top edge would leave its bin empty on the baseline: values equal to it go below.
-    if edges.last() == sorted.last() {
+    if edges.last() == Some(&top) {
         edges.pop();
     }
     let mut out: Vec<BinCount> = (0..=edges.len())
@@ -163,20 +158,9 @@ fn labels(data: &ColumnData) -> Vec<String> {
 
 /// PSI over `bins` (a bin empty on one side is smoothed by half a row).
 pub fn psi_of_bins(bins: &[BinCount]) -> f64 {
-    let (nb, nc) = bins.iter().fold((0.0, 0.0), |(b, c), x| {
-        (b + x.baseline as f64, c + x.current as f64)
-    });
-    if nb <= 0.0 || nc <= 0.0 {
-        return 0.0;
-    }
-    let k = bins.len() as f64;
-    bins.iter()
-        .map(|x| {
-            let pb = (x.baseline as f64 + 0.5) / (nb + 0.5 * k);
-            let pc = (x.current as f64 + 0.5) / (nc + 0.5 * k);
-            (pc - pb) * (pc / pb).ln()
-        })
-        .sum()
+    let (baseline, current): (Vec<u64>, Vec<u64>) =
+        bins.iter().map(|b| (b.baseline, b.current)).unzip();
+    psi_of_counts(&baseline, &current).unwrap_or(0.0)
 }
 
 /// The drift of `name` over `bins`, at level `alpha` and materiality `material`.

@@ -79,24 +79,25 @@ fn split(batch: &GrantBatch, at: Date) -> anyhow::Result<(GrantBatch, GrantBatch
     Ok((before, after))
 }
 
-fn samples(args: &MonitorArgs) -> anyhow::Result<(GrantBatch, SampleInfo, GrantBatch, SampleInfo)> {
+/// The baseline and current samples, each after what it says of itself.
+fn samples(args: &MonitorArgs) -> anyhow::Result<(SampleInfo, GrantBatch, SampleInfo, GrantBatch)> {
     match (&args.baseline, &args.current, &args.input, &args.split_at) {
         (Some(b), Some(c), None, None) => {
             let (base, base_bad) = load(b, "baseline")?;
             let (cur, cur_bad) = load(c, "current")?;
             Ok((
-                base,
                 SampleInfo {
                     source: b.display().to_string(),
-                    rows: 0,
+                    rows: base.len(),
                     rows_rejected: base_bad,
                 },
-                cur,
+                base,
                 SampleInfo {
                     source: c.display().to_string(),
-                    rows: 0,
+                    rows: cur.len(),
                     rows_rejected: cur_bad,
                 },
+                cur,
             ))
         }
         (None, None, Some(input), Some(at)) => {
@@ -114,18 +115,18 @@ fn samples(args: &MonitorArgs) -> anyhow::Result<(GrantBatch, SampleInfo, GrantB
             }
             let source = |side: &str| format!("{} ({side} {at})", input.display());
             Ok((
-                base,
                 SampleInfo {
                     source: source("before"),
-                    rows: 0,
+                    rows: base.len(),
                     rows_rejected: bad,
                 },
-                cur,
+                base,
                 SampleInfo {
                     source: source("from"),
-                    rows: 0,
+                    rows: cur.len(),
                     rows_rejected: 0,
                 },
+                cur,
             ))
         }
         _ => Err(bad_input(
@@ -164,9 +165,7 @@ pub(crate) fn figures(args: &MonitorArgs) -> anyhow::Result<MonitorFigures> {
             args.min_rate_change
         )));
     }
-    let (base, mut base_info, cur, mut cur_info) = samples(args)?;
-    base_info.rows = base.len();
-    cur_info.rows = cur.len();
+    let (base_info, base, cur_info, cur) = samples(args)?;
     let ruleset = load_ruleset(
         args.rules.rules.as_deref(),
         parse_jurisdiction(&args.jurisdiction)?,

@@ -149,11 +149,11 @@ pub struct PhraseMatch {
     pub negated_by: Option<String>,
 }
 
-/// Version and language of one loaded grammar.
+/// Version and language of one loaded grammar (claims or clauses).
 #[derive(Debug, Clone, PartialEq)]
-struct GrammarInfo {
-    version: String,
-    language: String,
+pub(crate) struct GrammarInfo {
+    pub(crate) version: String,
+    pub(crate) language: String,
 }
 
 /// Every language's claim grammar, used together (ads mix languages).
