@@ -262,6 +262,18 @@ pub(crate) struct DataArgs {
     /// Leave these columns out (comma-separated).
     #[arg(long, value_name = "COLS", value_delimiter = ',')]
     pub(crate) exclude: Vec<String>,
+    /// Out-of-time split: keep only the rows whose value in this column lies in
+    /// `[--from, --before)` (a date of issue, a year). The column is never a feature; for a
+    /// shipped dataset it is read from the dataset's file (LendingClub: `issue_d`,
+    /// `issue_year`). Dates compare as text (ISO `YYYY-MM-DD`), numbers as numbers.
+    #[arg(long = "period-column", value_name = "COL")]
+    pub(crate) period_column: Option<String>,
+    /// With `--period-column`: keep rows at or after this value.
+    #[arg(long = "from", value_name = "VALUE", requires = "period_column")]
+    pub(crate) period_from: Option<String>,
+    /// With `--period-column`: keep rows before this value.
+    #[arg(long = "before", value_name = "VALUE", requires = "period_column")]
+    pub(crate) period_before: Option<String>,
 }
 
 /// `finrisk train`.
@@ -617,10 +629,21 @@ pub(crate) struct MonitorArgs {
     /// One grants table to split at `--split-at` instead of two tables.
     #[arg(long, value_name = "FILE")]
     pub(crate) input: Option<PathBuf>,
-    /// With `--input`: grants before this date (`granted_at`) are the baseline, the others the
-    /// current sample.
-    #[arg(long = "split-at", value_name = "DATE")]
+    /// With `--input`: grants before this value of `--period-column` are the baseline, the
+    /// others the current sample.
+    #[arg(long = "split-at", value_name = "VALUE")]
     pub(crate) split_at: Option<String>,
+    /// With `--input`: the column `--split-at` cuts (default `granted_at`, a date); any other
+    /// column of the table (a vintage label, a model version, a year) compares as numbers when
+    /// it holds numbers and as text otherwise. Grants with no value in it belong to neither
+    /// sample and are counted.
+    #[arg(
+        long = "period-column",
+        value_name = "COL",
+        default_value = "granted_at",
+        requires = "split_at"
+    )]
+    pub(crate) period_column: String,
     /// The PD model whose PD and characteristics are watched: `default`, an artifact file, or
     /// `none`.
     #[arg(long, value_name = "MODEL", default_value = "default")]

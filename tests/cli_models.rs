@@ -397,3 +397,173 @@ fn compare_models_tests_the_auc_difference_on_the_same_rows() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("model"));
 }
+
+/// The feature names of the artifact at `path`.
+fn feature_names(path: &std::path::Path) -> Vec<String> {
+    let artifact: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    artifact["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The out-of-time comparison of `models/README.md`: a scorecard and a logistic regression
+/// trained on the LendingClub loans issued up to 2010 (the grant columns of the default model),
+/// scored on the 2011 loans. The scorecard is not behind, and the figures are the documented ones.
+#[test]
+fn out_of_time_the_default_recipe_is_not_behind_a_logistic_regression() {
+    let dir = scratch("oot");
+    let mut artifacts = Vec::new();
+    for kind in ["scorecard", "logistic"] {
+        let out = dir.join(format!("{kind}.json"));
+        let summary = json(&[
+            "train",
+            "--dataset",
+            "lending_club_grants",
+            "--model",
+            kind,
+            "--folds",
+            "0",
+            "--period-column",
+            "issue_d",
+            "--before",
+            "2011-01-01",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(summary["rows"], 20814, "{summary}");
+        assert_eq!(summary["period"]["rows_in_period"], 20814);
+        assert_eq!(summary["period"]["rows_outside"], 21721);
+        assert_eq!(summary["period"]["rows_missing_period"], 0);
+        assert_eq!(summary["period"]["compared_as"], "text");
+        // The period column is read beside the features, never as one.
+        let artifact: Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let features = feature_names(&out);
+        assert_eq!(features.len(), 10, "{features:?}");
+        assert!(!features.iter().any(|f| f == "issue_d"), "{features:?}");
+        assert!(
+            artifact["training"]["command"]
+                .as_str()
+                .unwrap()
+                .contains("--period-column issue_d --before 2011-01-01"),
+            "{}",
+            artifact["training"]
+        );
+        artifacts.push(out);
+    }
+    let v = json(&[
+        "compare-models",
+        "--dataset",
+        "lending_club_grants",
+        "--period-column",
+        "issue_d",
+        "--from",
+        "2011-01-01",
+        "--model",
+        artifacts[0].to_str().unwrap(),
+        "--model",
+        artifacts[1].to_str().unwrap(),
+    ]);
+    assert_eq!(v["rows"], 21721, "{v}");
+    let (scorecard, logistic) = (
+        v["models"][0]["auc"].as_f64().unwrap(),
+        v["models"][1]["auc"].as_f64().unwrap(),
+    );
+    assert!((scorecard - 0.6911).abs() < 5e-5, "{scorecard}");
+    assert!((logistic - 0.6876).abs() < 5e-5, "{logistic}");
+    assert!(
+        v["a_minus_b"]["auc"]["ci95"][0].as_f64().unwrap() > 0.0,
+        "{v}"
+    );
+}
+
+#[test]
+fn a_period_of_a_plain_table_is_cut_counted_and_never_a_feature() {
+    let dir = scratch("period");
+    let raw = std::fs::read_to_string(german_csv(&dir)).unwrap();
+    // A year per row (1990 + row % 20) and, on every 50th row, none.
+    let mut text = String::new();
+    for (i, line) in raw.lines().enumerate() {
+        let year = match i {
+            0 => "year".to_string(),
+            i if i % 50 == 0 => String::new(),
+            i => (1990 + i % 20).to_string(),
+        };
+        text += &format!("{line},{year}\n");
+    }
+    let data = dir.join("german_years.csv");
+    std::fs::write(&data, text).unwrap();
+    let d = data.to_str().unwrap();
+    let out = dir.join("early.json");
+    let o = out.to_str().unwrap();
+    let base = [
+        "train",
+        "--data",
+        d,
+        "--target",
+        "bad",
+        "--exclude",
+        "class",
+        "--folds",
+        "0",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        a.extend_from_slice(&["--out", o]);
+        run(&a)
+    };
+    let summary = json_of(&with(&[
+        "--period-column",
+        "year",
+        "--from",
+        "1995",
+        "--before",
+        "2005",
+    ]));
+    // Rows 1..=1000; 20 have no year; of the others, years 1995..2004 are half.
+    let mut kept = 0;
+    for i in 1..=1000 {
+        if i % 50 != 0 && (1995..2005).contains(&(1990 + i % 20)) {
+            kept += 1;
+        }
+    }
+    assert_eq!(summary["rows"], kept, "{summary}");
+    assert_eq!(summary["period"]["rows_missing_period"], 20);
+    assert_eq!(summary["period"]["rows_outside"], 980 - kept);
+    assert_eq!(summary["period"]["compared_as"], "numeric");
+    let features = feature_names(&out);
+    assert!(features.iter().any(|f| f == "age"), "{features:?}");
+    assert!(!features.iter().any(|f| f == "year"), "{features:?}");
+    // Bad bounds and an empty period are refused with the field.
+    assert_bad_input(
+        &with(&["--period-column", "year", "--from", "last year"]),
+        "from: `last year` is not a number",
+    );
+    assert_bad_input(&with(&["--period-column", "year"]), "period-column");
+    assert_bad_input(
+        &with(&["--period-column", "nope", "--from", "1995"]),
+        "period-column: column `nope`",
+    );
+    assert_bad_input(
+        &with(&["--period-column", "year", "--from", "2030"]),
+        "from/before: no row",
+    );
+    assert_bad_input(
+        &run(&[
+            "train",
+            "--dataset",
+            "german_credit",
+            "--period-column",
+            "issue_d",
+            "--from",
+            "2011-01-01",
+            "--out",
+            o,
+        ]),
+        "issue_d",
+    );
+}

@@ -65,6 +65,29 @@ fn halves(csv: &str, a: &Path, b: &Path, shifted: &Path) {
     std::fs::write(shifted, tc).unwrap();
 }
 
+/// Generates a book of `grants` grants into `dir` (CSV when `csv`, else Parquet).
+fn generate(dir: &Path, grants: u32, csv: bool) {
+    let grants = grants.to_string();
+    let mut args = vec![
+        "generate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--grants",
+        &grants,
+        "--cases",
+        "10",
+    ];
+    if csv {
+        args.push("--csv");
+    }
+    let out = Command::new(BIN).args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn alerting(v: &Value, key: &str) -> BTreeSet<String> {
     v[key]
         .as_array()
@@ -78,20 +101,7 @@ fn alerting(v: &Value, key: &str) -> BTreeSet<String> {
 #[test]
 fn halves_are_quiet_and_two_shifted_characteristics_alert_alone() {
     let dir = scratch("monitor", "halves");
-    let status = Command::new(BIN)
-        .args([
-            "generate",
-            "--out",
-            dir.to_str().unwrap(),
-            "--grants",
-            "20000",
-            "--cases",
-            "10",
-            "--csv",
-        ])
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    generate(&dir, 20000, true);
     let csv = std::fs::read_to_string(dir.join("grants.csv")).unwrap();
     let (a, b, c) = (dir.join("a.csv"), dir.join("b.csv"), dir.join("c.csv"));
     halves(&csv, &a, &b, &c);
@@ -142,19 +152,7 @@ fn halves_are_quiet_and_two_shifted_characteristics_alert_alone() {
 #[test]
 fn one_table_split_at_a_date_and_bad_input() {
     let dir = scratch("monitor", "split");
-    let status = Command::new(BIN)
-        .args([
-            "generate",
-            "--out",
-            dir.to_str().unwrap(),
-            "--grants",
-            "6000",
-            "--cases",
-            "10",
-        ])
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    generate(&dir, 6000, false);
     let grants = dir.join("grants.parquet");
     let (_, v) = monitor(&[
         "--input",
@@ -205,5 +203,93 @@ fn one_table_split_at_a_date_and_bad_input() {
             "2",
         ]),
         "alpha",
+    );
+}
+
+#[test]
+fn one_table_split_by_another_period_column_counts_rows_without_a_period() {
+    let dir = scratch("monitor", "period");
+    generate(&dir, 3000, true);
+    let csv = std::fs::read_to_string(dir.join("grants.csv")).unwrap();
+    // A model-version column: v1 on even rows, v2 on odd rows, none on every 100th row.
+    let mut text = String::new();
+    let (mut v1, mut v2, mut none) = (0u64, 0u64, 0u64);
+    for (k, line) in csv.lines().enumerate() {
+        let label = match k {
+            0 => "model_version",
+            k if k % 100 == 0 => {
+                none += 1;
+                ""
+            }
+            k if k % 2 == 0 => {
+                v1 += 1;
+                "v1"
+            }
+            _ => {
+                v2 += 1;
+                "v2"
+            }
+        };
+        text += &format!("{line},{label}\n");
+    }
+    let input = dir.join("versions.csv");
+    std::fs::write(&input, text).unwrap();
+    let (_, v) = monitor(&[
+        "--input",
+        input.to_str().unwrap(),
+        "--period-column",
+        "model_version",
+        "--split-at",
+        "v2",
+        "--model",
+        "none",
+    ]);
+    assert_eq!(
+        v["baseline"]["rows"].as_u64().unwrap(),
+        v1,
+        "{}",
+        v["baseline"]
+    );
+    assert_eq!(
+        v["current"]["rows"].as_u64().unwrap(),
+        v2,
+        "{}",
+        v["current"]
+    );
+    assert_eq!(v["baseline"]["rows_without_period"].as_u64().unwrap(), none);
+    assert!(
+        v["baseline"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("model_version before v2")
+    );
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("monitor")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_bad_input(
+        &run(&[
+            "--input",
+            input.to_str().unwrap(),
+            "--period-column",
+            "nope",
+            "--split-at",
+            "v2",
+        ]),
+        "nope",
+    );
+    assert_bad_input(
+        &run(&[
+            "--input",
+            input.to_str().unwrap(),
+            "--period-column",
+            "model_version",
+            "--split-at",
+            "v9",
+        ]),
+        "split-at: no grant",
     );
 }

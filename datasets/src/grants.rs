@@ -77,7 +77,8 @@ pub fn read_table(path: &Path) -> Result<DataFrame, DatasetError> {
 }
 
 /// Reads only the columns of `wanted` the table has (CSV as text, Parquet as typed), in the
-/// table's order: a report over a scores table need not load its evidence column.
+/// table's order (none of them: a frame with no column): a report over a scores table need not
+/// load its evidence column.
 pub fn read_table_columns(path: &Path, wanted: &[&str]) -> Result<DataFrame, DatasetError> {
     read_projected(path, Some(wanted))
 }
@@ -123,6 +124,10 @@ fn read_projected_unguarded(
                     .filter(|c| wanted.contains(c))
                     .map(PlSmallStr::from)
                     .collect();
+                // None of the wanted columns: polars refuses an empty projection (it panics).
+                if present.is_empty() {
+                    return Ok(DataFrame::empty());
+                }
                 options = options.with_columns(Some(present.into()));
             }
             options
@@ -139,6 +144,9 @@ fn read_projected_unguarded(
                     .filter(|n| wanted.contains(&n.as_str()))
                     .map(|n| n.to_string())
                     .collect();
+                if present.is_empty() {
+                    return Ok(DataFrame::empty());
+                }
                 reader = reader.with_columns(Some(present));
             }
             reader.finish().map_err(polars_err)

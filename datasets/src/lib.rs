@@ -20,13 +20,16 @@ pub mod consistency;
 pub mod element_table;
 pub mod generate;
 pub mod grants;
+pub mod period;
 pub mod real;
 pub mod stream;
 pub mod write;
 
 pub use grants::{LoadReport, TableFormat, load_grants, read_table, read_table_columns};
+pub use period::{PeriodFilter, PeriodSelection};
 pub use real::{
-    FeatureKind, FeatureSpec, ModelTable, RealDataset, lending_club_grants, load_model_table,
+    FeatureKind, FeatureSpec, ModelTable, RealDataset, dataset_column, lending_club_grants,
+    load_model_table,
 };
 pub use stream::{GrantChunk, GrantChunks, GrantInput, InputPart};
 

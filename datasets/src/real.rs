@@ -638,6 +638,23 @@ fn lending_club_grant_feature(
     })
 }
 
+/// One raw column of a shipped dataset's file, in the file's row order (the order of
+/// [`load_model_table`]'s rows): the period column of an out-of-time split (`issue_d` or
+/// `issue_year` for LendingClub), read beside the features without becoming one.
+pub fn dataset_column(
+    dataset: RealDataset,
+    path: Option<&Path>,
+    column: &str,
+) -> Result<Column, DatasetError> {
+    let path = path.map_or_else(|| dataset.default_path(), Path::to_path_buf);
+    let df = read_columns(&path, &[column])?;
+    df.column(column)
+        .cloned()
+        .map_err(|_| DatasetError::MissingColumns {
+            columns: vec![column.to_string()],
+        })
+}
+
 /// LendingClub 2007-2011 as a grants table in the SPEC format (one grant per loan, each its own
 /// borrower, institution `LENDINGCLUB`, product `LC-36M` / `LC-60M`, currency USD), with the
 /// outcome `defaulted`. Only origination-time columns are read.

@@ -7,7 +7,7 @@
 use crate::cli::{Format, MonitorArgs};
 use crate::failure::{Alerted, bad_input};
 use crate::input::{load_ruleset, parse_jurisdiction};
-use finrisk_datasets::load_grants;
+use finrisk_datasets::{DatasetError, PeriodFilter, load_grants, read_table_columns};
 use finrisk_engine::Date;
 use finrisk_engine::assess::assess_grants;
 use finrisk_engine::domain::GrantBatch;
@@ -46,6 +46,9 @@ pub(crate) struct SampleInfo {
     pub(crate) source: String,
     pub(crate) rows: usize,
     pub(crate) rows_rejected: usize,
+    /// Valid grants with no value in the period column (split by another column than
+    /// `granted_at`): in neither sample.
+    pub(crate) rows_without_period: usize,
 }
 
 const METHOD: &str = "PSI over ten bins cut at the baseline's deciles (a bin for missing values; categories one bin each); under no drift PSI is about chi-square with bins-1 degrees of freedom times (1/n + 1/m) (Yurdakul and Naranjo, Journal of Risk Model Validation 14(4), 2020), so a figure alerts when it is above that critical value at the level (Bonferroni over the characteristics) and at least the materiality line (Siddiqi, Credit Risk Scorecards, 2006: 0.1). Code rates: two-proportion z test, Bonferroni over the codes, and a change of at least min_rate_change.";
@@ -63,20 +66,76 @@ fn load(path: &Path, what: &str) -> anyhow::Result<(GrantBatch, usize)> {
     Ok((batch, report.rows_rejected))
 }
 
-/// The rows of `batch` granted before `at`, and the others.
-fn split(batch: &GrantBatch, at: Date) -> anyhow::Result<(GrantBatch, GrantBatch)> {
+/// The side of the split of each grant of `batch`: `Some(true)` for the baseline (before the
+/// split value), `Some(false)` for the current sample, `None` for no period value.
+fn sides(
+    batch: &GrantBatch,
+    input: &Path,
+    column: &str,
+    at: &str,
+) -> anyhow::Result<Vec<Option<bool>>> {
+    if column == "granted_at" {
+        let day = Date::parse(at)
+            .map_err(|_| bad_input(format!("split-at: `{at}` is not a date YYYY-MM-DD")))?;
+        return Ok(batch.granted_at.iter().map(|d| Some(*d < day)).collect());
+    }
+    let table = read_table_columns(input, &[column])?;
+    let values = table.column(column).map_err(|_| {
+        bad_input(format!(
+            "period-column: column `{column}` is not in {}",
+            input.display()
+        ))
+    })?;
+    let filter = PeriodFilter {
+        column: column.to_string(),
+        from: None,
+        before: Some(at.to_string()),
+    };
+    let selection = filter.select(values).map_err(|e| match e {
+        DatasetError::Parameter { reason, .. } => bad_input(format!("split-at: {reason}")),
+        other => other.into(),
+    })?;
+    let missing: Vec<bool> = {
+        let text = values.cast(&polars::prelude::DataType::String)?;
+        let ca = text.str()?;
+        ca.iter()
+            .map(|v| v.is_none_or(|v| v.trim().is_empty()))
+            .collect()
+    };
+    Ok(batch
+        .source_row
+        .iter()
+        .map(|&row| {
+            let i = row.saturating_sub(1);
+            match (missing.get(i), selection.keep.get(i)) {
+                (Some(false), Some(&keep)) => Some(keep),
+                _ => None,
+            }
+        })
+        .collect())
+}
+
+/// The grants of `batch` on each side of the split, and how many are on neither.
+fn split(
+    batch: &GrantBatch,
+    side: &[Option<bool>],
+) -> anyhow::Result<(GrantBatch, GrantBatch, usize)> {
     let (mut before, mut after) = (GrantBatch::default(), GrantBatch::default());
+    let mut neither = 0;
     for i in 0..batch.len() {
-        let target = if batch.granted_at[i] < at {
-            &mut before
-        } else {
-            &mut after
+        let target = match side.get(i).copied().flatten() {
+            Some(true) => &mut before,
+            Some(false) => &mut after,
+            None => {
+                neither += 1;
+                continue;
+            }
         };
         target
             .push(batch.source_row[i], batch.record(i))
             .map_err(|e| anyhow::anyhow!("row {}: {e:?}", batch.source_row[i]))?;
     }
-    Ok((before, after))
+    Ok((before, after, neither))
 }
 
 /// The baseline and current samples, each after what it says of itself.
@@ -90,41 +149,44 @@ fn samples(args: &MonitorArgs) -> anyhow::Result<(SampleInfo, GrantBatch, Sample
                     source: b.display().to_string(),
                     rows: base.len(),
                     rows_rejected: base_bad,
+                    rows_without_period: 0,
                 },
                 base,
                 SampleInfo {
                     source: c.display().to_string(),
                     rows: cur.len(),
                     rows_rejected: cur_bad,
+                    rows_without_period: 0,
                 },
                 cur,
             ))
         }
         (None, None, Some(input), Some(at)) => {
-            let day = Date::parse(at)
-                .map_err(|_| bad_input(format!("split-at: `{at}` is not a date YYYY-MM-DD")))?;
             let (whole, bad) = load(input, "input")?;
-            let (base, cur) = split(&whole, day)?;
-            for (part, name) in [(&base, "before"), (&cur, "on or after")] {
+            let column = args.period_column.as_str();
+            let (base, cur, neither) = split(&whole, &sides(&whole, input, column, at)?)?;
+            for (part, name) in [(&base, "before"), (&cur, "at or after")] {
                 if part.is_empty() {
                     return Err(bad_input(format!(
-                        "split-at: no grant of {} is granted {name} {at}",
+                        "split-at: no grant of {} has {column} {name} {at}",
                         input.display()
                     )));
                 }
             }
-            let source = |side: &str| format!("{} ({side} {at})", input.display());
+            let source = |side: &str| format!("{} ({column} {side} {at})", input.display());
             Ok((
                 SampleInfo {
                     source: source("before"),
                     rows: base.len(),
                     rows_rejected: bad,
+                    rows_without_period: neither,
                 },
                 base,
                 SampleInfo {
                     source: source("from"),
                     rows: cur.len(),
                     rows_rejected: 0,
+                    rows_without_period: 0,
                 },
                 cur,
             ))

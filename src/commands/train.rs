@@ -2,7 +2,9 @@
 
 use crate::cli::{CompareModelsArgs, DataArgs, EvalArgs, TrainArgs};
 use crate::failure::bad_input;
-use finrisk_datasets::{RealDataset, load_model_table, read_table};
+use finrisk_datasets::{
+    PeriodFilter, PeriodSelection, RealDataset, dataset_column, load_model_table, read_table,
+};
 use finrisk_models::binning::BinningParams;
 use finrisk_models::calibration::CalibrationMethod;
 use finrisk_models::frame::{Selection, feature_table, target_values, training_set};
@@ -13,15 +15,77 @@ use polars::prelude::DataFrame;
 use serde_json::json;
 use std::path::PathBuf;
 
-/// The loaded data: frame, target column, where it came from.
+/// The loaded data: frame, target column, where it came from, and the period it was cut to.
 struct Loaded {
     frame: DataFrame,
     target: String,
     label: String,
     path: PathBuf,
+    period: Option<PeriodSelection>,
 }
 
 fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
+    let loaded = load_all_rows(args)?;
+    match &args.period_column {
+        Some(column) => cut_to_period(args, column, loaded),
+        None => Ok(loaded),
+    }
+}
+
+/// Keeps the rows of `loaded` in the period `[--from, --before)` of `column` (taken out of the
+/// frame, or read from the shipped dataset's file), recording the counts; an empty period is
+/// bad input naming the bounds.
+fn cut_to_period(args: &DataArgs, column: &str, mut loaded: Loaded) -> anyhow::Result<Loaded> {
+    let filter = PeriodFilter {
+        column: column.to_string(),
+        from: args.period_from.clone(),
+        before: args.period_before.clone(),
+    };
+    let values = match args.dataset.as_deref().and_then(RealDataset::parse) {
+        Some(dataset) => dataset_column(dataset, None, column)?,
+        None => {
+            let values = loaded.frame.column(column).cloned().map_err(|_| {
+                bad_input(format!(
+                    "period-column: column `{column}` is not in {}",
+                    loaded.label
+                ))
+            })?;
+            loaded.frame = loaded.frame.drop(column)?;
+            values
+        }
+    };
+    if values.len() != loaded.frame.height() {
+        return Err(bad_input(format!(
+            "period-column: `{column}` has {} rows, the data {}",
+            values.len(),
+            loaded.frame.height()
+        )));
+    }
+    let selection = filter.select(&values)?;
+    if selection.rows_in_period == 0 {
+        return Err(bad_input(format!(
+            "from/before: no row of {} has `{column}` in [{}, {}) ({} outside, {} missing)",
+            loaded.label,
+            filter.from.as_deref().unwrap_or("-inf"),
+            filter.before.as_deref().unwrap_or("+inf"),
+            selection.rows_outside,
+            selection.rows_missing_period
+        )));
+    }
+    let mask: polars::prelude::BooleanChunked = selection.keep.iter().copied().collect();
+    loaded.frame = loaded.frame.filter(&mask)?;
+    loaded.label = format!(
+        "{}, {column} in [{}, {})",
+        loaded.label,
+        filter.from.as_deref().unwrap_or("-inf"),
+        filter.before.as_deref().unwrap_or("+inf")
+    );
+    loaded.period = Some(selection);
+    Ok(loaded)
+}
+
+/// Every row of `--data` or `--dataset`.
+fn load_all_rows(args: &DataArgs) -> anyhow::Result<Loaded> {
     if let Some(name) = &args.dataset {
         let dataset = RealDataset::parse(name).ok_or_else(|| {
             let names: Vec<&str> = RealDataset::ALL.iter().map(|d| d.name()).collect();
@@ -36,6 +100,7 @@ fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
             target: "target".into(),
             label: format!("dataset {}", dataset.name()),
             path: dataset.default_path(),
+            period: None,
         });
     }
     let path = args
@@ -51,6 +116,7 @@ fn load(args: &DataArgs) -> anyhow::Result<Loaded> {
         target,
         label: path.display().to_string(),
         path,
+        period: None,
     })
 }
 
@@ -148,6 +214,15 @@ fn command_line(args: &TrainArgs) -> String {
     }
     if !d.exclude.is_empty() {
         c += &format!(" --exclude {}", d.exclude.join(","));
+    }
+    if let Some(p) = &d.period_column {
+        c += &format!(" --period-column {p}");
+        if let Some(f) = &d.period_from {
+            c += &format!(" --from {f}");
+        }
+        if let Some(b) = &d.period_before {
+            c += &format!(" --before {b}");
+        }
     }
     c += &format!(
         " --model {} --folds {} --seed {} --calibration {}",
@@ -255,6 +330,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<String> {
         "data_sha256": model.training.data_sha256,
         "rows": set.rows(),
         "positive_rate": set.positive_rate(),
+        "period": loaded.period,
         "features": model.features.len(),
         "cv": cv,
         "in_sample": model.in_sample,
@@ -316,6 +392,7 @@ pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
     let summary = json!({
         "model": model.id(),
         "data": loaded.label,
+        "period": loaded.period,
         "rows": m.rows,
         "positive_rate": m.positive_rate,
         "auc": m.auc,
@@ -362,6 +439,7 @@ pub(crate) fn compare_models(args: &CompareModelsArgs) -> anyhow::Result<String>
     let ks = finrisk_models::delong::ks_difference(&pd_a, &pd_b, &target, 500, 42);
     let summary = json!({
         "data": loaded.label,
+        "period": loaded.period,
         "rows": ma.rows,
         "positive_rate": ma.positive_rate,
         "models": [
