@@ -754,9 +754,19 @@ pub(crate) enum BatchKind {
 /// `finrisk backtest`.
 #[derive(Debug, Args)]
 pub(crate) struct BacktestArgs {
-    /// Grants: a CSV or Parquet file, or a directory of Parquet part files.
+    /// What the input holds.
+    #[arg(long, value_enum, default_value_t = BatchKind::Grants)]
+    pub(crate) kind: BatchKind,
+    /// Grants: a CSV or Parquet file, or a directory of Parquet part files; products: JSON
+    /// lines; cases: JSON lines or an element table (.csv or .xlsx, one row per case).
     #[arg(long, value_name = "PATH")]
     pub(crate) input: PathBuf,
+    /// For cases in an element table: the repayments table (as `batch --repayments`).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) repayments: Option<PathBuf>,
+    /// For cases in an element table: the marketing texts in evidence (as `batch --ads`).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) ads: Option<PathBuf>,
     /// The current ruleset (default: the embedded one of the jurisdiction).
     #[arg(long, value_name = "FILE")]
     pub(crate) rules: Option<PathBuf>,
@@ -769,10 +779,11 @@ pub(crate) struct BacktestArgs {
     /// As-of date for time-dependent checks (default: the latest date in the data).
     #[arg(long, value_name = "DATE")]
     pub(crate) as_of: Option<String>,
-    /// Rows per chunk of the streamed read.
+    /// Rows per chunk of the streamed read (products and cases: rows assessed at a time).
     #[arg(long, value_name = "N", default_value_t = GRANT_CHUNK_ROWS)]
     pub(crate) chunk_rows: usize,
-    /// Also write every change as CSV: grant_id, institution_id, code, change (gained|lost).
+    /// Also write every change as CSV: grant_id (product_id, case_id), institution_id, code,
+    /// change (gained|lost).
     #[arg(long, value_name = "PATH")]
     pub(crate) changes: Option<PathBuf>,
 }

@@ -86,21 +86,19 @@ pub(crate) const CASE_HEADER: &str = "case_id,institution_id,product_id,borrower
 const CASE_CHUNK: usize = 4096;
 
 /// Cases with their 1-based row numbers, or why each was refused.
-type CaseRows = Vec<(usize, Result<Case, EngineError>)>;
+pub(crate) type CaseRows = Vec<(usize, Result<Case, EngineError>)>;
 
 /// The cases of a batch, each with its 1-based row (line) number: from JSON lines, or from an
 /// element table with its repayments and ads. Lines or side-table rows that cannot be read go
 /// to `errors`; the returned summary says what else was read.
-fn read_cases(
-    args: &BatchArgs,
+pub(crate) fn read_cases(
+    input: &std::path::Path,
+    repayments: Option<&std::path::Path>,
+    ads: Option<&std::path::Path>,
     errors: &mut Vec<RowError>,
 ) -> anyhow::Result<(CaseRows, serde_json::Value)> {
-    if finrisk_datasets::element_table::is_element_table(&args.input) {
-        let t = finrisk_datasets::element_table::read_case_tables(
-            &args.input,
-            args.repayments.as_deref(),
-            args.ads.as_deref(),
-        )?;
+    if finrisk_datasets::element_table::is_element_table(input) {
+        let t = finrisk_datasets::element_table::read_case_tables(input, repayments, ads)?;
         for c in &t.ignored_columns {
             eprintln!("finrisk: batch: column {c} is not an element-table column; ignored");
         }
@@ -112,17 +110,17 @@ fn read_cases(
         errors.extend(t.orphans);
         return Ok((t.cases, extra));
     }
-    for (flag, given) in [("repayments", &args.repayments), ("ads", &args.ads)] {
+    for (flag, given) in [("repayments", repayments), ("ads", ads)] {
         if given.is_some() {
             return Err(bad_input(format!(
                 "{flag}: only with an element table (.csv or .xlsx) as --input; JSON lines carry their {flag}"
             )));
         }
     }
-    let input = std::fs::File::open(&args.input)
-        .map_err(|e| bad_input(format!("input: cannot open {}: {e}", args.input.display())))?;
+    let file = std::fs::File::open(input)
+        .map_err(|e| bad_input(format!("input: cannot open {}: {e}", input.display())))?;
     let mut cases = Vec::new();
-    for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         match line {
             Ok(text) if text.trim().is_empty() => {}
             Ok(text) => cases.push((i + 1, Case::from_json(&text))),
@@ -158,7 +156,12 @@ fn documents(
     }
     let mut errors = Vec::new();
     if args.kind == BatchKind::Cases {
-        let (cases, extra) = read_cases(args, &mut errors)?;
+        let (cases, extra) = read_cases(
+            &args.input,
+            args.repayments.as_deref(),
+            args.ads.as_deref(),
+            &mut errors,
+        )?;
         let (assessed, refused) = score_cases(args, cases, csv, &mut errors)?;
         return Ok((assessed, errors, refused, extra));
     }
