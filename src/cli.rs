@@ -338,6 +338,10 @@ pub(crate) struct EvalArgs {
     /// report the population stability index of its PDs against those of the data.
     #[arg(long, value_name = "PATH")]
     pub(crate) compare: Option<PathBuf>,
+    /// A challenger model (artifact file or `default`) scored on the same rows: adds
+    /// `challenger`, the comparison `compare-models` prints (this model minus the challenger).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) challenger: Option<String>,
 }
 
 /// `finrisk compare-models`.

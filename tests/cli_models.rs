@@ -370,6 +370,20 @@ fn compare_models_tests_the_auc_difference_on_the_same_rows() {
         );
         assert!(lo <= hi, "{figure}: {x}");
     }
+    // `eval --challenger` carries the same comparison beside the first model's figures.
+    let eval = json(&[
+        "eval",
+        "--model",
+        f,
+        "--challenger",
+        t,
+        "--data",
+        d,
+        "--target",
+        "bad",
+    ]);
+    assert_eq!(eval["challenger"]["a_minus_b"], v["a_minus_b"]);
+    assert_eq!(eval["auc"], v["models"][0]["auc"]);
     // A model against itself: no difference, p = 1.
     let same = json(&[
         "compare-models",

@@ -389,7 +389,7 @@ pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
         }
         None => None,
     };
-    let summary = json!({
+    let mut summary = json!({
         "model": model.id(),
         "data": loaded.label,
         "period": loaded.period,
@@ -405,6 +405,11 @@ pub(crate) fn eval(args: &EvalArgs) -> anyhow::Result<String> {
         "psi_vs_compare": psi_vs_compare,
         "calibration": finrisk_models::metrics::calibration_table(&pd, &target, 10),
     });
+    if let Some(spec) = &args.challenger {
+        let challenger = load_model(spec)?;
+        summary["challenger"] =
+            comparison((&args.model, &model), (spec, &challenger), &loaded, &target)?;
+    }
     Ok(serde_json::to_string_pretty(&summary)? + "\n")
 }
 
@@ -421,25 +426,37 @@ pub(crate) fn compare_models(args: &CompareModelsArgs) -> anyhow::Result<String>
     let (model_a, model_b) = (load_model(spec_a)?, load_model(spec_b)?);
     let loaded = load(&args.data)?;
     let target = target_of(&loaded)?;
-    let score = |model: &finrisk_models::PdModel, which: &str| -> anyhow::Result<Vec<f64>> {
+    let mut summary = comparison((spec_a, &model_a), (spec_b, &model_b), &loaded, &target)?;
+    summary["data"] = json!(loaded.label);
+    summary["period"] = json!(loaded.period);
+    Ok(serde_json::to_string_pretty(&summary)? + "\n")
+}
+
+/// Two models scored on the rows of `loaded`: each one's AUC, KS and Brier score, and the
+/// differences (first minus second) with their 95% intervals.
+fn comparison(
+    (spec_a, model_a): (&str, &PdModel),
+    (spec_b, model_b): (&str, &PdModel),
+    loaded: &Loaded,
+    target: &[u8],
+) -> anyhow::Result<serde_json::Value> {
+    let score = |model: &PdModel, which: &str| -> anyhow::Result<Vec<f64>> {
         let names: Vec<String> = model.features.iter().map(|f| f.name.clone()).collect();
         let table = feature_table(&loaded.frame, &names)
             .map_err(|e| bad_input(format!("model {which}: {e}")))?;
         Ok(model.pd(&table)?)
     };
-    let (pd_a, pd_b) = (score(&model_a, "a")?, score(&model_b, "b")?);
+    let (pd_a, pd_b) = (score(model_a, "a")?, score(model_b, "b")?);
     let (ma, mb) = (
-        finrisk_models::metrics::evaluate(&pd_a, &target),
-        finrisk_models::metrics::evaluate(&pd_b, &target),
+        finrisk_models::metrics::evaluate(&pd_a, target),
+        finrisk_models::metrics::evaluate(&pd_b, target),
     );
-    let auc = finrisk_models::delong::auc_difference(&pd_a, &pd_b, &target).ok_or_else(|| {
+    let auc = finrisk_models::delong::auc_difference(&pd_a, &pd_b, target).ok_or_else(|| {
         bad_input("target: the data need at least two rows of each class to compare AUCs")
     })?;
-    let brier = finrisk_models::delong::brier_difference(&pd_a, &pd_b, &target);
-    let ks = finrisk_models::delong::ks_difference(&pd_a, &pd_b, &target, 500, 42);
-    let summary = json!({
-        "data": loaded.label,
-        "period": loaded.period,
+    let brier = finrisk_models::delong::brier_difference(&pd_a, &pd_b, target);
+    let ks = finrisk_models::delong::ks_difference(&pd_a, &pd_b, target, 500, 42);
+    Ok(json!({
         "rows": ma.rows,
         "positive_rate": ma.positive_rate,
         "models": [
@@ -462,6 +479,5 @@ pub(crate) fn compare_models(args: &CompareModelsArgs) -> anyhow::Result<String>
                 "difference": d, "ci95": [lo, hi], "method": "paired percentile bootstrap, 500 resamples, seed 42",
             })),
         },
-    });
-    Ok(serde_json::to_string_pretty(&summary)? + "\n")
+    }))
 }
