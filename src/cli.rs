@@ -164,6 +164,9 @@ pub(crate) struct ReportArgs {
     /// Periods of `granted_at` compared for stability (PSI against the first).
     #[arg(long, value_enum, default_value = "quarter")]
     pub(crate) period: ReportPeriod,
+    /// Grants: rows of the scores table read at a time (the report keeps counts, not rows).
+    #[arg(long, value_name = "N", default_value_t = 262_144)]
+    pub(crate) chunk_rows: usize,
 }
 
 /// What `report` reports on.

@@ -115,21 +115,26 @@ fn attribute<'t>(tag: &'t Tag, key: &str) -> Option<&'t str> {
         .map(|(_, v)| v.as_str())
 }
 
-#[test]
-fn report_of_generated_scores_has_every_chart_in_html_markdown_and_json() {
-    let (dir, _) = common::generated("finrisk-report", "full", 20_000);
-    let scores = dir.join("scores.parquet");
-    let s = |p: &Path| p.to_str().unwrap().to_string();
+/// Scores the generated grants of `dir` into `scores` with `finrisk batch`.
+fn score(dir: &Path, scores: &Path) {
     ok(&run(&[
         "batch",
         "--kind",
         "grants",
         "--input",
-        &s(&dir.join("grants.parquet")),
+        dir.join("grants.parquet").to_str().expect("a UTF-8 path"),
         "--output",
-        &s(&scores),
+        scores.to_str().expect("a UTF-8 path"),
         "--quiet",
     ]));
+}
+
+#[test]
+fn report_of_generated_scores_has_every_chart_in_html_markdown_and_json() {
+    let (dir, _) = common::generated("finrisk-report", "full", 20_000);
+    let scores = dir.join("scores.parquet");
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    score(&dir, &scores);
     let out = dir.join("report");
     let summary = ok(&run(&[
         "report",
@@ -217,6 +222,101 @@ fn report_of_generated_scores_has_every_chart_in_html_markdown_and_json() {
             .unwrap()
             > 0.9
     );
+}
+
+/// AUC by pair counting over ranks (ties half), from the table itself.
+fn auc_of(scores: &[f64], defaulted: &[bool]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let (mut rank_sum, mut i) = (0.0, 0);
+    while i < order.len() {
+        let mut j = i;
+        while j < order.len() && scores[order[j]] == scores[order[i]] {
+            j += 1;
+        }
+        // Ranks i+1..=j share their mean.
+        let mean_rank = (i + 1 + j) as f64 / 2.0;
+        rank_sum += order[i..j].iter().filter(|&&r| defaulted[r]).count() as f64 * mean_rank;
+        i = j;
+    }
+    let pos = defaulted.iter().filter(|&&d| d).count() as f64;
+    let neg = defaulted.len() as f64 - pos;
+    (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg)
+}
+
+#[test]
+fn a_streamed_report_does_not_depend_on_chunks_or_format_and_its_figures_are_exact() {
+    let (dir, _) = common::generated("finrisk-report", "chunks", 12_000);
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let mut outputs = Vec::new();
+    for (ext, chunk) in [("parquet", "262144"), ("csv", "997")] {
+        let scores = dir.join(format!("scores.{ext}"));
+        score(&dir, &scores);
+        let out = dir.join(format!("report-{ext}"));
+        ok(&run(&[
+            "report",
+            "--input",
+            &s(&scores),
+            "--out",
+            &s(&out),
+            "--chunk-rows",
+            chunk,
+        ]));
+        let mut figures: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        for key in ["input", "input_sha256", "provenance"] {
+            figures[key] = Value::Null;
+        }
+        outputs.push(figures);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    // The overall score's AUC against `defaulted`, recomputed from the table.
+    let table = finrisk_datasets::read_table(&dir.join("scores.parquet")).unwrap();
+    let column = |name: &str| -> Vec<f64> {
+        let c = table
+            .column(name)
+            .unwrap()
+            .cast(&polars::prelude::DataType::Float64)
+            .unwrap();
+        c.f64()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect()
+    };
+    let (overall, defaulted) = (column("overall"), column("defaulted"));
+    let known: Vec<usize> = (0..overall.len())
+        .filter(|&i| !defaulted[i].is_nan())
+        .collect();
+    let expected = auc_of(
+        &known.iter().map(|&i| overall[i]).collect::<Vec<_>>(),
+        &known
+            .iter()
+            .map(|&i| defaulted[i] == 1.0)
+            .collect::<Vec<_>>(),
+    );
+    let reported = outputs[0]["outcomes"]["separation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["score"] == "overall")
+        .unwrap()["auc"]
+        .as_f64()
+        .unwrap();
+    assert!((reported - expected).abs() < 1e-12, "{reported} {expected}");
+    // The median overall score, from the sorted column.
+    let mut sorted = overall.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[((sorted.len() - 1) as f64 * 0.5).round() as usize];
+    let distribution = outputs[0]["distributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["dimension"] == "overall")
+        .unwrap()
+        .clone();
+    assert_eq!(distribution["median"].as_f64().unwrap(), median);
 }
 
 #[test]

@@ -31,7 +31,7 @@ pub use real::{
     FeatureKind, FeatureSpec, ModelTable, RealDataset, dataset_column, lending_club_grants,
     load_model_table,
 };
-pub use stream::{GrantChunk, GrantChunks, GrantInput, InputPart};
+pub use stream::{GrantChunk, GrantChunks, GrantInput, InputPart, TableChunks};
 
 use std::path::Path;
 

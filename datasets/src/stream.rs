@@ -226,30 +226,104 @@ fn read_record(lines: &mut BufReader<std::fs::File>, out: &mut Vec<u8>) -> std::
     }
 }
 
+/// A Parquet file's reading position at its first row, with its footer read once.
+fn parquet_part(
+    path: &Path,
+    reader: &mut ParquetReader<std::fs::File>,
+) -> Result<PartReader, DatasetError> {
+    let metadata = reader
+        .get_metadata()
+        .map_err(|e| read_error(path, &e))?
+        .clone();
+    Ok(PartReader::Parquet {
+        rows: metadata.num_rows,
+        metadata,
+        next: 0,
+    })
+}
+
+/// A CSV file's reader past its header record, and the header (ending in a newline).
+fn csv_header(
+    path: &Path,
+    file: std::fs::File,
+) -> Result<(BufReader<std::fs::File>, Vec<u8>), DatasetError> {
+    let mut lines = BufReader::with_capacity(1 << 20, file);
+    let mut header = Vec::new();
+    read_record(&mut lines, &mut header).map_err(|e| DatasetError::io(path, e))?;
+    if !header.ends_with(b"\n") {
+        header.push(b'\n');
+    }
+    Ok((lines, header))
+}
+
+/// Rows `[next, next + len)` of a Parquet file whose footer is `metadata`, only `columns` when
+/// given.
+fn parquet_slice(
+    path: &Path,
+    metadata: &std::sync::Arc<polars::io::parquet::read::FileMetadata>,
+    next: usize,
+    len: usize,
+    columns: Option<Vec<String>>,
+) -> Result<DataFrame, DatasetError> {
+    let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+    let mut reader = ParquetReader::new(file)
+        .with_slice(Some((next, len)))
+        .with_columns(columns);
+    reader.set_metadata(metadata.clone());
+    reader.finish().map_err(|e| read_error(path, &e))
+}
+
+/// The next `rows` records of a CSV file, parsed as text behind its `header` (only `columns`
+/// when given); `None` at the end of the file, when `done` is also set.
+fn csv_records(
+    path: &Path,
+    lines: &mut BufReader<std::fs::File>,
+    header: &[u8],
+    done: &mut bool,
+    rows: usize,
+    columns: Option<&[String]>,
+) -> Result<Option<DataFrame>, DatasetError> {
+    if *done {
+        return Ok(None);
+    }
+    let mut bytes = header.to_vec();
+    let mut records = 0;
+    while records < rows {
+        let n = read_record(lines, &mut bytes).map_err(|e| DatasetError::io(path, e))?;
+        if n == 0 {
+            *done = true;
+            break;
+        }
+        records += 1;
+    }
+    if records == 0 {
+        return Ok(None);
+    }
+    let mut options = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0));
+    if let Some(columns) = columns {
+        let columns: Vec<PlSmallStr> = columns
+            .iter()
+            .map(|c| PlSmallStr::from(c.as_str()))
+            .collect();
+        options = options.with_columns(Some(columns.into()));
+    }
+    options
+        .into_reader_with_file_handle(Cursor::new(bytes))
+        .finish()
+        .map(Some)
+        .map_err(|e| read_error(path, &e))
+}
+
 impl GrantChunks<'_> {
     fn open_part(&self, part: &InputPart) -> Result<PartReader, DatasetError> {
         let path = &part.path;
         let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
         Ok(match part.format {
-            TableFormat::Parquet => {
-                let mut reader = ParquetReader::new(file);
-                let metadata = reader
-                    .get_metadata()
-                    .map_err(|e| read_error(path, &e))?
-                    .clone();
-                PartReader::Parquet {
-                    rows: metadata.num_rows,
-                    metadata,
-                    next: 0,
-                }
-            }
+            TableFormat::Parquet => parquet_part(path, &mut ParquetReader::new(file))?,
             TableFormat::Csv => {
-                let mut lines = BufReader::with_capacity(1 << 20, file);
-                let mut header = Vec::new();
-                read_record(&mut lines, &mut header).map_err(|e| DatasetError::io(path, e))?;
-                if !header.ends_with(b"\n") {
-                    header.push(b'\n');
-                }
+                let (lines, header) = csv_header(path, file)?;
                 PartReader::Csv {
                     lines,
                     header,
@@ -298,10 +372,7 @@ impl GrantChunks<'_> {
                     return Ok(None);
                 }
                 let len = rows_per_chunk.min(*rows - *next);
-                let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
-                let mut reader = ParquetReader::new(file).with_slice(Some((*next, len)));
-                reader.set_metadata(metadata.clone());
-                let df = reader.finish().map_err(|e| read_error(path, &e))?;
+                let df = parquet_slice(path, metadata, *next, len, None)?;
                 *next += len;
                 Ok(Some(df))
             }
@@ -309,32 +380,7 @@ impl GrantChunks<'_> {
                 lines,
                 header,
                 done,
-            } => {
-                if *done {
-                    return Ok(None);
-                }
-                let mut bytes = header.clone();
-                let mut records = 0;
-                while records < rows_per_chunk {
-                    let n =
-                        read_record(lines, &mut bytes).map_err(|e| DatasetError::io(path, e))?;
-                    if n == 0 {
-                        *done = true;
-                        break;
-                    }
-                    records += 1;
-                }
-                if records == 0 {
-                    return Ok(None);
-                }
-                let df = CsvReadOptions::default()
-                    .with_has_header(true)
-                    .with_infer_schema_length(Some(0))
-                    .into_reader_with_file_handle(Cursor::new(bytes))
-                    .finish()
-                    .map_err(|e| read_error(path, &e))?;
-                Ok(Some(df))
-            }
+            } => csv_records(path, lines, header, done, rows_per_chunk, None),
         }
     }
 }
@@ -387,5 +433,168 @@ impl Iterator for GrantChunks<'_> {
                 }
             }
         }
+    }
+}
+
+/// Any table (one CSV or Parquet file) read in chunks of rows, keeping only the columns asked
+/// for: a report over millions of scored rows holds one chunk at a time. CSV cells are text, as
+/// [`read_table_columns`](crate::read_table_columns) reads them; Parquet columns keep their types.
+pub struct TableChunks {
+    path: PathBuf,
+    rows_per_chunk: usize,
+    columns: Vec<String>,
+    source: PartReader,
+}
+
+impl TableChunks {
+    /// Opens `path` to read the columns of `wanted` it has, `rows_per_chunk` rows at a time.
+    pub fn open(path: &Path, wanted: &[&str], rows_per_chunk: usize) -> Result<Self, DatasetError> {
+        crate::guarded(path, || Self::open_unguarded(path, wanted, rows_per_chunk))
+    }
+
+    fn open_unguarded(
+        path: &Path,
+        wanted: &[&str],
+        rows_per_chunk: usize,
+    ) -> Result<Self, DatasetError> {
+        let format = TableFormat::detect(path)?;
+        let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+        let (columns, source) = match format {
+            TableFormat::Parquet => {
+                let mut reader = ParquetReader::new(file);
+                let schema = reader.schema().map_err(|e| read_error(path, &e))?;
+                let columns: Vec<String> = schema
+                    .iter_names()
+                    .filter(|n| wanted.contains(&n.as_str()))
+                    .map(|n| n.to_string())
+                    .collect();
+                (columns, parquet_part(path, &mut reader)?)
+            }
+            TableFormat::Csv => {
+                let (lines, header) = csv_header(path, file)?;
+                let columns: Vec<String> = String::from_utf8_lossy(&header)
+                    .trim_end_matches(['\r', '\n'])
+                    .split(',')
+                    .map(|c| c.trim_matches('"'))
+                    .filter(|c| wanted.contains(c))
+                    .map(str::to_string)
+                    .collect();
+                (
+                    columns,
+                    PartReader::Csv {
+                        lines,
+                        header,
+                        done: false,
+                    },
+                )
+            }
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            rows_per_chunk: rows_per_chunk.max(1),
+            columns,
+            source,
+        })
+    }
+
+    /// The wanted columns the table has, in the table's order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn next_frame(&mut self) -> Result<Option<DataFrame>, DatasetError> {
+        let path = &self.path;
+        if self.columns.is_empty() {
+            return Ok(None);
+        }
+        match &mut self.source {
+            PartReader::Parquet {
+                metadata,
+                rows,
+                next,
+            } => {
+                if *next >= *rows {
+                    return Ok(None);
+                }
+                let len = self.rows_per_chunk.min(*rows - *next);
+                let df = parquet_slice(path, metadata, *next, len, Some(self.columns.clone()))?;
+                *next += len;
+                Ok(Some(df))
+            }
+            PartReader::Csv {
+                lines,
+                header,
+                done,
+            } => csv_records(
+                path,
+                lines,
+                header,
+                done,
+                self.rows_per_chunk,
+                Some(&self.columns),
+            ),
+        }
+    }
+}
+
+impl Iterator for TableChunks {
+    type Item = Result<DataFrame, DatasetError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let path = self.path.clone();
+        match crate::guarded(&path, || self.next_frame()) {
+            Ok(Some(df)) if df.height() > 0 => Some(Ok(df)),
+            Ok(_) => None,
+            Err(e) => {
+                // A chunk that cannot be read ends the table.
+                self.columns.clear();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod table_chunk_tests {
+    use super::*;
+
+    #[test]
+    fn chunks_of_csv_and_parquet_hold_every_row_of_the_wanted_columns() {
+        let dir = std::env::temp_dir().join(format!("finrisk-table-chunks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let csv = dir.join("t.csv");
+        let mut text = String::from("a,\"b\",c\n");
+        for i in 0..1001 {
+            text += &format!("{i},\"x,{i}\",{}\n", i * 2);
+        }
+        std::fs::write(&csv, text).unwrap();
+        let mut df = DataFrame::new_infer_height(vec![
+            Column::new("a".into(), (0..1001i64).collect::<Vec<_>>()),
+            Column::new("c".into(), (0..1001i64).map(|i| i * 2).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let parquet = dir.join("t.parquet");
+        ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        for path in [&csv, &parquet] {
+            let chunks = TableChunks::open(path, &["c", "a", "zz"], 300).unwrap();
+            assert_eq!(chunks.columns(), ["a", "c"]);
+            let frames: Vec<DataFrame> = chunks.map(Result::unwrap).collect();
+            assert_eq!(
+                frames.iter().map(DataFrame::height).collect::<Vec<_>>(),
+                [300, 300, 300, 101]
+            );
+            assert!(frames.iter().all(|f| f.width() == 2));
+            let last = frames[3]
+                .column("c")
+                .unwrap()
+                .cast(&DataType::Int64)
+                .unwrap();
+            assert_eq!(last.i64().unwrap().get(100), Some(2000));
+        }
+        let none = TableChunks::open(&csv, &["zz"], 300).unwrap();
+        assert!(none.columns().is_empty());
+        assert_eq!(none.count(), 0);
     }
 }

@@ -78,6 +78,33 @@ pub fn auc_ks_roc(scores: &[f64], target: &[u8], max_points: usize) -> (f64, f64
     (auc, ks, roc_of_groups(&groups, max_points))
 }
 
+/// [`auc_ks_roc`] from counts: `(score, positives, negatives)` per distinct score, in any
+/// order. The same figures as [`auc_ks_roc`] on the rows the counts stand for, with memory that
+/// grows with the distinct scores only (a streamed report).
+pub fn auc_ks_roc_of_counts(
+    counts: impl IntoIterator<Item = (f64, u64, u64)>,
+    max_points: usize,
+) -> (f64, f64, Vec<(f64, f64)>) {
+    let mut groups: Vec<(f64, f64, f64)> = counts
+        .into_iter()
+        .filter(|g| !g.0.is_nan() && g.1 + g.2 > 0)
+        .map(|(s, p, n)| (s + 0.0, p as f64, n as f64))
+        .collect();
+    groups.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    // Equal scores given twice are one group.
+    groups.dedup_by(|later, kept| {
+        if later.0 == kept.0 {
+            kept.1 += later.1;
+            kept.2 += later.2;
+            true
+        } else {
+            false
+        }
+    });
+    let (auc, ks) = auc_ks_of_groups(&groups);
+    (auc, ks, roc_of_groups(&groups, max_points))
+}
+
 /// Area under the ROC curve.
 pub fn auc(scores: &[f64], target: &[u8]) -> f64 {
     auc_ks(scores, target).0
@@ -310,6 +337,61 @@ pub fn calibration_table(pd: &[f64], target: &[u8], bands: usize) -> Vec<Calibra
         .collect()
 }
 
+/// [`calibration_table`] from counts: `(pd, rows, positives, sum of the rows' PDs)` per distinct
+/// (or grid-rounded) PD, in any order. Bands cut the rows in PD order at the same positions as
+/// [`calibration_table`]; a group of equal PDs that straddles a cut is split between the two
+/// bands in proportion (its positives too), where the row version splits it in sort order.
+pub fn calibration_of_counts(
+    counts: impl IntoIterator<Item = (f64, u64, u64, f64)>,
+    bands: usize,
+) -> Vec<CalibrationBand> {
+    let mut groups: Vec<(f64, u64, u64, f64)> = counts.into_iter().filter(|g| g.1 > 0).collect();
+    groups.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let n: u64 = groups.iter().map(|g| g.1).sum();
+    if n == 0 {
+        return Vec::new();
+    }
+    let bands = (bands as u64).clamp(1, n);
+    let mut out = Vec::new();
+    let (mut g, mut used) = (0usize, 0u64); // current group, rows of it already in a band
+    for b in 0..bands {
+        let (lo, hi) = (b * n / bands, (b + 1) * n / bands);
+        let mut need = hi - lo;
+        if need == 0 {
+            continue;
+        }
+        let rows = need;
+        let (mut pd_sum, mut positives) = (0.0f64, 0.0f64);
+        let (mut pd_min, mut pd_max) = (f64::NAN, f64::NAN);
+        while need > 0 && g < groups.len() {
+            let (pd, count, pos, sum) = groups[g];
+            let take = need.min(count - used);
+            let part = take as f64 / count as f64;
+            pd_sum += sum * part;
+            positives += pos as f64 * part;
+            if pd_min.is_nan() {
+                pd_min = pd;
+            }
+            pd_max = pd;
+            need -= take;
+            used += take;
+            if used == count {
+                g += 1;
+                used = 0;
+            }
+        }
+        let rows_f = rows as f64;
+        out.push(CalibrationBand {
+            rows: usize::try_from(rows).unwrap_or(usize::MAX),
+            pd_min,
+            pd_max,
+            mean_pd: pd_sum / rows_f,
+            observed: positives / rows_f,
+        });
+    }
+    out
+}
+
 /// The distribution of a reference sample (a model's training PDs, say), kept to measure the
 /// population stability index of later samples against it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,6 +418,60 @@ impl PsiReference {
         edges.dedup();
         let shares = Self::shares_of(&edges, expected);
         Self { edges, shares }
+    }
+
+    /// [`PsiReference::fit`] from counts: `(value, rows)` per distinct value, in any order;
+    /// the same edges and shares as on the rows the counts stand for.
+    pub fn fit_counts(counts: &[(f64, u64)], bins: usize) -> Self {
+        let mut sorted: Vec<(f64, u64)> = counts
+            .iter()
+            .copied()
+            .filter(|(v, c)| !v.is_nan() && *c > 0)
+            .collect();
+        sorted.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let n: u64 = sorted.iter().map(|g| g.1).sum();
+        let bins = bins.max(2) as u64;
+        // The value at 0-based position `k` of the sorted rows.
+        let at = |k: u64| -> f64 {
+            let mut seen = 0u64;
+            for &(v, c) in &sorted {
+                seen += c;
+                if k < seen {
+                    return v;
+                }
+            }
+            sorted.last().map_or(f64::NAN, |g| g.0)
+        };
+        let mut edges: Vec<f64> = if n == 0 {
+            Vec::new()
+        } else {
+            (1..bins).map(|b| at((b * n / bins).min(n - 1))).collect()
+        };
+        edges.dedup();
+        let shares = Self::shares_of_counts(&edges, &sorted);
+        Self { edges, shares }
+    }
+
+    fn shares_of_counts(edges: &[f64], counts: &[(f64, u64)]) -> Vec<f64> {
+        let mut per_bin = vec![0u64; edges.len() + 1];
+        for &(v, c) in counts.iter().filter(|(v, _)| !v.is_nan()) {
+            per_bin[edges.partition_point(|e| *e < v)] += c;
+        }
+        let n = per_bin.iter().sum::<u64>().max(1) as f64;
+        per_bin.iter().map(|&c| (c as f64 / n).max(1e-4)).collect()
+    }
+
+    /// [`PsiReference::psi`] from counts: `(value, rows)` per distinct value.
+    pub fn psi_counts(&self, counts: &[(f64, u64)]) -> f64 {
+        if counts.iter().all(|g| g.1 == 0) {
+            return f64::NAN;
+        }
+        let a = Self::shares_of_counts(&self.edges, counts);
+        self.shares
+            .iter()
+            .zip(&a)
+            .map(|(e, a)| (a - e) * (a / e).ln())
+            .sum()
     }
 
     fn shares_of(edges: &[f64], values: &[f64]) -> Vec<f64> {
@@ -550,6 +686,54 @@ mod tests {
             }
             prop_assert_eq!(counter.len(), list.len() as u64);
             prop_assert_eq!(counter.auc(), list.auc());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn counts_give_the_figures_of_the_rows_they_stand_for(
+            rows in proptest::collection::vec(((0u8..12).prop_map(|v| f64::from(v) / 8.0), any::<bool>()), 1..200),
+            bins in 2usize..12,
+        ) {
+            let scores: Vec<f64> = rows.iter().map(|r| r.0).collect();
+            let target: Vec<u8> = rows.iter().map(|r| u8::from(r.1)).collect();
+            let mut counts: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
+            for (s, t) in scores.iter().zip(&target) {
+                let e = counts.entry(s.to_bits()).or_default();
+                if *t == 1 { e.0 += 1 } else { e.1 += 1 }
+            }
+            let grouped: Vec<(f64, u64, u64)> =
+                counts.iter().map(|(&b, &(p, n))| (f64::from_bits(b), p, n)).collect();
+            let (a, k, r) = auc_ks_roc(&scores, &target, 50);
+            let (ac, kc, rc) = auc_ks_roc_of_counts(grouped.iter().rev().copied(), 50);
+            prop_assert!(a == ac || (a.is_nan() && ac.is_nan()));
+            prop_assert!(k == kc || (k.is_nan() && kc.is_nan()));
+            prop_assert_eq!(r, rc);
+            let values: Vec<(f64, u64)> = grouped.iter().map(|g| (g.0, g.1 + g.2)).collect();
+            let reference = PsiReference::fit(&scores, bins);
+            let from_counts = PsiReference::fit_counts(&values, bins);
+            prop_assert_eq!(&reference, &from_counts);
+            let half: Vec<f64> = scores.iter().step_by(2).copied().collect();
+            let mut half_counts: std::collections::BTreeMap<u64, u64> = Default::default();
+            for v in &half { *half_counts.entry(v.to_bits()).or_default() += 1; }
+            let half_counts: Vec<(f64, u64)> = half_counts.iter().map(|(&b, &c)| (f64::from_bits(b), c)).collect();
+            prop_assert!((reference.psi(&half) - from_counts.psi_counts(&half_counts)).abs() < 1e-12);
+            // Calibration: the same bands when no group of equal PDs straddles a cut; the same
+            // rows, mean PD and observed rate over all bands in any case.
+            let calibration = calibration_table(&scores, &target, 4);
+            let of_counts = calibration_of_counts(
+                grouped.iter().map(|&(v, p, n)| (v, p + n, p, v * (p + n) as f64)),
+                4,
+            );
+            prop_assert_eq!(calibration.len(), of_counts.len());
+            for (x, y) in calibration.iter().zip(&of_counts) {
+                prop_assert_eq!(x.rows, y.rows);
+                prop_assert!((x.mean_pd - y.mean_pd).abs() < 1e-9 || x.pd_min != x.pd_max || y.pd_min != y.pd_max);
+            }
+            let total = |t: &[CalibrationBand]| t.iter().map(|b| b.observed * b.rows as f64).sum::<f64>();
+            prop_assert!((total(&calibration) - total(&of_counts)).abs() < 1e-6);
+            let pd_total = |t: &[CalibrationBand]| t.iter().map(|b| b.mean_pd * b.rows as f64).sum::<f64>();
+            prop_assert!((pd_total(&calibration) - pd_total(&of_counts)).abs() < 1e-6);
         }
     }
 }

@@ -10,6 +10,10 @@
 //! calibration; with `granted_at`, the population stability index of the overall score and the
 //! PD between periods (each against the first); with `--truth`, precision and recall of every
 //! code and the AUC of each dimension score against the planted codes of its dimension.
+//!
+//! The table is read in chunks and only counts are kept (`ReportCounts`): rows per distinct
+//! score, per code, grade, institution, period and vintage; the PD on a grid of 1e-6 (1e-4 per
+//! period). Memory does not grow with the rows, except for the `--truth` table.
 
 mod charts;
 pub(crate) mod docket;
@@ -20,7 +24,7 @@ use crate::cli::{ReportArgs, ReportKind, ReportPeriod};
 use crate::evaluation::{LABELLED_SCORES, TruthAccumulator};
 use crate::failure::bad_input;
 use finrisk_engine::vintage::{DownTiering, DownTieringRules, VintageBook, grant_quality};
-use finrisk_models::metrics::{PsiReference, auc_ks_roc, calibration_table};
+use finrisk_models::metrics::{PsiReference, auc_ks_roc_of_counts, calibration_of_counts};
 use polars::prelude::{DataFrame, DataType};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -40,32 +44,20 @@ pub(crate) const DIMENSIONS: [(&str, &str); 4] = [
     ("overall", "Overall"),
 ];
 
-/// The columns of a scores table the report reads.
-struct ScoreTable {
-    rows: usize,
-    grant_id: Option<TextColumn>,
-    institution_id: Option<TextColumn>,
-    findings: TextColumn,
-    grade: Option<TextColumn>,
-    scores: [Vec<f64>; 4],
-    pd: Option<Vec<Option<f64>>>,
-    granted_at: Option<TextColumn>,
-    defaulted: Option<Vec<Option<u8>>>,
-}
+/// PDs are counted on a grid of this step for their AUC, KS and calibration bands (a PD is
+/// continuous, so exact counts would grow with the rows).
+const PD_GRID: f64 = 1e-6;
 
-/// A text column of the scores table, kept in polars' form (one contiguous array): 10 million
-/// rows are not copied into 10 million strings.
+/// PDs are counted on a grid of this step per period, for the PSI between periods.
+const PD_PERIOD_GRID: f64 = 1e-4;
+
+/// A text column of one chunk, kept in polars' form (one contiguous array).
 struct TextColumn(polars::prelude::StringChunked);
 
 impl TextColumn {
     /// Row `row`, empty when missing.
     fn get(&self, row: usize) -> &str {
         self.0.get(row).unwrap_or("")
-    }
-
-    /// Every row, in order (`None` when missing).
-    fn iter(&self) -> impl Iterator<Item = Option<&str>> {
-        self.0.iter()
     }
 }
 
@@ -80,7 +72,13 @@ fn text_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<TextColumn>>
     Ok(Some(TextColumn(ca.rechunk().into_owned())))
 }
 
-fn number_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<Vec<Option<f64>>>> {
+/// A numeric column of one chunk (text parsed as numbers, naming the row of a bad cell;
+/// `first_row` is the chunk's first 0-based row in the table).
+fn number_column(
+    df: &DataFrame,
+    name: &str,
+    first_row: usize,
+) -> anyhow::Result<Option<Vec<Option<f64>>>> {
     let Ok(column) = df.column(name) else {
         return Ok(None);
     };
@@ -94,42 +92,57 @@ fn number_column(df: &DataFrame, name: &str) -> anyhow::Result<Option<Vec<Option
     let Some(text) = text_column(df, name)? else {
         return Ok(None);
     };
-    text.iter()
+    text.0
+        .iter()
         .enumerate()
         .map(|(row, cell)| match cell.map(str::trim) {
             None | Some("") => Ok(None),
-            Some(s) => s
-                .parse::<f64>()
-                .map(Some)
-                .map_err(|_| bad_input(format!("{name}: row {}: `{s}` is not a number", row + 1))),
+            Some(s) => s.parse::<f64>().map(Some).map_err(|_| {
+                bad_input(format!(
+                    "{name}: row {}: `{s}` is not a number",
+                    first_row + row + 1
+                ))
+            }),
         })
         .collect::<anyhow::Result<Vec<_>>>()
         .map(Some)
 }
 
-impl ScoreTable {
-    fn read(path: &Path) -> anyhow::Result<Self> {
-        let mut wanted: Vec<&str> = DIMENSIONS.iter().map(|(name, _)| *name).collect();
-        wanted.extend([
-            "grant_id",
-            "institution_id",
-            "findings",
-            "grade",
-            "pd",
-            "granted_at",
-            "defaulted",
-        ]);
-        let df = finrisk_datasets::read_table_columns(path, &wanted)?;
+/// The columns of one chunk of a scores table that the report reads.
+struct ScoreChunk {
+    rows: usize,
+    grant_id: Option<TextColumn>,
+    institution_id: Option<TextColumn>,
+    findings: TextColumn,
+    grade: Option<TextColumn>,
+    scores: [Vec<f64>; 4],
+    pd: Option<Vec<Option<f64>>>,
+    granted_at: Option<TextColumn>,
+    defaulted: Option<Vec<Option<u8>>>,
+}
+
+/// The columns of a scores table the report reads.
+fn report_columns() -> Vec<&'static str> {
+    let mut wanted: Vec<&str> = DIMENSIONS.iter().map(|(name, _)| *name).collect();
+    wanted.extend([
+        "grant_id",
+        "institution_id",
+        "findings",
+        "grade",
+        "pd",
+        "granted_at",
+        "defaulted",
+    ]);
+    wanted
+}
+
+impl ScoreChunk {
+    /// Reads and checks one chunk whose first 0-based row in the table is `first_row`.
+    fn read(df: &DataFrame, first_row: usize) -> anyhow::Result<Self> {
         let rows = df.height();
-        let required = |name: &str| {
-            bad_input(format!(
-                "input: {} has no `{name}` column (a scores table from `finrisk batch --kind grants`)",
-                path.display()
-            ))
-        };
         let mut scores: [Vec<f64>; 4] = Default::default();
         for (k, (name, _)) in DIMENSIONS.iter().enumerate() {
-            let values = number_column(&df, name)?.ok_or_else(|| required(name))?;
+            let values = number_column(df, name, first_row)?.unwrap_or_default();
             scores[k] = values
                 .into_iter()
                 .enumerate()
@@ -137,14 +150,18 @@ impl ScoreTable {
                     Some(v) if (0.0..=100.0).contains(&v) => Ok(v),
                     Some(v) => Err(bad_input(format!(
                         "{name}: row {}: {v} is outside 0..100",
-                        row + 1
+                        first_row + row + 1
                     ))),
-                    None => Err(bad_input(format!("{name}: row {}: is empty", row + 1))),
+                    None => Err(bad_input(format!(
+                        "{name}: row {}: is empty",
+                        first_row + row + 1
+                    ))),
                 })
                 .collect::<anyhow::Result<_>>()?;
         }
-        let findings = text_column(&df, "findings")?.ok_or_else(|| required("findings"))?;
-        let defaulted = match number_column(&df, "defaulted")? {
+        let findings = text_column(df, "findings")?
+            .ok_or_else(|| bad_input("findings: column missing from a chunk"))?;
+        let defaulted = match number_column(df, "defaulted", first_row)? {
             None => None,
             Some(values) => Some(
                 values
@@ -156,7 +173,7 @@ impl ScoreTable {
                         Some(1.0) => Ok(Some(1)),
                         Some(other) => Err(bad_input(format!(
                             "defaulted: row {}: must be 0 or 1, got {other}",
-                            row + 1
+                            first_row + row + 1
                         ))),
                     })
                     .collect::<anyhow::Result<_>>()?,
@@ -164,19 +181,237 @@ impl ScoreTable {
         };
         Ok(Self {
             rows,
-            grant_id: text_column(&df, "grant_id")?,
-            institution_id: text_column(&df, "institution_id")?,
+            grant_id: text_column(df, "grant_id")?,
+            institution_id: text_column(df, "institution_id")?,
             findings,
-            grade: text_column(&df, "grade")?,
+            grade: text_column(df, "grade")?,
             scores,
-            pd: number_column(&df, "pd")?,
-            granted_at: text_column(&df, "granted_at")?,
+            pd: number_column(df, "pd", first_row)?,
+            granted_at: text_column(df, "granted_at")?,
             defaulted,
         })
     }
 
     fn codes(&self, row: usize) -> impl Iterator<Item = &str> {
         self.findings.get(row).split(';').filter(|c| !c.is_empty())
+    }
+}
+
+/// The grid cell of a PD (`step` wide).
+fn pd_cell(pd: f64, step: f64) -> u32 {
+    crate::output::count_of(pd.clamp(0.0, 1.0) / step, f64::round)
+        .try_into()
+        .unwrap_or(u32::MAX)
+}
+
+/// One institution's counts.
+#[derive(Default)]
+struct InstitutionCounts {
+    grants: usize,
+    score_sums: [f64; 4],
+    codes: HashMap<String, usize>,
+}
+
+/// One period's counts for its PSI against the first period.
+#[derive(Default)]
+struct PeriodCounts {
+    grants: usize,
+    /// Overall score -> rows.
+    overall: HashMap<u64, u64>,
+    /// PD grid cell -> rows.
+    pd: HashMap<u32, u64>,
+    /// Rows of the period without a PD (then the period has no PD PSI).
+    pd_missing: bool,
+}
+
+/// PD counts of one grid cell among the rows with an outcome.
+#[derive(Default, Clone, Copy)]
+struct PdCell {
+    rows: u64,
+    positives: u64,
+    pd_sum: f64,
+}
+
+/// Everything the report counts, one chunk at a time.
+struct ReportCounts {
+    rows: usize,
+    /// Per dimension: score -> rows, and the running sum.
+    score_counts: [HashMap<u64, u64>; 4],
+    score_sums: [f64; 4],
+    grades: BTreeMap<String, usize>,
+    codes: HashMap<String, usize>,
+    has_institutions: bool,
+    institutions: BTreeMap<String, InstitutionCounts>,
+    has_outcome: bool,
+    outcome_rows: usize,
+    positives: usize,
+    /// Per dimension: score -> (positives, negatives) among rows with an outcome.
+    outcome_scores: [HashMap<u64, (u64, u64)>; 4],
+    /// PD grid cell -> counts, among rows with an outcome; `None` once such a row lacks a PD.
+    outcome_pd: Option<HashMap<u32, PdCell>>,
+    squared_error_sum: f64,
+    periods: BTreeMap<String, PeriodCounts>,
+    vintages: Option<(DownTieringRules, VintageBook, VintageBook)>,
+    truth: Option<TruthAccumulator>,
+}
+
+impl ReportCounts {
+    fn new(
+        has_pd: bool,
+        vintages: Option<DownTieringRules>,
+        truth: Option<TruthAccumulator>,
+    ) -> Self {
+        Self {
+            rows: 0,
+            score_counts: Default::default(),
+            score_sums: [0.0; 4],
+            grades: BTreeMap::new(),
+            codes: HashMap::new(),
+            has_institutions: false,
+            institutions: BTreeMap::new(),
+            has_outcome: false,
+            outcome_rows: 0,
+            positives: 0,
+            outcome_scores: Default::default(),
+            outcome_pd: has_pd.then(HashMap::new),
+            squared_error_sum: 0.0,
+            periods: BTreeMap::new(),
+            vintages: vintages.map(|r| (r, VintageBook::new(), VintageBook::new())),
+            truth,
+        }
+    }
+
+    /// Counts the rows of `c`, whose first 0-based row in the table is `first_row`.
+    fn add(
+        &mut self,
+        c: &ScoreChunk,
+        first_row: usize,
+        period: ReportPeriod,
+    ) -> anyhow::Result<()> {
+        self.has_institutions |= c.institution_id.is_some();
+        self.has_outcome |= c.defaulted.is_some();
+        for row in 0..c.rows {
+            let scores = [
+                c.scores[0][row],
+                c.scores[1][row],
+                c.scores[2][row],
+                c.scores[3][row],
+            ];
+            for (k, &score) in scores.iter().enumerate() {
+                *self.score_counts[k]
+                    .entry((score + 0.0).to_bits())
+                    .or_insert(0) += 1;
+                self.score_sums[k] += score;
+            }
+            if let Some(g) = c.grade.as_ref().and_then(|g| g.0.get(row)) {
+                match self.grades.get_mut(g) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.grades.insert(g.to_string(), 1);
+                    }
+                }
+            }
+            for code in c.codes(row) {
+                match self.codes.get_mut(code) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.codes.insert(code.to_string(), 1);
+                    }
+                }
+            }
+            let pd = c.pd.as_ref().and_then(|p| p[row]);
+            if let Some(ids) = &c.institution_id {
+                let id = ids.get(row);
+                let inst = match self.institutions.get_mut(id) {
+                    Some(i) => i,
+                    None => self.institutions.entry(id.to_string()).or_default(),
+                };
+                inst.grants += 1;
+                for (sum, score) in inst.score_sums.iter_mut().zip(scores) {
+                    *sum += score;
+                }
+                for code in c.codes(row) {
+                    match inst.codes.get_mut(code) {
+                        Some(n) => *n += 1,
+                        None => {
+                            inst.codes.insert(code.to_string(), 1);
+                        }
+                    }
+                }
+            }
+            if let Some(y) = c.defaulted.as_ref().and_then(|d| d[row]) {
+                let positive = y == 1;
+                self.outcome_rows += 1;
+                self.positives += usize::from(positive);
+                for (counts, score) in self.outcome_scores.iter_mut().zip(scores) {
+                    let e = counts.entry((score + 0.0).to_bits()).or_insert((0, 0));
+                    if positive {
+                        e.0 += 1;
+                    } else {
+                        e.1 += 1;
+                    }
+                }
+                match (pd, self.outcome_pd.as_mut()) {
+                    (Some(pd), Some(cells)) => {
+                        let cell = cells.entry(pd_cell(pd, PD_GRID)).or_default();
+                        cell.rows += 1;
+                        cell.positives += u64::from(positive);
+                        cell.pd_sum += pd;
+                        self.squared_error_sum += (pd - f64::from(y)).powi(2);
+                    }
+                    _ => self.outcome_pd = None,
+                }
+            }
+            let date = c
+                .granted_at
+                .as_ref()
+                .map(|d| d.get(row).trim())
+                .filter(|d| !d.is_empty());
+            if let Some(date) = date {
+                let bad_date = || {
+                    bad_input(format!(
+                        "granted_at: row {}: `{date}` is not a date YYYY-MM-DD",
+                        first_row + row + 1
+                    ))
+                };
+                let p = period_of(date, period).ok_or_else(bad_date)?;
+                let counts = match self.periods.get_mut(&p) {
+                    Some(c) => c,
+                    None => self.periods.entry(p).or_default(),
+                };
+                counts.grants += 1;
+                *counts
+                    .overall
+                    .entry((scores[3] + 0.0).to_bits())
+                    .or_insert(0) += 1;
+                match pd {
+                    Some(pd) => *counts.pd.entry(pd_cell(pd, PD_PERIOD_GRID)).or_insert(0) += 1,
+                    None => counts.pd_missing = true,
+                }
+                if let Some((rules, all, by_institution)) = self.vintages.as_mut() {
+                    let day = finrisk_engine::Date::parse(date.get(..10).unwrap_or(date))
+                        .map_err(|_| bad_date())?;
+                    // The scored table has no ages: `young` is not tested here (the batch
+                    // tests it).
+                    let quality = grant_quality(c.codes(row), None, rules.young_age);
+                    all.add("all grants", day, &quality, pd);
+                    let institution = c.institution_id.as_ref().map_or("", |i| i.get(row));
+                    by_institution.add(institution, day, &quality, pd);
+                }
+            }
+            if let (Some(truth), Some(ids)) = (self.truth.as_mut(), &c.grant_id) {
+                let column =
+                    |name: &str| DIMENSIONS.iter().position(|(d, _)| *d == name).unwrap_or(3);
+                let columns = LABELLED_SCORES.map(|(name, _)| column(name));
+                truth.add(
+                    ids.get(row),
+                    c.findings.get(row),
+                    columns.map(|k| scores[k]),
+                );
+            }
+        }
+        self.rows += c.rows;
+        Ok(())
     }
 }
 
@@ -193,29 +428,63 @@ pub(crate) struct Distribution {
     pub(crate) shares: Vec<f64>,
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
+/// The value at 0-based position `k` of the rows `sorted` (value, rows) stand for, ascending.
+fn value_at(sorted: &[(f64, u64)], k: u64) -> f64 {
+    let mut seen = 0u64;
+    for &(v, c) in sorted {
+        seen += c;
+        if k < seen {
+            return v;
+        }
     }
-    sorted[crate::output::count_of((sorted.len() - 1) as f64 * q, f64::round).min(sorted.len() - 1)]
+    f64::NAN
 }
 
-fn distribution(dimension: &'static str, label: &'static str, values: &[f64]) -> Distribution {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    let mut counts = [0usize; 20];
-    for v in values {
-        counts[crate::output::count_of(v / 5.0, f64::floor).min(19)] += 1;
+/// The `q` quantile of the rows `sorted` stands for: the value at position round((n - 1) q).
+fn quantile(sorted: &[(f64, u64)], q: f64) -> f64 {
+    let n: u64 = sorted.iter().map(|g| g.1).sum();
+    if n == 0 {
+        return f64::NAN;
     }
-    let n = values.len().max(1) as f64;
+    let k = crate::output::count_of((n - 1) as f64 * q, f64::round).min(to_usize(n - 1));
+    value_at(sorted, k as u64)
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// Values with their counts, ascending.
+fn sorted_counts(counts: &HashMap<u64, u64>) -> Vec<(f64, u64)> {
+    let mut v: Vec<(f64, u64)> = counts
+        .iter()
+        .map(|(&b, &c)| (f64::from_bits(b), c))
+        .collect();
+    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+fn distribution(
+    dimension: &'static str,
+    label: &'static str,
+    counts: &HashMap<u64, u64>,
+    sum: f64,
+) -> Distribution {
+    let sorted = sorted_counts(counts);
+    let n: u64 = sorted.iter().map(|g| g.1).sum();
+    let mut bins = [0u64; 20];
+    for &(v, c) in &sorted {
+        bins[crate::output::count_of(v / 5.0, f64::floor).min(19)] += c;
+    }
+    let nf = n.max(1) as f64;
     Distribution {
         dimension,
         label,
-        mean: values.iter().sum::<f64>() / n,
+        mean: sum / nf,
         median: quantile(&sorted, 0.5),
         p90: quantile(&sorted, 0.9),
-        max: sorted.last().copied().unwrap_or(f64::NAN),
-        shares: counts.iter().map(|&c| c as f64 / n).collect(),
+        max: sorted.last().map_or(f64::NAN, |g| g.0),
+        shares: bins.iter().map(|&c| c as f64 / nf).collect(),
     }
 }
 
@@ -328,58 +597,12 @@ fn ruleset_of(provenance: &Value) -> anyhow::Result<finrisk_engine::Ruleset> {
     Ok(finrisk_engine::Ruleset::embedded(j)?)
 }
 
-fn down_tiering(t: &ScoreTable, provenance: &Value) -> anyhow::Result<Option<ReportDownTiering>> {
-    let Some(dates) = &t.granted_at else {
-        return Ok(None);
-    };
-    let ruleset = ruleset_of(provenance)?;
-    let Some(rules) = DownTieringRules::from_ruleset(&ruleset) else {
-        return Ok(None);
-    };
-    let (mut all, mut by_institution) = (VintageBook::new(), VintageBook::new());
-    for (row, date) in dates.iter().enumerate() {
-        let Some(date) = date.map(str::trim).filter(|d| !d.is_empty()) else {
-            continue;
-        };
-        let day = finrisk_engine::Date::parse(date.get(..10).unwrap_or(date)).map_err(|_| {
-            bad_input(format!(
-                "granted_at: row {}: `{date}` is not a date YYYY-MM-DD",
-                row + 1
-            ))
-        })?;
-        // The scored table has no ages: `young` is not tested here (the batch tests it).
-        let quality = grant_quality(t.codes(row), None, rules.young_age);
-        let pd = t.pd.as_ref().and_then(|p| p[row]);
-        all.add("all grants", day, &quality, pd);
-        let institution = t.institution_id.as_ref().map_or("", |c| c.get(row));
-        by_institution.add(institution, day, &quality, pd);
-    }
-    let Some(all_grants) = all.analyse_one("all grants", &rules) else {
-        return Ok(None);
-    };
-    let institutions = by_institution.analyse(&rules);
-    Ok(Some(ReportDownTiering {
-        ruleset_version: ruleset.version.clone(),
-        institutions_firing: institutions
-            .iter()
-            .filter(|d| d.fires)
-            .map(|d| d.group.clone())
-            .collect(),
-        all_grants,
-        institutions,
-        note: "from the scored table's findings (RC-STUDENT, RC-INCOME-UNVERIFIED, RC-DTI-HIGH, DC-MANY-LENDERS) and PDs; it has no ages, so `young` is tested by the batch (its summary) and assess-product, not here",
-    }))
-}
-
-fn code_counts<'a>(codes: impl Iterator<Item = &'a str>, n: usize) -> Vec<CodeCount> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for c in codes {
-        *counts.entry(c).or_insert(0) += 1;
-    }
+/// Codes with their row counts, most frequent first, as shares of `n` rows.
+fn code_list(counts: &HashMap<String, usize>, n: usize) -> Vec<CodeCount> {
     let mut list: Vec<CodeCount> = counts
-        .into_iter()
-        .map(|(code, grants)| CodeCount {
-            code: code.to_string(),
+        .iter()
+        .map(|(code, &grants)| CodeCount {
+            code: code.clone(),
             grants,
             share: grants as f64 / n.max(1) as f64,
         })
@@ -388,29 +611,19 @@ fn code_counts<'a>(codes: impl Iterator<Item = &'a str>, n: usize) -> Vec<CodeCo
     list
 }
 
-fn institutions(t: &ScoreTable) -> Vec<InstitutionRank> {
-    let Some(ids) = &t.institution_id else {
-        return Vec::new();
-    };
-    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (row, id) in ids.iter().enumerate() {
-        groups.entry(id.unwrap_or("")).or_default().push(row);
-    }
-    let mut ranked: Vec<InstitutionRank> = groups
-        .into_iter()
-        .map(|(id, rows)| {
-            let n = rows.len() as f64;
-            let mut mean_scores = [0.0; 4];
-            for (k, m) in mean_scores.iter_mut().enumerate() {
-                *m = rows.iter().map(|&r| t.scores[k][r]).sum::<f64>() / n;
-            }
-            let mut top_codes = code_counts(rows.iter().flat_map(|&r| t.codes(r)), rows.len());
+fn institutions(counts: &ReportCounts) -> Vec<InstitutionRank> {
+    let mut ranked: Vec<InstitutionRank> = counts
+        .institutions
+        .iter()
+        .map(|(id, inst)| {
+            let n = inst.grants as f64;
+            let mut top_codes = code_list(&inst.codes, inst.grants);
             top_codes.truncate(3);
             InstitutionRank {
                 rank: 0,
-                institution_id: id.to_string(),
-                grants: rows.len(),
-                mean_scores,
+                institution_id: id.clone(),
+                grants: inst.grants,
+                mean_scores: inst.score_sums.map(|s| s / n),
                 top_codes,
             }
         })
@@ -427,21 +640,21 @@ fn institutions(t: &ScoreTable) -> Vec<InstitutionRank> {
     ranked
 }
 
-fn outcomes(t: &ScoreTable) -> Option<Outcomes> {
-    let defaulted = t.defaulted.as_ref()?;
-    let known: Vec<usize> = (0..t.rows).filter(|&r| defaulted[r].is_some()).collect();
-    let y: Vec<u8> = known.iter().map(|&r| defaulted[r].unwrap_or(0)).collect();
-    let positives = y.iter().filter(|&&v| v == 1).count();
-    if positives == 0 || positives == y.len() {
+fn outcomes(counts: &ReportCounts) -> Option<Outcomes> {
+    if !counts.has_outcome {
         return None;
     }
-    let separation_of = |score: &'static str, label: &'static str, s: Vec<f64>| {
-        let (auc, ks, roc) = auc_ks_roc(&s, &y, 200);
+    let (known, positives) = (counts.outcome_rows, counts.positives);
+    if positives == 0 || positives == known {
+        return None;
+    }
+    let separation_of = |score: &'static str, label: &'static str, groups: Vec<(f64, u64, u64)>| {
+        let (auc, ks, roc) = auc_ks_roc_of_counts(groups, 200);
         Separation {
             score,
             label,
             auc,
-            auc_ci95: finrisk_models::metrics::auc_interval(auc, positives, y.len() - positives),
+            auc_ci95: finrisk_models::metrics::auc_interval(auc, positives, known - positives),
             ks,
             roc,
         }
@@ -451,25 +664,37 @@ fn outcomes(t: &ScoreTable) -> Option<Outcomes> {
         .enumerate()
         .filter(|(_, (name, _))| *name != "one_sided_marketing")
         .map(|(k, (name, label))| {
-            separation_of(name, label, known.iter().map(|&r| t.scores[k][r]).collect())
+            let groups = counts.outcome_scores[k]
+                .iter()
+                .map(|(&b, &(p, n))| (f64::from_bits(b), p, n))
+                .collect();
+            separation_of(name, label, groups)
         })
         .collect();
-    let pd: Option<Vec<f64>> =
-        t.pd.as_ref()
-            .and_then(|pd| known.iter().map(|&r| pd[r]).collect());
-    if let Some(pd) = &pd {
-        separation.push(separation_of("pd", "Model PD", pd.clone()));
+    let pd = counts.outcome_pd.as_ref().filter(|cells| !cells.is_empty());
+    if let Some(cells) = pd {
+        let groups = cells
+            .iter()
+            .map(|(&k, c)| (f64::from(k) * PD_GRID, c.positives, c.rows - c.positives))
+            .collect();
+        separation.push(separation_of("pd", "Model PD", groups));
     }
     Some(Outcomes {
         outcome: "defaulted",
-        rows_with_outcome: known.len(),
-        default_rate: positives as f64 / known.len() as f64,
+        rows_with_outcome: known,
+        default_rate: positives as f64 / known as f64,
         separation,
         calibration: pd
-            .as_ref()
-            .map(|pd| calibration_table(pd, &y, 10))
+            .map(|cells| {
+                calibration_of_counts(
+                    cells
+                        .iter()
+                        .map(|(&k, c)| (f64::from(k) * PD_GRID, c.rows, c.positives, c.pd_sum)),
+                    10,
+                )
+            })
             .unwrap_or_default(),
-        brier: pd.as_ref().map(|pd| finrisk_models::metrics::brier(pd, &y)),
+        brier: pd.map(|_| counts.squared_error_sum / known as f64),
     })
 }
 
@@ -483,62 +708,33 @@ fn period_of(date: &str, period: ReportPeriod) -> Option<String> {
     })
 }
 
-fn stability(t: &ScoreTable, period: ReportPeriod) -> anyhow::Result<Vec<PeriodStability>> {
-    let Some(dates) = &t.granted_at else {
-        return Ok(Vec::new());
+fn stability(counts: &ReportCounts) -> Vec<PeriodStability> {
+    let Some(first) = counts.periods.values().next() else {
+        return Vec::new();
     };
-    let mut by_period: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (row, date) in dates.iter().enumerate() {
-        let Some(date) = date.filter(|d| !d.trim().is_empty()) else {
-            continue;
-        };
-        let p = period_of(date, period).ok_or_else(|| {
-            bad_input(format!(
-                "granted_at: row {}: `{date}` is not a date YYYY-MM-DD",
-                row + 1
-            ))
-        })?;
-        by_period.entry(p).or_default().push(row);
-    }
-    let Some(first) = by_period.values().next() else {
-        return Ok(Vec::new());
+    let overall = |p: &PeriodCounts| sorted_counts(&p.overall);
+    let pd_of = |p: &PeriodCounts| -> Option<Vec<(f64, u64)>> {
+        (!p.pd_missing && !p.pd.is_empty()).then(|| {
+            p.pd.iter()
+                .map(|(&k, &c)| (f64::from(k) * PD_PERIOD_GRID, c))
+                .collect()
+        })
     };
-    let overall = |rows: &[usize]| rows.iter().map(|&r| t.scores[3][r]).collect::<Vec<f64>>();
-    let pd_of = |rows: &[usize]| -> Option<Vec<f64>> {
-        let pd = t.pd.as_ref()?;
-        rows.iter().map(|&r| pd[r]).collect()
-    };
-    let reference_overall = PsiReference::fit(&overall(first), 10);
-    let reference_pd = pd_of(first).map(|pd| PsiReference::fit(&pd, 10));
-    Ok(by_period
+    let reference_overall = PsiReference::fit_counts(&overall(first), 10);
+    let reference_pd = pd_of(first).map(|pd| PsiReference::fit_counts(&pd, 10));
+    counts
+        .periods
         .iter()
-        .map(|(p, rows)| PeriodStability {
+        .map(|(p, c)| PeriodStability {
             period: p.clone(),
-            grants: rows.len(),
-            psi_overall: reference_overall.psi(&overall(rows)),
+            grants: c.grants,
+            psi_overall: reference_overall.psi_counts(&overall(c)),
             psi_pd: reference_pd
                 .as_ref()
-                .zip(pd_of(rows))
-                .map(|(r, pd)| r.psi(&pd)),
+                .zip(pd_of(c))
+                .map(|(r, pd)| r.psi_counts(&pd)),
         })
-        .collect())
-}
-
-fn labels(t: &ScoreTable, path: &Path) -> anyhow::Result<Value> {
-    let ids = t.grant_id.as_ref().ok_or_else(|| {
-        bad_input("truth: the scores table has no `grant_id` column to match the truth by")
-    })?;
-    let mut truth = TruthAccumulator::load(path)?;
-    let column = |name: &str| DIMENSIONS.iter().position(|(d, _)| *d == name).unwrap_or(3);
-    let columns = LABELLED_SCORES.map(|(name, _)| column(name));
-    for (row, id) in ids.iter().enumerate() {
-        truth.add(
-            id.unwrap_or(""),
-            t.findings.get(row),
-            columns.map(|k| t.scores[k][row]),
-        );
-    }
-    Ok(truth.finish())
+        .collect()
 }
 
 /// The provenance a scores table carries: the Parquet key-value metadata, or the CSV sidecar.
@@ -569,8 +765,47 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
     if let Some(p) = &args.truth {
         finrisk_datasets::TableFormat::detect(p)?;
     }
-    let t = ScoreTable::read(&args.input)?;
-    if t.rows == 0 {
+    if args.chunk_rows == 0 {
+        return Err(bad_input("chunk-rows: must be at least 1"));
+    }
+    // The report holds one chunk and its counts, never the table.
+    let chunks =
+        finrisk_datasets::TableChunks::open(&args.input, &report_columns(), args.chunk_rows)?;
+    let has = |name: &str| chunks.columns().iter().any(|c| c == name);
+    for name in DIMENSIONS.iter().map(|(n, _)| *n).chain(["findings"]) {
+        if !has(name) {
+            return Err(bad_input(format!(
+                "input: {} has no `{name}` column (a scores table from `finrisk batch --kind grants`)",
+                args.input.display()
+            )));
+        }
+    }
+    let truth = match &args.truth {
+        Some(path) => {
+            if !has("grant_id") {
+                return Err(bad_input(
+                    "truth: the scores table has no `grant_id` column to match the truth by",
+                ));
+            }
+            Some(TruthAccumulator::load(path)?)
+        }
+        None => None,
+    };
+    let provenance = provenance_of(&args.input);
+    let ruleset = ruleset_of(&provenance)?;
+    let vintages = if has("granted_at") {
+        DownTieringRules::from_ruleset(&ruleset)
+    } else {
+        None
+    };
+    let mut counts = ReportCounts::new(has("pd"), vintages, truth);
+    let mut first_row = 0usize;
+    for df in chunks {
+        let chunk = ScoreChunk::read(&df?, first_row)?;
+        counts.add(&chunk, first_row, args.period)?;
+        first_row += chunk.rows;
+    }
+    if counts.rows == 0 {
         return Err(bad_input(format!(
             "input: {} has no rows to report on",
             args.input.display()
@@ -579,41 +814,46 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
     let distributions = DIMENSIONS
         .iter()
         .enumerate()
-        .map(|(k, (name, label))| distribution(name, label, &t.scores[k]))
+        .map(|(k, (name, label))| {
+            distribution(name, label, &counts.score_counts[k], counts.score_sums[k])
+        })
         .collect();
-    let mut grades = BTreeMap::new();
-    if let Some(column) = &t.grade {
-        for g in column.iter().flatten() {
-            match grades.get_mut(g) {
-                Some(n) => *n += 1,
-                None => {
-                    grades.insert(g.to_string(), 1);
-                }
-            }
-        }
-    }
-    let provenance = provenance_of(&args.input);
-    let down_tiering = down_tiering(&t, &provenance)?;
+    let down_tiering = counts.vintages.as_ref().and_then(|(rules, all, by_institution)| {
+        let all_grants = all.analyse_one("all grants", rules)?;
+        let institutions = by_institution.analyse(rules);
+        Some(ReportDownTiering {
+            ruleset_version: ruleset.version.clone(),
+            institutions_firing: institutions
+                .iter()
+                .filter(|d| d.fires)
+                .map(|d| d.group.clone())
+                .collect(),
+            all_grants,
+            institutions,
+            note: "from the scored table's findings (RC-STUDENT, RC-INCOME-UNVERIFIED, RC-DTI-HIGH, DC-MANY-LENDERS) and PDs; it has no ages, so `young` is tested by the batch (its summary) and assess-product, not here",
+        })
+    });
     Ok(Figures {
         input: args.input.display().to_string(),
         input_sha256: crate::output::file_sha256(&args.input)?,
         provenance,
-        rows: t.rows,
+        rows: counts.rows,
         distributions,
-        grades,
-        findings: code_counts((0..t.rows).flat_map(|r| t.codes(r)), t.rows),
-        institutions: institutions(&t),
-        outcomes: outcomes(&t),
+        grades: counts.grades.clone(),
+        findings: code_list(&counts.codes, counts.rows),
+        institutions: if counts.has_institutions {
+            institutions(&counts)
+        } else {
+            Vec::new()
+        },
+        outcomes: outcomes(&counts),
         period: match args.period {
             ReportPeriod::Month => "month",
             ReportPeriod::Quarter => "quarter",
             ReportPeriod::Year => "year",
         },
-        stability: stability(&t, args.period)?,
-        labels: match &args.truth {
-            Some(path) => Some(labels(&t, path)?),
-            None => None,
-        },
+        stability: stability(&counts),
+        labels: counts.truth.take().map(TruthAccumulator::finish),
         down_tiering,
         finrisk_version: env!("CARGO_PKG_VERSION"),
     })
@@ -674,10 +914,18 @@ mod tests {
 
     #[test]
     fn distribution_puts_100_in_the_last_bin() {
-        let d = distribution("overall", "Overall", &[0.0, 4.99, 5.0, 100.0]);
+        let values = [0.0, 4.99, 5.0, 100.0];
+        let mut counts = HashMap::new();
+        for v in values {
+            *counts.entry(f64::to_bits(v)).or_insert(0) += 1;
+        }
+        let d = distribution("overall", "Overall", &counts, values.iter().sum());
         assert_eq!(d.shares[0], 0.5);
         assert_eq!(d.shares[1], 0.25);
         assert_eq!(d.shares[19], 0.25);
         assert_eq!(d.max, 100.0);
+        // Position round((n - 1) q): 2 of 0..3 for the median, 3 for p90.
+        assert_eq!((d.median, d.p90), (5.0, 100.0));
+        assert!((d.mean - 27.4975).abs() < 1e-12);
     }
 }
