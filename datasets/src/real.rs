@@ -443,7 +443,7 @@ impl ModelTable {
 }
 
 /// Reads the listed columns of a CSV (types inferred from the whole file) or Parquet file
-/// (lazy scan with projection, so only these columns are read).
+/// (projected, so only these columns are read); a column the file lacks is named.
 fn read_columns(path: &Path, columns: &[&str]) -> Result<DataFrame, DatasetError> {
     crate::guarded(path, || read_columns_unguarded(path, columns))
 }
@@ -460,29 +460,56 @@ fn read_columns_unguarded(path: &Path, columns: &[&str]) -> Result<DataFrame, Da
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         ));
     }
-    let format = crate::TableFormat::detect(path)?;
-    let lazy = match format {
-        crate::TableFormat::Parquet => {
-            LazyFrame::scan_parquet(PlRefPath::new(display.as_str()), ScanArgsParquet::default())
-                .map_err(read_err)?
+    let mut wanted: Vec<&str> = Vec::with_capacity(columns.len());
+    for c in columns {
+        if !wanted.contains(c) {
+            wanted.push(c);
         }
-        crate::TableFormat::Csv => LazyCsvReader::new(PlRefPath::new(display.as_str()))
-            .with_has_header(true)
-            .with_infer_schema_length(None)
-            .finish()
-            .map_err(read_err)?,
-    };
-    let schema = lazy.clone().collect_schema().map_err(read_err)?;
-    let missing: Vec<String> = columns
-        .iter()
-        .filter(|c| schema.get(c).is_none())
-        .map(|c| c.to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(DatasetError::MissingColumns { columns: missing });
     }
-    let exprs: Vec<Expr> = columns.iter().map(|c| col(*c)).collect();
-    lazy.select(exprs).collect().map_err(read_err)
+    let format = crate::TableFormat::detect(path)?;
+    let file = std::fs::File::open(path).map_err(|e| DatasetError::io(path, e))?;
+    let missing_of = |present: &dyn Fn(&str) -> bool| -> Result<(), DatasetError> {
+        let missing: Vec<String> = wanted
+            .iter()
+            .filter(|c| !present(c))
+            .map(|c| c.to_string())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(DatasetError::MissingColumns { columns: missing })
+        }
+    };
+    match format {
+        crate::TableFormat::Parquet => {
+            let mut reader = ParquetReader::new(file);
+            let schema = reader.schema().map_err(read_err)?;
+            missing_of(&|c| schema.get(c).is_some())?;
+            reader
+                .with_columns(Some(wanted.iter().map(|c| c.to_string()).collect()))
+                .finish()
+                .map_err(read_err)
+        }
+        crate::TableFormat::Csv => {
+            let mut header = String::new();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(&file), &mut header)
+                .map_err(|e| DatasetError::io(path, e))?;
+            let names: Vec<&str> = header
+                .trim_end_matches(['\r', '\n'])
+                .split(',')
+                .map(|c| c.trim_matches('"'))
+                .collect();
+            missing_of(&|c| names.contains(&c))?;
+            let projection: Vec<PlSmallStr> = wanted.iter().map(|c| PlSmallStr::from(*c)).collect();
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(None)
+                .with_columns(Some(projection.into()))
+                .try_into_reader_with_file_path(Some(path.to_path_buf()))
+                .and_then(|r| r.finish())
+                .map_err(read_err)
+        }
+    }
 }
 
 fn mistyped(column: &str, expected: &str, found: &DataType) -> DatasetError {

@@ -48,6 +48,9 @@ pub(crate) const DIMENSIONS: [(&str, &str); 4] = [
 /// continuous, so exact counts would grow with the rows).
 const PD_GRID: f64 = 1e-6;
 
+/// Cells of the PD grid: 0, 1e-6, ..., 1.
+const PD_CELLS: usize = 1_000_001;
+
 /// PDs are counted on a grid of this step per period, for the PSI between periods.
 const PD_PERIOD_GRID: f64 = 1e-4;
 
@@ -247,8 +250,9 @@ struct ReportCounts {
     positives: usize,
     /// Per dimension: score -> (positives, negatives) among rows with an outcome.
     outcome_scores: [HashMap<u64, (u64, u64)>; 4],
-    /// PD grid cell -> counts, among rows with an outcome; `None` once such a row lacks a PD.
-    outcome_pd: Option<HashMap<u32, PdCell>>,
+    /// Counts per PD grid cell (index = cell), among rows with an outcome: one fixed array,
+    /// whose untouched pages cost nothing; `None` once such a row lacks a PD.
+    outcome_pd: Option<Vec<PdCell>>,
     squared_error_sum: f64,
     periods: BTreeMap<String, PeriodCounts>,
     vintages: Option<(DownTieringRules, VintageBook, VintageBook)>,
@@ -273,7 +277,7 @@ impl ReportCounts {
             outcome_rows: 0,
             positives: 0,
             outcome_scores: Default::default(),
-            outcome_pd: has_pd.then(HashMap::new),
+            outcome_pd: has_pd.then(|| vec![PdCell::default(); PD_CELLS]),
             squared_error_sum: 0.0,
             periods: BTreeMap::new(),
             vintages: vintages.map(|r| (r, VintageBook::new(), VintageBook::new())),
@@ -353,7 +357,8 @@ impl ReportCounts {
                 }
                 match (pd, self.outcome_pd.as_mut()) {
                     (Some(pd), Some(cells)) => {
-                        let cell = cells.entry(pd_cell(pd, PD_GRID)).or_default();
+                        let i = usize::try_from(pd_cell(pd, PD_GRID)).unwrap_or(PD_CELLS - 1);
+                        let cell = &mut cells[i.min(PD_CELLS - 1)];
                         cell.rows += 1;
                         cell.positives += u64::from(positive);
                         cell.pd_sum += pd;
@@ -671,11 +676,20 @@ fn outcomes(counts: &ReportCounts) -> Option<Outcomes> {
             separation_of(name, label, groups)
         })
         .collect();
-    let pd = counts.outcome_pd.as_ref().filter(|cells| !cells.is_empty());
+    // The occupied cells, with the PD of each.
+    let pd: Option<Vec<(f64, PdCell)>> = counts.outcome_pd.as_ref().map(|cells| {
+        cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.rows > 0)
+            .map(|(k, c)| (k as f64 * PD_GRID, *c))
+            .collect()
+    });
+    let pd = pd.as_ref().filter(|cells| !cells.is_empty());
     if let Some(cells) = pd {
         let groups = cells
             .iter()
-            .map(|(&k, c)| (f64::from(k) * PD_GRID, c.positives, c.rows - c.positives))
+            .map(|(v, c)| (*v, c.positives, c.rows - c.positives))
             .collect();
         separation.push(separation_of("pd", "Model PD", groups));
     }
@@ -689,7 +703,7 @@ fn outcomes(counts: &ReportCounts) -> Option<Outcomes> {
                 calibration_of_counts(
                     cells
                         .iter()
-                        .map(|(&k, c)| (f64::from(k) * PD_GRID, c.rows, c.positives, c.pd_sum)),
+                        .map(|(v, c)| (*v, c.rows, c.positives, c.pd_sum)),
                     10,
                 )
             })
