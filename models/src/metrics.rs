@@ -85,10 +85,10 @@ pub fn auc_ks_roc_of_counts(
     counts: impl IntoIterator<Item = (f64, u64, u64)>,
     max_points: usize,
 ) -> (f64, f64, Vec<(f64, f64)>) {
-    let mut groups: Vec<(f64, f64, f64)> = counts
+    let mut groups: Vec<(f64, u64, u64)> = counts
         .into_iter()
         .filter(|g| !g.0.is_nan() && g.1 + g.2 > 0)
-        .map(|(s, p, n)| (s + 0.0, p as f64, n as f64))
+        .map(|(s, p, n)| (s + 0.0, p, n))
         .collect();
     groups.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
     // Equal scores given twice are one group.
@@ -101,8 +101,57 @@ pub fn auc_ks_roc_of_counts(
             false
         }
     });
-    let (auc, ks) = auc_ks_of_groups(&groups);
-    (auc, ks, roc_of_groups(&groups, max_points))
+    auc_ks_roc_of_descending_groups(groups.into_iter(), max_points)
+}
+
+/// [`auc_ks_roc`] from tie groups `(score, positives, negatives)` already in descending score
+/// order (each score once): two passes over the iterator and no allocation but the ROC
+/// points, for counts held in an array indexed by score (a report's PD grid).
+pub fn auc_ks_roc_of_descending_groups<I>(
+    groups: I,
+    max_points: usize,
+) -> (f64, f64, Vec<(f64, f64)>)
+where
+    I: Iterator<Item = (f64, u64, u64)> + Clone,
+{
+    let (mut pos, mut neg, mut len) = (0.0f64, 0.0f64, 0usize);
+    for (_, p, n) in groups.clone() {
+        pos += p as f64;
+        neg += n as f64;
+        len += 1;
+    }
+    if pos == 0.0 || neg == 0.0 {
+        return (f64::NAN, f64::NAN, Vec::new());
+    }
+    // The ROC points are (0, 0) and one per group; thinned to `max_points` evenly spaced
+    // indices when there are more (as [`roc_curve`]).
+    let max_points = max_points.max(2);
+    let last = len;
+    let thinned = len + 1 > max_points;
+    let mut wanted = 0usize; // the next thinned point, k of k * last / (max_points - 1)
+    let mut roc = Vec::with_capacity((len + 1).min(max_points));
+    let mut keep = |i: usize, point: (f64, f64), roc: &mut Vec<(f64, f64)>| {
+        if !thinned {
+            roc.push(point);
+            return;
+        }
+        while wanted < max_points && wanted * last / (max_points - 1) == i {
+            roc.push(point);
+            wanted += 1;
+        }
+    };
+    keep(0, (0.0, 0.0), &mut roc);
+    let (mut tp, mut fp, mut area, mut ks) = (0.0, 0.0, 0.0, 0.0f64);
+    for (i, (_, p, n)) in groups.enumerate() {
+        let (p, n) = (p as f64, n as f64);
+        // Trapezoid between (fp, tp) and (fp + n, tp + p).
+        area += n * (tp + p / 2.0);
+        tp += p;
+        fp += n;
+        ks = ks.max(tp / pos - fp / neg);
+        keep(i + 1, (fp / neg, tp / pos), &mut roc);
+    }
+    (area / (pos * neg), ks, roc)
 }
 
 /// Area under the ROC curve.
@@ -347,13 +396,24 @@ pub fn calibration_of_counts(
 ) -> Vec<CalibrationBand> {
     let mut groups: Vec<(f64, u64, u64, f64)> = counts.into_iter().filter(|g| g.1 > 0).collect();
     groups.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let n: u64 = groups.iter().map(|g| g.1).sum();
+    calibration_of_ascending_counts(groups.into_iter(), bands)
+}
+
+/// [`calibration_of_counts`] from counts already in ascending PD order (each PD once): two
+/// passes over the iterator and no allocation but the bands.
+pub fn calibration_of_ascending_counts<I>(counts: I, bands: usize) -> Vec<CalibrationBand>
+where
+    I: Iterator<Item = (f64, u64, u64, f64)> + Clone,
+{
+    let n: u64 = counts.clone().map(|g| g.1).sum();
     if n == 0 {
         return Vec::new();
     }
+    let mut groups = counts.filter(|g| g.1 > 0);
+    let mut current = groups.next();
     let bands = (bands as u64).clamp(1, n);
     let mut out = Vec::new();
-    let (mut g, mut used) = (0usize, 0u64); // current group, rows of it already in a band
+    let mut used = 0u64; // rows of the current group already in a band
     for b in 0..bands {
         let (lo, hi) = (b * n / bands, (b + 1) * n / bands);
         let mut need = hi - lo;
@@ -363,8 +423,10 @@ pub fn calibration_of_counts(
         let rows = need;
         let (mut pd_sum, mut positives) = (0.0f64, 0.0f64);
         let (mut pd_min, mut pd_max) = (f64::NAN, f64::NAN);
-        while need > 0 && g < groups.len() {
-            let (pd, count, pos, sum) = groups[g];
+        while need > 0 {
+            let Some((pd, count, pos, sum)) = current else {
+                break;
+            };
             let take = need.min(count - used);
             let part = take as f64 / count as f64;
             pd_sum += sum * part;
@@ -376,7 +438,7 @@ pub fn calibration_of_counts(
             need -= take;
             used += take;
             if used == count {
-                g += 1;
+                current = groups.next();
                 used = 0;
             }
         }
@@ -706,6 +768,13 @@ mod tests {
                 counts.iter().map(|(&b, &(p, n))| (f64::from_bits(b), p, n)).collect();
             let (a, k, r) = auc_ks_roc(&scores, &target, 50);
             let (ac, kc, rc) = auc_ks_roc_of_counts(grouped.iter().rev().copied(), 50);
+            let (ad, kd, rd) = auc_ks_roc_of_descending_groups(grouped.iter().rev().copied(), 50);
+            prop_assert!(ad == ac || (ad.is_nan() && ac.is_nan()));
+            prop_assert!(kd == kc || (kd.is_nan() && kc.is_nan()));
+            prop_assert_eq!(&rd, &rc);
+            let (_, _, few) = auc_ks_roc_of_descending_groups(grouped.iter().rev().copied(), 3);
+            let (_, _, few_rows) = auc_ks_roc(&scores, &target, 3);
+            prop_assert_eq!(few, few_rows);
             prop_assert!(a == ac || (a.is_nan() && ac.is_nan()));
             prop_assert!(k == kc || (k.is_nan() && kc.is_nan()));
             prop_assert_eq!(r, rc);

@@ -24,7 +24,10 @@ use crate::cli::{ReportArgs, ReportKind, ReportPeriod};
 use crate::evaluation::{LABELLED_SCORES, TruthAccumulator};
 use crate::failure::bad_input;
 use finrisk_engine::vintage::{DownTiering, DownTieringRules, VintageBook, grant_quality};
-use finrisk_models::metrics::{PsiReference, auc_ks_roc_of_counts, calibration_of_counts};
+use finrisk_models::metrics::{
+    PsiReference, auc_ks_roc_of_counts, auc_ks_roc_of_descending_groups,
+    calibration_of_ascending_counts,
+};
 use polars::prelude::{DataFrame, DataType};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -676,22 +679,28 @@ fn outcomes(counts: &ReportCounts) -> Option<Outcomes> {
             separation_of(name, label, groups)
         })
         .collect();
-    // The occupied cells, with the PD of each.
-    let pd: Option<Vec<(f64, PdCell)>> = counts.outcome_pd.as_ref().map(|cells| {
-        cells
+    // The occupied cells of the PD grid, in PD order, read in place (their number grows with
+    // the rows, so they are never copied out).
+    let pd = counts
+        .outcome_pd
+        .as_ref()
+        .filter(|cells| cells.iter().any(|c| c.rows > 0));
+    if let Some(cells) = pd {
+        let descending = cells
             .iter()
             .enumerate()
+            .rev()
             .filter(|(_, c)| c.rows > 0)
-            .map(|(k, c)| (k as f64 * PD_GRID, *c))
-            .collect()
-    });
-    let pd = pd.as_ref().filter(|cells| !cells.is_empty());
-    if let Some(cells) = pd {
-        let groups = cells
-            .iter()
-            .map(|(v, c)| (*v, c.positives, c.rows - c.positives))
-            .collect();
-        separation.push(separation_of("pd", "Model PD", groups));
+            .map(|(k, c)| (k as f64 * PD_GRID, c.positives, c.rows - c.positives));
+        let (auc, ks, roc) = auc_ks_roc_of_descending_groups(descending, 200);
+        separation.push(Separation {
+            score: "pd",
+            label: "Model PD",
+            auc,
+            auc_ci95: finrisk_models::metrics::auc_interval(auc, positives, known - positives),
+            ks,
+            roc,
+        });
     }
     Some(Outcomes {
         outcome: "defaulted",
@@ -700,12 +709,12 @@ fn outcomes(counts: &ReportCounts) -> Option<Outcomes> {
         separation,
         calibration: pd
             .map(|cells| {
-                calibration_of_counts(
-                    cells
-                        .iter()
-                        .map(|(v, c)| (*v, c.rows, c.positives, c.pd_sum)),
-                    10,
-                )
+                let ascending = cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.rows > 0)
+                    .map(|(k, c)| (k as f64 * PD_GRID, c.rows, c.positives, c.pd_sum));
+                calibration_of_ascending_counts(ascending, 10)
             })
             .unwrap_or_default(),
         brier: pd.map(|_| counts.squared_error_sum / known as f64),
