@@ -165,7 +165,7 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_enum, default_value = "quarter")]
     pub(crate) period: ReportPeriod,
     /// Grants: rows of the scores table read at a time (the report keeps counts, not rows).
-    #[arg(long, value_name = "N", default_value_t = 262_144)]
+    #[arg(long, value_name = "N", default_value_t = 65_536)]
     pub(crate) chunk_rows: usize,
 }
 

@@ -249,7 +249,7 @@ fn a_streamed_report_does_not_depend_on_chunks_or_format_and_its_figures_are_exa
     let (dir, _) = common::generated("finrisk-report", "chunks", 12_000);
     let s = |p: &Path| p.to_str().unwrap().to_string();
     let mut outputs = Vec::new();
-    for (ext, chunk) in [("parquet", "262144"), ("csv", "997")] {
+    for (ext, chunk) in [("parquet", "65536"), ("csv", "997")] {
         let scores = dir.join(format!("scores.{ext}"));
         score(&dir, &scores);
         let out = dir.join(format!("report-{ext}"));
