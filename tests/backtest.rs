@@ -228,6 +228,8 @@ fn products_and_cases_gain_and_lose_exactly_the_rows_between_the_thresholds() {
         candidate.to_str().unwrap(),
         "--changes",
         changes.to_str().unwrap(),
+        "--chunk-rows",
+        "7",
     ]);
     let mut expected = BTreeSet::new();
     let text = std::fs::read_to_string(&products).unwrap();

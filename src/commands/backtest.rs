@@ -3,8 +3,9 @@
 //!
 //! A grants table is streamed twice, as `batch` does: the first pass feeds the duplicate-credit
 //! ledger (one analysis per ruleset when their identity rules differ); the second assesses
-//! every chunk under both rulesets. Products and cases (JSON lines; cases also as an element
-//! table) are read once and assessed under both, a chunk at a time on every core. Every row is
+//! every chunk under both rulesets. Products (JSON lines, streamed) and cases (JSON lines or an
+//! element table, read whole as `batch` reads them) are assessed under both, a chunk at a time
+//! on every core. Every row is
 //! counted the same way ([`Tally`]): per code, the rows each ruleset flags, the rows the
 //! candidate gains and loses, the same per institution and per current grade, the grade
 //! transitions and, where grants have `defaulted`, each code's default rate among the grants it
@@ -375,8 +376,60 @@ fn grants(
 /// A product or case assessed under both rulesets: id, institution, and each assessment.
 type DocumentPair = (String, String, Assessment, Assessment);
 
+/// A row of a products or cases file (or why it was refused), with its 1-based row number.
+type DocumentRow = (usize, Result<Document, EngineError>);
+
+/// What a products or cases backtest has counted so far.
+struct DocumentRun {
+    tally: Tally,
+    changes_out: Option<std::io::BufWriter<std::fs::File>>,
+    row_errors: Vec<RowError>,
+    rows_read: usize,
+    rows_rejected: usize,
+}
+
+impl DocumentRun {
+    /// Assesses `chunk` under both rulesets on every core, then counts it in row order.
+    fn assess_chunk<F>(&mut self, chunk: &[DocumentRow], assess: &F) -> anyhow::Result<()>
+    where
+        F: Fn(&Document) -> Result<DocumentPair, EngineError> + Sync,
+    {
+        let pairs: Vec<Result<DocumentPair, EngineError>> = chunk
+            .par_iter()
+            .map(|(_, doc)| doc.as_ref().map_err(Clone::clone).and_then(assess))
+            .collect();
+        for ((row, _), pair) in chunk.iter().zip(pairs) {
+            match pair {
+                Ok((id, institution, a, b)) => self.tally.record(
+                    &RowPair {
+                        id: &id,
+                        institution: &institution,
+                        current_codes: &a.codes(),
+                        candidate_codes: &b.codes(),
+                        current_grade: &a.grade,
+                        candidate_grade: &b.grade,
+                        defaulted: None,
+                    },
+                    &mut self.changes_out,
+                )?,
+                Err(e) => {
+                    self.rows_rejected += 1;
+                    self.row_errors.extend(
+                        e.field_errors()
+                            .into_iter()
+                            .map(|f: FieldError| RowError::from_field(*row, f)),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Products or cases: each row read, refused with its reasons when it cannot be read or is of
-/// another jurisdiction, and otherwise assessed under both rulesets, a chunk at a time.
+/// another jurisdiction, and otherwise assessed under both rulesets, `--chunk-rows` at a time.
+/// Products are streamed line by line; cases are read whole first (as `batch` reads them), since
+/// an element table's side tables are joined to their cases.
 fn documents(
     args: &BacktestArgs,
     current: &Ruleset,
@@ -384,51 +437,7 @@ fn documents(
     as_of: Option<finrisk_engine::Date>,
 ) -> anyhow::Result<(serde_json::Map<String, Value>, Tally)> {
     let grammar = ClaimGrammar::embedded()?;
-    let mut row_errors: Vec<RowError> = Vec::new();
     let cases = args.kind == BatchKind::Cases;
-    let mut extra = Value::Null;
-    // Every row as a case or a product (or why it is refused), with its 1-based row number.
-    let rows: Vec<(usize, Result<Document, EngineError>)> = if cases {
-        let (cases, tables) = super::batch::read_cases(
-            &args.input,
-            args.repayments.as_deref(),
-            args.ads.as_deref(),
-            &mut row_errors,
-        )?;
-        extra = tables;
-        cases
-            .into_iter()
-            .map(|(row, c)| (row, c.map(|c| Document::Case(Box::new(c)))))
-            .collect()
-    } else {
-        let input = std::fs::File::open(&args.input)
-            .map_err(|e| bad_input(format!("input: cannot open {}: {e}", args.input.display())))?;
-        let mut rows = Vec::new();
-        for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
-            match line {
-                Ok(text) if text.trim().is_empty() => {}
-                Ok(text) => rows.push((
-                    i + 1,
-                    Product::from_json(&text).map(|p| Document::Product(Box::new(p))),
-                )),
-                Err(e) => row_errors.push(RowError {
-                    row: i + 1,
-                    field: "line".into(),
-                    reason: format!("unreadable: {e}"),
-                    code: "malformed_document",
-                }),
-            }
-        }
-        rows
-    };
-    // Side-table rows of an element table that match no case are reported with the tables,
-    // not counted as rows of the input.
-    let unreadable = if cases && finrisk_datasets::element_table::is_element_table(&args.input) {
-        0
-    } else {
-        row_errors.len()
-    };
-    let read = rows.len() + unreadable;
     let jurisdiction = current.jurisdiction;
     let assess = |doc: &Document| -> Result<DocumentPair, EngineError> {
         let j = match doc {
@@ -462,52 +471,83 @@ fn documents(
             }
         })
     };
-    let mut tally = Tally::default();
-    let mut changes_out = changes_file(args, if cases { "case_id" } else { "product_id" })?;
-    let mut rejected = unreadable;
-    for chunk in rows.chunks(args.chunk_rows) {
-        let pairs: Vec<Result<DocumentPair, EngineError>> = chunk
-            .par_iter()
-            .map(|(_, doc)| doc.as_ref().map_err(Clone::clone).and_then(assess))
+    let mut run = DocumentRun {
+        tally: Tally::default(),
+        changes_out: changes_file(args, if cases { "case_id" } else { "product_id" })?,
+        row_errors: Vec::new(),
+        rows_read: 0,
+        rows_rejected: 0,
+    };
+    let mut tables = Value::Null;
+    if cases {
+        let (cases, extra) = super::batch::read_cases(
+            &args.input,
+            args.repayments.as_deref(),
+            args.ads.as_deref(),
+            &mut run.row_errors,
+        )?;
+        tables = extra;
+        // Side-table rows of an element table that match no case are reported with the
+        // tables, not counted as rows of the input; unreadable JSON lines are.
+        let unreadable = if finrisk_datasets::element_table::is_element_table(&args.input) {
+            0
+        } else {
+            run.row_errors.len()
+        };
+        run.rows_read = cases.len() + unreadable;
+        run.rows_rejected = unreadable;
+        let rows: Vec<DocumentRow> = cases
+            .into_iter()
+            .map(|(row, c)| (row, c.map(|c| Document::Case(Box::new(c)))))
             .collect();
-        for ((row, _), pair) in chunk.iter().zip(pairs) {
-            match pair {
-                Ok((id, institution, a, b)) => tally.record(
-                    &RowPair {
-                        id: &id,
-                        institution: &institution,
-                        current_codes: &a.codes(),
-                        candidate_codes: &b.codes(),
-                        current_grade: &a.grade,
-                        candidate_grade: &b.grade,
-                        defaulted: None,
-                    },
-                    &mut changes_out,
-                )?,
+        for chunk in rows.chunks(args.chunk_rows) {
+            run.assess_chunk(chunk, &assess)?;
+        }
+    } else {
+        let input = std::fs::File::open(&args.input)
+            .map_err(|e| bad_input(format!("input: cannot open {}: {e}", args.input.display())))?;
+        let mut pending: Vec<DocumentRow> = Vec::with_capacity(args.chunk_rows.min(65_536));
+        for (i, line) in std::io::BufReader::new(input).lines().enumerate() {
+            match line {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => {
+                    run.rows_read += 1;
+                    pending.push((
+                        i + 1,
+                        Product::from_json(&text).map(|p| Document::Product(Box::new(p))),
+                    ));
+                }
                 Err(e) => {
-                    rejected += 1;
-                    row_errors.extend(
-                        e.field_errors()
-                            .into_iter()
-                            .map(|f: FieldError| RowError::from_field(*row, f)),
-                    );
+                    run.rows_read += 1;
+                    run.rows_rejected += 1;
+                    run.row_errors.push(RowError {
+                        row: i + 1,
+                        field: "line".into(),
+                        reason: format!("unreadable: {e}"),
+                        code: "malformed_document",
+                    });
                 }
             }
+            if pending.len() >= args.chunk_rows {
+                run.assess_chunk(&pending, &assess)?;
+                pending.clear();
+            }
         }
+        run.assess_chunk(&pending, &assess)?;
     }
-    if let Some(mut w) = changes_out {
+    if let Some(mut w) = run.changes_out.take() {
         w.flush()?;
     }
     let mut report = serde_json::Map::new();
     report.insert("input".into(), json!(args.input.display().to_string()));
-    if !extra.is_null() {
-        report.insert("tables".into(), extra);
+    if !tables.is_null() {
+        report.insert("tables".into(), tables);
     }
-    report.insert("rows_read".into(), json!(read));
-    report.insert("rows_rejected".into(), json!(rejected));
-    report.insert("row_errors".into(), json!(row_errors));
+    report.insert("rows_read".into(), json!(run.rows_read));
+    report.insert("rows_rejected".into(), json!(run.rows_rejected));
+    report.insert("row_errors".into(), json!(run.row_errors));
     report.insert("as_of".into(), json!(as_of.map(|d| d.to_string())));
-    Ok((report, tally))
+    Ok((report, run.tally))
 }
 
 /// A row of a products or cases file.
