@@ -39,6 +39,9 @@ pub struct PeriodSelection {
     /// Per row: in the period or not.
     #[serde(skip)]
     pub keep: Vec<bool>,
+    /// Per row: no period value (so in no period, whichever the bounds).
+    #[serde(skip)]
+    pub missing: Vec<bool>,
 }
 
 impl PeriodFilter {
@@ -90,23 +93,22 @@ impl PeriodFilter {
             }
         };
         let mut keep = Vec::with_capacity(text.len());
+        let mut missing_rows = Vec::with_capacity(text.len());
         let (mut kept, mut outside, mut missing) = (0, 0, 0);
         for v in &text {
+            let absent = v.as_deref().is_none_or(|v| v.trim().is_empty());
+            missing_rows.push(absent);
             let k = match v.as_deref() {
-                None => {
-                    missing += 1;
-                    false
-                }
-                Some(v) if v.trim().is_empty() => {
-                    missing += 1;
-                    false
-                }
-                Some(v) if in_period(v) => {
+                Some(v) if !absent && in_period(v) => {
                     kept += 1;
                     true
                 }
-                Some(_) => {
+                Some(_) if !absent => {
                     outside += 1;
+                    false
+                }
+                _ => {
+                    missing += 1;
                     false
                 }
             };
@@ -119,6 +121,7 @@ impl PeriodFilter {
             rows_outside: outside,
             rows_missing_period: missing,
             keep,
+            missing: missing_rows,
         })
     }
 }

@@ -316,6 +316,39 @@ fn csv_records(
         .map_err(|e| read_error(path, &e))
 }
 
+impl PartReader {
+    /// The next `rows` rows of the file at `path` (only `columns` when given), or `None` when
+    /// it is done.
+    fn next_frame(
+        &mut self,
+        path: &Path,
+        rows: usize,
+        columns: Option<&[String]>,
+    ) -> Result<Option<DataFrame>, DatasetError> {
+        match self {
+            PartReader::Parquet {
+                metadata,
+                rows: total,
+                next,
+            } => {
+                if *next >= *total {
+                    return Ok(None);
+                }
+                let len = rows.min(*total - *next);
+                let df =
+                    parquet_slice(path, metadata, *next, len, columns.map(<[String]>::to_vec))?;
+                *next += len;
+                Ok(Some(df))
+            }
+            PartReader::Csv {
+                lines,
+                header,
+                done,
+            } => csv_records(path, lines, header, done, rows, columns),
+        }
+    }
+}
+
 impl GrantChunks<'_> {
     fn open_part(&self, part: &InputPart) -> Result<PartReader, DatasetError> {
         let path = &part.path;
@@ -356,31 +389,10 @@ impl GrantChunks<'_> {
 
     /// The next chunk's frame of the current part, or `None` when the part is done.
     fn next_frame(&mut self) -> Result<Option<DataFrame>, DatasetError> {
-        let part = &self.input.parts[self.part];
-        let path = &part.path;
-        let rows_per_chunk = self.rows_per_chunk;
-        let Some(reader) = self.reader.as_mut() else {
-            return Ok(None);
-        };
-        match reader {
-            PartReader::Parquet {
-                metadata,
-                rows,
-                next,
-            } => {
-                if *next >= *rows {
-                    return Ok(None);
-                }
-                let len = rows_per_chunk.min(*rows - *next);
-                let df = parquet_slice(path, metadata, *next, len, None)?;
-                *next += len;
-                Ok(Some(df))
-            }
-            PartReader::Csv {
-                lines,
-                header,
-                done,
-            } => csv_records(path, lines, header, done, rows_per_chunk, None),
+        let path = &self.input.parts[self.part].path;
+        match self.reader.as_mut() {
+            Some(reader) => reader.next_frame(path, self.rows_per_chunk, None),
+            None => Ok(None),
         }
     }
 }
@@ -503,37 +515,11 @@ impl TableChunks {
     }
 
     fn next_frame(&mut self) -> Result<Option<DataFrame>, DatasetError> {
-        let path = &self.path;
         if self.columns.is_empty() {
             return Ok(None);
         }
-        match &mut self.source {
-            PartReader::Parquet {
-                metadata,
-                rows,
-                next,
-            } => {
-                if *next >= *rows {
-                    return Ok(None);
-                }
-                let len = self.rows_per_chunk.min(*rows - *next);
-                let df = parquet_slice(path, metadata, *next, len, Some(self.columns.clone()))?;
-                *next += len;
-                Ok(Some(df))
-            }
-            PartReader::Csv {
-                lines,
-                header,
-                done,
-            } => csv_records(
-                path,
-                lines,
-                header,
-                done,
-                self.rows_per_chunk,
-                Some(&self.columns),
-            ),
-        }
+        self.source
+            .next_frame(&self.path, self.rows_per_chunk, Some(&self.columns))
     }
 }
 

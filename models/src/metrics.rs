@@ -510,17 +510,31 @@ impl PsiReference {
             (1..bins).map(|b| at((b * n / bins).min(n - 1))).collect()
         };
         edges.dedup();
-        let shares = Self::shares_of_counts(&edges, &sorted);
+        let shares = Self::shares_of_counts(&edges, sorted.iter().copied());
         Self { edges, shares }
     }
 
-    fn shares_of_counts(edges: &[f64], counts: &[(f64, u64)]) -> Vec<f64> {
+    /// Share of `(value, rows)` in each bin cut at `edges` (floored at 1e-4; NaN left out).
+    fn shares_of_counts(edges: &[f64], counts: impl Iterator<Item = (f64, u64)>) -> Vec<f64> {
         let mut per_bin = vec![0u64; edges.len() + 1];
-        for &(v, c) in counts.iter().filter(|(v, _)| !v.is_nan()) {
+        for (v, c) in counts.filter(|(v, _)| !v.is_nan()) {
             per_bin[edges.partition_point(|e| *e < v)] += c;
         }
         let n = per_bin.iter().sum::<u64>().max(1) as f64;
         per_bin.iter().map(|&c| (c as f64 / n).max(1e-4)).collect()
+    }
+
+    fn shares_of(edges: &[f64], values: &[f64]) -> Vec<f64> {
+        Self::shares_of_counts(edges, values.iter().map(|&v| (v, 1)))
+    }
+
+    /// PSI of the bin shares `actual` against the reference's.
+    fn psi_of_shares(&self, actual: &[f64]) -> f64 {
+        self.shares
+            .iter()
+            .zip(actual)
+            .map(|(e, a)| (a - e) * (a / e).ln())
+            .sum()
     }
 
     /// [`PsiReference::psi`] from counts: `(value, rows)` per distinct value.
@@ -528,21 +542,7 @@ impl PsiReference {
         if counts.iter().all(|g| g.1 == 0) {
             return f64::NAN;
         }
-        let a = Self::shares_of_counts(&self.edges, counts);
-        self.shares
-            .iter()
-            .zip(&a)
-            .map(|(e, a)| (a - e) * (a / e).ln())
-            .sum()
-    }
-
-    fn shares_of(edges: &[f64], values: &[f64]) -> Vec<f64> {
-        let mut counts = vec![0usize; edges.len() + 1];
-        for v in values.iter().filter(|v| !v.is_nan()) {
-            counts[edges.partition_point(|e| e < v)] += 1;
-        }
-        let n = counts.iter().sum::<usize>().max(1) as f64;
-        counts.iter().map(|&c| (c as f64 / n).max(1e-4)).collect()
+        self.psi_of_shares(&Self::shares_of_counts(&self.edges, counts.iter().copied()))
     }
 
     /// Population stability index of `actual` against the reference: the sum over bins of
@@ -551,12 +551,7 @@ impl PsiReference {
         if actual.is_empty() {
             return f64::NAN;
         }
-        let a = Self::shares_of(&self.edges, actual);
-        self.shares
-            .iter()
-            .zip(&a)
-            .map(|(e, a)| (a - e) * (a / e).ln())
-            .sum()
+        self.psi_of_shares(&Self::shares_of(&self.edges, actual))
     }
 }
 

@@ -130,7 +130,10 @@ impl Tally {
         let (sa, sb) = (code_set(row.current_codes), code_set(row.candidate_codes));
         for &code in sa.union(&sb) {
             let (in_a, in_b) = (sa.contains(code), sb.contains(code));
-            let c = self.per_code.entry(code.to_string()).or_default();
+            let c = match self.per_code.get_mut(code) {
+                Some(c) => c,
+                None => self.per_code.entry(code.to_string()).or_default(),
+            };
             c.current += usize::from(in_a);
             c.candidate += usize::from(in_b);
             if let Some(d) = row.defaulted {
@@ -520,12 +523,8 @@ fn documents(
                 Err(e) => {
                     run.rows_read += 1;
                     run.rows_rejected += 1;
-                    run.row_errors.push(RowError {
-                        row: i + 1,
-                        field: "line".into(),
-                        reason: format!("unreadable: {e}"),
-                        code: "malformed_document",
-                    });
+                    run.row_errors
+                        .push(super::batch::unreadable_line(i + 1, &e));
                 }
             }
             if pending.len() >= args.chunk_rows {

@@ -85,6 +85,16 @@ pub(crate) const CASE_HEADER: &str = "case_id,institution_id,product_id,borrower
 /// Cases scored in parallel at a time (their output lines are held until the chunk is written).
 const CASE_CHUNK: usize = 4096;
 
+/// The error of a line of a JSON-lines input that could not be read (1-based `row`).
+pub(crate) fn unreadable_line(row: usize, e: &std::io::Error) -> RowError {
+    RowError {
+        row,
+        field: "line".into(),
+        reason: format!("unreadable: {e}"),
+        code: "malformed_document",
+    }
+}
+
 /// Cases with their 1-based row numbers, or why each was refused.
 pub(crate) type CaseRows = Vec<(usize, Result<Case, EngineError>)>;
 
@@ -124,12 +134,7 @@ pub(crate) fn read_cases(
         match line {
             Ok(text) if text.trim().is_empty() => {}
             Ok(text) => cases.push((i + 1, Case::from_json(&text))),
-            Err(e) => errors.push(RowError {
-                row: i + 1,
-                field: "line".into(),
-                reason: format!("unreadable: {e}"),
-                code: "malformed_document",
-            }),
+            Err(e) => errors.push(unreadable_line(i + 1, &e)),
         }
     }
     Ok((cases, serde_json::Value::Null))
@@ -177,12 +182,7 @@ fn documents(
             Ok(l) => l,
             Err(e) => {
                 refused += 1;
-                errors.push(RowError {
-                    row,
-                    field: "line".into(),
-                    reason: format!("unreadable: {e}"),
-                    code: "malformed_document",
-                });
+                errors.push(unreadable_line(row, &e));
                 continue;
             }
         };

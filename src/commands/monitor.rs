@@ -95,19 +95,12 @@ fn sides(
         DatasetError::Parameter { reason, .. } => bad_input(format!("split-at: {reason}")),
         other => other.into(),
     })?;
-    let missing: Vec<bool> = {
-        let text = values.cast(&polars::prelude::DataType::String)?;
-        let ca = text.str()?;
-        ca.iter()
-            .map(|v| v.is_none_or(|v| v.trim().is_empty()))
-            .collect()
-    };
     Ok(batch
         .source_row
         .iter()
         .map(|&row| {
             let i = row.saturating_sub(1);
-            match (missing.get(i), selection.keep.get(i)) {
+            match (selection.missing.get(i), selection.keep.get(i)) {
                 (Some(false), Some(&keep)) => Some(keep),
                 _ => None,
             }

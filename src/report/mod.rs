@@ -297,6 +297,9 @@ impl ReportCounts {
     ) -> anyhow::Result<()> {
         self.has_institutions |= c.institution_id.is_some();
         self.has_outcome |= c.defaulted.is_some();
+        // The dimension of each score the truth evaluates.
+        let columns = LABELLED_SCORES
+            .map(|(name, _)| DIMENSIONS.iter().position(|(d, _)| *d == name).unwrap_or(3));
         for row in 0..c.rows {
             let scores = [
                 c.scores[0][row],
@@ -408,9 +411,6 @@ impl ReportCounts {
                 }
             }
             if let (Some(truth), Some(ids)) = (self.truth.as_mut(), &c.grant_id) {
-                let column =
-                    |name: &str| DIMENSIONS.iter().position(|(d, _)| *d == name).unwrap_or(3);
-                let columns = LABELLED_SCORES.map(|(name, _)| column(name));
                 truth.add(
                     ids.get(row),
                     c.findings.get(row),
