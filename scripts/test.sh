@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"; .ci/run runs exactly this):
 #   1. prepares .venv-test (numpy-financial for the IRR cross-check, grpcio for the client test);
-#   2. runs `cargo test --workspace` (extra arguments go to it);
-#   3. runs the real Python gRPC client against a real `finrisk serve`
+#   2. starts a throwaway PostgreSQL (scripts/postgres.sh; Debian's package, installed if missing)
+#      so that the review store's tests run on it as well as on SQLite, unless
+#      FINRISK_TEST_POSTGRES already names one;
+#   3. runs `cargo test --workspace` (extra arguments go to it);
+#   4. runs the real Python gRPC client against a real `finrisk serve`
 #      (tests/python/grpc_client_test.py);
 # and closes with one summary line "tests: N passed, N failed".
 set -euo pipefail
@@ -10,7 +13,22 @@ cd "$(dirname "$0")/.."
 scripts/python-env.sh
 export FINRISK_PYTHON="$PWD/.venv-test/bin/python"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pg_dir=""
+cleanup() {
+  rm -f "$log"
+  if [ -n "$pg_dir" ]; then
+    scripts/postgres.sh stop "$pg_dir" || true
+    rm -rf "$pg_dir"
+  fi
+}
+trap cleanup EXIT
+if [ -z "${FINRISK_TEST_POSTGRES:-}" ]; then
+  pg_dir=$(mktemp -d)
+  pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  FINRISK_TEST_POSTGRES=$(scripts/postgres.sh start "$pg_dir" "$pg_port")
+  export FINRISK_TEST_POSTGRES
+  echo "review store tests: PostgreSQL at $FINRISK_TEST_POSTGRES"
+fi
 status=0
 cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
 if [ -x target/debug/finrisk ]; then
