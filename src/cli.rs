@@ -119,6 +119,214 @@ pub(crate) enum Command {
     /// Write an empty element table (header and one example row) for `batch --kind cases`:
     /// CSV or XLSX.
     Template(TemplateArgs),
+    /// The review loop on a local database: an institution submits a product (self-check), a
+    /// mediator reviews it, the court re-reviews it and confirms or issues a judicial
+    /// suggestion; every change is an audit event.
+    Review(ReviewArgs),
+    /// The review database's audit trail: `verify` checks its hash chain.
+    Audit(AuditArgs),
+}
+
+/// The review database: a SQLite file (created when missing) or a `postgres://` URL.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DatabaseArgs {
+    /// A SQLite file (created and migrated when missing) or a `postgres://user@host:port/db` URL.
+    #[arg(long, value_name = "FILE|URL", default_value = "finrisk-review.db")]
+    pub(crate) db: String,
+}
+
+/// `finrisk review`.
+#[derive(Debug, Args)]
+pub(crate) struct ReviewArgs {
+    #[command(subcommand)]
+    pub(crate) command: ReviewCommand,
+}
+
+/// `finrisk review` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReviewCommand {
+    /// Assess a product (with its loan book) or a case and store it as a submission, or as a new
+    /// revision of the same product after a return, a suggestion or a confirmation.
+    Submit(ReviewSubmitArgs),
+    /// A mediator's or the court's decision, made on the version shown by `show` or `queue`.
+    Decide(ReviewDecideArgs),
+    /// Everything stored about one submission: status, version, every revision's scores and
+    /// findings with the reviewers' marks, the judicial suggestion, the audit events.
+    Show(ReviewShowArgs),
+    /// The submissions waiting for a role (or in the statuses asked for), oldest first.
+    Queue(ReviewQueueArgs),
+    /// The diagnostic report of one submission: a self-contained HTML page (and its JSON).
+    Report(ReviewReportArgs),
+}
+
+/// Who acts, on the command line.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ActorArgs {
+    /// The name recorded in the audit trail.
+    #[arg(long, value_name = "NAME", default_value = "cli")]
+    pub(crate) actor: String,
+}
+
+/// `finrisk review submit`.
+#[derive(Debug, Args)]
+pub(crate) struct ReviewSubmitArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// The submitting institution; it must be the product's (or the case's) `institution_id`.
+    #[arg(long, value_name = "ID")]
+    pub(crate) institution: Option<String>,
+    /// A product document (JSON): the institution's self-check.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "case",
+        required_unless_present = "case"
+    )]
+    pub(crate) product: Option<PathBuf>,
+    /// The product's grants (CSV or Parquet), stored with it and assessed as its loan book.
+    #[arg(long, value_name = "FILE", requires = "product")]
+    pub(crate) grants: Option<PathBuf>,
+    /// A dispute case document (JSON), submitted by a court (`--role court`, the default for
+    /// cases) or by its institution.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) case: Option<PathBuf>,
+    /// With `--case`: the product submission the case belongs to.
+    #[arg(long, value_name = "SUBMISSION", requires = "case")]
+    pub(crate) attach_to: Option<String>,
+    /// With `--case`: who submits it, `court` or `institution`.
+    #[arg(long, value_name = "ROLE", default_value = "court", requires = "case")]
+    pub(crate) role: String,
+    /// For a resubmission: the version it was made on (refused when the submission moved on).
+    #[arg(long, value_name = "N")]
+    pub(crate) expected_version: Option<i64>,
+    /// A note for the reviewers and the audit trail.
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) note: String,
+    #[command(flatten)]
+    pub(crate) actor: ActorArgs,
+    #[command(flatten)]
+    pub(crate) pd: PdModelArgs,
+    /// As-of date for time-dependent checks (default: the latest date in the grants).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+    #[command(flatten)]
+    pub(crate) rules: RulesArgs,
+    /// Largest JSON document accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::input::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub(crate) max_document_bytes: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk review decide`.
+#[derive(Debug, Args)]
+pub(crate) struct ReviewDecideArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// The submission (`SUB-<n>`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) submission: String,
+    /// The reviewer's role: `mediator` or `court`.
+    #[arg(long, value_name = "ROLE")]
+    pub(crate) role: String,
+    /// `start_mediation`, `return` or `forward` (mediator); `start_court_review`, `confirm` or
+    /// `issue_suggestion` (court).
+    #[arg(long, value_name = "DECISION")]
+    pub(crate) decision: String,
+    /// The version the decision was made on (`show` prints it); a stale one is refused.
+    #[arg(long, value_name = "N")]
+    pub(crate) expected_version: i64,
+    /// The decision's note (for a return: what the institution must change).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(crate) note: String,
+    /// A mark on a finding of the current revision: `CODE=confirmed|disputed|remedied`, with an
+    /// optional note after a colon (`MK-NO-APR=disputed:the APR is on the landing page`).
+    /// Repeat it for several findings.
+    #[arg(long = "finding", value_name = "CODE=MARK[:NOTE]")]
+    pub(crate) findings: Vec<String>,
+    #[command(flatten)]
+    pub(crate) actor: ActorArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk review show`.
+#[derive(Debug, Args)]
+pub(crate) struct ReviewShowArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// The submission (`SUB-<n>`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) submission: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk review queue`.
+#[derive(Debug, Args)]
+pub(crate) struct ReviewQueueArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// Whose queue: `institution` (with `--institution`), `mediator` or `court`.
+    #[arg(long, value_name = "ROLE")]
+    pub(crate) role: String,
+    /// Only these statuses (repeat it); default: what waits for the role.
+    #[arg(long = "status", value_name = "STATUS")]
+    pub(crate) statuses: Vec<String>,
+    /// Only this institution's submissions (required with `--role institution`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) institution: Option<String>,
+    /// At most this many (1 to 500).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub(crate) page_size: i64,
+    /// The `next_page_token` of the previous page.
+    #[arg(long, value_name = "TOKEN", default_value = "")]
+    pub(crate) page_token: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
+}
+
+/// `finrisk review report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReviewReportArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// The submission (`SUB-<n>`).
+    #[arg(long, value_name = "ID")]
+    pub(crate) submission: String,
+    /// Write the HTML page here (its JSON goes next to it, `.json`); without it, the HTML is
+    /// printed.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// `finrisk audit`.
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    pub(crate) command: AuditCommand,
+}
+
+/// `finrisk audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check the review database's audit chain: exit 0 when it holds, 1 naming the first broken
+    /// event (an event or a submission edited or deleted directly in the database).
+    Verify(AuditVerifyArgs),
+}
+
+/// `finrisk audit verify`.
+#[derive(Debug, Args)]
+pub(crate) struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
 }
 
 /// Calendar periods the report compares.

@@ -29,6 +29,24 @@ impl std::fmt::Display for Alerted {
 
 impl std::error::Error for Alerted {}
 
+/// A run whose output must be printed but that exits 1 with a message: the audit chain is
+/// broken (`finrisk audit verify`).
+#[derive(Debug)]
+pub(crate) struct ChainBroken {
+    /// What to print on stdout.
+    pub(crate) output: String,
+    /// The stderr line (without the `finrisk: ` prefix).
+    pub(crate) message: String,
+}
+
+impl std::fmt::Display for ChainBroken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ChainBroken {}
+
 /// Shorthand for a bad-input error.
 pub(crate) fn bad_input(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(BadInput(message.into()))
@@ -40,6 +58,9 @@ fn exit_code_of(e: &anyhow::Error) -> u8 {
     }
     if let Some(engine) = e.downcast_ref::<EngineError>() {
         return engine.code().exit_code();
+    }
+    if let Some(r) = e.downcast_ref::<finrisk_review::ReviewError>() {
+        return if r.is_caller_error() { 2 } else { 1 };
     }
     if let Some(d) = e.downcast_ref::<DatasetError>() {
         return if d.is_write_failure() { 1 } else { 2 };

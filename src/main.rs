@@ -82,7 +82,18 @@ fn main() -> ExitCode {
                     Err(e) => failure::report(&anyhow::anyhow!("cannot write the output: {e}")),
                 }
             }
-            None => failure::report(&e),
+            None => match e.downcast_ref::<failure::ChainBroken>() {
+                // The report is printed; the line on stderr names the broken event; exit 1.
+                Some(broken) => {
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = stdout
+                        .write_all(broken.output.as_bytes())
+                        .and_then(|()| stdout.flush());
+                    eprintln!("finrisk: {}", broken.message);
+                    ExitCode::from(1)
+                }
+                None => failure::report(&e),
+            },
         },
         Err(_) => failure::report_panic(),
     }

@@ -939,14 +939,37 @@ impl Store {
         let assessment: Value = serde_json::from_str(&assessment_text)
             .map_err(|e| corrupt(format!("stored assessment of {}: {e}", current.id)))?;
         let findings = findings_of(&assessment);
+        // A finding of the latest judicial suggestion can be marked remedied although the
+        // resubmission no longer has it (that is what remedied means).
+        let suggested: Vec<String> = match sqlx::query(
+            "SELECT detail FROM events WHERE submission_id = $1 AND action = $2 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(&current.id)
+        .bind(Decision::IssueSuggestion.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        {
+            None => Vec::new(),
+            Some(row) => {
+                let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?)
+                    .map_err(|e| corrupt(format!("suggestion of {}: {e}", current.id)))?;
+                findings_of(&serde_json::json!({"findings": detail.get("suggestion")}))
+                    .into_iter()
+                    .map(|(code, _)| code)
+                    .collect()
+            }
+        };
         let mut seen = std::collections::HashSet::new();
         for m in &d.marks {
-            if !findings.iter().any(|(code, _)| *code == m.code) {
+            let in_revision = findings.iter().any(|(code, _)| *code == m.code);
+            let remedied_suggestion =
+                m.mark == FindingMark::Remedied && suggested.contains(&m.code);
+            if !in_revision && !remedied_suggestion {
                 let codes: Vec<&str> = findings.iter().map(|(c, _)| c.as_str()).collect();
                 return Err(ReviewError::invalid(
                     "finding",
                     format!(
-                        "{} is not a finding of revision {} of {} (its findings: {})",
+                        "{} is not a finding of revision {} of {} (its findings: {}; of the judicial suggestion, to mark remedied: {})",
                         m.code,
                         current.revision,
                         current.id,
@@ -954,6 +977,11 @@ impl Store {
                             "none".to_string()
                         } else {
                             codes.join(", ")
+                        },
+                        if suggested.is_empty() {
+                            "none".to_string()
+                        } else {
+                            suggested.join(", ")
                         }
                     ),
                 ));
@@ -1135,7 +1163,7 @@ impl Store {
             let text: String = r.try_get("assessment")?;
             let assessment: Value = serde_json::from_str(&text)
                 .map_err(|e| corrupt(format!("stored assessment of {id}: {e}")))?;
-            let findings = findings_of(&assessment)
+            let mut findings: Vec<ReviewedFinding> = findings_of(&assessment)
                 .into_iter()
                 .map(|(code, finding)| ReviewedFinding {
                     marks: marks.remove(&(revision, code.clone())).unwrap_or_default(),
@@ -1143,6 +1171,19 @@ impl Store {
                     finding,
                 })
                 .collect();
+            // Marks on findings the revision no longer has: suggested findings marked remedied.
+            let gone: Vec<(i64, String)> = marks
+                .range((revision, String::new())..(revision + 1, String::new()))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in gone {
+                let code = key.1.clone();
+                findings.push(ReviewedFinding {
+                    finding: serde_json::json!({"code": code, "absent_from_revision": true}),
+                    marks: marks.remove(&key).unwrap_or_default(),
+                    code,
+                });
+            }
             revisions.push(RevisionView {
                 revision,
                 created_at: r.try_get("created_at")?,

@@ -190,7 +190,7 @@ async fn the_whole_loop_with_remediation() {
         assert_eq!(suggestion.findings[0]["recommendation"], "fix MK-C");
         // Remedy: resubmitted, taken straight up by the court, marked remedied, confirmed.
         let s = store
-            .submit(&bank, &product("BANK-A", "P-1", 20.0, &["MK-C"]))
+            .submit(&bank, &product("BANK-A", "P-1", 20.0, &[]))
             .await
             .unwrap();
         assert_eq!((s.status, s.revision), (Status::Resubmitted, 3));
@@ -211,6 +211,13 @@ async fn the_whole_loop_with_remediation() {
             .await
             .unwrap();
         assert_eq!(s.status, Status::Confirmed);
+        // The remedied finding is gone from revision 3, and shown there with its mark.
+        let remedied = &s.revisions[2].findings[0];
+        assert_eq!(
+            (remedied.code.as_str(), remedied.marks[0].mark),
+            ("MK-C", FindingMark::Remedied)
+        );
+        assert_eq!(remedied.finding["absent_from_revision"], true);
         let scores: Vec<f64> = s.revisions.iter().map(|r| r.overall).collect();
         assert_eq!(
             scores,

@@ -9,6 +9,7 @@ use finrisk_engine::assess::{ProductAssessment, assess_product};
 use finrisk_engine::domain::Product;
 use finrisk_engine::marketing::ClaimGrammar;
 use serde::Serialize;
+use std::path::Path;
 
 /// Row errors listed in full up to this many; the count is always exact.
 const MAX_LISTED_ROW_ERRORS: usize = 1_000;
@@ -21,15 +22,34 @@ struct Output<'a> {
     grants_load: Option<LoadReport>,
 }
 
-pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
-    let document = read_document(&args.product, "product", args.max_document_bytes)?;
+/// A product assessed from its files: the product document as read, the assessment, and how
+/// the grants loaded.
+pub(crate) struct AssessedProduct {
+    /// The product document, as read.
+    pub(crate) document: String,
+    /// What the engine made of it.
+    pub(crate) assessment: ProductAssessment,
+    /// How the grants loaded (row errors listed up to a limit), when grants were given.
+    pub(crate) grants_load: Option<LoadReport>,
+}
+
+/// Reads and assesses a product and its loan book, as `assess-product` does.
+pub(crate) fn assess(
+    product_path: &Path,
+    grants: Option<&Path>,
+    pd_model: &str,
+    as_of: Option<&str>,
+    rules: Option<&Path>,
+    max_document_bytes: u64,
+) -> anyhow::Result<AssessedProduct> {
+    let document = read_document(product_path, "product", max_document_bytes)?;
     let product = Product::from_json(&document)?;
-    let ruleset = load_ruleset(args.rules.rules.as_deref(), product.jurisdiction)?;
+    let ruleset = load_ruleset(rules, product.jurisdiction)?;
     let grammar = ClaimGrammar::embedded()?;
-    let as_of = parse_as_of(args.as_of.as_deref())?;
-    let loaded = args.grants.as_deref().map(load_grants).transpose()?;
+    let as_of = parse_as_of(as_of)?;
+    let loaded = grants.map(load_grants).transpose()?;
     let pds = match &loaded {
-        Some((batch, _)) => super::train::pds_for(&args.pd.pd_model, batch)?,
+        Some((batch, _)) => super::train::pds_for(pd_model, batch)?,
         None => None,
     };
     let assessment = assess_product(
@@ -50,9 +70,33 @@ pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
             r.rows_rejected, r.rows_read
         );
     }
-    let out = Output {
-        assessment: &assessment,
+    Ok(AssessedProduct {
+        document,
+        assessment,
         grants_load,
+    })
+}
+
+/// The JSON document `assess-product` prints for an assessed product.
+pub(crate) fn output_json(a: &AssessedProduct) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::to_value(Output {
+        assessment: &a.assessment,
+        grants_load: a.grants_load.clone(),
+    })?)
+}
+
+pub(crate) fn run(args: &AssessProductArgs) -> anyhow::Result<String> {
+    let assessed = assess(
+        &args.product,
+        args.grants.as_deref(),
+        &args.pd.pd_model,
+        args.as_of.as_deref(),
+        args.rules.rules.as_deref(),
+        args.max_document_bytes,
+    )?;
+    let out = Output {
+        assessment: &assessed.assessment,
+        grants_load: assessed.grants_load,
     };
     match args.format {
         Format::Json => to_json(&out),

@@ -12,6 +12,7 @@ mod generate;
 mod grants_batch;
 mod load_test;
 pub(crate) mod monitor;
+mod review;
 mod score_case;
 mod suggest;
 mod template;
@@ -46,5 +47,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Suggest(args) => suggest::run(&args),
         Command::Backtest(args) => backtest::run(&args),
         Command::CompareModels(args) => train::compare_models(&args),
+        Command::Review(args) => review::run(&args),
+        Command::Audit(args) => review::audit(&args),
     }
 }

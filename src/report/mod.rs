@@ -19,6 +19,7 @@ mod charts;
 pub(crate) mod docket;
 mod html;
 pub(crate) mod monitor;
+pub(crate) mod review;
 
 use crate::cli::{ReportArgs, ReportKind, ReportPeriod};
 use crate::evaluation::{LABELLED_SCORES, TruthAccumulator};
