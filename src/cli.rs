@@ -413,6 +413,11 @@ pub(crate) enum LoadRpc {
     Health,
     /// `ScoreCase` with the case of examples/case.json.
     ScoreCase,
+    /// The review loop: each iteration submits a new product (`SubmitProduct`, the product of
+    /// examples/product.json under a new id) and takes it up as the mediator (`Decide`
+    /// start_mediation on version 1); afterwards every acknowledged submission's audit trail is
+    /// read back and checked: no event lost, none duplicated.
+    Review,
 }
 
 /// `finrisk load-test`.
@@ -443,9 +448,13 @@ pub(crate) struct LoadTestArgs {
     /// Seconds per level.
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub(crate) seconds: f64,
-    /// API key, when the server requires one.
+    /// API key, when the server requires one (with `--rpc review`: an institution key of
+    /// INST-A, the example product's institution).
     #[arg(long, value_name = "KEY")]
     pub(crate) api_key: Option<String>,
+    /// With `--rpc review` on a server with keys: a mediator key for the decisions.
+    #[arg(long, value_name = "KEY")]
+    pub(crate) mediator_key: Option<String>,
 }
 
 /// Where the training or evaluation data come from.
@@ -721,6 +730,12 @@ pub(crate) struct ServeArgs {
     /// TLS private key (PEM; env FINRISK_TLS_KEY).
     #[arg(long, value_name = "FILE")]
     pub(crate) tls_key: Option<PathBuf>,
+    /// The review store of the `Review` service: a SQLite file (created and migrated at start)
+    /// or a `postgres://user@host:port/db` URL shared by several instances (env
+    /// FINRISK_DATABASE; `[database] url` in the config; default `finrisk-review.db` in the
+    /// working directory).
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) database: Option<String>,
 }
 
 /// `finrisk hash-key`.

@@ -886,9 +886,15 @@ async fn tls_from_cert_and_key_files() {
 
 /// The first stderr line of a server started with `args` and `env`, then the server is stopped.
 fn startup_line(args: &[&str], env: &[(&str, &str)]) -> String {
+    let store = common::scratch(
+        "finrisk-startup",
+        &format!("{:?}", std::thread::current().id()),
+    )
+    .join("review.db");
     let mut cmd = Command::new(BIN);
     cmd.args(["serve", "--addr", "127.0.0.1:0"])
         .args(args)
+        .env("FINRISK_DATABASE", &store)
         .stderr(Stdio::piped())
         .stdout(Stdio::null());
     for (k, v) in env {

@@ -86,6 +86,61 @@ pub mod examples {
             }),
         }
     }
+
+    /// The product of `examples/product.json` as a message: a cash loan with a monthly fee, a
+    /// mandatory membership fee, a daily advertised rate and one ad, so an assessment finds
+    /// problems in every dimension it can see without a loan book.
+    pub fn product() -> v1::Product {
+        v1::Product {
+            product_id: "P-001".into(),
+            institution_id: "INST-A".into(),
+            name: "Quick Cash".into(),
+            kind: v1::ProductKind::CashLoan as i32,
+            jurisdiction: v1::Jurisdiction::Cn as i32,
+            currency: "CNY".into(),
+            launched_at: Some("2024-03-01".into()),
+            pricing: Some(v1::Pricing {
+                repayment: v1::Repayment::EqualInstallment as i32,
+                term_months: vec![3, 6, 12],
+                nominal_annual_rate: 0.0,
+                monthly_fee_rate: 0.008,
+                upfront_fee_rate: 0.0,
+                other_fees: vec![v1::Fee {
+                    name: "membership".into(),
+                    amount_minor: 1990,
+                    per: v1::FeePer::Month as i32,
+                    mandatory: Some(true),
+                }],
+                advertised_rate: Some(v1::QuotedRate {
+                    value: 0.0002,
+                    unit: v1::RateUnit::Daily as i32,
+                }),
+            }),
+            limits: Some(v1::Limits {
+                min_principal_minor: 50_000,
+                max_principal_minor: 20_000_000,
+            }),
+            controls: Some(v1::Controls {
+                verifies_income: Some(false),
+                checks_credit_bureau: Some(true),
+                checks_multi_lending: Some(false),
+                min_age: Some(18),
+                max_age: Some(70),
+                allows_students: Some(false),
+                max_dti: None,
+                max_line_to_income: None,
+                median_approval_seconds: Some(30.0),
+                cooling_off_days: Some(0),
+                funding_share: Some(1.0),
+            }),
+            marketing: vec![v1::Ad {
+                channel: Some("app_banner".into()),
+                language: Some("zh".into()),
+                text: "日息低至0.02%，秒到账".into(),
+            }],
+            contract: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -95,5 +150,16 @@ mod tests {
         let text = String::from_utf8_lossy(super::FILE_DESCRIPTOR_SET);
         assert!(text.contains("RiskAssessment"));
         assert!(super::PROTO_SOURCE.contains("package finrisk.v1;"));
+    }
+
+    #[test]
+    fn the_example_product_is_examples_product_json() {
+        let mut conv = crate::convert::Conv::default();
+        let from_proto = crate::convert::product(&mut conv, &super::examples::product());
+        assert!(conv.errors.is_empty(), "{:?}", conv.errors);
+        let text = include_str!("../../examples/product.json");
+        let from_json = finrisk_engine::domain::Product::from_json(text)
+            .unwrap_or_else(|e| panic!("examples/product.json: {e}"));
+        assert_eq!(from_proto, from_json);
     }
 }

@@ -660,7 +660,8 @@ fn check_id(field: &str, value: &str) -> Result<(), ReviewError> {
 
 impl Store {
     /// Opens (and creates, for a SQLite file) the database at `url` ([`database_url`]) and
-    /// brings its schema up to date. SQLite runs in WAL mode with a 30 s busy timeout.
+    /// brings its schema up to date. SQLite runs in WAL mode with synchronous commits and a
+    /// 30 s busy timeout.
     pub async fn open(url: &str) -> Result<Store, ReviewError> {
         sqlx::any::install_default_drivers();
         let options = AnyConnectOptions::from_str(url)
@@ -674,6 +675,8 @@ impl Store {
                     if sqlite {
                         conn.execute("PRAGMA busy_timeout = 30000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Every acknowledged commit is on disk (WAL with FULL syncs each commit).
+                        conn.execute("PRAGMA synchronous = FULL").await?;
                     }
                     Ok(())
                 })
@@ -701,7 +704,20 @@ impl Store {
             ),
             ..Migrator::DEFAULT
         };
-        migrator.run(&pool).await?;
+        // PostgreSQL serialises concurrent migrators with an advisory lock; SQLite has none, so
+        // a second process starting on a new file at the same moment may find the tables
+        // created under it: it tries again, and then finds the migration applied.
+        let mut attempt = 0;
+        loop {
+            match migrator.run(&pool).await {
+                Ok(()) => break,
+                Err(_) if sqlite && attempt < 5 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         Ok(Store { pool })
     }
 

@@ -13,6 +13,8 @@ pub(crate) enum Caller {
     Open,
     /// A court key: any case, any product.
     Court,
+    /// A mediator key: any case, any product (it reviews every institution's submissions).
+    Mediator,
     /// An institution key: its own institution only.
     Institution(String),
 }
@@ -21,7 +23,7 @@ impl Caller {
     /// `PERMISSION_DENIED` unless the caller may act for `institution_id`.
     pub(crate) fn may_access(&self, institution_id: &str, what: &str) -> Result<(), Status> {
         match self {
-            Self::Open | Self::Court => Ok(()),
+            Self::Open | Self::Court | Self::Mediator => Ok(()),
             Self::Institution(own) if own == institution_id => Ok(()),
             Self::Institution(_) => Err(Status::permission_denied(format!(
                 "{what}: belongs to another institution than this API key's"
@@ -30,10 +32,22 @@ impl Caller {
     }
 }
 
+/// The name of the key a request came with (`name` in the key file, or `key-<hash prefix>`):
+/// what the audit trail records as the actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyName(pub(crate) String);
+
+/// The key name attached by [`KeyCheck`], or `open` on a server without keys.
+pub(crate) fn key_name<T>(req: &Request<T>) -> String {
+    req.extensions()
+        .get::<KeyName>()
+        .map_or_else(|| "open".to_string(), |n| n.0.clone())
+}
+
 /// Checks the key of every request and attaches the [`Caller`].
 #[derive(Clone)]
 pub(crate) struct KeyCheck {
-    keys: std::sync::Arc<Vec<(String, Caller)>>,
+    keys: std::sync::Arc<Vec<(String, Caller, KeyName)>>,
 }
 
 impl KeyCheck {
@@ -41,13 +55,18 @@ impl KeyCheck {
         let keys = entries
             .iter()
             .map(|k| {
+                let name = k
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("key-{}", k.sha256.get(..8).unwrap_or("")));
                 let caller = match k.role {
                     Role::Court => Caller::Court,
+                    Role::Mediator => Caller::Mediator,
                     Role::Institution => {
                         Caller::Institution(k.institution_id.clone().unwrap_or_default())
                     }
                 };
-                (k.sha256.to_ascii_lowercase(), caller)
+                (k.sha256.to_ascii_lowercase(), caller, KeyName(name))
             })
             .collect();
         Self {
@@ -83,14 +102,15 @@ impl KeyCheck {
         // Every stored hash is compared, in constant time, whichever matches: the time taken
         // tells neither where the digest differs from a stored one nor which key matched.
         let mut found = None;
-        for (hash, caller) in self.keys.iter() {
+        for (hash, caller, name) in self.keys.iter() {
             if constant_time_eq(hash.as_bytes(), digest.as_bytes()) && found.is_none() {
-                found = Some(caller);
+                found = Some((caller, name));
             }
         }
         match found {
-            Some(caller) => {
+            Some((caller, name)) => {
                 req.extensions_mut().insert(caller.clone());
+                req.extensions_mut().insert(name.clone());
                 Ok(req)
             }
             None => Err(Status::unauthenticated("authorization: unknown API key")),

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 pub(crate) enum Role {
     /// A financial institution: its own products and cases only.
     Institution,
+    /// A mediation body: reviews every institution's submissions (the first review).
+    Mediator,
     /// A court: any case and any product.
     Court,
 }
@@ -42,11 +44,21 @@ struct ServerSection {
     tls_key: Option<PathBuf>,
 }
 
+/// The `[database]` table: the review store.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    /// A SQLite file or a `postgres://` URL.
+    url: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     #[serde(default)]
     server: ServerSection,
+    #[serde(default)]
+    database: DatabaseSection,
     #[serde(default)]
     keys: Vec<KeyEntry>,
 }
@@ -61,6 +73,8 @@ pub(crate) struct Config {
     pub(crate) max_concurrent_streams: usize,
     pub(crate) tls: Option<(PathBuf, PathBuf)>,
     pub(crate) keys: Vec<KeyEntry>,
+    /// The review store: a SQLite file or a `postgres://` URL.
+    pub(crate) database: String,
 }
 
 /// Flags of `finrisk serve` that override the file and the environment.
@@ -72,7 +86,12 @@ pub(crate) struct Overrides {
     pub(crate) max_concurrent_streams: Option<usize>,
     pub(crate) tls_cert: Option<PathBuf>,
     pub(crate) tls_key: Option<PathBuf>,
+    pub(crate) database: Option<String>,
 }
+
+/// The review store when neither `--database`, `FINRISK_DATABASE` nor `[database] url` names
+/// one: a SQLite file in the working directory.
+pub(crate) const DEFAULT_DATABASE: &str = "finrisk-review.db";
 
 pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:50051";
 pub(crate) const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -196,6 +215,14 @@ impl Config {
                 "addr: {addr} is not a loopback address; without API keys (a [[keys]] table in --config) finrisk serves on loopback only"
             )));
         }
+        let database = flags
+            .database
+            .or_else(|| env("FINRISK_DATABASE"))
+            .or(fc.database.url)
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+        if database.trim().is_empty() {
+            return Err(bad_input("database: is empty"));
+        }
         Ok(Self {
             addr,
             max_message_bytes,
@@ -203,6 +230,7 @@ impl Config {
             max_concurrent_streams,
             tls,
             keys: fc.keys,
+            database,
         })
     }
 }

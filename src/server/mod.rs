@@ -4,12 +4,14 @@
 mod auth;
 mod config;
 mod metrics;
+mod review;
 mod service;
 
 pub(crate) use auth::key_hash;
 
 use crate::cli::ServeArgs;
 use config::{Config, Overrides};
+use finrisk_proto::v1::review_server::ReviewServer;
 use finrisk_proto::v1::risk_assessment_server::RiskAssessmentServer;
 use service::{Service, State};
 use std::sync::Arc;
@@ -27,6 +29,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<String> {
             max_concurrent_streams: args.max_concurrent_streams,
             tls_cert: args.tls_cert.clone(),
             tls_key: args.tls_key.clone(),
+            database: args.database.clone(),
         },
     )?;
     let _ = tracing_subscriber::fmt()
@@ -71,6 +74,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!(keys = config.keys.len(), names = ?names, "API keys loaded");
     }
     let open = config.keys.is_empty();
+    let database_url = finrisk_review::database_url(&config.database);
+    let store = finrisk_review::Store::open(&database_url)
+        .await
+        .map_err(|e| match e {
+            finrisk_review::ReviewError::InvalidArgument { .. } => {
+                crate::failure::bad_input(format!("database: {e}"))
+            }
+            other => anyhow::anyhow!("cannot open the review store {}: {other}", config.database),
+        })?;
+    let review = ReviewServer::new(review::ReviewService {
+        state: Arc::clone(&state),
+        store: store.clone(),
+    })
+    .max_decoding_message_size(config.max_message_bytes);
+    let review_keys = keys.clone();
+    let review = tonic::service::interceptor::InterceptedService::new(review, move |req| {
+        review_keys.check(req)
+    });
     // The limit is on what callers send; responses are bounded by the requests they answer.
     let service = RiskAssessmentServer::new(Service { state })
         .max_decoding_message_size(config.max_message_bytes);
@@ -80,6 +101,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
         .set_serving::<RiskAssessmentServer<Service>>()
+        .await;
+    health_reporter
+        .set_serving::<ReviewServer<review::ReviewService>>()
         .await;
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(finrisk_proto::FILE_DESCRIPTOR_SET)
@@ -118,11 +142,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         "API keys required"
     };
     eprintln!(
-        "finrisk: listening on {local} ({}, {mode}; max message {} bytes, max stream items {}, max concurrent streams {})",
+        "finrisk: listening on {local} ({}, {mode}; max message {} bytes, max stream items {}, max concurrent streams {}; review store {})",
         if tls { "TLS" } else { "plaintext" },
         config.max_message_bytes,
         config.max_stream_items,
-        config.max_concurrent_streams
+        config.max_concurrent_streams,
+        redacted(&config.database)
     );
     tracing::info!(addr = %local, tls, open, "serving");
     builder
@@ -133,6 +158,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(service)
+        .add_service(review)
         .serve_with_incoming_shutdown(
             // TCP_NODELAY: without it a small response waits for the client's delayed ACK
             // (about 40 ms per call at low concurrency; BENCHMARKS.md, gRPC load).
@@ -140,8 +166,25 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             shutdown_signal(),
         )
         .await?;
+    store.close().await;
     eprintln!("finrisk: stopped");
     Ok(())
+}
+
+/// A database URL without its password, for the start-up line.
+fn redacted(database: &str) -> String {
+    match (database.find("://"), database.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &database[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => {
+                    format!("{}{user}:***{}", &database[..scheme + 3], &database[at..])
+                }
+                None => database.to_string(),
+            }
+        }
+        _ => database.to_string(),
+    }
 }
 
 async fn shutdown_signal() {

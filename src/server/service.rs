@@ -55,7 +55,7 @@ impl State {
         })
     }
 
-    fn ruleset(&self, j: Jurisdiction) -> Result<&Ruleset, Status> {
+    pub(crate) fn ruleset(&self, j: Jurisdiction) -> Result<&Ruleset, Status> {
         self.rulesets
             .get(&j)
             .ok_or_else(|| Status::internal("no ruleset for the jurisdiction"))
@@ -85,7 +85,7 @@ pub(crate) fn invalid(errors: Vec<FieldError>) -> Status {
     Status::with_error_details(Code::InvalidArgument, message, details)
 }
 
-fn engine_status(e: EngineError) -> Status {
+pub(crate) fn engine_status(e: EngineError) -> Status {
     if e.code().is_bad_input() {
         invalid(e.field_errors())
     } else {
@@ -143,7 +143,7 @@ fn result_json<T: serde::Serialize>(wanted: bool, v: &T) -> Result<String, Statu
     }
 }
 
-fn parse_as_of(text: &str) -> Result<Option<Date>, Status> {
+pub(crate) fn parse_as_of(text: &str) -> Result<Option<Date>, Status> {
     if text.is_empty() {
         return Ok(None);
     }

@@ -46,9 +46,21 @@ pub(crate) fn start(extra: &[&str]) -> Server {
 
 /// A server logging at `level` (`FINRISK_LOG`), its stderr kept in [`Server::log`].
 pub(crate) fn start_logging(extra: &[&str], level: &str) -> Server {
+    // Each server gets its own review store unless the test names one.
+    static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut database = Vec::new();
+    if !extra.contains(&"--database") {
+        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = super::scratch("finrisk-server", &format!("store{n}"));
+        database = vec![
+            "--database".to_string(),
+            dir.join("review.db").to_str().unwrap().to_string(),
+        ];
+    }
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
+        .args(&database)
         .env("FINRISK_LOG", level)
         .stderr(Stdio::piped())
         .stdout(Stdio::null())

@@ -51,7 +51,8 @@ def generate_stubs(out_dir):
 
 
 def start_server(binary):
-    proc = subprocess.Popen([binary, "serve", "--addr", "127.0.0.1:0"], stderr=subprocess.PIPE,
+    store = os.path.join(tempfile.mkdtemp(prefix="finrisk-py-"), "review.db")
+    proc = subprocess.Popen([binary, "serve", "--addr", "127.0.0.1:0", "--database", store], stderr=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, text=True, env={**os.environ, "FINRISK_LOG": "warn"})
     for line in proc.stderr:
         if line.startswith("finrisk: listening on "):
@@ -161,7 +162,41 @@ def main():
             return
         raise AssertionError("INVALID_ARGUMENT expected")
 
+    def review_loop():
+        review = rpc.ReviewStub(channel)
+        s = review.SubmitProduct(pb.SubmitProductRequest(product=product_msg, note="self-check from python"))
+        assert s.status == "submitted" and s.version == 1, s
+        queue = review.ListQueue(pb.ListQueueRequest(role="mediator"))
+        assert s.id in [e.id for e in queue.entries], queue
+        s = review.Decide(pb.DecideRequest(submission_id=s.id, decision="start_mediation", expected_version=1))
+        s = review.Decide(pb.DecideRequest(
+            submission_id=s.id, decision="return", expected_version=s.version, note="state the APR",
+            marks=[pb.FindingMark(code="MK-NO-APR", mark="confirmed", note="daily rate only")]))
+        assert s.status == "returned", s.status
+        view = json.loads(s.submission_json)
+        marked = [f for f in view["revisions"][0]["findings"] if f["code"] == "MK-NO-APR"][0]
+        assert marked["marks"][0]["note"] == "daily rate only", marked
+        try:
+            review.Decide(pb.DecideRequest(submission_id=s.id, decision="forward", expected_version=1))
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.FAILED_PRECONDITION, e.code()
+            status = rpc_status.from_call(e)
+            subjects = []
+            for detail in status.details:
+                info = error_details_pb2.PreconditionFailure()
+                if detail.Unpack(info):
+                    subjects += [(v.type, v.subject) for v in info.violations]
+            assert subjects == [("VERSION", s.id)], subjects
+        else:
+            raise AssertionError("FAILED_PRECONDITION expected for a stale version")
+        trail = review.GetAuditTrail(pb.GetAuditTrailRequest(submission_id=s.id))
+        assert [e.action for e in trail.events] == ["submit", "start_mediation", "return"], trail
+        assert all(b.prev_hash == a.hash for a, b in zip(trail.events, trail.events[1:]))
+        report = review.GetDiagnosticReport(pb.GetSubmissionRequest(submission_id=s.id))
+        assert "<svg" in report.html and "state the APR" in report.html
+
     try:
+        check("Review: submit, mediate, return, stale version, audit trail, report", review_loop)
         check("health is SERVING", health)
         check("reflection lists finrisk.v1.RiskAssessment", reflection)
         check("ComputeApr equals `finrisk apr`", compute_apr)
