@@ -3,7 +3,8 @@
 #   1. prepares .venv-test (numpy-financial for the IRR cross-check, grpcio for the client test);
 #   2. starts a throwaway PostgreSQL (scripts/postgres.sh; Debian's package, installed if missing)
 #      so that the review store's tests run on it as well as on SQLite, unless
-#      FINRISK_TEST_POSTGRES already names one;
+#      FINRISK_TEST_POSTGRES already names one, and makes sure Debian's nginx is installed
+#      (scripts/nginx.sh) for the test of two servers behind a load balancer;
 #   3. runs `cargo test --workspace` (extra arguments go to it);
 #   4. runs the real Python gRPC client against a real `finrisk serve`
 #      (tests/python/grpc_client_test.py);
@@ -28,6 +29,10 @@ if [ -z "${FINRISK_TEST_POSTGRES:-}" ]; then
   FINRISK_TEST_POSTGRES=$(scripts/postgres.sh start "$pg_dir" "$pg_port")
   export FINRISK_TEST_POSTGRES
   echo "review store tests: PostgreSQL at $FINRISK_TEST_POSTGRES"
+fi
+if [ -z "${FINRISK_TEST_NGINX:-}" ]; then
+  FINRISK_TEST_NGINX=$(scripts/nginx.sh)
+  export FINRISK_TEST_NGINX
 fi
 status=0
 cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
