@@ -222,6 +222,37 @@ fn the_whole_loop_from_self_check_to_confirmation() {
     );
     assert_eq!(s["history"].as_array().unwrap().len(), 11);
 
+    // A court files a dispute case against the product, attached to its submission.
+    let case = ok(
+        &db,
+        &[
+            "submit",
+            "--case",
+            "examples/case.json",
+            "--attach-to",
+            "SUB-1",
+            "--note",
+            "filed",
+        ],
+    );
+    assert_eq!(
+        (case["kind"].as_str(), case["parent_id"].as_str()),
+        (Some("case"), Some("SUB-1"))
+    );
+    assert_eq!(case["history"][0]["role"], "court");
+    assert_bad_input(
+        &review(
+            &db,
+            &[
+                "submit",
+                "--case",
+                "examples/case.json",
+                "--attach-to",
+                "SUB-77",
+            ],
+        ),
+        "parent_id",
+    );
     // The text form, the diagnostic report and the chain.
     let text = review(&db, &["show", "--submission", "SUB-1", "--format", "text"]);
     let text = String::from_utf8(text.stdout).unwrap();
@@ -262,7 +293,7 @@ fn the_whole_loop_from_self_check_to_confirmation() {
     let v = json_of(&verify);
     assert_eq!(
         (v["ok"].as_bool(), v["events"].as_i64()),
-        (Some(true), Some(11))
+        (Some(true), Some(12))
     );
 }
 

@@ -345,6 +345,69 @@ async fn the_loop_over_grpc_with_tenancy_and_stale_versions() {
             ("confirmed", 3, 11)
         );
         assert!(s.revisions[2].overall < s.revisions[0].overall);
+        // A dispute case: the court submits it attached to the product's submission; bank B
+        // cannot submit bank A's case; bank A can.
+        let case = common::messages::case_pb(&example("case.json"));
+        let e = c
+            .submit_case(as_key(
+                "key-b",
+                pb::SubmitCaseRequest {
+                    case: Some(case.clone()),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Code::PermissionDenied, "{e:?}");
+        let e = c
+            .submit_case(as_key(
+                "key-mediator",
+                pb::SubmitCaseRequest {
+                    case: Some(case.clone()),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Code::PermissionDenied, "{e:?}");
+        let filed = c
+            .submit_case(as_key(
+                "key-court",
+                pb::SubmitCaseRequest {
+                    case: Some(case.clone()),
+                    attach_to: id.clone(),
+                    note: "filed 2024-05-10".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            (
+                filed.kind.as_str(),
+                filed.parent_id.as_str(),
+                filed.institution_id.as_str()
+            ),
+            ("case", id.as_str(), "INST-A")
+        );
+        assert!(
+            filed.revisions[0]
+                .finding_codes
+                .contains(&"RC-STUDENT".to_string())
+        );
+        let e = c
+            .submit_case(as_key(
+                "key-court",
+                pb::SubmitCaseRequest {
+                    case: Some(case),
+                    attach_to: "SUB-999".into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), Code::InvalidArgument, "{e:?}");
         // The trail names the keys; the report is the CLI's page.
         let trail = c
             .get_audit_trail(as_key(
@@ -562,4 +625,57 @@ fn the_review_load_test_checks_every_acknowledged_event() {
         (verified["lost"].as_u64(), verified["extra"].as_u64()),
         (Some(0), Some(0))
     );
+}
+
+#[test]
+fn serve_takes_its_store_from_the_config_file_and_the_environment() {
+    let dir = scratch("grpc-review", "config-store");
+    let from_config = dir.join("from-config.db");
+    let from_env = dir.join("from-env.db");
+    let config = dir.join("finrisk.toml");
+    std::fs::write(
+        &config,
+        format!("[database]\nurl = \"{}\"\n", from_config.display()),
+    )
+    .unwrap();
+    let first_line = |env: Option<&std::path::Path>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null());
+        if let Some(path) = env {
+            cmd.env("FINRISK_DATABASE", path);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stderr.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        line
+    };
+    let line = first_line(None);
+    assert!(
+        line.contains(&format!("review store {}", from_config.display())),
+        "{line}"
+    );
+    assert!(
+        from_config.exists(),
+        "the store is created and migrated at start"
+    );
+    let line = first_line(Some(&from_env));
+    assert!(
+        line.contains(&format!("review store {}", from_env.display())),
+        "{line}"
+    );
+    assert!(from_env.exists());
 }
