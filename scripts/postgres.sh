@@ -33,7 +33,13 @@ as_owner() {
 case "$command" in
   start)
     mkdir -p "$dir"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; fi
+    if [ "$(id -u)" = 0 ]; then
+      chown postgres "$dir"
+      if ! runuser -u postgres -- test -w "$dir"; then
+        echo "postgres.sh: the postgres user cannot reach $dir (a parent directory is closed to it); use a directory of its own, e.g. \$(mktemp -d)" >&2
+        exit 1
+      fi
+    fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_owner "$bin/initdb" -D "$dir/data" -U finrisk --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
