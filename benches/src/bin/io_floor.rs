@@ -102,7 +102,18 @@ fn run(input: &Path, scores: &Path, out: &Path) -> Result<String, String> {
     ))
 }
 
+/// Transparent huge pages off, as `finrisk` sets them for its batch commands (src/main.rs).
+#[expect(
+    unsafe_code,
+    reason = "prctl is a system call without a safe wrapper in std"
+)]
+fn no_transparent_huge_pages() {
+    // SAFETY: integer arguments only; changes only this process's memory-management flag.
+    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+}
+
 fn main() {
+    no_transparent_huge_pages();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [input, scores, out] = args.as_slice() else {
         eprintln!("usage: io_floor INPUT.parquet SCORES.parquet OUT.parquet");
