@@ -11,7 +11,7 @@ use serde_json::Value;
 
 /// The inline SVG chart of the overall score of every revision.
 fn scores_chart(revisions: &[RevisionView]) -> String {
-    let (width, height, left, right, top, bottom) = (640.0_f64, 240.0_f64, 48.0, 16.0, 16.0, 40.0);
+    let (width, height, left, right, top, bottom) = (700.0_f64, 240.0_f64, 72.0, 72.0, 16.0, 40.0);
     let plot_w = width - left - right;
     let plot_h = height - top - bottom;
     let n = revisions.len().max(1);
