@@ -66,6 +66,20 @@ fn no_transparent_huge_pages() {}
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Prints `output` on stdout and returns `code`; a closed pipe (`finrisk ... | head`) is not a
+/// failure of ours, any other write error is.
+fn print_then(output: &str, code: ExitCode) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => failure::report(&anyhow::anyhow!("cannot write the output: {e}")),
+    }
+}
+
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
@@ -78,44 +92,20 @@ fn main() -> ExitCode {
     }
     let outcome = std::panic::catch_unwind(|| commands::run(args));
     match outcome {
-        Ok(Ok(output)) => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(output.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Ok(()) => ExitCode::SUCCESS,
-                // A closed pipe (`finrisk ... | head`) is not a failure of ours.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(e) => failure::report(&anyhow::anyhow!("cannot write the output: {e}")),
+        Ok(Ok(output)) => print_then(&output, ExitCode::SUCCESS),
+        Ok(Err(e)) => {
+            if let Some(failure::Alerted(output)) = e.downcast_ref::<failure::Alerted>() {
+                // The output is printed; exit 3 says an alert fired.
+                print_then(output, ExitCode::from(3))
+            } else if let Some(broken) = e.downcast_ref::<failure::ChainBroken>() {
+                // The report is printed; the line on stderr names the broken event; exit 1.
+                let code = print_then(&broken.output, ExitCode::from(1));
+                eprintln!("finrisk: {}", broken.message);
+                code
+            } else {
+                failure::report(&e)
             }
         }
-        Ok(Err(e)) => match e.downcast_ref::<failure::Alerted>() {
-            // The output is printed; exit 3 says an alert fired.
-            Some(failure::Alerted(output)) => {
-                let mut stdout = std::io::stdout().lock();
-                match stdout
-                    .write_all(output.as_bytes())
-                    .and_then(|()| stdout.flush())
-                {
-                    Ok(()) => ExitCode::from(3),
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(3),
-                    Err(e) => failure::report(&anyhow::anyhow!("cannot write the output: {e}")),
-                }
-            }
-            None => match e.downcast_ref::<failure::ChainBroken>() {
-                // The report is printed; the line on stderr names the broken event; exit 1.
-                Some(broken) => {
-                    let mut stdout = std::io::stdout().lock();
-                    let _ = stdout
-                        .write_all(broken.output.as_bytes())
-                        .and_then(|()| stdout.flush());
-                    eprintln!("finrisk: {}", broken.message);
-                    ExitCode::from(1)
-                }
-                None => failure::report(&e),
-            },
-        },
         Err(_) => failure::report_panic(),
     }
 }

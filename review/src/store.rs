@@ -491,6 +491,34 @@ async fn load_submission(
     row.as_ref().map(SubmissionRow::from_row).transpose()
 }
 
+/// The submission `id`, if it exists and `actor` may see it: NotFound or PermissionDenied
+/// otherwise.
+async fn load_visible(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: &str,
+) -> Result<SubmissionRow, ReviewError> {
+    let Some(s) = load_submission(conn, id).await? else {
+        return Err(ReviewError::NotFound { id: id.to_string() });
+    };
+    if !actor.may_see(&s.institution_id) {
+        return Err(ReviewError::PermissionDenied(format!(
+            "submission: {id} belongs to another institution"
+        )));
+    }
+    Ok(s)
+}
+
+/// The state hash of a submission written in the current transaction.
+async fn state_hash_in_transaction(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<String, ReviewError> {
+    state_hash(conn, id)
+        .await?
+        .ok_or_else(|| corrupt("the submission vanished inside its transaction"))
+}
+
 /// The state hash of a submission: its row, its revisions' stored hashes and its marks.
 async fn state_hash(conn: &mut AnyConnection, id: &str) -> Result<Option<String>, ReviewError> {
     let Some(s) = load_submission(conn, id).await? else {
@@ -834,9 +862,7 @@ impl Store {
                         current: current.status,
                     });
                 };
-                let before = state_hash(&mut tx, &current.id)
-                    .await?
-                    .ok_or_else(|| corrupt("the submission vanished inside its transaction"))?;
+                let before = state_hash_in_transaction(&mut tx, &current.id).await?;
                 sqlx::query(
                     "UPDATE submissions SET status = $1, version = $2, revision = $3, updated_at = $4, parent_id = $5 WHERE id = $6",
                 )
@@ -860,9 +886,7 @@ impl Store {
             }
         };
         insert_revision(&mut tx, &id, revision, &at, s, overall, &grade).await?;
-        let after_hash = state_hash(&mut tx, &id)
-            .await?
-            .ok_or_else(|| corrupt("the submission vanished inside its transaction"))?;
+        let after_hash = state_hash_in_transaction(&mut tx, &id).await?;
         let detail = serde_json::json!({
             "revision": revision,
             "note": s.note,
@@ -904,17 +928,7 @@ impl Store {
     ) -> Result<SubmissionView, ReviewError> {
         let mut tx = self.pool.begin().await?;
         let (seq, prev_hash) = lock_chain(&mut tx).await?;
-        let Some(current) = load_submission(&mut tx, &d.submission_id).await? else {
-            return Err(ReviewError::NotFound {
-                id: d.submission_id.clone(),
-            });
-        };
-        if !actor.may_see(&current.institution_id) {
-            return Err(ReviewError::PermissionDenied(format!(
-                "submission: {} belongs to another institution",
-                current.id
-            )));
-        }
+        let current = load_visible(&mut tx, actor, &d.submission_id).await?;
         if d.expected_version != current.version {
             return Err(ReviewError::StaleVersion {
                 id: current.id,
@@ -1009,9 +1023,7 @@ impl Store {
                 ));
             }
         }
-        let before_hash = state_hash(&mut tx, &current.id)
-            .await?
-            .ok_or_else(|| corrupt("the submission vanished inside its transaction"))?;
+        let before_hash = state_hash_in_transaction(&mut tx, &current.id).await?;
         // The latest mark per finding of this revision, this decision's marks included.
         let mut latest: HashMap<String, FindingMark> = HashMap::new();
         let stored = sqlx::query(
@@ -1080,9 +1092,7 @@ impl Store {
         .bind(&current.id)
         .execute(&mut *tx)
         .await?;
-        let after_hash = state_hash(&mut tx, &current.id)
-            .await?
-            .ok_or_else(|| corrupt("the submission vanished inside its transaction"))?;
+        let after_hash = state_hash_in_transaction(&mut tx, &current.id).await?;
         let mut detail = serde_json::json!({
             "revision": current.revision,
             "note": d.note,
@@ -1120,14 +1130,7 @@ impl Store {
     /// Everything stored about a submission the actor may see.
     pub async fn get(&self, actor: &Actor, id: &str) -> Result<SubmissionView, ReviewError> {
         let mut conn = self.pool.acquire().await?;
-        let Some(s) = load_submission(&mut conn, id).await? else {
-            return Err(ReviewError::NotFound { id: id.to_string() });
-        };
-        if !actor.may_see(&s.institution_id) {
-            return Err(ReviewError::PermissionDenied(format!(
-                "submission: {id} belongs to another institution"
-            )));
-        }
+        let s = load_visible(&mut conn, actor, id).await?;
         let revision_rows = sqlx::query(
             "SELECT revision, created_at, ruleset_version, model_version, overall, grade, assessment \
              FROM revisions WHERE submission_id = $1 ORDER BY revision",
@@ -1272,14 +1275,7 @@ impl Store {
     /// The audit trail of one submission the actor may see, oldest first.
     pub async fn audit_trail(&self, actor: &Actor, id: &str) -> Result<Vec<Event>, ReviewError> {
         let mut conn = self.pool.acquire().await?;
-        let Some(s) = load_submission(&mut conn, id).await? else {
-            return Err(ReviewError::NotFound { id: id.to_string() });
-        };
-        if !actor.may_see(&s.institution_id) {
-            return Err(ReviewError::PermissionDenied(format!(
-                "submission: {id} belongs to another institution"
-            )));
-        }
+        load_visible(&mut conn, actor, id).await?;
         self.events_of(&mut conn, id).await
     }
 

@@ -3,8 +3,8 @@
 //! without keys (loopback only) acts in the role each call needs.
 
 use super::auth::{Caller, caller, key_name};
-use super::service::{State, engine_status, invalid};
-use finrisk_engine::assess::{assess_case, assess_product};
+use super::service::{State, assess_product_message, engine_status, invalid};
+use finrisk_engine::assess::assess_case;
 use finrisk_proto::convert;
 use finrisk_proto::v1 as pb;
 use finrisk_proto::v1::review_server::Review;
@@ -202,6 +202,7 @@ impl Review for ReviewService {
             .as_ref()
             .map(|p| p.institution_id.clone())
             .unwrap_or_default();
+        let who = caller(&request);
         let actor = actor_of(&request, Role::Institution, Some(&product_institution));
         let r = request.into_inner();
         if r.grants.len() > state.max_stream_items {
@@ -216,27 +217,7 @@ impl Review for ReviewService {
         };
         // Assess on the blocking pool (a loan book can be large), then store.
         let submission = tokio::task::spawn_blocking(move || -> Result<NewSubmission, Status> {
-            let as_of = super::service::parse_as_of(&r.as_of)?;
-            let p = convert::validated_product(&product, "").map_err(engine_status)?;
-            let batch = convert::grant_batch(&r.grants).map_err(engine_status)?;
-            let ruleset = state.ruleset(p.jurisdiction)?;
-            let pds = if r.grants.is_empty() {
-                None
-            } else {
-                Some(
-                    finrisk_models::grants::grant_pds(&state.pd_model, &batch, None)
-                        .map_err(|e| Status::internal(format!("PD model: {e}")))?,
-                )
-            };
-            let a = assess_product(
-                &p,
-                (!r.grants.is_empty()).then_some(&batch),
-                pds.as_ref(),
-                as_of,
-                ruleset,
-                &state.grammar,
-            )
-            .map_err(engine_status)?;
+            let (p, a) = assess_product_message(&state, &product, &r.grants, &r.as_of, &who)?;
             let mut documents = vec![Document {
                 name: "product".into(),
                 file_name: "product.json".into(),

@@ -4,7 +4,7 @@
 
 use super::auth::{Caller, caller};
 use super::metrics::{BUCKETS_MICROS, Metrics};
-use finrisk_engine::assess::{assess_ad, assess_case, assess_product};
+use finrisk_engine::assess::{ProductAssessment, assess_ad, assess_case, assess_product};
 use finrisk_engine::domain::Jurisdiction;
 use finrisk_engine::marketing::ClaimGrammar;
 use finrisk_engine::rates::{RawTerms, quote};
@@ -185,28 +185,7 @@ impl Service {
     ) -> impl std::future::Future<Output = Result<pb::AssessProductResponse, Status>> + use<> {
         let state = Arc::clone(&self.state);
         blocking(move || {
-            let as_of = parse_as_of(&as_of)?;
-            let p = convert::validated_product(&product, "").map_err(engine_status)?;
-            who.may_access(&p.institution_id, "product.institution_id")?;
-            let batch = convert::grant_batch(&grants).map_err(engine_status)?;
-            let ruleset = state.ruleset(p.jurisdiction)?;
-            let pds = if grants.is_empty() {
-                None
-            } else {
-                Some(
-                    finrisk_models::grants::grant_pds(&state.pd_model, &batch, None)
-                        .map_err(|e| Status::internal(format!("PD model: {e}")))?,
-                )
-            };
-            let a = assess_product(
-                &p,
-                (!grants.is_empty()).then_some(&batch),
-                pds.as_ref(),
-                as_of,
-                ruleset,
-                &state.grammar,
-            )
-            .map_err(engine_status)?;
+            let (_, a) = assess_product_message(&state, &product, &grants, &as_of, &who)?;
             Ok(pb::AssessProductResponse {
                 product_id: a.product_id.clone(),
                 ruleset_version: a.ruleset_version.clone(),
@@ -215,6 +194,42 @@ impl Service {
             })
         })
     }
+}
+
+/// Validates a product message and its grants (the caller may act for the product's
+/// institution) and assesses them with the server's rulesets, grammar and PD model: what
+/// `AssessProduct` and the review service's `SubmitProduct` both do. Returns the validated
+/// product with its assessment.
+pub(crate) fn assess_product_message(
+    state: &State,
+    product: &pb::Product,
+    grants: &[pb::Grant],
+    as_of: &str,
+    who: &Caller,
+) -> Result<(finrisk_engine::domain::Product, ProductAssessment), Status> {
+    let as_of = parse_as_of(as_of)?;
+    let p = convert::validated_product(product, "").map_err(engine_status)?;
+    who.may_access(&p.institution_id, "product.institution_id")?;
+    let batch = convert::grant_batch(grants).map_err(engine_status)?;
+    let ruleset = state.ruleset(p.jurisdiction)?;
+    let pds = if grants.is_empty() {
+        None
+    } else {
+        Some(
+            finrisk_models::grants::grant_pds(&state.pd_model, &batch, None)
+                .map_err(|e| Status::internal(format!("PD model: {e}")))?,
+        )
+    };
+    let a = assess_product(
+        &p,
+        (!grants.is_empty()).then_some(&batch),
+        pds.as_ref(),
+        as_of,
+        ruleset,
+        &state.grammar,
+    )
+    .map_err(engine_status)?;
+    Ok((p, a))
 }
 
 fn score_one(
