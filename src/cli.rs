@@ -88,7 +88,7 @@ pub(crate) enum Command {
     Validate(ValidateArgs),
     /// Generate synthetic products, grants and cases with planted problems and their truth.
     Generate(GenerateArgs),
-    /// Train the marketing-text model on the built-in ad corpus and write its artifact.
+    /// Train the marketing-text model on the labelled real ads and write its artifact.
     TrainAdModel(TrainAdModelArgs),
     /// Train a PD model (scorecard, logistic, gbm, forest) with stratified k-fold
     /// cross-validation, print the CV metrics and write the artifact.
@@ -580,13 +580,22 @@ pub(crate) struct TrainAdModelArgs {
     /// Artifact to write (JSON).
     #[arg(long, value_name = "FILE")]
     pub(crate) out: PathBuf,
-    /// Features: char-ngrams, words-and-bigrams, or auto (default): both, keeping the one with
-    /// the better cross-validated F1 on the training split (the held-out split plays no part).
+    /// The labelled ads (JSON lines, as `eval-ads` reads them).
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "datasets/data/ads/ads.jsonl"
+    )]
+    pub(crate) corpus: PathBuf,
+    /// The collection round held out: earlier rounds train, later ones are left out. It must
+    /// come from sources no earlier round used.
+    #[arg(long, value_name = "N", default_value_t = finrisk_models::SHIPPED_HELDOUT_BATCH)]
+    pub(crate) heldout_batch: u32,
+    /// Features: char-ngrams, words-and-bigrams, char-ngrams-and-claims (n-grams plus the claim
+    /// grammar's readings), or auto (default): all three, keeping the one with the best
+    /// cross-validated F1 on the training rounds (the held-out round plays no part).
     #[arg(long, value_name = "KIND", default_value = "auto")]
     pub(crate) tokens: String,
-    /// Also write the labelled corpus (JSON lines) here.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) corpus_out: Option<PathBuf>,
 }
 
 /// `finrisk generate`.

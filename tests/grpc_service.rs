@@ -239,7 +239,7 @@ async fn health_and_every_unary_rpc_match_the_cli() {
     assert_eq!(models.models[0].name, "pd_lending_club_grants");
     assert!(models.models[0].description.contains("CV AUC 0.68"));
     assert_eq!(models.models[1].name, "ad_text");
-    assert!(models.models[1].version.starts_with("finrisk-ad-text-1"));
+    assert!(models.models[1].version.starts_with("finrisk-ad-text-2"));
     let metrics = c
         .get_metrics(pb::GetMetricsRequest {})
         .await

@@ -1,16 +1,133 @@
-//! The labelled ad corpus the marketing-text model learns from, built from phrase pools written
-//! after the patterns regulators name (PBOC 2021 No. 3, 银发〔2019〕316号, the CBIRC 2020-12-29
-//! risk warning, the 2021 student notice, Reg Z 1026.24, CCD2 arts. 7-8, FCA CONC 3). No text
-//! is copied from the web.
-//!
-//! Each ad is composed of parts (a rate statement, a pitch, a target group, a warning...) and
-//! labelled with the codes its parts carry. Every pool is split in two: the first phrases make
-//! the training texts, the others only the held-out texts, so the held-out figures measure
-//! wording the model has never seen.
+//! The real labelled ads the marketing-text model learns from and the marketing rules are measured
+//! on (`datasets/data/ads/ads.jsonl`, described in its `ads.SOURCE.md`): the reader, whose errors
+//! name the line and the field, the rules' split by source, and the model's split by collection
+//! round.
 
+use crate::ModelError;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
-/// One labelled ad.
+/// Codes the corpus labels (MK-FALSE-FREE needs the product's APR, so it is not labelled).
+pub const LABELLED_CODES: [&str; 5] = [
+    "MK-INDUCEMENT",
+    "MK-NO-APR",
+    "MK-NO-RISK-WARNING",
+    "MK-PERIODIC-RATE",
+    "MK-VULNERABLE-TARGET",
+];
+
+/// One ad as the corpus file holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusAd {
+    /// Unique id (`zh-b7-0214`).
+    pub id: String,
+    /// `zh` or `en`.
+    pub language: String,
+    /// The ad's wording.
+    pub text: String,
+    /// The codes it evidences, labelled by hand.
+    pub codes: Vec<String>,
+    /// Address of the public page that shows or quotes it.
+    pub source: String,
+    /// What the source is (`news`, `lender_page`, `advertising_ruling`, ...).
+    pub source_kind: String,
+    /// `quoted`, `paraphrased` or `written`.
+    pub taken: String,
+    /// The jurisdiction whose rules apply, when not the language's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// The collection round, each collected after the grammar it measures was frozen.
+    pub batch: u32,
+    /// A reviewer's note (a corrected label says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn line_error(n: usize, field: &str, reason: impl Into<String>) -> ModelError {
+    ModelError::Input {
+        field: if field.is_empty() {
+            format!("corpus line {n}")
+        } else {
+            format!("corpus line {n}: {field}")
+        },
+        reason: reason.into(),
+    }
+}
+
+/// Reads the corpus (JSON lines; blank lines are skipped). A malformed line, an unknown code or
+/// a repeated id is an error naming the line and the field.
+pub fn read_corpus(text: &str) -> Result<Vec<CorpusAd>, ModelError> {
+    let mut ads = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ad: CorpusAd =
+            serde_json::from_str(line).map_err(|e| line_error(n, "", e.to_string()))?;
+        if !matches!(ad.language.as_str(), "zh" | "en") {
+            return Err(line_error(
+                n,
+                "language",
+                format!("must be zh or en, not {:?}", ad.language),
+            ));
+        }
+        if ad.text.trim().is_empty() {
+            return Err(line_error(n, "text", "must not be empty"));
+        }
+        if ad.source.trim().is_empty() || ad.source_kind.trim().is_empty() {
+            return Err(line_error(n, "source and source_kind", "must not be empty"));
+        }
+        if !matches!(ad.taken.as_str(), "quoted" | "paraphrased" | "written") {
+            return Err(line_error(
+                n,
+                "taken",
+                "must be quoted, paraphrased or written",
+            ));
+        }
+        if let Some(c) = ad
+            .codes
+            .iter()
+            .find(|c| !LABELLED_CODES.contains(&c.as_str()) && c.as_str() != "MK-FALSE-FREE")
+        {
+            return Err(line_error(
+                n,
+                "codes",
+                format!(
+                    "unknown code {c:?} (expected one of {})",
+                    LABELLED_CODES.join(", ")
+                ),
+            ));
+        }
+        if !ids.insert(ad.id.clone()) {
+            return Err(line_error(n, "id", format!("{:?} appears twice", ad.id)));
+        }
+        ads.push(ad);
+    }
+    Ok(ads)
+}
+
+/// The rules' split of a source: FNV-1a of its address modulo 3 (0 is `dev`, the rest
+/// `heldout`), so all ads of one page fall on one side; written ads are `dev`.
+pub fn source_split(source: &str, taken: &str) -> &'static str {
+    if taken == "written" {
+        return "dev";
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in source.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    if h.is_multiple_of(3) {
+        "dev"
+    } else {
+        "heldout"
+    }
+}
+
+/// One ad as the model sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelledAd {
     /// The text.
@@ -21,339 +138,115 @@ pub struct LabelledAd {
     pub codes: Vec<String>,
     /// `train` or `heldout`.
     pub split: String,
+    /// The page it comes from (cross-validation folds never split one source).
+    pub source: String,
+    /// Its collection round.
+    pub batch: u32,
 }
 
-/// Codes the text model scores.
-pub const TEXT_CODES: [&str; 6] = [
-    "MK-NO-APR",
-    "MK-PERIODIC-RATE",
-    "MK-FALSE-FREE",
-    "MK-INDUCEMENT",
-    "MK-VULNERABLE-TARGET",
-    "MK-NO-RISK-WARNING",
-];
-
-struct Pools {
-    /// Periodic-rate statements (no annual rate): NO-APR and PERIODIC-RATE.
-    periodic: &'static [&'static str],
-    /// Annual-rate statements shown first.
-    annual: &'static [&'static str],
-    /// Annual first, then a periodic rate: neither NO-APR nor PERIODIC-RATE.
-    annual_then_periodic: &'static [&'static str],
-    /// Price mentioned without any rate: NO-APR only.
-    price_no_rate: &'static [&'static str],
-    /// Interest-free claims: FALSE-FREE (the product's fees decide the rule; the text evidences
-    /// the claim) and NO-APR.
-    free: &'static [&'static str],
-    /// Inducement.
-    inducement: &'static [&'static str],
-    /// Vulnerable groups.
-    vulnerable: &'static [&'static str],
-    /// Neutral pitches.
-    neutral: &'static [&'static str],
-    /// Risk warnings (their absence gives NO-RISK-WARNING).
-    warning: &'static [&'static str],
-}
-
-const ZH: Pools = Pools {
-    periodic: &[
-        "日息低至0.02%",
-        "日利率仅万分之三",
-        "每天只需0.5元/千元",
-        "月费率0.6%",
-        "月息1.2%起",
-        "日费率0.05%",
-        "借1万每天仅需3元",
-        "月利率低至0.8%",
-        "日息万分之二起",
-        "每日利息低至0.03%",
-        "月供利率0.5%",
-        "日息仅需万分之四",
-    ],
-    annual: &[
-        "年化利率(单利)7.2%起",
-        "年化利率12%-24%",
-        "年利率(单利)10.8%",
-        "年化综合成本不超过18%",
-        "年化利率8.4%起",
-        "年化利率(按单利计)9.6%",
-        "年化利率15%起",
-        "年化综合费率13.5%",
-    ],
-    annual_then_periodic: &[
-        "年化利率7.2%起，日利率低至0.02%",
-        "年化利率10.95%（日利率0.03%）",
-        "年化利率(单利)18%，折合日利率0.05%",
-        "年化利率14.6%，日息万分之四",
-        "年化利率9%，月利率0.75%",
-    ],
-    price_no_rate: &[
-        "利息低，手续费少",
-        "超低利率，费用透明",
-        "费用低至几元",
-        "息费全免首月",
-        "利率优惠，随心借",
-        "低息贷款，费用低廉",
-    ],
-    free: &[
-        "3期免息",
-        "0利息",
-        "首借免息30天",
-        "零利息分期",
-        "新用户免息",
-        "前30天0息",
-        "12期免息分期",
-        "无息借款",
-    ],
-    inducement: &[
-        "不看征信",
-        "秒到账",
-        "必下款",
-        "100%通过",
-        "想借就借",
-        "黑户可贷",
-        "无需审核",
-        "当天放款，无视征信",
-        "征信花了也能借",
-        "随借随还，额度秒批",
-        "零门槛，人人可借",
-        "不查负债，快速到账",
-    ],
-    vulnerable: &[
-        "大学生专享",
-        "学生党也能借",
-        "退休人员可申请",
-        "无业也能贷",
-        "无收入证明也可借",
-        "老年人专属额度",
-        "在校生专属福利",
-        "宝妈无工作也能借",
-        "待业青年速来申请",
-        "没有工作也能下款",
-    ],
-    neutral: &[
-        "线上申请，方便快捷",
-        "正规持牌机构",
-        "灵活还款",
-        "额度最高20万",
-        "手机即可办理",
-        "按期还款，积累信用",
-        "最长可分24期",
-        "到账后按日计息",
-    ],
-    warning: &[
-        "贷款有风险，借款需谨慎",
-        "请理性借贷，按时还款",
-        "谨慎借贷，量力而行",
-        "借款有风险，请理性消费",
-        "理性借贷，避免逾期",
-    ],
-};
-
-const EN: Pools = Pools {
-    periodic: &[
-        "Only 0.05% per day",
-        "From 0.9% a month",
-        "Just $1 a day per $1,000",
-        "Daily rate from 0.03%",
-        "Monthly rate as low as 1.2%",
-        "0.06% per day, nothing more",
-        "Pay just 2% a month",
-        "Rates from 0.04% daily",
-    ],
-    annual: &[
-        "Representative 19.9% APR",
-        "APR from 7.9%",
-        "29.9% APR representative",
-        "Fixed 12% APR",
-        "Representative example: 24.9% APR",
-        "APR 15.5% (fixed)",
-    ],
-    annual_then_periodic: &[
-        "Representative 18.25% APR (0.05% per day)",
-        "APR 14.4%, that is 1.2% a month",
-        "12% APR, about 0.03% per day",
-        "Representative 21% APR or 1.75% a month",
-    ],
-    price_no_rate: &[
-        "Low interest, low fees",
-        "Tiny fees, big savings",
-        "Great rates on every loan",
-        "Our interest is the lowest around",
-        "Fees you will barely notice",
-        "Low-cost credit in minutes",
-    ],
-    free: &[
-        "Interest-free for 3 months",
-        "0% interest on your first loan",
-        "No interest for 30 days",
-        "Zero interest instalments",
-        "Interest free until payday",
-        "Pay in 4, interest-free",
-    ],
-    inducement: &[
-        "No credit check",
-        "Instant approval",
-        "Guaranteed approval",
-        "Cash in minutes",
-        "100% approval",
-        "Bad credit OK",
-        "Approved instantly, no questions",
-        "Borrow freely, repay whenever",
-        "Everyone gets approved",
-    ],
-    vulnerable: &[
-        "Students welcome",
-        "Perfect for pensioners",
-        "Unemployed? No problem",
-        "No income needed",
-        "Seniors get a bonus limit",
-        "Made for retirees",
-        "Between jobs? Apply now",
-        "Teens and students apply here",
-    ],
-    neutral: &[
-        "Apply online in minutes",
-        "Licensed and regulated lender",
-        "Flexible repayments",
-        "Borrow up to 20,000",
-        "Manage it in our app",
-        "Choose 6 to 36 months",
-        "Trusted by thousands",
-    ],
-    warning: &[
-        "Borrowing costs money",
-        "Warning: late repayment can cause you serious money problems",
-        "Borrow only what you can repay",
-        "Representative example: borrow 1,000 over 12 months",
-        "Borrowing money costs money",
-    ],
-};
-
-/// xorshift64*: the corpus is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+/// The model's split: the rounds before `heldout_batch` train it, that round is held out (its
+/// sources are all new, collected after the earlier rounds), later rounds are left out. Refused
+/// when the held-out round is empty or shares a source with the training rounds.
+pub fn model_split(ads: &[CorpusAd], heldout_batch: u32) -> Result<Vec<LabelledAd>, ModelError> {
+    let to = |a: &CorpusAd, split: &str| LabelledAd {
+        text: a.text.clone(),
+        language: a.language.clone(),
+        codes: a.codes.clone(),
+        split: split.to_string(),
+        source: a.source.clone(),
+        batch: a.batch,
+    };
+    let out: Vec<LabelledAd> = ads
+        .iter()
+        .filter(|a| a.batch <= heldout_batch)
+        .map(|a| {
+            to(
+                a,
+                if a.batch < heldout_batch {
+                    "train"
+                } else {
+                    "heldout"
+                },
+            )
+        })
+        .collect();
+    let train_sources: BTreeSet<&str> = out
+        .iter()
+        .filter(|a| a.split == "train")
+        .map(|a| a.source.as_str())
+        .collect();
+    if !out.iter().any(|a| a.split == "heldout") {
+        return Err(ModelError::Input {
+            field: "heldout_batch".into(),
+            reason: format!("no ad of batch {heldout_batch} in the corpus"),
+        });
     }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    if let Some(a) = out
+        .iter()
+        .find(|a| a.split == "heldout" && train_sources.contains(a.source.as_str()))
+    {
+        return Err(ModelError::Input {
+            field: "heldout_batch".into(),
+            reason: format!(
+                "source {} is in batch {heldout_batch} and in an earlier batch: the held-out round must come from new sources",
+                a.source
+            ),
+        });
     }
-    fn pick<'a>(&mut self, pool: &'a [&'a str], heldout: bool) -> &'a str {
-        // Training texts draw from the first 60% of a pool, held-out texts from the rest.
-        let cut = (pool.len() * 3).div_ceil(5).clamp(1, pool.len() - 1);
-        let (lo, hi) = if heldout { (cut, pool.len()) } else { (0, cut) };
-        pool[lo + crate::narrow::index_below(self.next(), hi - lo)]
-    }
-}
-
-/// The key two texts are near-duplicates by: lower case, letters and CJK characters only
-/// (digits, spaces and punctuation dropped), so `日息0.02%` and `日息0.05%` are one text.
-pub fn near_duplicate_key(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Attempts to compose a new ad before the corpus gives up on its target size.
-const ATTEMPTS_PER_AD: usize = 200;
-
-/// Builds `train` + `heldout` ads per language, deterministically from `seed`. No ad is empty
-/// and no two ads (in either split, of either language) are near-duplicates
-/// ([`near_duplicate_key`]): a text repeated across cross-validation folds, or across the
-/// splits, would measure recall of a memorised text. Where the pools cannot give that many
-/// distinct ads, the corpus is smaller than asked.
-pub fn build(seed: u64, train: usize, heldout: usize) -> Vec<LabelledAd> {
-    let mut rng = Rng(seed | 1);
-    let mut out = Vec::with_capacity(2 * (train + heldout));
-    let mut seen = std::collections::HashSet::new();
-    for (language, pools, sep) in [("zh", &ZH, "，"), ("en", &EN, ". ")] {
-        let mut k = 0;
-        let mut attempts = 0;
-        while k < train + heldout && attempts < ATTEMPTS_PER_AD * (train + heldout) {
-            attempts += 1;
-            let held = k >= train;
-            let mut parts: Vec<&str> = Vec::new();
-            let mut codes: Vec<&str> = Vec::new();
-            match (rng.next() % 5) as u8 {
-                0 => {
-                    parts.push(rng.pick(pools.periodic, held));
-                    codes.extend(["MK-NO-APR", "MK-PERIODIC-RATE"]);
-                }
-                1 => parts.push(rng.pick(pools.annual, held)),
-                2 => parts.push(rng.pick(pools.annual_then_periodic, held)),
-                3 => {
-                    parts.push(rng.pick(pools.price_no_rate, held));
-                    codes.push("MK-NO-APR");
-                }
-                _ => {}
-            }
-            if rng.chance(0.3) {
-                parts.push(rng.pick(pools.free, held));
-                codes.push("MK-FALSE-FREE");
-                if !codes.contains(&"MK-NO-APR") && parts.len() == 1 {
-                    codes.push("MK-NO-APR");
-                }
-            }
-            if rng.chance(0.35) {
-                parts.push(rng.pick(pools.inducement, held));
-                codes.push("MK-INDUCEMENT");
-            }
-            if rng.chance(0.3) {
-                parts.push(rng.pick(pools.vulnerable, held));
-                codes.push("MK-VULNERABLE-TARGET");
-            }
-            if rng.chance(0.6) || parts.is_empty() {
-                parts.push(rng.pick(pools.neutral, held));
-            }
-            if rng.chance(0.5) {
-                parts.push(rng.pick(pools.warning, held));
-            } else {
-                codes.push("MK-NO-RISK-WARNING");
-            }
-            codes.sort_unstable();
-            codes.dedup();
-            let text = parts.join(sep);
-            if !seen.insert(near_duplicate_key(&text)) {
-                continue;
-            }
-            k += 1;
-            out.push(LabelledAd {
-                text,
-                language: language.to_string(),
-                codes: codes.into_iter().map(str::to_string).collect(),
-                split: if held { "heldout" } else { "train" }.to_string(),
-            });
-        }
-    }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn line(id: &str, codes: &str, source: &str, batch: u32) -> String {
+        format!(
+            r#"{{"id":"{id}","language":"en","text":"Cash today","codes":[{codes}],"source":"{source}","source_kind":"news","taken":"paraphrased","batch":{batch}}}"#
+        )
+    }
+
     #[test]
-    fn no_ad_is_empty_or_a_near_duplicate_of_another() {
-        let corpus = build(42, 240, 80);
-        assert_eq!(corpus.len(), 2 * (240 + 80));
-        let mut keys = std::collections::HashSet::new();
-        for ad in &corpus {
-            assert!(!ad.text.trim().is_empty(), "{ad:?}");
-            assert!(
-                keys.insert(near_duplicate_key(&ad.text)),
-                "near-duplicate: {}",
-                ad.text
-            );
-        }
-        assert_eq!(
-            near_duplicate_key("日息0.02%！"),
-            near_duplicate_key("日息 0.05%")
+    fn bad_lines_are_refused_naming_the_line_and_field() {
+        let good = line("a", r#""MK-INDUCEMENT""#, "s1", 1);
+        let bad = line("b", r#""MK-WHATEVER""#, "s2", 1);
+        let e = read_corpus(&format!("{good}\n{bad}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("corpus line 2: codes") && e.contains("MK-WHATEVER"),
+            "{e}"
         );
+        let e = read_corpus(&format!("{good}\n\n{good}\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("corpus line 3: id"), "{e}");
+        let e = read_corpus("{").unwrap_err().to_string();
+        assert!(e.starts_with("corpus line 1"), "{e}");
+    }
+
+    #[test]
+    fn the_model_split_holds_out_one_round_of_new_sources() {
+        let text = [
+            line("a", "", "s1", 1),
+            line("b", "", "s2", 2),
+            line("c", "", "s3", 3),
+        ]
+        .join("\n");
+        let ads = read_corpus(&text).unwrap();
+        let split = model_split(&ads, 2).unwrap();
+        assert_eq!(
+            split
+                .iter()
+                .map(|a| (a.source.as_str(), a.split.as_str()))
+                .collect::<Vec<_>>(),
+            [("s1", "train"), ("s2", "heldout")]
+        );
+        assert!(model_split(&ads, 9).is_err());
+        let shared = [line("a", "", "s1", 1), line("b", "", "s1", 2)].join("\n");
+        let e = model_split(&read_corpus(&shared).unwrap(), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("s1") && e.contains("new sources"), "{e}");
     }
 }

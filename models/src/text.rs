@@ -1,18 +1,22 @@
-//! Character n-gram features of ad texts, and the per-code logistic models on them.
+//! Features of ad texts, and the per-code logistic models on them.
 //!
 //! Features are the presence of character 1- to 3-grams of the normalised text (full-width,
-//! traditional characters and case folded as the rules read them). Character n-grams need no
-//! dictionary, so they work the same on Chinese and English and on slang a segmenter has never
-//! seen; `cargo test -p finrisk-models` reports them against word/bigram features (see README).
-//! One linfa logistic regression per code gives a probability; the rule findings stay the
-//! explanation.
+//! traditional characters and case folded as the rules read them), and optionally of what the
+//! claim grammar reads in it: each claim family found (or found negated) and each price's period,
+//! whether it is labelled annual and whether it is a fee. Character n-grams need no dictionary,
+//! so they work the same on Chinese and English and on slang a segmenter has never seen; the
+//! grammar's features carry what the patterns generalise (a number and a unit, a negation). The
+//! tokeniser is chosen by cross-validation (see README). One linfa logistic regression per code
+//! gives a probability; the rule findings stay the explanation.
 
 use crate::ModelError;
+use finrisk_engine::marketing::{AdFacts, ClaimGrammar};
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// How texts are cut into features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,13 +26,55 @@ pub enum Tokens {
     CharNgrams,
     /// Latin words, and Chinese character bigrams.
     WordsAndBigrams,
+    /// Character 1- to 3-grams, and what the embedded claim grammar reads: `§claim:<family>`,
+    /// `§negated:<family>`, `§price:<period>`, `§price:annual_labelled`, `§price:fee`.
+    CharNgramsAndClaims,
+}
+
+/// The embedded claim grammar, loaded once; `None` if it does not load (its tests say it does),
+/// in which case the grammar adds no feature.
+fn grammar() -> Option<&'static ClaimGrammar> {
+    static GRAMMAR: OnceLock<Option<ClaimGrammar>> = OnceLock::new();
+    GRAMMAR
+        .get_or_init(|| ClaimGrammar::embedded().ok())
+        .as_ref()
+}
+
+/// What the grammar reads in `text`, as feature names.
+fn grammar_tokens(text: &str, out: &mut Vec<String>) {
+    let Some(g) = grammar() else { return };
+    let facts = AdFacts::of(text, g);
+    for m in &facts.matches {
+        let kind = if m.negated_by.is_some() {
+            "negated"
+        } else {
+            "claim"
+        };
+        out.push(format!("§{kind}:{}", m.family));
+    }
+    for p in &facts.prices {
+        let period = serde_json::to_value(p.period)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push(format!("§price:{period}"));
+        if p.annualised_label {
+            out.push("§price:annual_labelled".into());
+        }
+        if p.fee {
+            out.push("§price:fee".into());
+        }
+    }
 }
 
 fn tokens(text: &str, kind: Tokens) -> Vec<String> {
     let chars: Vec<char> = finrisk_engine::marketing::normalise(text).chars().collect();
     let mut out = Vec::new();
     match kind {
-        Tokens::CharNgrams => {
+        Tokens::CharNgrams | Tokens::CharNgramsAndClaims => {
+            if kind == Tokens::CharNgramsAndClaims {
+                grammar_tokens(text, &mut out);
+            }
             for n in 1..=3 {
                 for w in chars.windows(n) {
                     if !w

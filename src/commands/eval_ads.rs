@@ -13,55 +13,12 @@ use crate::output::to_json;
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::assess_ad;
 use finrisk_engine::domain::Jurisdiction;
-use serde::{Deserialize, Serialize};
+use finrisk_models::corpus::{LABELLED_CODES, read_corpus, source_split};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The codes a corpus labels and the rules are measured on.
-pub(crate) const EVAL_CODES: [&str; 5] = [
-    "MK-NO-APR",
-    "MK-PERIODIC-RATE",
-    "MK-INDUCEMENT",
-    "MK-VULNERABLE-TARGET",
-    "MK-NO-RISK-WARNING",
-];
-
-/// One labelled ad as the corpus file holds it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CorpusAd {
-    id: String,
-    language: String,
-    text: String,
-    codes: Vec<String>,
-    source: String,
-    source_kind: String,
-    taken: String,
-    #[serde(default)]
-    jurisdiction: Option<String>,
-    /// The collection round (1: ads read before the grammar was broadened; 2: collected and
-    /// labelled after grammar 2026.12.2 was frozen).
-    batch: u32,
-    #[serde(default)]
-    #[allow(dead_code)]
-    note: Option<String>,
-}
-
-/// The split a source belongs to.
-pub(crate) fn split_of(source: &str, taken: &str) -> &'static str {
-    if taken == "written" {
-        return "dev";
-    }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in source.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    if h.is_multiple_of(3) {
-        "dev"
-    } else {
-        "heldout"
-    }
-}
+pub(crate) const EVAL_CODES: [&str; 5] = LABELLED_CODES;
 
 #[derive(Debug, Default, Serialize)]
 struct Counts {
@@ -101,43 +58,6 @@ struct Output {
     errors: Vec<AdError>,
 }
 
-fn parse_line(line: &str, n: usize) -> anyhow::Result<CorpusAd> {
-    let ad: CorpusAd =
-        serde_json::from_str(line).map_err(|e| bad_input(format!("corpus line {n}: {e}")))?;
-    if !matches!(ad.language.as_str(), "zh" | "en") {
-        return Err(bad_input(format!(
-            "corpus line {n}: language: must be zh or en, not {:?}",
-            ad.language
-        )));
-    }
-    if ad.text.trim().is_empty() {
-        return Err(bad_input(format!(
-            "corpus line {n}: text: must not be empty"
-        )));
-    }
-    if ad.source.trim().is_empty() || ad.source_kind.trim().is_empty() {
-        return Err(bad_input(format!(
-            "corpus line {n}: source and source_kind: must not be empty"
-        )));
-    }
-    if !matches!(ad.taken.as_str(), "quoted" | "paraphrased" | "written") {
-        return Err(bad_input(format!(
-            "corpus line {n}: taken: must be quoted, paraphrased or written"
-        )));
-    }
-    if let Some(c) = ad
-        .codes
-        .iter()
-        .find(|c| !EVAL_CODES.contains(&c.as_str()) && c.as_str() != "MK-FALSE-FREE")
-    {
-        return Err(bad_input(format!(
-            "corpus line {n}: codes: unknown code {c:?} (expected one of {})",
-            EVAL_CODES.join(", ")
-        )));
-    }
-    Ok(ad)
-}
-
 pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(&args.corpus).map_err(|e| {
         bad_input(format!(
@@ -151,20 +71,9 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
     let mut by_language: BTreeMap<String, LanguageFigures> = BTreeMap::new();
     let mut sources: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut errors = Vec::new();
-    let mut ids = BTreeSet::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let ad = parse_line(line, i + 1)?;
-        if !ids.insert(ad.id.clone()) {
-            return Err(bad_input(format!(
-                "corpus line {}: id: {:?} appears twice",
-                i + 1,
-                ad.id
-            )));
-        }
-        let split = split_of(&ad.source, &ad.taken);
+    let ads = read_corpus(&text).map_err(|e| bad_input(e.to_string()))?;
+    for ad in &ads {
+        let split = source_split(&ad.source, &ad.taken);
         let wanted = match args.split {
             CorpusSplit::All => true,
             CorpusSplit::Dev => split == "dev",
@@ -175,7 +84,7 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
         }
         let jurisdiction = match (&ad.jurisdiction, ad.language.as_str()) {
             (Some(j), _) => crate::input::parse_jurisdiction(j)
-                .map_err(|e| bad_input(format!("corpus line {}: jurisdiction: {e}", i + 1)))?,
+                .map_err(|e| bad_input(format!("corpus ad {}: jurisdiction: {e}", ad.id)))?,
             (None, "zh") => Jurisdiction::Cn,
             (None, _) => Jurisdiction::Us,
         };

@@ -643,9 +643,17 @@ impl RiskAssessment for Service {
                         name: "ad_text".into(),
                         version: format!("{} ({})", ad.version, ad.training_hash),
                         description: format!(
-                            "marketing-text model: logistic regression per code on character n-grams ({} features), trained with `{}`; scores {}",
+                            "marketing-text model: logistic regression per code on {} ({} features), trained with `{}` on {}; scores {}",
+                            match ad.featurizer.tokens {
+                                finrisk_models::text::Tokens::CharNgrams => "character n-grams",
+                                finrisk_models::text::Tokens::WordsAndBigrams =>
+                                    "words and character bigrams",
+                                finrisk_models::text::Tokens::CharNgramsAndClaims =>
+                                    "character n-grams and the claim grammar's readings",
+                            },
                             ad.featurizer.vocabulary.len(),
                             ad.command,
+                            ad.corpus,
                             codes.join(", ")
                         ),
                     },
