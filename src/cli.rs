@@ -948,6 +948,10 @@ pub(crate) struct EvalAdsArgs {
     /// List every ad the rules got wrong, with the codes expected and found.
     #[arg(long)]
     pub(crate) errors: bool,
+    /// Also measure the shipped marketing-text model (probability 0.5) on the same ads, beside
+    /// the rules.
+    #[arg(long)]
+    pub(crate) model: bool,
     #[command(flatten)]
     pub(crate) grammar: GrammarArgs,
     /// Output format.

@@ -163,6 +163,41 @@ fn eval_ads_measures_the_shipped_corpus_by_language_and_source() {
 }
 
 #[test]
+fn eval_ads_measures_the_text_model_beside_the_rules_on_the_same_ads() {
+    let v = json_of(&run(&[
+        "eval-ads", "--corpus", CORPUS, "--split", "all", "--batch", "8", "--model", "--format",
+        "json",
+    ]));
+    let m = &v["model"];
+    assert!(
+        m["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("finrisk-ad-text-")
+    );
+    for language in ["en", "zh"] {
+        let rules = &v["by_language"][language]["codes"];
+        for (code, c) in m["by_language"][language].as_object().unwrap() {
+            // The model is measured on the same ads and labels as the rules.
+            let positives = |x: &Value| x["tp"].as_u64().unwrap() + x["fn"].as_u64().unwrap();
+            assert_eq!(positives(c), positives(&rules[code]), "{language} {code}");
+            let total = |x: &Value| {
+                ["tp", "fp", "fn", "tn"]
+                    .iter()
+                    .map(|k| x[k].as_u64().unwrap())
+                    .sum::<u64>()
+            };
+            assert_eq!(total(c), total(&rules[code]), "{language} {code}");
+        }
+    }
+    // Without `--model` there is no model block.
+    let v = json_of(&run(&[
+        "eval-ads", "--corpus", CORPUS, "--split", "all", "--batch", "8", "--format", "json",
+    ]));
+    assert!(v.get("model").is_none());
+}
+
+#[test]
 fn a_bad_corpus_line_is_refused_naming_the_line_and_field() {
     let dir = scratch("finrisk-ads", "bad");
     let path = dir.join("ads.jsonl");

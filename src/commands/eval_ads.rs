@@ -20,6 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The codes a corpus labels and the rules are measured on.
 pub(crate) const EVAL_CODES: [&str; 5] = LABELLED_CODES;
 
+/// The text model flags a code at this probability.
+const MODEL_THRESHOLD: f64 = 0.5;
+
 #[derive(Debug, Default, Serialize)]
 struct Counts {
     tp: u32,
@@ -29,6 +32,32 @@ struct Counts {
     tn: u32,
     precision: Option<f64>,
     recall: Option<f64>,
+}
+
+impl Counts {
+    fn add(&mut self, expected: bool, found: bool) {
+        match (expected, found) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            (false, false) => self.tn += 1,
+        }
+    }
+
+    fn finish(&mut self) {
+        let ratio = |a: u32, b: u32| (b > 0).then(|| f64::from(a) / f64::from(b));
+        self.precision = ratio(self.tp, self.tp + self.fp);
+        self.recall = ratio(self.tp, self.tp + self.fn_);
+    }
+}
+
+/// The text model measured on the same ads.
+#[derive(Debug, Serialize)]
+struct ModelFigures {
+    version: String,
+    training_hash: String,
+    threshold: f64,
+    by_language: BTreeMap<String, BTreeMap<String, Counts>>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -54,6 +83,8 @@ struct Output {
     grammar_versions: Vec<String>,
     method: &'static str,
     by_language: BTreeMap<String, LanguageFigures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<ModelFigures>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<AdError>,
 }
@@ -72,6 +103,12 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
     let mut sources: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut errors = Vec::new();
     let ads = read_corpus(&text).map_err(|e| bad_input(e.to_string()))?;
+    let ad_model = if args.model {
+        Some(finrisk_models::AdModel::shipped()?)
+    } else {
+        None
+    };
+    let mut model_counts: BTreeMap<String, BTreeMap<String, Counts>> = BTreeMap::new();
     for ad in &ads {
         let split = source_split(&ad.source, &ad.taken);
         let wanted = match args.split {
@@ -115,11 +152,17 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
             .insert(ad.source.clone());
         for code in EVAL_CODES {
             let c = figures.codes.entry(code.to_string()).or_default();
-            match (expected.contains(code), found.contains(code)) {
-                (true, true) => c.tp += 1,
-                (false, true) => c.fp += 1,
-                (true, false) => c.fn_ += 1,
-                (false, false) => c.tn += 1,
+            c.add(expected.contains(code), found.contains(code));
+        }
+        if let Some(m) = &ad_model {
+            let p = m.probabilities(&ad.text);
+            let counts = model_counts.entry(ad.language.clone()).or_default();
+            for code in EVAL_CODES {
+                let predicted = p.get(code).is_some_and(|v| *v >= MODEL_THRESHOLD);
+                counts
+                    .entry(code.to_string())
+                    .or_default()
+                    .add(expected.contains(code), predicted);
             }
         }
         if args.errors && expected != found {
@@ -134,12 +177,18 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
     }
     for (language, figures) in &mut by_language {
         figures.sources = sources.get(language).map_or(0, BTreeSet::len);
-        for c in figures.codes.values_mut() {
-            let ratio = |a: u32, b: u32| (b > 0).then(|| f64::from(a) / f64::from(b));
-            c.precision = ratio(c.tp, c.tp + c.fp);
-            c.recall = ratio(c.tp, c.tp + c.fn_);
-        }
+        figures.codes.values_mut().for_each(Counts::finish);
     }
+    model_counts
+        .values_mut()
+        .flat_map(|codes| codes.values_mut())
+        .for_each(Counts::finish);
+    let model = ad_model.map(|m| ModelFigures {
+        version: m.version,
+        training_hash: m.training_hash,
+        threshold: MODEL_THRESHOLD,
+        by_language: model_counts,
+    });
     let out = Output {
         corpus: args.corpus.display().to_string(),
         split: match args.batch {
@@ -149,6 +198,7 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
         grammar_versions: grammar.versions().iter().map(|v| v.to_string()).collect(),
         method: "each ad checked alone with `check-ad` (no product): the rules' MK codes against the labels; a source's split is FNV-1a(source) mod 3 (0 = dev)",
         by_language,
+        model,
         errors,
     };
     match args.format {
@@ -176,6 +226,25 @@ pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
                         fmt(c.precision),
                         fmt(c.recall)
                     ));
+                }
+            }
+            if let Some(m) = &out.model {
+                s.push_str(&format!(
+                    "text model {} ({}), probability {}:\n",
+                    m.version, m.training_hash, m.threshold
+                ));
+                s.push_str("language  code                    tp   fp   fn  precision  recall\n");
+                for (language, codes) in &m.by_language {
+                    for (code, c) in codes {
+                        s.push_str(&format!(
+                            "{language:<9} {code:<21} {:>4} {:>4} {:>4}  {:>9}  {:>6}\n",
+                            c.tp,
+                            c.fp,
+                            c.fn_,
+                            fmt(c.precision),
+                            fmt(c.recall)
+                        ));
+                    }
                 }
             }
             for e in &out.errors {
