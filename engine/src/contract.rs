@@ -500,19 +500,17 @@ impl ContractGrammar {
             };
             // Primary matches, one per check (the first in the clause that is not negated).
             let mut found: Vec<(usize, usize, usize, usize)> = Vec::new();
-            for i in 0..chars.len() {
-                self.primaries_index.for_each(&chars, i, &memo, |k| {
-                    let (c, p) = self.primaries[k];
-                    if found.iter().any(|f| f.0 == c) {
-                        return;
-                    }
-                    let check = &self.checks[c];
-                    if let Some((end, _)) = check.patterns[p].match_at_memo(&chars, i, &memo)
-                        && !(check.negatable && self.negated(&chars, i, end))
-                    {
-                        found.push((c, p, i, end));
-                    }
-                });
+            for (i, k) in self.primaries_index.candidates(&chars, &memo) {
+                let (c, p) = self.primaries[k];
+                if found.iter().any(|f| f.0 == c) {
+                    continue;
+                }
+                let check = &self.checks[c];
+                if let Some((end, _)) = check.patterns[p].match_at_memo(&chars, i, &memo)
+                    && !(check.negatable && self.negated(&chars, i, end))
+                {
+                    found.push((c, p, i, end));
+                }
             }
             let mut clause_hits: Vec<ClauseHit> = Vec::new();
             for (c, p, start, end) in found {
@@ -588,16 +586,19 @@ impl ContractGrammar {
             hits.extend(clause_hits);
             // Default charges.
             let mut taken: Vec<(usize, usize)> = Vec::new();
-            for i in 0..chars.len() {
+            let candidates: Vec<(usize, usize)> =
+                self.penalties_index.candidates(&chars, &memo).collect();
+            for at_one_position in candidates.chunk_by(|a, b| a.0 == b.0) {
+                let i = at_one_position[0].0;
                 let mut best: Option<(usize, usize, Vec<pattern::SlotValue>)> = None;
-                self.penalties_index.for_each(&chars, i, &memo, |k| {
+                for &(_, k) in at_one_position {
                     if let Some((end, slots)) =
                         self.penalties[k].pattern.match_at_memo(&chars, i, &memo)
                         && best.as_ref().is_none_or(|b| end > b.1)
                     {
                         best = Some((k, end, slots));
                     }
-                });
+                }
                 let Some((k, end, slots)) = best else {
                     continue;
                 };

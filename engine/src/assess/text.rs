@@ -13,20 +13,54 @@ use crate::ruleset::Ruleset;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// An evidence object from its fields, sorted by key: built in one pass (`json!` searches
+/// the map for every key it inserts).
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value))
+            .collect(),
+    )
+}
+
+fn number_or_null(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, Value::from)
+}
+
 fn phrase_json(ad: usize, m: &PhraseMatch) -> Value {
-    json!({ "ad": ad, "family": m.family, "pattern": m.pattern, "text": m.text,
-            "start": m.start, "end": m.end })
+    object([
+        ("ad", Value::from(ad)),
+        ("end", Value::from(m.end)),
+        ("family", Value::String(m.family.clone())),
+        ("pattern", Value::String(m.pattern.clone())),
+        ("start", Value::from(m.start)),
+        ("text", Value::String(m.text.clone())),
+    ])
 }
 
 /// A stated price as evidence: where it is, what it says, and its annual equivalent with the
 /// assumption behind it.
 pub(super) fn price_json(ad: usize, p: &Price, day_basis: f64, term_days: Option<f64>) -> Value {
     let a = p.annualised(day_basis, term_days, None);
-    json!({ "ad": ad, "family": p.family, "pattern": p.pattern, "text": p.text,
-            "start": p.start, "end": p.end, "value": p.value, "period": p.period,
-            "period_days": p.period_days, "cost": p.cost, "per_amount": p.per_amount,
-            "fee": p.fee, "from_rate": p.from, "labelled_annualised": p.annualised_label,
-            "annualised": a.simple, "assumption": a.assumption })
+    object([
+        ("ad", Value::from(ad)),
+        ("annualised", Value::from(a.simple)),
+        ("assumption", Value::String(a.assumption)),
+        ("cost", number_or_null(p.cost)),
+        ("end", Value::from(p.end)),
+        ("family", Value::String(p.family.clone())),
+        ("fee", Value::Bool(p.fee)),
+        ("from_rate", Value::Bool(p.from)),
+        ("labelled_annualised", Value::Bool(p.annualised_label)),
+        ("pattern", Value::String(p.pattern.clone())),
+        ("per_amount", number_or_null(p.per_amount)),
+        ("period", Value::String(p.period.as_str().to_string())),
+        ("period_days", number_or_null(p.period_days)),
+        ("start", Value::from(p.start)),
+        ("text", Value::String(p.text.clone())),
+        ("value", Value::from(p.value)),
+    ])
 }
 
 /// Text checks shared by products (ads) and cases (marketing texts): MK-NO-APR,
@@ -78,7 +112,11 @@ pub(super) fn text_findings(
         }
     }
     for (found, matches) in per_code {
-        let mut ev = json!({ "matches": matches });
+        // The matches move into the evidence as they are (`json!` would serialise a copy).
+        let mut ev = Value::Object(serde_json::Map::from_iter([(
+            "matches".to_string(),
+            Value::Array(matches),
+        )]));
         if found == code::MK_FALSE_FREE {
             ev["apr"] = json!(max_apr);
         }

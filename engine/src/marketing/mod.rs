@@ -11,6 +11,7 @@
 //! (`我们不承诺百分百下款`, "we never promise guaranteed approval") or followed by one
 //! (`学生勿扰`, "students are not eligible") is reported as negated and makes no finding.
 
+mod anchors;
 pub mod pattern;
 pub mod price;
 
@@ -190,75 +191,230 @@ pub(crate) fn normalised_words(words: &[String]) -> Vec<Vec<char>> {
     v
 }
 
-/// Which patterns to try at a position: those whose first character is the text's, and those
-/// that start with a slot that parses there.
+/// Which patterns to try where. A pattern that starts with literal text is tried only where
+/// one of its lead strings occurs; one that starts with a slot, only where that slot parses;
+/// the few others under their first characters. Every pattern is skipped on a text that
+/// contains none of its required strings. One read of the text through [`AnchorTrie`] finds
+/// both kinds of string.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct PatternIndex {
-    /// Sorted by key, searched by bisection (cheaper than hashing a char at every position).
+    /// Lead and required strings.
+    anchors: anchors::AnchorTrie,
+    /// Per pattern, the ids of its required-string sets: the pattern is tried on a text only
+    /// when each of its sets has a string in it.
+    required: Vec<Vec<u32>>,
+    /// How many sets there are.
+    set_count: usize,
+    /// The order in which the patterns that can start at one position are tried (an earlier
+    /// one wins a tie between two matches of a category): pair-indexed, then char-indexed,
+    /// then slot-led, each in grammar order.
+    rank: Vec<u32>,
+    /// Patterns without lead strings, by their first two characters (sorted by key, searched
+    /// by bisection) or their first character.
     by_pair: Vec<((char, char), Vec<usize>)>,
     by_char: Vec<(char, Vec<usize>)>,
     /// Per leading slot kind: the characters the slot can start with (sorted) and the patterns.
     by_slot: Vec<(SlotKind, Vec<char>, Vec<usize>)>,
+    /// For each ASCII character, the `by_slot` groups whose slot can start with it (a mask).
+    slot_firsts_ascii: Vec<u32>,
+    /// The same for other characters, sorted by character.
+    slot_firsts_other: Vec<(char, u32)>,
 }
 
 impl PatternIndex {
+    /// The `by_slot` groups whose slot can start with `c`, as a mask.
+    fn slot_firsts(&self, c: char) -> u32 {
+        if c.is_ascii() {
+            return self.slot_firsts_ascii.get(c as usize).copied().unwrap_or(0);
+        }
+        self.slot_firsts_other
+            .binary_search_by_key(&c, |(k, _)| *k)
+            .map_or(0, |i| self.slot_firsts_other[i].1)
+    }
+
     pub(crate) fn of<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> Self {
         let mut by_pair: HashMap<(char, char), Vec<usize>> = HashMap::new();
         let mut by_char: HashMap<char, Vec<usize>> = HashMap::new();
         let mut by_slot: Vec<(SlotKind, Vec<char>, Vec<usize>)> = Vec::new();
+        let mut trie = anchors::AnchorTrie::default();
+        // Per pattern, its required-string sets (ids into the sets the trie reports).
+        let mut required: Vec<Vec<u32>> = Vec::new();
+        let mut set_count = 0usize;
+        // (group, pattern): group 0 pairs, 1 chars, 2 + n the n-th slot kind.
+        let mut groups: Vec<usize> = Vec::new();
         for (k, p) in patterns.enumerate() {
+            let mut ids = Vec::new();
+            for set in p.required_strings() {
+                set.iter().for_each(|s| trie.add_required(s, set_count));
+                ids.push(u32::try_from(set_count).unwrap_or(u32::MAX));
+                set_count += 1;
+            }
+            required.push(ids);
+            let leads = p.lead_strings();
             if let Some(kind) = p.leading_slot() {
-                match by_slot.iter_mut().find(|(s, _, _)| *s == kind) {
-                    Some((_, _, list)) => list.push(k),
+                match by_slot.iter().position(|(s, _, _)| *s == kind) {
+                    Some(g) => {
+                        by_slot[g].2.push(k);
+                        groups.push(2 + g);
+                    }
                     None => {
                         let mut firsts = p.first_chars();
                         firsts.sort_unstable();
                         firsts.dedup();
+                        groups.push(2 + by_slot.len());
                         by_slot.push((kind, firsts, vec![k]));
                     }
                 }
             } else if let Some(pairs) = p.first_pairs() {
-                for pair in pairs {
-                    by_pair.entry(pair).or_default().push(k);
+                groups.push(0);
+                if leads.is_none() {
+                    for pair in pairs {
+                        by_pair.entry(pair).or_default().push(k);
+                    }
                 }
             } else {
-                for c in p.first_chars() {
-                    by_char.entry(c).or_default().push(k);
+                groups.push(1);
+                if leads.is_none() {
+                    for c in p.first_chars() {
+                        by_char.entry(c).or_default().push(k);
+                    }
                 }
             }
+            if let Some(leads) = leads {
+                leads.iter().for_each(|s| trie.add_lead(s, k));
+            }
         }
+        trie.finish();
+        let n = groups.len();
+        let rank = groups
+            .iter()
+            .enumerate()
+            .map(|(k, g)| u32::try_from(g * n + k).unwrap_or(u32::MAX))
+            .collect();
         let mut by_pair: Vec<_> = by_pair.into_iter().collect();
         by_pair.sort_unstable_by_key(|(key, _)| *key);
         let mut by_char: Vec<_> = by_char.into_iter().collect();
         by_char.sort_unstable_by_key(|(key, _)| *key);
+        let mut slot_firsts_ascii = vec![0u32; 128];
+        let mut other: std::collections::BTreeMap<char, u32> = std::collections::BTreeMap::new();
+        for (g, (_, firsts, _)) in by_slot.iter().enumerate().take(32) {
+            for &c in firsts {
+                if c.is_ascii() {
+                    slot_firsts_ascii[c as usize] |= 1 << g;
+                } else {
+                    *other.entry(c).or_default() |= 1 << g;
+                }
+            }
+        }
         Self {
+            anchors: trie,
+            required,
+            set_count,
+            rank,
             by_pair,
             by_char,
             by_slot,
+            slot_firsts_ascii,
+            slot_firsts_other: other.into_iter().collect(),
         }
     }
 
-    /// Calls `f` with every pattern worth trying at `pos`.
-    pub(crate) fn for_each(
+    /// Every (position, pattern) of a text of `len` characters, in the order
+    /// [`PatternIndex::candidates`] gives its own: what the index must agree with.
+    #[cfg(test)]
+    fn every(&self, len: usize) -> Vec<(usize, usize)> {
+        let mut by_rank: Vec<usize> = (0..self.rank.len()).collect();
+        by_rank.sort_by_key(|k| self.rank[*k]);
+        (0..len)
+            .flat_map(|pos| by_rank.iter().map(move |k| (pos, *k)))
+            .collect()
+    }
+
+    /// Every (position, pattern) worth trying on `text`, by position and, at one position, in
+    /// the index's order.
+    pub(crate) fn candidates(
         &self,
         text: &[char],
-        pos: usize,
         memo: &pattern::SlotMemo,
-        mut f: impl FnMut(usize),
-    ) {
-        if let Some(key) = pattern::pair_key(text, pos)
-            && let Ok(i) = self.by_pair.binary_search_by_key(&key, |(k, _)| *k)
-        {
-            self.by_pair[i].1.iter().for_each(|k| f(*k));
-        }
-        if let Ok(i) = self.by_char.binary_search_by_key(&text[pos], |(k, _)| *k) {
-            self.by_char[i].1.iter().for_each(|k| f(*k));
-        }
-        for (kind, firsts, list) in &self.by_slot {
-            if firsts.binary_search(&text[pos]).is_ok() && memo.get(text, *kind, pos).is_some() {
-                list.iter().for_each(|k| f(*k));
+    ) -> impl Iterator<Item = (usize, usize)> {
+        let mut sets_found = vec![false; self.set_count];
+        let rank = |k: usize| self.rank.get(k).copied().unwrap_or(u32::MAX);
+        // (position, rank, pattern): lead hits of every pattern first (those of patterns
+        // without a required string in the text are dropped below), then slot-led and
+        // first-character patterns, only when enabled.
+        let mut found: Vec<(u32, u32, u32)> = Vec::with_capacity(64);
+        if !self.anchors.is_empty() {
+            for pos in 0..text.len() {
+                let at = u32::try_from(pos).unwrap_or(u32::MAX);
+                self.anchors.at(
+                    text,
+                    pos,
+                    |k| found.push((at, rank(k as usize), k)),
+                    |set| {
+                        if let Some(found) = sets_found.get_mut(set as usize) {
+                            *found = true;
+                        }
+                    },
+                );
             }
         }
+        let on = |k: usize| {
+            self.required.get(k).is_some_and(|ids| {
+                ids.iter()
+                    .all(|set| sets_found.get(*set as usize).copied().unwrap_or(false))
+            })
+        };
+        found.retain(|(_, _, k)| on(*k as usize));
+        let id = |k: usize| u32::try_from(k).unwrap_or(u32::MAX);
+        let slots_on: u32 = self
+            .by_slot
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, list))| list.iter().any(|k| on(*k)))
+            .fold(0, |mask, (g, _)| mask | (1 << g));
+        let others = !self.by_pair.is_empty() || !self.by_char.is_empty();
+        for pos in 0..text.len() {
+            let at = u32::try_from(pos).unwrap_or(u32::MAX);
+            let mut push = |k: usize| {
+                if on(k) {
+                    found.push((at, rank(k), id(k)));
+                }
+            };
+            if others {
+                if let Some(key) = pattern::pair_key(text, pos)
+                    && let Ok(i) = self.by_pair.binary_search_by_key(&key, |(k, _)| *k)
+                {
+                    self.by_pair[i].1.iter().for_each(|k| push(*k));
+                }
+                if let Ok(i) = self.by_char.binary_search_by_key(&text[pos], |(k, _)| *k) {
+                    self.by_char[i].1.iter().for_each(|k| push(*k));
+                }
+            }
+            // No slot starts inside a word or a number, nor at a digit after a point
+            // (`pattern::slots`): skip those positions without asking the memo.
+            let c = text[pos];
+            let before = pos.checked_sub(1).map(|b| text[b]);
+            if slots_on == 0
+                || (c.is_ascii_alphanumeric() && before.is_some_and(|b| b.is_ascii_alphanumeric()))
+                || (c.is_ascii_digit() && before == Some('.'))
+            {
+                continue;
+            }
+            let mut mask = slots_on & self.slot_firsts(c);
+            while mask != 0 {
+                let g = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let (kind, _, list) = &self.by_slot[g];
+                if memo.get(text, *kind, pos).is_some() {
+                    list.iter().for_each(|k| push(*k));
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .map(|(at, _, k)| (at as usize, k as usize))
     }
 }
 
@@ -534,24 +690,39 @@ impl ClaimGrammar {
         chars: &[char],
         memo: &pattern::SlotMemo,
     ) -> Vec<PhraseMatch> {
+        self.scan_candidates(
+            original,
+            chars,
+            memo,
+            self.claims_index.candidates(chars, memo),
+        )
+    }
+
+    /// The claims among `candidates` (position, claim), in the index's order.
+    fn scan_candidates(
+        &self,
+        original: &[char],
+        chars: &[char],
+        memo: &pattern::SlotMemo,
+        candidates: impl IntoIterator<Item = (usize, usize)>,
+    ) -> Vec<PhraseMatch> {
         // Raw hits first (claim, span, slots); names, texts and negation only for the kept ones.
         let mut found: Vec<(usize, usize, usize, Vec<SlotValue>)> = Vec::new();
-        for i in 0..chars.len() {
-            self.claims_index.for_each(chars, i, memo, |k| {
-                let claim = &self.claims[k];
-                let Some((end, slots)) = claim.pattern.match_at_memo(chars, i, memo) else {
-                    return;
-                };
-                // A speed claim of days is a service level, not an inducement.
-                if let Some(max) = claim.max_duration_days
-                    && slots
-                        .iter()
-                        .any(|s| s.kind == SlotKind::Dur && s.value > max)
-                {
-                    return;
-                }
-                found.push((k, i, end, slots));
-            });
+        let mut hits = Vec::new();
+        for (i, k) in candidates {
+            let claim = &self.claims[k];
+            let Some((end, slots)) = claim.pattern.match_at_with(chars, i, memo, &mut hits) else {
+                continue;
+            };
+            // A speed claim of days is a service level, not an inducement.
+            if let Some(max) = claim.max_duration_days
+                && slots
+                    .iter()
+                    .any(|s| s.kind == SlotKind::Dur && s.value > max)
+            {
+                continue;
+            }
+            found.push((k, i, end, slots));
         }
         found.sort_by_key(|a| (a.1, std::cmp::Reverse(a.2)));
         let mut kept: Vec<PhraseMatch> = Vec::with_capacity(found.len());
@@ -598,28 +769,45 @@ impl ClaimGrammar {
         claims: &[PhraseMatch],
         memo: &pattern::SlotMemo,
     ) -> Vec<Price> {
+        self.prices_of_candidates(
+            original,
+            chars,
+            claims,
+            memo,
+            self.prices_index.candidates(chars, memo),
+        )
+    }
+
+    /// The prices read by the price patterns among `tries` (position, pattern).
+    fn prices_of_candidates(
+        &self,
+        original: &[char],
+        chars: &[char],
+        claims: &[PhraseMatch],
+        memo: &pattern::SlotMemo,
+        tries: impl IntoIterator<Item = (usize, usize)>,
+    ) -> Vec<Price> {
         let mut candidates = Vec::new();
-        for i in 0..chars.len() {
-            self.prices_index.for_each(chars, i, memo, |k| {
-                let rule = &self.prices[k];
-                let Some((end, slots)) = rule.pattern.match_at_memo(chars, i, memo) else {
-                    return;
-                };
-                if let Some(c) = price::candidate(
-                    &rule.family,
-                    &rule.pattern.source,
-                    rule.period,
-                    rule.fee,
-                    rule.labelled,
-                    &slots,
-                    i,
-                    end,
-                    original,
-                    chars,
-                ) {
-                    candidates.push(c);
-                }
-            });
+        let mut hits = Vec::new();
+        for (i, k) in tries {
+            let rule = &self.prices[k];
+            let Some((end, slots)) = rule.pattern.match_at_with(chars, i, memo, &mut hits) else {
+                continue;
+            };
+            if let Some(c) = price::candidate(
+                &rule.family,
+                &rule.pattern.source,
+                rule.period,
+                rule.fee,
+                rule.labelled,
+                &slots,
+                i,
+                end,
+                original,
+                chars,
+            ) {
+                candidates.push(c);
+            }
         }
         let mut prices = price::resolve(candidates);
         // A fee word in the price's clause makes it a stated fee (手续费每期0.6%).
@@ -1303,6 +1491,57 @@ mod tests {
         let original: String = text.chars().skip(m.start).take(m.end - m.start).collect();
         assert_eq!(m.text, original);
         assert!(m.text.contains("撥款"), "{}", m.text);
+    }
+
+    /// The index (lead strings, required strings, slot starts) only skips patterns that cannot
+    /// match: on every ad of the corpus, the claims and prices it finds are those found by
+    /// trying every pattern at every position.
+    #[test]
+    fn the_index_finds_what_trying_every_pattern_everywhere_finds() {
+        let l = lex();
+        let corpus = include_str!("../../../datasets/data/ads/ads.jsonl");
+        let mut texts: Vec<String> = corpus
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|ad| ad["text"].as_str().map(str::to_string))
+            .collect();
+        assert!(texts.len() >= 600, "the corpus was read: {}", texts.len());
+        // Near the edges of the index: slots after a point or inside words, hyphenated
+        // spaces, optional leading groups, text that ends inside a lead string.
+        texts.extend(
+            [
+                "v2.5% p.a. fees.two weeks x24h 3.5%/月 same-day cash",
+                "fairly easy to qualify; still consider unemployed",
+                "no credit chec",
+                "借1万用1天",
+            ]
+            .map(str::to_string),
+        );
+        let (mut claims, mut prices) = (0, 0);
+        for text in &texts {
+            let original: Vec<char> = text.chars().collect();
+            let chars: Vec<char> = original.iter().map(|c| normalise_char(*c)).collect();
+            let memo = pattern::SlotMemo::new(chars.len());
+            let indexed = l.scan_chars(&original, &chars, &memo);
+            let every =
+                l.scan_candidates(&original, &chars, &memo, l.claims_index.every(chars.len()));
+            assert_eq!(indexed, every, "claims of {text}");
+            let indexed_prices = l.prices_chars(&original, &chars, &indexed, &memo);
+            let every_prices = l.prices_of_candidates(
+                &original,
+                &chars,
+                &indexed,
+                &memo,
+                l.prices_index.every(chars.len()),
+            );
+            assert_eq!(indexed_prices, every_prices, "prices of {text}");
+            claims += indexed.len();
+            prices += indexed_prices.len();
+        }
+        assert!(
+            claims > 1000 && prices > 100,
+            "{claims} claims, {prices} prices"
+        );
     }
 
     #[test]

@@ -197,8 +197,10 @@ pub mod slots {
                     if !matches!(text.get(pos), Some('o' | 't' | 'f' | 's' | 'e' | 'n' | 'a')) {
                         return None;
                     }
+                    let first = text[pos];
                     EN_NUMBERS
                         .iter()
+                        .filter(|(w, _)| w.starts_with(first))
                         .find_map(|(w, v)| word_at(text, pos, w).map(|e| (e, *v)))?
                 }
             },
@@ -394,10 +396,31 @@ pub mod slots {
         }) {
             return None;
         }
-        UNITS
+        units_starting_with(text[after])
             .iter()
+            .map(|i| UNITS[*i])
             .filter(|(u, _)| n.is_some() || u.chars().count() > 1 || !u.is_ascii())
             .find_map(|(u, days)| word_at(text, after, u).map(|e| (e, n.unwrap_or(1.0) * days)))
+    }
+
+    /// The indices into [`UNITS`] of the units that start with `c`, in their order (two units
+    /// with different first characters never match at the same place, so the order within one
+    /// first character is all that matters).
+    fn units_starting_with(c: char) -> &'static [usize] {
+        static BY_FIRST: std::sync::OnceLock<Vec<(char, Vec<usize>)>> = std::sync::OnceLock::new();
+        let by_first = BY_FIRST.get_or_init(|| {
+            let mut map: std::collections::BTreeMap<char, Vec<usize>> =
+                std::collections::BTreeMap::new();
+            for (i, (u, _)) in UNITS.iter().enumerate() {
+                if let Some(f) = u.chars().next() {
+                    map.entry(f).or_default().push(i);
+                }
+            }
+            map.into_iter().collect()
+        });
+        by_first
+            .binary_search_by_key(&c, |(k, _)| *k)
+            .map_or(&[], |i| by_first[i].1.as_slice())
     }
 
     /// A 分 or 厘 rate (民间借贷 usage): the number and whether it is 厘. 分 = a tenth of the
@@ -493,16 +516,19 @@ enum Node {
 /// Compact: one `u32` per position and kind (0 not parsed yet, 1 no slot there, k + 2 the
 /// k-th parse found), the parses themselves in a side list.
 pub(crate) struct SlotMemo {
-    states: std::cell::RefCell<Vec<u32>>,
+    /// Per kind, allocated on the kind's first use (a scan asks for two or three of the five).
+    states: std::cell::RefCell<[Vec<u32>; 5]>,
     found: std::cell::RefCell<Vec<(usize, f64, bool)>>,
+    len: usize,
 }
 
 impl SlotMemo {
     /// An empty memo for a text of `len` characters.
     pub(crate) fn new(len: usize) -> Self {
         Self {
-            states: std::cell::RefCell::new(vec![0; (len + 1) * 5]),
+            states: std::cell::RefCell::new(Default::default()),
             found: std::cell::RefCell::new(Vec::new()),
+            len,
         }
     }
 
@@ -513,11 +539,13 @@ impl SlotMemo {
         kind: SlotKind,
         pos: usize,
     ) -> Option<(usize, f64, bool)> {
-        let at = pos * 5 + kind as usize;
-        match self.states.borrow().get(at).copied() {
+        let k = kind as usize;
+        match self.states.borrow()[k].get(pos).copied() {
             Some(0) => {}
-            Some(1) | None => return None,
-            Some(k) => return self.found.borrow().get(k as usize - 2).copied(),
+            Some(1) => return None,
+            Some(n) => return self.found.borrow().get(n as usize - 2).copied(),
+            None if pos > self.len => return None,
+            None => {}
         }
         let parsed = match kind {
             SlotKind::Num => slots::number(text, pos).map(|(e, v)| (e, v, false)),
@@ -534,7 +562,12 @@ impl SlotMemo {
             }
             None => 1,
         };
-        if let Some(slot) = self.states.borrow_mut().get_mut(at) {
+        let mut states = self.states.borrow_mut();
+        let of_kind = &mut states[k];
+        if of_kind.is_empty() {
+            *of_kind = vec![0; self.len + 1];
+        }
+        if let Some(slot) = of_kind.get_mut(pos) {
             *slot = state;
         }
         parsed
@@ -544,7 +577,7 @@ impl SlotMemo {
 /// A slot filled during matching, borrowing its name from the pattern (no allocation while
 /// backtracking); it becomes a [`SlotValue`] when the whole pattern matches.
 #[derive(Debug, Clone, Copy)]
-struct Hit<'p> {
+pub(crate) struct Hit<'p> {
     kind: SlotKind,
     name: &'p str,
     value: f64,
@@ -818,15 +851,21 @@ fn pairs(nodes: &[Node]) -> Option<Vec<(char, char)>> {
             alternatives,
             optional: false,
             ..
-        } => {
-            let mut out = Vec::new();
-            for a in alternatives {
-                out.extend(pairs(a)?);
-            }
-            Some(out)
-        }
+        } => over_alternatives(alternatives, pairs),
         _ => None,
     }
+}
+
+/// `f` of every alternative, joined; `None` when one alternative gives none.
+fn over_alternatives<T>(
+    alternatives: &[Vec<Node>],
+    f: impl Fn(&[Node]) -> Option<Vec<T>>,
+) -> Option<Vec<T>> {
+    let mut out = Vec::new();
+    for a in alternatives {
+        out.extend(f(a)?);
+    }
+    Some(out)
 }
 
 /// The key a text position is looked up under in a pair index: a whitespace or a hyphen
@@ -842,6 +881,83 @@ pub(crate) fn pair_key(text: &[char], pos: usize) -> Option<(char, char)> {
             second
         },
     ))
+}
+
+/// The most strings an anchor set may hold (a choice of more words is left to the index).
+const MAX_ANCHORS: usize = 64;
+
+/// How selective a literal is: a Chinese character counts for three ASCII ones.
+fn anchor_weight(s: &[char]) -> usize {
+    s.iter().map(|c| if c.is_ascii() { 1 } else { 3 }).sum()
+}
+
+/// The most required-string sets a pattern is filtered on.
+const MAX_REQUIRED_SETS: usize = 4;
+
+/// For each node of `nodes` that requires a literal, the strings at least one of which its
+/// match contains (pieces of literals between the spaces a pattern writes, which match any run
+/// of spaces or hyphens), most selective first (the longest shortest member, then the fewest
+/// members).
+fn required_sets(nodes: &[Node]) -> Vec<Vec<Vec<char>>> {
+    let mut sets: Vec<(usize, Vec<Vec<char>>)> = nodes
+        .iter()
+        .filter_map(required_of)
+        .map(|set| (set.iter().map(|s| anchor_weight(s)).min().unwrap_or(0), set))
+        .collect();
+    sets.sort_by(|(a, a_set), (b, b_set)| b.cmp(a).then(a_set.len().cmp(&b_set.len())));
+    sets.into_iter().map(|(_, set)| set).collect()
+}
+
+/// The most selective of [`required_sets`]: `None` when no node requires a literal.
+fn required(nodes: &[Node]) -> Option<Vec<Vec<char>>> {
+    required_sets(nodes).into_iter().next()
+}
+
+fn required_of(node: &Node) -> Option<Vec<Vec<char>>> {
+    match node {
+        Node::Lit(cs) => cs
+            .split(|c| *c == ' ')
+            .filter(|piece| !piece.is_empty())
+            .max_by_key(|piece| anchor_weight(piece))
+            .map(|piece| vec![piece.to_vec()]),
+        Node::Choice {
+            alternatives,
+            optional: false,
+            ..
+        } => anchor_set(over_alternatives(alternatives, required)?),
+        _ => None,
+    }
+}
+
+/// Strings one of which every match of `nodes` starts with: the literal up to its first space,
+/// or each alternative's (and, after an optional group, what follows it). `None` when a match
+/// can start otherwise (a slot, a gap, a space, an alternative that can be empty).
+fn leads(nodes: &[Node]) -> Option<Vec<Vec<char>>> {
+    match nodes.first()? {
+        Node::Lit(cs) => {
+            let piece: Vec<char> = cs.iter().take_while(|c| **c != ' ').copied().collect();
+            (!piece.is_empty()).then(|| vec![piece])
+        }
+        Node::Choice {
+            alternatives,
+            optional,
+            ..
+        } => {
+            let mut out = over_alternatives(alternatives, leads)?;
+            if *optional {
+                out.extend(leads(&nodes[1..])?);
+            }
+            anchor_set(out)
+        }
+        _ => None,
+    }
+}
+
+/// Sorted, without repeats, and `None` when too large to be worth indexing.
+fn anchor_set(mut set: Vec<Vec<char>>) -> Option<Vec<Vec<char>>> {
+    set.sort_unstable();
+    set.dedup();
+    (set.len() <= MAX_ANCHORS).then_some(set)
 }
 
 fn edge_is_word(nodes: &[Node], at_start: bool) -> bool {
@@ -913,6 +1029,21 @@ impl Pattern {
         Some(v)
     }
 
+    /// Sets of strings such that every match contains at least one string of each set (none:
+    /// no literal is required). A scan skips the pattern on a text that lacks every string of
+    /// one of the sets.
+    pub(crate) fn required_strings(&self) -> Vec<Vec<Vec<char>>> {
+        let mut sets = required_sets(&self.nodes);
+        sets.truncate(MAX_REQUIRED_SETS);
+        sets
+    }
+
+    /// Strings one of which every match starts with (`None`: a match can start with a slot,
+    /// an optional group or a space). A scan tries the pattern only where one of them occurs.
+    pub(crate) fn lead_strings(&self) -> Option<Vec<Vec<char>>> {
+        leads(&self.nodes)
+    }
+
     /// The names of the pattern's named slots (`rate` in `{pct:rate}`), in any order.
     pub(crate) fn slot_names(&self) -> Vec<&str> {
         fn walk<'a>(nodes: &'a [Node], out: &mut Vec<&'a str>) {
@@ -954,11 +1085,23 @@ impl Pattern {
         start: usize,
         memo: &SlotMemo,
     ) -> Option<(usize, Vec<SlotValue>)> {
+        self.match_at_with(text, start, memo, &mut Vec::new())
+    }
+
+    /// [`Pattern::match_at_memo`] with the buffer for slots being filled lent by the caller, so
+    /// a scan that tries many patterns allocates it once.
+    pub(crate) fn match_at_with<'p>(
+        &'p self,
+        text: &[char],
+        start: usize,
+        memo: &SlotMemo,
+        hits: &mut Vec<Hit<'p>>,
+    ) -> Option<(usize, Vec<SlotValue>)> {
         if self.word_start && start > 0 && slots::is_word(text[start - 1]) {
             return None;
         }
         let m = Matcher { text, memo };
-        let mut hits: Vec<Hit<'_>> = Vec::new();
+        hits.clear();
         let mut end = None;
         let word_end = self.word_end;
         let mut accept = |e: usize, _: &mut Vec<Hit<'_>>| {
@@ -968,7 +1111,7 @@ impl Pattern {
             end = Some(e);
             true
         };
-        m.seq(&self.nodes, start, &mut hits, &mut accept);
+        m.seq(&self.nodes, start, hits, &mut accept);
         end.map(|e| {
             let slots = hits
                 .iter()

@@ -42,6 +42,20 @@ pub enum PricePeriod {
 }
 
 impl PricePeriod {
+    /// The name the period is written with in JSON (`day`, `instalment`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Instalment => "instalment",
+            Self::Year => "year",
+            Self::Days => "days",
+            Self::Loan => "loan",
+            Self::Captured => "captured",
+        }
+    }
+
     /// Whether a price for this period is a periodic rate (MK-PERIODIC-RATE): anything but a
     /// year or a whole loan.
     pub fn is_periodic(self) -> bool {
@@ -323,4 +337,28 @@ pub(crate) fn resolve(mut candidates: Vec<Candidate>) -> Vec<Price> {
     }
     chosen.sort_by_key(|p| (p.value_start, p.start));
     chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PricePeriod;
+
+    #[test]
+    fn period_names_are_the_json_names() {
+        for p in [
+            PricePeriod::Day,
+            PricePeriod::Week,
+            PricePeriod::Month,
+            PricePeriod::Instalment,
+            PricePeriod::Year,
+            PricePeriod::Days,
+            PricePeriod::Loan,
+            PricePeriod::Captured,
+        ] {
+            assert_eq!(
+                serde_json::to_value(p).ok(),
+                Some(serde_json::Value::String(p.as_str().to_string()))
+            );
+        }
+    }
 }
