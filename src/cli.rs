@@ -424,8 +424,12 @@ pub(crate) enum LoadRpc {
 #[derive(Debug, Args)]
 pub(crate) struct LoadTestArgs {
     /// Server URI, e.g. http://127.0.0.1:50051.
-    #[arg(long, value_name = "URI")]
-    pub(crate) addr: String,
+    #[arg(long, value_name = "URI", required_unless_present = "write_bodies")]
+    pub(crate) addr: Option<String>,
+    /// Write the request bodies the load sends, as gRPC frames for h2load's `-d`
+    /// (`health.grpc`, `score_case.grpc`), into DIR and exit.
+    #[arg(long, value_name = "DIR", conflicts_with = "addr")]
+    pub(crate) write_bodies: Option<PathBuf>,
     /// RPCs to drive, in order (comma-separated).
     #[arg(
         long,

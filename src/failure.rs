@@ -97,15 +97,28 @@ pub(crate) fn report_usage_error(e: &clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            let first = first.trim().trim_start_matches("error: ");
-            eprintln!("finrisk: {first} (see finrisk --help)");
+            eprintln!("finrisk: {} (see finrisk --help)", usage_error_line(e));
             ExitCode::from(2)
         }
+    }
+}
+
+/// clap's message as one line: its first paragraph, lines joined (a missing argument's name is
+/// on the line after "the following required arguments were not provided:").
+fn usage_error_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let paragraph: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let line = paragraph.join(" ");
+    let line = line.trim_start_matches("error: ");
+    if line.is_empty() {
+        "invalid arguments".to_string()
+    } else {
+        line.to_string()
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 use tonic_types::StatusExt;
@@ -252,6 +252,10 @@ async fn health_and_every_unary_rpc_match_the_cli() {
         .unwrap();
     assert_eq!((score.requests, score.errors), (1, 0));
     assert_eq!(score.bucket_counts.iter().sum::<u64>(), 1);
+    assert_eq!(
+        score.in_flight, 0,
+        "an answered call is no longer in flight"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -741,6 +745,7 @@ fn without_keys_the_server_refuses_a_non_loopback_address() {
 async fn sigterm_lets_in_flight_calls_finish() {
     let mut server = start(&[]);
     let mut c = client(&server).await;
+    let mut watcher = client(&server).await;
     let grants: Vec<pb::Grant> = (0..60_000)
         .map(|k| grant(&format!("G{k}"), "P-001", 12))
         .collect();
@@ -753,7 +758,33 @@ async fn sigterm_lets_in_flight_calls_finish() {
         })
         .await
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // SIGTERM only once the server is handling the call: a stream the server has not yet seen
+    // is refused by its GOAWAY, which is right, but is not what this test is about.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let metrics = watcher
+            .get_metrics(pb::GetMetricsRequest {})
+            .await
+            .unwrap()
+            .into_inner();
+        let handling = metrics
+            .methods
+            .iter()
+            .any(|m| m.method == "AssessProduct" && m.in_flight == 1);
+        if handling {
+            break;
+        }
+        assert!(
+            !call.is_finished(),
+            "the call ended before the server reported it in flight"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the server never reported the call in flight"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    drop(watcher);
     server.terminate();
     let result = call.await.unwrap();
     assert!(
@@ -1009,6 +1040,37 @@ fn load_test_drives_health_and_score_case_without_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("addr"));
+}
+
+#[test]
+fn load_test_writes_the_bodies_it_sends_for_h2load() {
+    use prost::Message;
+    let dir = std::env::temp_dir().join(format!("finrisk-bodies-{}", std::process::id()));
+    let out = Command::new(BIN)
+        .args(["load-test", "--write-bodies", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let frame = std::fs::read(dir.join("score_case.grpc")).unwrap();
+    // A gRPC frame: no compression, the length in 4 big-endian bytes, the message.
+    assert_eq!(frame[0], 0);
+    let length = u32::from_be_bytes([frame[1], frame[2], frame[3], frame[4]]) as usize;
+    assert_eq!(length, frame.len() - 5);
+    let request = pb::ScoreCaseRequest::decode(&frame[5..]).unwrap();
+    assert_eq!(request.case, Some(finrisk_proto::examples::case()));
+    assert!(!request.include_result_json);
+    let health = std::fs::read(dir.join("health.grpc")).unwrap();
+    assert_eq!(health.len(), 5 + usize::from(health[4]));
+    std::fs::remove_dir_all(&dir).unwrap();
+    // Neither an address nor a directory: the address is asked for.
+    let out = Command::new(BIN).args(["load-test"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--addr"));
 }
 
 #[tokio::test]

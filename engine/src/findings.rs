@@ -75,6 +75,19 @@ pub enum Severity {
     Critical,
 }
 
+impl Severity {
+    /// The name in outputs (as serialised: `info`, `low`, `medium`, `high`, `critical`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
 /// Where a finding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,6 +100,18 @@ pub enum Level {
     Grant,
     /// One dispute case.
     Case,
+}
+
+impl Level {
+    /// The name in outputs (as serialised: `product`, `portfolio`, `grant`, `case`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Product => "product",
+            Self::Portfolio => "portfolio",
+            Self::Grant => "grant",
+            Self::Case => "case",
+        }
+    }
 }
 
 /// One finding: what went wrong, the numbers that show it, and the rule it breaks.
@@ -360,6 +385,22 @@ mod tests {
             },
             grade_bounds: [10.0, 25.0, 45.0, 70.0],
             portfolio_share: 0.1,
+        }
+    }
+
+    #[test]
+    fn names_are_the_serialised_names() {
+        for s in [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ] {
+            assert_eq!(serde_json::to_value(s).ok(), Some(s.as_str().into()));
+        }
+        for l in [Level::Product, Level::Portfolio, Level::Grant, Level::Case] {
+            assert_eq!(serde_json::to_value(l).ok(), Some(l.as_str().into()));
         }
     }
 

@@ -7,7 +7,7 @@
 //! `INVALID_ARGUMENT`.
 
 use finrisk_engine::EngineError;
-use finrisk_engine::assess::Assessment;
+use finrisk_engine::assess::{Assessment, CaseAssessment};
 use finrisk_engine::domain::case::{
     CaseRepayment, Claims, Contract, Defendant, Evidence, Plaintiff,
 };
@@ -419,13 +419,6 @@ pub fn grant(c: &mut Conv, g: &pb::Grant, prefix: &str) -> GrantRecord {
     }
 }
 
-fn name_of<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// An assessment as a proto message.
 pub fn assessment(a: &Assessment) -> pb::Assessment {
     pb::Assessment {
@@ -442,9 +435,10 @@ pub fn assessment(a: &Assessment) -> pb::Assessment {
             .map(|f| pb::Finding {
                 code: f.code.clone(),
                 dimension: f.dimension.as_str().to_string(),
-                severity: name_of(f.severity),
-                level: name_of(f.level),
-                evidence_json: f.evidence.to_string(),
+                severity: f.severity.as_str().to_string(),
+                level: f.level.as_str().to_string(),
+                // Into bytes, not through `Display` (which writes through `fmt`: 3x the cost).
+                evidence_json: serde_json::to_string(&f.evidence).unwrap_or_default(),
                 basis: f.basis.clone(),
                 recommendation: f.recommendation.clone(),
             })
@@ -460,5 +454,19 @@ pub fn assessment(a: &Assessment) -> pb::Assessment {
                 overall_points: x.overall_points,
             })
             .collect(),
+    }
+}
+
+/// The typed `ScoreCase` response of a scored case; `result_json` is left empty (the server
+/// fills it only when the request asks for it).
+pub fn score_case_response(a: &CaseAssessment) -> pb::ScoreCaseResponse {
+    pb::ScoreCaseResponse {
+        case_id: a.case_id.clone(),
+        excess_minor: a.cost.excess_minor,
+        supportable_claim_minor: a.cost.supportable_claim_minor,
+        allowed_cost_minor: a.cost.allowed_cost_minor,
+        total_cost_minor: a.cost.total_cost_minor,
+        assessment: Some(assessment(&a.assessment)),
+        result_json: String::new(),
     }
 }

@@ -6,14 +6,22 @@
 //! drives the review store (a submission and a decision per iteration) and then reads every
 //! acknowledged submission's audit trail back: no event lost, none duplicated. It talks only to
 //! the address it is given.
+//!
+//! `health` and `score_case` send a request encoded once, and count the responses without
+//! decoding them (after a first call per worker decoded and checked in full), as h2load does
+//! with its `-d` file: the generator shares the machine with the server, and its CPU per call
+//! should stay small beside the server's. `--write-bodies` writes the same bodies for h2load.
 
 use crate::cli::{LoadRpc, LoadTestArgs};
 use crate::failure::bad_input;
 use finrisk_proto::v1 as pb;
 use finrisk_proto::v1::review_client::ReviewClient;
 use finrisk_proto::v1::risk_assessment_client::RiskAssessmentClient;
+use prost::Message;
+use prost::bytes::{Buf, BufMut, Bytes};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::transport::Channel;
 
 /// One worker's tally.
@@ -166,39 +174,223 @@ fn with_key<T>(message: T, key: Option<&str>) -> tonic::Request<T> {
     request
 }
 
+/// The pre-encoded bodies the load sends: the encoding is done once, as h2load's `-d` file is,
+/// so the generator's own CPU per call stays small beside the server's.
+struct Bodies {
+    health: Bytes,
+    score_case: Bytes,
+}
+
+impl Bodies {
+    fn new() -> Self {
+        Self {
+            health: Bytes::from(health_request().encode_to_vec()),
+            score_case: Bytes::from(score_case_request().encode_to_vec()),
+        }
+    }
+}
+
+fn health_request() -> tonic_health::pb::HealthCheckRequest {
+    tonic_health::pb::HealthCheckRequest {
+        service: "finrisk.v1.RiskAssessment".into(),
+    }
+}
+
+/// The load's `ScoreCase` request: the example case (`examples/case.json`), no `result_json`.
+fn score_case_request() -> pb::ScoreCaseRequest {
+    pb::ScoreCaseRequest {
+        case: Some(finrisk_proto::examples::case()),
+        include_result_json: false,
+    }
+}
+
+/// A gRPC codec for pre-encoded messages: requests are sent as given, and a response is
+/// counted (its length), not decoded.
+#[derive(Clone, Copy, Default)]
+struct Preencoded;
+
+impl Codec for Preencoded {
+    type Encode = Bytes;
+    type Decode = usize;
+    type Encoder = Preencoded;
+    type Decoder = Preencoded;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        Preencoded
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        Preencoded
+    }
+}
+
+impl Encoder for Preencoded {
+    type Item = Bytes;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Bytes, dst: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
+        dst.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl Decoder for Preencoded {
+    type Item = usize;
+    type Error = tonic::Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<usize>, Self::Error> {
+        let length = src.remaining();
+        src.advance(length);
+        Ok(Some(length))
+    }
+}
+
+/// One call with a pre-encoded request body to `path`.
+async fn preencoded_call(
+    grpc: &mut tonic::client::Grpc<Channel>,
+    path: &'static str,
+    body: &Bytes,
+    key: Option<&str>,
+) -> Result<usize, tonic::Status> {
+    grpc.ready()
+        .await
+        .map_err(|e| tonic::Status::unavailable(format!("connection not ready: {e}")))?;
+    grpc.unary(
+        with_key(body.clone(), key),
+        tonic::codegen::http::uri::PathAndQuery::from_static(path),
+        Preencoded,
+    )
+    .await
+    .map(tonic::Response::into_inner)
+}
+
+/// The first call of a worker, decoded in full and checked: the server answers the request the
+/// load sends (the example case's id, the health check's `SERVING`). Later calls are counted.
+async fn checked_first_call(
+    channel: Channel,
+    rpc: LoadRpc,
+    key: Option<&str>,
+) -> Result<(), tonic::Status> {
+    match rpc {
+        LoadRpc::Health => {
+            let reply = tonic_health::pb::health_client::HealthClient::new(channel)
+                .check(with_key(health_request(), key))
+                .await?
+                .into_inner();
+            let serving = tonic_health::pb::health_check_response::ServingStatus::Serving;
+            if reply.status == serving as i32 {
+                Ok(())
+            } else {
+                Err(tonic::Status::unavailable(format!(
+                    "the health check answered status {}, not SERVING",
+                    reply.status
+                )))
+            }
+        }
+        LoadRpc::ScoreCase => {
+            let request = score_case_request();
+            let expected = request
+                .case
+                .as_ref()
+                .map(|c| c.case_id.clone())
+                .unwrap_or_default();
+            let reply = RiskAssessmentClient::new(channel)
+                .score_case(with_key(request, key))
+                .await?
+                .into_inner();
+            if reply.case_id == expected && reply.assessment.is_some() {
+                Ok(())
+            } else {
+                Err(tonic::Status::internal(format!(
+                    "ScoreCase answered case `{}` without the expected assessment of `{expected}`",
+                    reply.case_id
+                )))
+            }
+        }
+        LoadRpc::Review => Ok(()),
+    }
+}
+
 async fn worker(channel: Channel, rpc: LoadRpc, key: Option<String>, until: Instant) -> Tally {
     let mut tally = Tally::default();
-    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
-    let mut service = RiskAssessmentClient::new(channel);
-    let case = finrisk_proto::examples::case();
+    let start = Instant::now();
+    let first = checked_first_call(channel.clone(), rpc, key.as_deref()).await;
+    tally.record(start, &first);
+    if first.is_err() {
+        return tally;
+    }
+    let bodies = Bodies::new();
+    let mut grpc = tonic::client::Grpc::new(channel);
     while Instant::now() < until {
         let start = Instant::now();
         let result = match rpc {
-            LoadRpc::Health => health
-                .check(with_key(
-                    tonic_health::pb::HealthCheckRequest {
-                        service: "finrisk.v1.RiskAssessment".into(),
-                    },
+            LoadRpc::Health => {
+                preencoded_call(
+                    &mut grpc,
+                    "/grpc.health.v1.Health/Check",
+                    &bodies.health,
                     key.as_deref(),
-                ))
+                )
                 .await
-                .map(|_| ()),
+            }
             // Driven by `review_worker`.
             LoadRpc::Review => return tally,
-            LoadRpc::ScoreCase => service
-                .score_case(with_key(
-                    pb::ScoreCaseRequest {
-                        case: Some(case.clone()),
-                        include_result_json: false,
-                    },
+            LoadRpc::ScoreCase => {
+                preencoded_call(
+                    &mut grpc,
+                    "/finrisk.v1.RiskAssessment/ScoreCase",
+                    &bodies.score_case,
                     key.as_deref(),
-                ))
+                )
                 .await
-                .map(|_| ()),
+            }
         };
         tally.record(start, &result);
     }
     tally
+}
+
+/// Writes the load's request bodies as gRPC frames (a zero compression flag, the length as 4
+/// big-endian bytes, the message) for h2load's `-d`: `health.grpc` and `score_case.grpc`.
+pub(crate) fn write_bodies(dir: &std::path::Path) -> anyhow::Result<Value> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        bad_input(format!(
+            "write-bodies: cannot create {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let bodies = Bodies::new();
+    let mut written = Vec::new();
+    for (name, body, path) in [
+        (
+            "health.grpc",
+            &bodies.health,
+            "/grpc.health.v1.Health/Check",
+        ),
+        (
+            "score_case.grpc",
+            &bodies.score_case,
+            "/finrisk.v1.RiskAssessment/ScoreCase",
+        ),
+    ] {
+        let length = u32::try_from(body.len())
+            .map_err(|_| bad_input("write-bodies: a request longer than 4 GiB"))?;
+        let mut frame = Vec::with_capacity(5 + body.len());
+        frame.push(0u8);
+        frame.extend_from_slice(&length.to_be_bytes());
+        frame.extend_from_slice(body);
+        let file = dir.join(name);
+        std::fs::write(&file, &frame).map_err(|e| {
+            bad_input(format!(
+                "write-bodies: cannot write {}: {e}",
+                file.display()
+            ))
+        })?;
+        written.push(
+            json!({ "file": file.display().to_string(), "path": path, "bytes": frame.len() }),
+        );
+    }
+    Ok(json!({ "bodies": written }))
 }
 
 fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
@@ -287,6 +479,12 @@ async fn level(
 }
 
 pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
+    if let Some(dir) = &args.write_bodies {
+        return Ok(serde_json::to_string_pretty(&write_bodies(dir)?)? + "\n");
+    }
+    let Some(addr) = args.addr.as_deref() else {
+        return Err(bad_input("addr: required (or --write-bodies DIR)"));
+    };
     if !(args.seconds > 0.0 && args.seconds <= 600.0) {
         return Err(bad_input("seconds: must be above 0 and at most 600"));
     }
@@ -298,33 +496,36 @@ pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
     if args.connections == 0 || args.connections > 64 {
         return Err(bad_input("connections: must be between 1 and 64"));
     }
-    let endpoint = Channel::from_shared(args.addr.clone())
-        .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", args.addr)))?
+    let endpoint = Channel::from_shared(addr.to_string())
+        .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", addr)))?
         .tcp_nodelay(true);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let results =
-        runtime.block_on(async {
-            let mut channels = Vec::with_capacity(args.connections);
-            for _ in 0..args.connections {
-                channels.push(endpoint.clone().connect().await.map_err(|e| {
-                    bad_input(format!("addr: cannot connect to {}: {e}", args.addr))
-                })?);
+    let results = runtime.block_on(async {
+        let mut channels = Vec::with_capacity(args.connections);
+        for _ in 0..args.connections {
+            channels.push(
+                endpoint
+                    .clone()
+                    .connect()
+                    .await
+                    .map_err(|e| bad_input(format!("addr: cannot connect to {}: {e}", addr)))?,
+            );
+        }
+        let mut results = Vec::new();
+        for rpc in &args.rpc {
+            for &n in &args.in_flight {
+                let keys = ReviewKeys {
+                    institution: args.api_key.clone(),
+                    mediator: args.mediator_key.clone(),
+                };
+                results.push(level(&channels, *rpc, n, args.seconds, &keys).await);
             }
-            let mut results = Vec::new();
-            for rpc in &args.rpc {
-                for &n in &args.in_flight {
-                    let keys = ReviewKeys {
-                        institution: args.api_key.clone(),
-                        mediator: args.mediator_key.clone(),
-                    };
-                    results.push(level(&channels, *rpc, n, args.seconds, &keys).await);
-                }
-            }
-            Ok::<_, anyhow::Error>(results)
-        })?;
-    Ok(serde_json::to_string_pretty(&json!({ "addr": args.addr, "results": results }))? + "\n")
+        }
+        Ok::<_, anyhow::Error>(results)
+    })?;
+    Ok(serde_json::to_string_pretty(&json!({ "addr": addr, "results": results }))? + "\n")
 }
 
 #[cfg(test)]

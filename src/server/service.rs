@@ -159,7 +159,9 @@ impl Service {
         fut: impl std::future::Future<Output = Result<T, Status>>,
     ) -> Result<T, Status> {
         let start = Instant::now();
+        let in_flight = self.state.metrics.begin(method);
         let result = fut.await;
+        drop(in_flight);
         let elapsed = start.elapsed();
         self.state.metrics.record(method, result.is_ok(), elapsed);
         match &result {
@@ -254,13 +256,8 @@ fn score_one(
     let a = assess_case(&case, ruleset, &state.grammar)
         .map_err(|e| engine_status(convert::prefixed(e, prefix)))?;
     Ok(pb::ScoreCaseResponse {
-        case_id: a.case_id.clone(),
-        excess_minor: a.cost.excess_minor,
-        supportable_claim_minor: a.cost.supportable_claim_minor,
-        allowed_cost_minor: a.cost.allowed_cost_minor,
-        total_cost_minor: a.cost.total_cost_minor,
-        assessment: Some(convert::assessment(&a.assessment)),
         result_json: result_json(include_json, &a)?,
+        ..convert::score_case_response(&a)
     })
 }
 
@@ -423,6 +420,7 @@ impl RiskAssessment for Service {
             let mut index = 0usize;
             while let Some(msg) = incoming.next().await {
                 let start = Instant::now();
+                let in_flight = state.metrics.begin("ScoreCases");
                 let result = match msg {
                     Err(status) => Err(too_large(status)),
                     Ok(_) if index >= state.max_stream_items => {
@@ -438,6 +436,7 @@ impl RiskAssessment for Service {
                         engine_work(size, move || score_one(&st, req, &who, &prefix)).await
                     }
                 };
+                drop(in_flight);
                 state
                     .metrics
                     .record("ScoreCases", result.is_ok(), start.elapsed());
@@ -703,6 +702,7 @@ impl RiskAssessment for Service {
                 } else {
                     0.0
                 },
+                in_flight: s.in_flight,
             })
             .collect();
         Ok(Response::new(pb::GetMetricsResponse {
