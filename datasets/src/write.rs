@@ -76,11 +76,17 @@ pub fn grant_results_frame(
     let mut granted_at = StringChunkedBuilder::new("granted_at".into(), rows.len());
     let mut date = String::with_capacity(10);
     for r in rows {
-        use std::fmt::Write as _;
-        date.clear();
-        // Writing into a String cannot fail.
-        let _ = write!(date, "{}", batch.granted_at[r.index]);
-        granted_at.append_value(&date);
+        let day = batch.granted_at[r.index];
+        match day.iso() {
+            Some(iso) => granted_at.append_value(iso.as_str()),
+            None => {
+                use std::fmt::Write as _;
+                date.clear();
+                // Writing into a String cannot fail.
+                let _ = write!(date, "{day}");
+                granted_at.append_value(&date);
+            }
+        }
     }
     let mut grade = StringChunkedBuilder::new("grade".into(), rows.len());
     let mut utf8 = [0u8; 4];

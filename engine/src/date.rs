@@ -91,10 +91,50 @@ impl Date {
     }
 }
 
+/// A date printed `YYYY-MM-DD` on the stack ([`Date::iso`]): no formatter, no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IsoDate([u8; 10]);
+
+impl IsoDate {
+    /// The text, `YYYY-MM-DD`.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and dashes are ever written.
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00")
+    }
+}
+
+impl Date {
+    /// The date as `YYYY-MM-DD` text on the stack, for years 0 to 9999 (every date [`Date::parse`]
+    /// and [`Date::from_ymd`] make); `None` for a year outside them (a date moved there by
+    /// arithmetic), which [`Display`](fmt::Display) prints with its sign or extra digits.
+    pub fn iso(self) -> Option<IsoDate> {
+        let (y, m, d) = self.ymd();
+        let y = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+        let digit = |v: u32| b'0' + (v % 10) as u8;
+        Some(IsoDate([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ]))
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        match self.iso() {
+            Some(iso) => f.write_str(iso.as_str()),
+            None => {
+                let (y, m, d) = self.ymd();
+                write!(f, "{y:04}-{m:02}-{d:02}")
+            }
+        }
     }
 }
 
@@ -107,7 +147,10 @@ impl std::str::FromStr for Date {
 
 impl serde::Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.iso() {
+            Some(iso) => serializer.serialize_str(iso.as_str()),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -169,6 +212,21 @@ fn civil_from_days(z: i32) -> (i32, u32, u32) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_stack_text_is_the_formatted_text(days in -800_000i32..3_000_000) {
+            let date = Date::from_days_since_epoch(days);
+            let (y, m, d) = date.ymd();
+            let formatted = format!("{y:04}-{m:02}-{d:02}");
+            prop_assert_eq!(date.to_string(), formatted.clone());
+            prop_assert_eq!(serde_json::to_string(&date).ok(), Some(format!("\"{formatted}\"")));
+            match date.iso() {
+                Some(iso) => prop_assert_eq!(iso.as_str(), formatted),
+                None => prop_assert!(!(0..=9999).contains(&y)),
+            }
+        }
+    }
 
     #[test]
     fn epoch_and_known_days() {

@@ -36,6 +36,7 @@ use crate::date::Date;
 use crate::domain::GrantBatch;
 use crate::ruleset::{IdentityRules, PerIdentifier, Ruleset};
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -393,10 +394,6 @@ struct Via {
     a_seen: (Date, Date),
     b_seen: (Date, Date),
 }
-
-/// One shared identifier as a link's evidence shows it: type, text, the dates the row's key
-/// was seen with it, the dates the other key was.
-type ViaShown<'a> = (Identifier, &'a str, (Date, Date), (Date, Date));
 
 /// A link from `key` to `other`, with its strength and the identifiers behind it
 /// (`vias[vias.0..vias.1]`, written from the smaller key's side).
@@ -1211,7 +1208,7 @@ impl DcAnalysis {
     /// The links of row `i`'s key that joined it to other keys in the resolution of `a`: the
     /// other key, the link's strength, and each identifier they share with the dates each key
     /// was seen with it (at most 20 links, by the other key's name).
-    pub fn links_of(&self, a: Aggregate, i: usize) -> Vec<Value> {
+    pub fn links_of(&self, a: Aggregate, i: usize) -> Vec<LinkEvidence<'_>> {
         let key = self.row_key[i];
         let min = self.level(a).min_strength;
         let from = self.links.partition_point(|l| l.key < key);
@@ -1227,54 +1224,127 @@ impl DcAnalysis {
             .into_iter()
             .take(EVIDENCE_LIST)
             .map(|l| {
-                let mut vias: Vec<ViaShown<'_>> = self.vias[l.vias.0..l.vias.1]
+                let mut via: Vec<ViaEvidence<'_>> = self.vias[l.vias.0..l.vias.1]
                     .iter()
                     .map(|v| {
-                        let text = self.identifier_texts[v.identifier.slot()].get(v.ident as usize);
-                        if v.a == key {
-                            (v.identifier, text, v.a_seen, v.b_seen)
+                        let value =
+                            self.identifier_texts[v.identifier.slot()].get(v.ident as usize);
+                        let (mine, theirs) = if v.a == key {
+                            (v.a_seen, v.b_seen)
                         } else {
-                            (v.identifier, text, v.b_seen, v.a_seen)
+                            (v.b_seen, v.a_seen)
+                        };
+                        ViaEvidence {
+                            identifier: v.identifier,
+                            value,
+                            key_seen: [mine.0, mine.1],
+                            other_seen: [theirs.0, theirs.1],
                         }
                     })
                     .collect();
-                vias.sort_unstable();
-                let via: Vec<Value> = vias
-                    .into_iter()
-                    .map(|(identifier, text, mine, theirs)| {
-                        json!({
-                            "identifier": identifier.column(),
-                            "value": text,
-                            "key_seen": [mine.0, mine.1],
-                            "other_seen": [theirs.0, theirs.1],
-                        })
-                    })
-                    .collect();
-                json!({
-                    "key": &*self.key_names[l.other as usize],
-                    "strength": l.strength,
-                    "via": via,
-                })
+                via.sort_unstable_by(|x, y| {
+                    (x.identifier, x.value, x.key_seen, x.other_seen).cmp(&(
+                        y.identifier,
+                        y.value,
+                        y.key_seen,
+                        y.other_seen,
+                    ))
+                });
+                LinkEvidence {
+                    key: &self.key_names[l.other as usize],
+                    strength: l.strength,
+                    via,
+                }
             })
             .collect()
     }
 
     /// The evidence of DC-SHARED-IDENTITY for row `i`: the person, its keys, the minimum link
     /// strength and the links that joined the row's key; `None` when the key stands alone.
-    pub fn shared_identity_evidence(&self, i: usize) -> Option<Value> {
+    /// Borrowed from the analysis: a batch prints it straight into its output.
+    pub fn shared_identity(&self, i: usize) -> Option<SharedIdentityEvidence<'_>> {
         let a = Aggregate::SharedIdentity;
         let person = self.person_for(a, i);
-        (person.key_count() > 1).then(|| {
-            json!({
-                "key": &*self.key_names[self.row_key[i] as usize],
-                "key_count": person.key_count(),
-                "keys": person.keys().take(EVIDENCE_LIST).collect::<Vec<_>>(),
-                "links": self.links_of(a, i),
-                "min_link_strength": self.settings.min_of(a),
-                "person_id": person.id(),
-            })
+        (person.key_count() > 1).then(|| SharedIdentityEvidence {
+            key: &self.key_names[self.row_key[i] as usize],
+            key_count: person.key_count(),
+            keys: person.keys().take(EVIDENCE_LIST).collect(),
+            links: self.links_of(a, i),
+            min_link_strength: self.settings.min_of(a),
+            person_id: PersonId(person.keys().next().unwrap_or("")),
         })
     }
+
+    /// [`DcAnalysis::shared_identity`] as a JSON value.
+    pub fn shared_identity_evidence(&self, i: usize) -> Option<Value> {
+        self.shared_identity(i)
+            .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
+    }
+}
+
+/// The evidence of DC-SHARED-IDENTITY of one grant, borrowed from the analysis. Its fields are
+/// in key order, so that its JSON text is the text of its JSON value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SharedIdentityEvidence<'a> {
+    /// The grant's borrower key.
+    pub key: &'a str,
+    /// How many keys the person has.
+    pub key_count: usize,
+    /// The person's keys, sorted (at most 20).
+    pub keys: Vec<&'a str>,
+    /// The links that joined the grant's key to others (at most 20, by the other key).
+    pub links: Vec<LinkEvidence<'a>>,
+    /// The minimum link strength that joins keys for this code.
+    pub min_link_strength: u32,
+    /// The person's id.
+    pub person_id: PersonId<'a>,
+}
+
+/// A person's id, `P:` and its smallest key, printed without building the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonId<'a>(pub &'a str);
+
+impl std::fmt::Display for PersonId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("P:")?;
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for PersonId<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// One link of a key to another, as DC-SHARED-IDENTITY's evidence shows it (fields in key
+/// order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkEvidence<'a> {
+    /// The other key.
+    pub key: &'a str,
+    /// The link's strength (the sum of the shared identifier types' weights).
+    pub strength: u32,
+    /// The identifiers the two keys share, by type, text and dates.
+    pub via: Vec<ViaEvidence<'a>>,
+}
+
+/// One identifier two keys share, with the dates each was seen with it (fields in key order).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViaEvidence<'a> {
+    /// The identifier's type, printed as its column's name.
+    #[serde(serialize_with = "identifier_column")]
+    pub identifier: Identifier,
+    /// First and last grant date the row's key was seen with it.
+    pub key_seen: [Date; 2],
+    /// First and last grant date the other key was seen with it.
+    pub other_seen: [Date; 2],
+    /// The identifier's text.
+    pub value: &'a str,
+}
+
+fn identifier_column<S: serde::Serializer>(id: &Identifier, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(id.column())
 }
 
 /// The finding codes of each person's grants, gathered chunk by chunk: one bit per catalogue
@@ -1513,6 +1583,13 @@ mod tests {
         assert_eq!(a.person_count(), 1);
         assert_eq!(a.row(1).concurrent, 1);
         let ev = a.shared_identity_evidence(0).unwrap();
+        // The batch prints the borrowed evidence: the same text as its value's.
+        let mut text = Vec::new();
+        crate::evidence::Evidence::SharedIdentity(a.shared_identity(0).unwrap())
+            .write_json(&mut text);
+        assert_eq!(String::from_utf8(text).unwrap(), ev.to_string());
+        assert_eq!(ev["person_id"], "P:father");
+        assert_eq!(ev["keys"], json!(["father", "mother", "son"]));
         assert_eq!(ev["key"], "mother");
         assert_eq!(ev["key_count"], 3);
         assert_eq!(ev["min_link_strength"], 1);

@@ -8,6 +8,8 @@
 //! about a tenth of the batch's time, where these fields take one allocation per finding.
 
 use crate::date::Date;
+use crate::dc::SharedIdentityEvidence;
+use crate::pd::HighPdEvidence;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -104,11 +106,16 @@ impl Field<'_> {
     }
 }
 
-/// The evidence of one finding: named fields, or (for the model's finding) a JSON value.
+/// The evidence of one finding: named fields, a structure borrowed from the analysis or the
+/// model's PDs, or any JSON value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Evidence<'a> {
     /// `(key, value)` in any order; a key given twice keeps its last value.
     Fields(Vec<(&'static str, Field<'a>)>),
+    /// DC-SHARED-IDENTITY's person, keys and links.
+    SharedIdentity(SharedIdentityEvidence<'a>),
+    /// RC-HIGH-PD's PD, model, reasons and threshold.
+    HighPd(HighPdEvidence<'a>),
     /// Any JSON value.
     Value(Value),
 }
@@ -119,12 +126,18 @@ impl<'a> Evidence<'a> {
         Evidence::Fields(Vec::from(fields))
     }
 
-    /// Whether the evidence is a JSON object (fields are).
+    /// Whether the evidence is a JSON object (all but a non-object value are).
     fn is_object(&self) -> bool {
-        matches!(
-            self,
-            Evidence::Fields(_) | Evidence::Value(Value::Object(_))
-        )
+        !matches!(self, Evidence::Value(v) if !v.is_object())
+    }
+
+    /// The evidence with a borrowed structure turned into its JSON value (fields and values
+    /// as they are).
+    fn fields_or_value(self) -> Self {
+        match self {
+            Evidence::SharedIdentity(_) | Evidence::HighPd(_) => Evidence::Value(self.into_value()),
+            other => other,
+        }
     }
 
     /// Adds `other` to this evidence of the same code, as the full assessment does: two
@@ -135,7 +148,11 @@ impl<'a> Evidence<'a> {
             *self = other;
             return;
         }
-        match (&mut *self, other) {
+        if matches!(self, Evidence::SharedIdentity(_) | Evidence::HighPd(_)) {
+            let mine = std::mem::replace(self, Evidence::Value(Value::Null));
+            *self = mine.fields_or_value();
+        }
+        match (&mut *self, other.fields_or_value()) {
             (Evidence::Fields(mine), Evidence::Fields(theirs)) => mine.extend(theirs),
             (Evidence::Value(Value::Object(mine)), Evidence::Value(Value::Object(theirs))) => {
                 mine.extend(theirs);
@@ -167,6 +184,9 @@ impl<'a> Evidence<'a> {
                     .map(|(k, v)| (k.to_string(), v.to_value()))
                     .collect(),
             ),
+            // Plain structures of texts, numbers and lists: they always convert.
+            Evidence::SharedIdentity(e) => serde_json::to_value(e).unwrap_or(Value::Null),
+            Evidence::HighPd(e) => serde_json::to_value(e).unwrap_or(Value::Null),
             Evidence::Value(v) => v,
         }
     }
@@ -197,6 +217,12 @@ impl<'a> Evidence<'a> {
                 out.push(b'}');
             }
             // Writing into a Vec cannot fail.
+            Evidence::SharedIdentity(e) => {
+                let _ = serde_json::to_writer(&mut *out, e);
+            }
+            Evidence::HighPd(e) => {
+                let _ = serde_json::to_writer(&mut *out, e);
+            }
             Evidence::Value(v) => {
                 let _ = serde_json::to_writer(&mut *out, v);
             }

@@ -40,7 +40,7 @@ pub mod stats;
 pub mod validate;
 pub mod vintage;
 
-pub use date::Date;
+pub use date::{Date, IsoDate};
 pub use error::{EngineError, ErrorCode, FieldError};
 pub use ruleset::Ruleset;
 

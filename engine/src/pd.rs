@@ -62,6 +62,52 @@ struct RowEvidence<'a> {
     absent_inputs: &'a [String],
 }
 
+/// The evidence of RC-HIGH-PD for one row, borrowed from the columns: the row's PD evidence
+/// with the threshold and, when the model is not validated for the data, why the finding is
+/// information only. Fields in key order, and each reason's too, so that its JSON text is the
+/// text of its JSON value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HighPdEvidence<'a> {
+    /// Model inputs the table did not have.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub absent_inputs: &'a [String],
+    /// Why the finding is information only, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub information_only: Option<&'a str>,
+    /// The model's id.
+    pub model: &'a str,
+    /// The row's PD.
+    pub pd: f64,
+    /// The row's top reasons.
+    #[serde(serialize_with = "reasons_in_key_order")]
+    pub reasons: &'a [PdReason],
+    /// The row's scorecard score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// The ruleset's RC-HIGH-PD threshold.
+    pub threshold: f64,
+}
+
+/// Reasons printed with their keys in order (`bin`, `feature`, `impact`), as a JSON value of
+/// them prints.
+fn reasons_in_key_order<S: serde::Serializer>(
+    reasons: &&[PdReason],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    struct InKeyOrder<'a>(&'a PdReason);
+    impl Serialize for InKeyOrder<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut s = serializer.serialize_struct("PdReason", 3)?;
+            s.serialize_field("bin", &*self.0.bin)?;
+            s.serialize_field("feature", &*self.0.feature)?;
+            s.serialize_field("impact", &self.0.impact)?;
+            s.end()
+        }
+    }
+    serializer.collect_seq(reasons.iter().map(InKeyOrder))
+}
+
 impl GrantPds {
     /// Why the model's findings are information only on data scored under `ruleset` (whose
     /// currency is `currency`, when known), or `None` when the model is validated for that
@@ -115,8 +161,34 @@ impl GrantPds {
         serde_json::to_value(self.row(i)).unwrap_or(serde_json::Value::Null)
     }
 
-    /// The same evidence as JSON text, written straight from the columns (the batch path).
+    /// The evidence of RC-HIGH-PD for row `i` against `threshold`, with `information_only`
+    /// when the finding is information only.
+    pub fn high_pd_evidence<'a>(
+        &'a self,
+        i: usize,
+        threshold: f64,
+        information_only: Option<&'a str>,
+    ) -> HighPdEvidence<'a> {
+        let row = self.row(i);
+        HighPdEvidence {
+            absent_inputs: row.absent_inputs,
+            information_only,
+            model: row.model,
+            pd: row.pd,
+            reasons: row.reasons,
+            score: row.score,
+            threshold,
+        }
+    }
+
+    /// The same evidence as JSON text, written straight from the columns.
     pub fn evidence_json(&self, i: usize) -> String {
         serde_json::to_string(&self.row(i)).unwrap_or_default()
+    }
+
+    /// Appends the same evidence as JSON text to `out` (the batch path).
+    pub fn write_evidence_json(&self, i: usize, out: &mut Vec<u8>) {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, &self.row(i));
     }
 }

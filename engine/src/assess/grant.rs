@@ -15,7 +15,7 @@ use crate::index::GrantRow;
 use crate::pd::GrantPds;
 use crate::ruleset::Ruleset;
 use rayon::prelude::*;
-use serde_json::json;
+use serde_json::Value;
 
 /// Thresholds of the grant-level codes, read once from the ruleset.
 #[derive(Debug, Clone)]
@@ -187,7 +187,9 @@ impl<'r> GrantRules<'r> {
         let scores = self.ruleset.scoring.scores_only(&items[..hits.len()]);
         // Evidence keyed by code in key order, as a JSON object prints.
         hits.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        let mut evidence = Vec::with_capacity(64 + 96 * hits.len());
+        let mut evidence = Vec::with_capacity(
+            96 * hits.len() + pds.map_or(2, |p| 96 + 96 * p.reasons.get(i).map_or(0, Vec::len)),
+        );
         evidence.push(b'{');
         for (n, (id, value)) in hits.iter_mut().enumerate() {
             if n > 0 {
@@ -197,6 +199,15 @@ impl<'r> GrantRules<'r> {
             evidence.extend_from_slice(id.as_str().as_bytes());
             evidence.extend_from_slice(b"\":");
             value.write_json(&mut evidence);
+        }
+        // Every grant's evidence carries its model PD, score and reasons under "PD", after
+        // the codes.
+        if let Some(p) = pds.filter(|p| i < p.pd.len()) {
+            if !hits.is_empty() {
+                evidence.push(b',');
+            }
+            evidence.extend_from_slice(b"\"PD\":");
+            p.write_evidence_json(i, &mut evidence);
         }
         evidence.push(b'}');
         CompactAssessment {
@@ -428,9 +439,9 @@ impl<'r> GrantRules<'r> {
             }
         }
         if self.on(code::DC_SHARED_IDENTITY)
-            && let Some(ev) = dc.analysis.shared_identity_evidence(dc.first + i)
+            && let Some(ev) = dc.analysis.shared_identity(dc.first + i)
         {
-            out.push((code::DC_SHARED_IDENTITY, Evidence::Value(ev)));
+            out.push((code::DC_SHARED_IDENTITY, Evidence::SharedIdentity(ev)));
         }
         if self.on(code::DC_IDENTIFIER_HUB)
             && let Some(ev) = dc.analysis.hub_evidence(dc.first + i)
@@ -444,12 +455,13 @@ impl<'r> GrantRules<'r> {
     /// and its reasons as evidence; when the model is not validated for these grants
     /// ([`GrantRules::pd_information_only`]), the reason is in the evidence under
     /// `information_only` and the finding is information only.
-    pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<GrantHit<'_>> {
+    pub fn evaluate_pd(&self, pds: &GrantPds, i: usize) -> Option<(CodeId, Value)> {
         if !self.pd_fires(pds, i) {
             return None;
         }
         let note = self.pd_information_only(pds);
         self.pd_hit(pds, i, note.as_deref())
+            .map(|(code, ev)| (code, ev.into_value()))
     }
 
     /// Whether row `i`'s PD is above the RC-HIGH-PD threshold (the ruleset enabling the code).
@@ -461,16 +473,19 @@ impl<'r> GrantRules<'r> {
 
     /// RC-HIGH-PD of row `i` with `note` (the information-only reason, computed once per
     /// batch) in its evidence.
-    fn pd_hit(&self, pds: &GrantPds, i: usize, note: Option<&str>) -> Option<GrantHit<'_>> {
+    fn pd_hit<'p>(
+        &self,
+        pds: &'p GrantPds,
+        i: usize,
+        note: Option<&'p str>,
+    ) -> Option<GrantHit<'p>> {
         let t = self.t(code::RC_HIGH_PD)?;
         let pd = *pds.pd.get(i)?;
         (pd > t).then(|| {
-            let mut ev = pds.evidence(i);
-            ev["threshold"] = json!(t);
-            if let Some(note) = note {
-                ev["information_only"] = json!(note);
-            }
-            (code::RC_HIGH_PD, Evidence::Value(ev))
+            (
+                code::RC_HIGH_PD,
+                Evidence::HighPd(pds.high_pd_evidence(i, t, note)),
+            )
         })
     }
 
@@ -574,30 +589,12 @@ pub fn assess_grant_chunk(
         .with_min_len(2_048)
         .map(|i| {
             let a = rules.assess_compact(chunk, i, Some(dc), pds, pd_note.as_deref());
-            let codes = a.evidence;
-            // Every grant's evidence carries its model PD, score and reasons under "PD",
-            // written straight into the text (after the codes), in a string of exact size.
-            let evidence = match pds.filter(|p| i < p.pd.len()) {
-                Some(p) => {
-                    let pd = p.evidence_json(i);
-                    let mut text = String::with_capacity(codes.len() + pd.len() + 8);
-                    text.push_str(&codes[..codes.len() - 1]);
-                    if codes.len() > 2 {
-                        text.push(',');
-                    }
-                    text.push_str("\"PD\":");
-                    text.push_str(&pd);
-                    text.push('}');
-                    text
-                }
-                None => codes,
-            };
             GrantRow {
                 index: i,
                 findings: a.findings,
                 scores: a.scores,
                 grade: a.grade,
-                evidence,
+                evidence: a.evidence,
                 pd: pds.and_then(|p| p.pd.get(i).copied()),
                 pd_score: pds.and_then(|p| p.score.get(i).copied().flatten()),
             }
@@ -669,6 +666,32 @@ mod tests {
             rows.iter()
                 .any(|r| r.findings.contains("DC-SHARED-IDENTITY"))
         );
+    }
+
+    #[test]
+    fn the_high_pd_evidence_is_the_rows_pd_evidence_with_the_threshold_and_the_note() {
+        let mut p = pds(&[0.1, 0.5]);
+        p.absent_inputs = vec!["dti".into()];
+        p.score = vec![Some(512.25), None];
+        p.reasons[0].push(crate::pd::PdReason {
+            feature: "inquiries_6m".into(),
+            bin: "(2, \"+inf\"]".into(),
+            impact: 0.1 + 0.2,
+        });
+        for i in 0..2 {
+            for note in [None, Some("model pd_test@1 was validated on \"US\" data")] {
+                let typed = p.high_pd_evidence(i, 0.3, note);
+                let mut expected = p.evidence(i);
+                expected["threshold"] = serde_json::json!(0.3);
+                if let Some(note) = note {
+                    expected["information_only"] = serde_json::json!(note);
+                }
+                assert_eq!(serde_json::to_value(&typed).unwrap(), expected);
+                let mut text = Vec::new();
+                crate::evidence::Evidence::HighPd(typed).write_json(&mut text);
+                assert_eq!(String::from_utf8(text).unwrap(), expected.to_string());
+            }
+        }
     }
 
     #[test]
