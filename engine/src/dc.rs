@@ -211,7 +211,12 @@ pub struct Person<'a> {
 impl<'a> Person<'a> {
     /// Person id: `P:` and the smallest borrower key of the group.
     pub fn id(&self) -> String {
-        format!("P:{}", self.keys().next().unwrap_or(""))
+        self.person_id().to_string()
+    }
+
+    /// Person id, printed without building the text ([`Person::id`] is its text).
+    pub fn person_id(&self) -> PersonId<'a> {
+        PersonId(self.keys().next().unwrap_or(""))
     }
 
     /// The borrower keys joined into this person, sorted.
@@ -1242,14 +1247,7 @@ impl DcAnalysis {
                         }
                     })
                     .collect();
-                via.sort_unstable_by(|x, y| {
-                    (x.identifier, x.value, x.key_seen, x.other_seen).cmp(&(
-                        y.identifier,
-                        y.value,
-                        y.key_seen,
-                        y.other_seen,
-                    ))
-                });
+                via.sort_unstable_by_key(|v| (v.identifier, v.value, v.key_seen, v.other_seen));
                 LinkEvidence {
                     key: &self.key_names[l.other as usize],
                     strength: l.strength,
@@ -1271,7 +1269,7 @@ impl DcAnalysis {
             keys: person.keys().take(EVIDENCE_LIST).collect(),
             links: self.links_of(a, i),
             min_link_strength: self.settings.min_of(a),
-            person_id: PersonId(person.keys().next().unwrap_or("")),
+            person_id: person.person_id(),
         })
     }
 
