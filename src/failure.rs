@@ -86,6 +86,20 @@ pub(crate) fn report(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Writes `text` on stdout and flushes it; a closed pipe (`finrisk ... | head`) is not an
+/// error of ours and is ignored, any other write error is returned.
+pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Help and version go to stdout with exit 0; any other parse error is one stderr line, exit 2.
 pub(crate) fn report_usage_error(e: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
@@ -93,8 +107,11 @@ pub(crate) fn report_usage_error(e: &clap::Error) -> ExitCode {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            print!("{}", e.render());
-            ExitCode::SUCCESS
+            // `finrisk --help | head` closes the pipe early: not a failure, and never a panic.
+            match write_stdout(&e.render().to_string()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => report(&anyhow::anyhow!("cannot write the help: {err}")),
+            }
         }
         _ => {
             eprintln!("finrisk: {} (see finrisk --help)", usage_error_line(e));

@@ -63,19 +63,13 @@ fn no_transparent_huge_pages() {
 #[cfg(not(target_os = "linux"))]
 fn no_transparent_huge_pages() {}
 
-use std::io::Write;
 use std::process::ExitCode;
 
 /// Prints `output` on stdout and returns `code`; a closed pipe (`finrisk ... | head`) is not a
 /// failure of ours, any other write error is.
 fn print_then(output: &str, code: ExitCode) -> ExitCode {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match failure::write_stdout(output) {
         Ok(()) => code,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
         Err(e) => failure::report(&anyhow::anyhow!("cannot write the output: {e}")),
     }
 }

@@ -451,3 +451,22 @@ fn parquet_metadata_that_crashes_the_reader() {
         assert!(!output.exists(), "{args:?} left an output");
     }
 }
+
+/// `finrisk ... --help | head` closes the pipe before the help is written: exit 0 and no panic
+/// (the reader is gone before the binary even parses its arguments, so the write always fails).
+#[test]
+fn help_into_a_closed_pipe_is_not_a_panic() {
+    for args in [&["--help"][..], &["eval-ads", "--help"][..]] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

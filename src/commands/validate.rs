@@ -111,7 +111,7 @@ fn cases(args: &ValidateArgs) -> anyhow::Result<String> {
         }
     };
     if let Some(first) = report.row_errors.first() {
-        print!("{detail}");
+        crate::failure::write_stdout(&detail)?;
         return Err(bad_input(format!(
             "{}: {} of {} cases refused, {} repayment or ad rows refused; first: row {}, {}: {}",
             args.input.display(),
@@ -160,7 +160,7 @@ fn grants(args: &ValidateArgs) -> anyhow::Result<String> {
         };
         // The full report still goes to stdout so nothing is lost; the one-line summary and
         // exit code 2 say the table is not clean.
-        print!("{detail}");
+        crate::failure::write_stdout(&detail)?;
         return Err(bad_input(format!(
             "{}: {} of {} rows refused; first: row {}, {}: {}",
             args.input.display(),
