@@ -155,6 +155,11 @@ pub struct AdModel {
     pub corpus: String,
     /// FNV-1a hash of the training texts and labels, for reproducibility.
     pub training_hash: String,
+    /// The claim-grammar versions its `§claim` and `§price` features were read with (empty when
+    /// its tokens use no grammar); an artifact read with another grammar than the binary's is
+    /// refused, since its features would mean something else.
+    #[serde(default)]
+    pub grammar_versions: Vec<String>,
     /// Training texts.
     pub training_texts: usize,
     /// Held-out texts.
@@ -258,6 +263,11 @@ impl AdModel {
             command: command.to_string(),
             corpus: about.to_string(),
             training_hash: fnv(&train),
+            grammar_versions: if params.tokens == Tokens::CharNgramsAndClaims {
+                text::grammar_versions()
+            } else {
+                Vec::new()
+            },
             training_texts: train.len(),
             held_out_texts: held.len(),
             cross_validated: cv
@@ -349,6 +359,13 @@ impl AdModel {
                 "weights and vocabulary differ in length".into(),
             ));
         }
+        if !m.grammar_versions.is_empty() && m.grammar_versions != text::grammar_versions() {
+            return Err(ModelError::Artifact(format!(
+                "its features were read with the claim grammar {}, this binary embeds {}: retrain it (models/README.md)",
+                m.grammar_versions.join(", "),
+                text::grammar_versions().join(", ")
+            )));
+        }
         m.featurizer.reindex();
         Ok(m)
     }
@@ -423,6 +440,19 @@ mod tests {
                 shipped.probabilities(&ad.text)
             );
         }
+    }
+
+    #[test]
+    fn an_artifact_read_with_another_grammar_is_refused() {
+        let shipped = AdModel::shipped().unwrap();
+        assert_eq!(shipped.grammar_versions, text::grammar_versions());
+        let mut other = shipped.clone();
+        other.grammar_versions = vec!["marketing-en-2000.1.1".into()];
+        let err = AdModel::from_json(&other.to_json().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("marketing-en-2000.1.1"), "{err}");
+        // An artifact of tokens that use no grammar records none and loads anywhere.
+        other.grammar_versions.clear();
+        assert!(AdModel::from_json(&other.to_json().unwrap()).is_ok());
     }
 
     #[test]

@@ -40,6 +40,14 @@ fn grammar() -> Option<&'static ClaimGrammar> {
         .as_ref()
 }
 
+/// The versions of the embedded grammar the claim features are read with (empty if it does
+/// not load).
+pub fn grammar_versions() -> Vec<String> {
+    grammar().map_or_else(Vec::new, |g| {
+        g.versions().into_iter().map(str::to_string).collect()
+    })
+}
+
 /// What the grammar reads in `text`, as feature names.
 fn grammar_tokens(text: &str, out: &mut Vec<String>) {
     let Some(g) = grammar() else { return };
