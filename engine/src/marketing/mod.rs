@@ -1465,6 +1465,59 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms 2026.12.9 adds from batch 10's misses, each with near misses.
+    #[test]
+    fn forms_of_the_ninth_grammar_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "speed",
+                &[
+                    "loans are easily available and disbursed within minutes",
+                    "funded as soon as the same day",
+                    "you can receive the money within a minute",
+                    "The money is usually available within around 24 hours",
+                ],
+                &[
+                    "funded within 5 business days",
+                    "the money is repaid within 30 days",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "a pawn is a collateral loan, so no credit is needed",
+                    "suitable for people with mortgage arrears, CCJs or a bad credit history",
+                    "lenders may be more accommodating if you have bad credit",
+                ],
+                &[
+                    "suitable for people with a steady income",
+                    "no credit card is needed to repay",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "they come with serious financial risks",
+                    "pawning is a very high-risk way to get money",
+                    "They are not meant to be a long-term solution to financial problems",
+                ],
+                &["a low-risk savings account", "meant to be easy"],
+            ),
+            (
+                "price_claim",
+                &["利率比信用卡及普通私人贷款更低"],
+                &["利率比较"],
+            ),
+            (
+                "price_figure",
+                &["您的奖品2.95%闪电贷利率券即将到期", "最低可优惠至3.0%"],
+                &["首付最低20%", "优惠券已发放"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_after_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["approval".chars().collect(), "通过".chars().collect()];
