@@ -1518,6 +1518,39 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms 2026.12.10 adds from batch 11's misses, each with near misses.
+    #[test]
+    fn forms_of_the_tenth_grammar_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &["get your earnings by direct deposit as soon as the next day"],
+                &["repay within the next year"],
+            ),
+            (
+                "interest_free",
+                &["get your earnings by direct deposit as soon as the next day, for free"],
+                &["a free budgeting guide"],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "if you default the lender can take it away and sell it",
+                    "It's not free: there is a transfer fee",
+                    "always read the fine print",
+                    "fees can trip you up",
+                ],
+                &[
+                    "if you default on nothing",
+                    "free delivery",
+                    "print your statement",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_after_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["approval".chars().collect(), "通过".chars().collect()];
