@@ -12,7 +12,7 @@ use crate::domain::grant::GrantBatch;
 use crate::evidence::{Evidence, Field};
 use crate::findings::{Dimension, Level, Scores};
 use crate::index::GrantRow;
-use crate::pd::GrantPds;
+use crate::pd::{GrantPds, PdEvidenceText};
 use crate::ruleset::Ruleset;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -147,6 +147,7 @@ impl<'r> GrantRules<'r> {
         i: usize,
         dc: Option<DcChunk<'_>>,
         pds: Option<&GrantPds>,
+        pd_text: Option<&PdEvidenceText<'_>>,
         pd_note: Option<&str>,
     ) -> CompactAssessment {
         let mut found = self.evaluate(b, i);
@@ -207,7 +208,10 @@ impl<'r> GrantRules<'r> {
                 evidence.push(b',');
             }
             evidence.extend_from_slice(b"\"PD\":");
-            p.write_evidence_json(i, &mut evidence);
+            match pd_text {
+                Some(text) => text.write(i, &mut evidence),
+                None => p.write_evidence_json(i, &mut evidence),
+            }
         }
         evidence.push(b'}');
         CompactAssessment {
@@ -584,11 +588,19 @@ pub fn assess_grant_chunk(
 ) -> Vec<GrantRow> {
     let rules = GrantRules::new(ruleset, None);
     let pd_note = pds.and_then(|p| rules.pd_information_only(p));
+    let pd_text = pds.map(GrantPds::evidence_text);
     (0..chunk.len())
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess_compact(chunk, i, Some(dc), pds, pd_note.as_deref());
+            let a = rules.assess_compact(
+                chunk,
+                i,
+                Some(dc),
+                pds,
+                pd_text.as_ref(),
+                pd_note.as_deref(),
+            );
             GrantRow {
                 index: i,
                 findings: a.findings,
