@@ -187,12 +187,6 @@ impl GrantPds {
         serde_json::to_string(&self.row(i)).unwrap_or_default()
     }
 
-    /// Appends the same evidence as JSON text to `out`.
-    pub fn write_evidence_json(&self, i: usize, out: &mut Vec<u8>) {
-        // Writing into a Vec cannot fail.
-        let _ = serde_json::to_writer(out, &self.row(i));
-    }
-
     /// A writer of the rows' evidence text that escapes what the rows share once (the model,
     /// each reason's feature and bin): the batch path.
     pub fn evidence_text(&self) -> PdEvidenceText<'_> {
@@ -204,8 +198,7 @@ impl GrantPds {
 /// escape once; a pair first met later is escaped where it is met.
 const REASON_HEADS_FROM_ROWS: usize = 4_096;
 
-/// The evidence text of a batch's PDs ([`GrantPds::write_evidence_json`]'s text, byte for
-/// byte) with the parts every row shares escaped once: the model's name, the absent inputs
+/// The evidence text of a batch's PDs ([`GrantPds::evidence_json`]'s text, byte for byte) with the parts every row shares escaped once: the model's name, the absent inputs
 /// and each (feature, bin) reason's keys, looked up by the address of the shared names.
 pub struct PdEvidenceText<'a> {
     pds: &'a GrantPds,
@@ -261,7 +254,12 @@ impl<'a> PdEvidenceText<'a> {
         }
     }
 
-    /// Appends row `i`'s evidence to `out`: the text of [`GrantPds::write_evidence_json`].
+    /// The PDs the text is written from.
+    pub fn pds(&self) -> &'a GrantPds {
+        self.pds
+    }
+
+    /// Appends row `i`'s evidence to `out`: the text of [`GrantPds::evidence_json`].
     pub fn write(&self, i: usize, out: &mut Vec<u8>) {
         let p = self.pds;
         out.extend_from_slice(b"{\"pd\":");
@@ -349,12 +347,11 @@ mod tests {
             let p = pds(REASON_HEADS_FROM_ROWS + 50, absent);
             let text = p.evidence_text();
             for i in 0..p.pd.len() {
-                let (mut fast, mut serde) = (Vec::new(), Vec::new());
+                let mut fast = Vec::new();
                 text.write(i, &mut fast);
-                p.write_evidence_json(i, &mut serde);
                 assert_eq!(
                     String::from_utf8(fast).unwrap(),
-                    String::from_utf8(serde).unwrap(),
+                    p.evidence_json(i),
                     "row {i}"
                 );
             }

@@ -146,10 +146,10 @@ impl<'r> GrantRules<'r> {
         b: &GrantBatch,
         i: usize,
         dc: Option<DcChunk<'_>>,
-        pds: Option<&GrantPds>,
         pd_text: Option<&PdEvidenceText<'_>>,
         pd_note: Option<&str>,
     ) -> CompactAssessment {
+        let pds = pd_text.map(PdEvidenceText::pds);
         let mut found = self.evaluate(b, i);
         if let Some(dc) = dc {
             found.extend(self.evaluate_dc(b, i, dc));
@@ -203,15 +203,12 @@ impl<'r> GrantRules<'r> {
         }
         // Every grant's evidence carries its model PD, score and reasons under "PD", after
         // the codes.
-        if let Some(p) = pds.filter(|p| i < p.pd.len()) {
+        if let Some(text) = pd_text.filter(|t| i < t.pds().pd.len()) {
             if !hits.is_empty() {
                 evidence.push(b',');
             }
             evidence.extend_from_slice(b"\"PD\":");
-            match pd_text {
-                Some(text) => text.write(i, &mut evidence),
-                None => p.write_evidence_json(i, &mut evidence),
-            }
+            text.write(i, &mut evidence);
         }
         evidence.push(b'}');
         CompactAssessment {
@@ -593,14 +590,7 @@ pub fn assess_grant_chunk(
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess_compact(
-                chunk,
-                i,
-                Some(dc),
-                pds,
-                pd_text.as_ref(),
-                pd_note.as_deref(),
-            );
+            let a = rules.assess_compact(chunk, i, Some(dc), pd_text.as_ref(), pd_note.as_deref());
             GrantRow {
                 index: i,
                 findings: a.findings,
