@@ -140,10 +140,35 @@ fn grants_batch_writes_results_and_rejects() {
     let mut lines = results.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "grant_id,source_row,institution_id,product_id,granted_at,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence,pd,pd_score,first_payment_default,defaulted"
+        "grant_id,source_row,institution_id,product_id,granted_at,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall,grade,evidence,pd,pd_score,\
+pd_reason_1_feature,pd_reason_1_bin,pd_reason_1_impact,\
+pd_reason_2_feature,pd_reason_2_bin,pd_reason_2_impact,\
+pd_reason_3_feature,pd_reason_3_bin,pd_reason_3_impact,\
+first_payment_default,defaulted"
     );
     let first = lines.next().unwrap();
     assert!(first.starts_with("G-0001,1,INST-A,P-001,2024-01-05,RC-INCOME-UNVERIFIED;RC-DTI-HIGH;RC-STUDENT;DC-MANY-LENDERS;DC-MANY-INQUIRIES,"), "{first}");
+    // The model's reasons are columns, not part of the findings' evidence.
+    use polars::prelude::SerReader as _;
+    let table = polars::prelude::CsvReadOptions::default()
+        .try_into_reader_with_file_path(Some(output.clone()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    let evidence = table
+        .column("evidence")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap();
+    assert!(!evidence.contains("\"PD\""), "{evidence}");
+    let feature = table.column("pd_reason_1_feature").unwrap().str().unwrap();
+    let impact = table.column("pd_reason_1_impact").unwrap().f64().unwrap();
+    for i in 0..table.height() {
+        assert!(feature.get(i).is_some_and(|f| !f.is_empty()), "row {i}");
+        assert!(impact.get(i).is_some_and(f64::is_finite), "row {i}");
+    }
     assert_eq!(results.lines().count(), 4);
     let rejects = std::fs::read_to_string(dir.join("out.csv.rejects.csv")).unwrap();
     assert!(rejects.contains("2,granted_at,"), "{rejects}");

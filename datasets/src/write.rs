@@ -4,6 +4,7 @@ use crate::{DatasetError, TableFormat};
 use finrisk_engine::assess::GrantRow;
 use finrisk_engine::dc::{DcAnalysis, PersonCodes};
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
+use finrisk_engine::pd::GrantPds;
 use polars::prelude::*;
 use std::path::Path;
 
@@ -55,13 +56,65 @@ fn frame(columns: Vec<Column>) -> Result<DataFrame, DatasetError> {
     })
 }
 
-/// One output row per assessed grant: id, source row, findings and scores.
+/// The names of the PD reason columns of the grants output, reason by reason: feature, bin,
+/// impact (`pd_reason_1_feature`, `pd_reason_1_bin`, `pd_reason_1_impact`, then `_2_`, `_3_`).
+pub fn pd_reason_column_names() -> Vec<[String; 3]> {
+    (1..=finrisk_engine::pd::TOP_REASONS)
+        .map(|k| {
+            [
+                format!("pd_reason_{k}_feature"),
+                format!("pd_reason_{k}_bin"),
+                format!("pd_reason_{k}_impact"),
+            ]
+        })
+        .collect()
+}
+
+/// The PD reason columns of `rows`: for each of the top reasons, its feature, bin and impact
+/// (null where the grant has fewer reasons or no PD model ran). `pds` are the PDs of the batch
+/// the rows index into.
+fn pd_reason_columns(rows: &[GrantRow], pds: Option<&GrantPds>) -> Vec<Column> {
+    let mut columns = Vec::with_capacity(3 * finrisk_engine::pd::TOP_REASONS);
+    for (k, [feature_name, bin_name, impact_name]) in
+        pd_reason_column_names().into_iter().enumerate()
+    {
+        let mut feature = StringChunkedBuilder::new(feature_name.into(), rows.len());
+        let mut bin = StringChunkedBuilder::new(bin_name.into(), rows.len());
+        let mut impact = Vec::with_capacity(rows.len());
+        for r in rows {
+            match pds
+                .and_then(|p| p.reasons.get(r.index))
+                .and_then(|reasons| reasons.get(k))
+            {
+                Some(reason) => {
+                    feature.append_value(&*reason.feature);
+                    bin.append_value(&*reason.bin);
+                    impact.push(Some(reason.impact));
+                }
+                None => {
+                    feature.append_null();
+                    bin.append_null();
+                    impact.push(None);
+                }
+            }
+        }
+        columns.push(feature.finish().into_column());
+        columns.push(bin.finish().into_column());
+        columns.push(Column::new(impact_name.into(), impact));
+    }
+    columns
+}
+
+/// One output row per assessed grant: id, source row, findings, scores, the findings'
+/// evidence, the PD model's output (PD, score, top reasons) and the outcomes given.
 ///
-/// Text columns are built straight from the batch's and the rows' text (no copy of each cell
-/// into a new `String` first); dates are formatted into one reused buffer.
+/// `pds` are the PDs of `batch` (by batch row), when a PD model ran. Text columns are built
+/// straight from the batch's and the rows' text (no copy of each cell into a new `String`
+/// first); dates are formatted into one reused buffer.
 pub fn grant_results_frame(
     batch: &GrantBatch,
     rows: &[GrantRow],
+    pds: Option<&GrantPds>,
 ) -> Result<DataFrame, DatasetError> {
     fn text<'a>(name: &str, cells: impl Iterator<Item = &'a str>) -> Column {
         StringChunked::from_iter_values(name.into(), cells).into_column()
@@ -93,7 +146,7 @@ pub fn grant_results_frame(
     for r in rows {
         grade.append_value(&*r.grade.encode_utf8(&mut utf8));
     }
-    frame(vec![
+    let mut columns = vec![
         text(
             "grant_id",
             rows.iter().map(|r| batch.grant_id[r.index].as_str()),
@@ -134,6 +187,9 @@ pub fn grant_results_frame(
             "pd_score".into(),
             rows.iter().map(|r| r.pd_score).collect::<Vec<_>>(),
         ),
+    ];
+    columns.extend(pd_reason_columns(rows, pds));
+    columns.extend([
         Column::new(
             "first_payment_default".into(),
             rows.iter()
@@ -146,7 +202,8 @@ pub fn grant_results_frame(
                 .map(|r| batch.defaulted[r.index].map(i32::from))
                 .collect::<Vec<_>>(),
         ),
-    ])
+    ]);
+    frame(columns)
 }
 
 /// Adds a constant text column (a hive partition value) to every row of `df`.

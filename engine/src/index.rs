@@ -20,8 +20,9 @@ pub struct GrantRow {
     pub scores: Scores,
     /// Grade.
     pub grade: char,
-    /// Evidence of every finding, as a JSON object keyed by code; with a PD model, also `PD`:
-    /// the grant's PD, score, model id and top reasons.
+    /// Evidence of every finding, as a JSON object keyed by code (`{}` without findings). The
+    /// model's PD, score and reasons are not in it: they are the batch's columns
+    /// ([`crate::pd::GrantPds`] holds the reasons, by row).
     pub evidence: String,
     /// Model PD, when a PD model was applied.
     pub pd: Option<f64>,

@@ -5,7 +5,6 @@
 //! and reports the PD, the model and its top reasons as the finding's evidence.
 
 use crate::ruleset::Ruleset;
-use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -21,6 +20,10 @@ pub struct ModelValidation {
     /// The population validated on (lender, product, years).
     pub population: String,
 }
+
+/// How many reasons (the characteristics that raised the PD most) a grant's PD comes with:
+/// the batch writes one set of reason columns for each.
+pub const TOP_REASONS: usize = 3;
 
 /// A characteristic that raised a grant's PD.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -179,182 +182,6 @@ impl GrantPds {
             reasons: row.reasons,
             score: row.score,
             threshold,
-        }
-    }
-
-    /// The same evidence as JSON text, written straight from the columns.
-    pub fn evidence_json(&self, i: usize) -> String {
-        serde_json::to_string(&self.row(i)).unwrap_or_default()
-    }
-
-    /// A writer of the rows' evidence text that escapes what the rows share once (the model,
-    /// each reason's feature and bin): the batch path.
-    pub fn evidence_text(&self) -> PdEvidenceText<'_> {
-        PdEvidenceText::new(self)
-    }
-}
-
-/// How many rows' reasons [`PdEvidenceText`] reads ahead for the (feature, bin) pairs to
-/// escape once; a pair first met later is escaped where it is met.
-const REASON_HEADS_FROM_ROWS: usize = 4_096;
-
-/// The evidence text of a batch's PDs ([`GrantPds::evidence_json`]'s text, byte for byte) with the parts every row shares escaped once: the model's name, the absent inputs
-/// and each (feature, bin) reason's keys, looked up by the address of the shared names.
-pub struct PdEvidenceText<'a> {
-    pds: &'a GrantPds,
-    /// `,"model":"…","reasons":[`
-    model_then_reasons: Vec<u8>,
-    /// `]`, the absent inputs when there are any, `}`
-    close: Vec<u8>,
-    /// `{"feature":"…","bin":"…","impact":` by the addresses of the reason's feature and bin.
-    reason_heads: HashMap<(usize, usize), Vec<u8>, foldhash::fast::RandomState>,
-}
-
-/// The addresses of a reason's shared feature and bin names.
-fn reason_key(r: &PdReason) -> (usize, usize) {
-    (
-        Arc::as_ptr(&r.feature).cast::<u8>() as usize,
-        Arc::as_ptr(&r.bin).cast::<u8>() as usize,
-    )
-}
-
-/// `{"feature":…,"bin":…,"impact":` for `r`, as serde prints `PdReason`'s first fields.
-fn write_reason_head(r: &PdReason, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"{\"feature\":");
-    let _ = serde_json::to_writer(&mut *out, &*r.feature);
-    out.extend_from_slice(b",\"bin\":");
-    let _ = serde_json::to_writer(&mut *out, &*r.bin);
-    out.extend_from_slice(b",\"impact\":");
-}
-
-impl<'a> PdEvidenceText<'a> {
-    fn new(pds: &'a GrantPds) -> Self {
-        let mut model_then_reasons = b",\"model\":".to_vec();
-        let _ = serde_json::to_writer(&mut model_then_reasons, pds.model.as_str());
-        model_then_reasons.extend_from_slice(b",\"reasons\":[");
-        let mut close = b"]".to_vec();
-        if !pds.absent_inputs.is_empty() {
-            close.extend_from_slice(b",\"absent_inputs\":");
-            let _ = serde_json::to_writer(&mut close, &pds.absent_inputs);
-        }
-        close.push(b'}');
-        let mut reason_heads: HashMap<_, _, foldhash::fast::RandomState> = HashMap::default();
-        for r in pds.reasons.iter().take(REASON_HEADS_FROM_ROWS).flatten() {
-            reason_heads.entry(reason_key(r)).or_insert_with(|| {
-                let mut head = Vec::with_capacity(48);
-                write_reason_head(r, &mut head);
-                head
-            });
-        }
-        Self {
-            pds,
-            model_then_reasons,
-            close,
-            reason_heads,
-        }
-    }
-
-    /// The PDs the text is written from.
-    pub fn pds(&self) -> &'a GrantPds {
-        self.pds
-    }
-
-    /// Appends row `i`'s evidence to `out`: the text of [`GrantPds::evidence_json`].
-    pub fn write(&self, i: usize, out: &mut Vec<u8>) {
-        let p = self.pds;
-        out.extend_from_slice(b"{\"pd\":");
-        let _ = serde_json::to_writer(&mut *out, &p.pd[i]);
-        if let Some(score) = p.score.get(i).copied().flatten() {
-            out.extend_from_slice(b",\"score\":");
-            let _ = serde_json::to_writer(&mut *out, &score);
-        }
-        out.extend_from_slice(&self.model_then_reasons);
-        for (k, r) in p
-            .reasons
-            .get(i)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .enumerate()
-        {
-            if k > 0 {
-                out.push(b',');
-            }
-            match self.reason_heads.get(&reason_key(r)) {
-                Some(head) => out.extend_from_slice(head),
-                None => write_reason_head(r, out),
-            }
-            let _ = serde_json::to_writer(&mut *out, &r.impact);
-            out.push(b'}');
-        }
-        out.extend_from_slice(&self.close);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// PDs of `n` rows whose reasons share a few names (some needing escapes), with a pair
-    /// first met after the rows read ahead, a non-finite impact, and rows without a score.
-    fn pds(n: usize, absent: &[&str]) -> GrantPds {
-        let names: Vec<Arc<str>> = ["dti", "income \"verified\"", "年龄", "a\\b"]
-            .into_iter()
-            .map(Arc::from)
-            .collect();
-        let bins: Vec<Arc<str>> = ["[0.4, inf)", "missing", "18-25"]
-            .into_iter()
-            .map(Arc::from)
-            .collect();
-        let late: Arc<str> = Arc::from("late\nfeature");
-        let reasons = (0..n)
-            .map(|i| {
-                let mut v: Vec<PdReason> = (0..i % 4)
-                    .map(|k| PdReason {
-                        feature: Arc::clone(&names[(i + k) % names.len()]),
-                        bin: Arc::clone(&bins[(i * 7 + k) % bins.len()]),
-                        impact: if i % 97 == 5 {
-                            f64::NAN
-                        } else {
-                            i as f64 / 3.0 - k as f64
-                        },
-                    })
-                    .collect();
-                if i == n - 1 {
-                    v.push(PdReason {
-                        feature: Arc::clone(&late),
-                        bin: Arc::clone(&bins[0]),
-                        impact: 1e-9,
-                    });
-                }
-                v
-            })
-            .collect();
-        GrantPds {
-            model: "score\"card@1".into(),
-            pd: (0..n).map(|i| i as f64 / n as f64).collect(),
-            score: (0..n)
-                .map(|i| (i % 3 != 0).then_some(600.0 + i as f64))
-                .collect(),
-            reasons,
-            absent_inputs: absent.iter().map(|s| s.to_string()).collect(),
-            validation: None,
-        }
-    }
-
-    #[test]
-    fn the_shared_text_writer_prints_what_serde_prints() {
-        for absent in [&[][..], &["emp_length", "a\"b"][..]] {
-            let p = pds(REASON_HEADS_FROM_ROWS + 50, absent);
-            let text = p.evidence_text();
-            for i in 0..p.pd.len() {
-                let mut fast = Vec::new();
-                text.write(i, &mut fast);
-                assert_eq!(
-                    String::from_utf8(fast).unwrap(),
-                    p.evidence_json(i),
-                    "row {i}"
-                );
-            }
         }
     }
 }

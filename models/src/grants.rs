@@ -7,8 +7,8 @@ use crate::{ColumnData, FeatureColumn, FeatureTable, ModelError, PdModel};
 use finrisk_engine::domain::grant::GrantBatch;
 use finrisk_engine::pd::{GrantPds, PdReason};
 
-/// Reasons kept per grant.
-pub const TOP_REASONS: usize = 3;
+/// Reasons kept per grant (the engine's, which the batch writes as columns).
+pub use finrisk_engine::pd::TOP_REASONS;
 
 fn numbers<T: Copy>(v: &[Option<T>], f: impl Fn(T) -> f64) -> Vec<f64> {
     v.iter().map(|x| x.map_or(f64::NAN, &f)).collect()

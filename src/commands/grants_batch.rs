@@ -224,6 +224,8 @@ fn down_tiering_summary(book: &VintageBook, rules: &DownTieringRules) -> Value {
 struct AssessedChunk<'a> {
     batch: GrantBatch,
     rows: Vec<GrantRow>,
+    /// The chunk's PDs (their reasons are output columns), when a PD model ran.
+    pds: Option<finrisk_engine::pd::GrantPds>,
     partitions: &'a [(String, String)],
 }
 
@@ -235,7 +237,7 @@ fn write_chunks(
     chunks: std::sync::mpsc::Receiver<AssessedChunk<'_>>,
 ) -> anyhow::Result<TableSink> {
     for chunk in chunks {
-        let mut frame = grant_results_frame(&chunk.batch, &chunk.rows)?;
+        let mut frame = grant_results_frame(&chunk.batch, &chunk.rows, chunk.pds.as_ref())?;
         for (name, value) in chunk.partitions {
             add_constant_column(&mut frame, name, value)?;
         }
@@ -489,15 +491,16 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         bar.finish_and_clear();
     }
     let dc: DcAnalysis = ledger.analyse(as_of, &DcSettings::from_ruleset(&ruleset));
+    let absent = pd.as_ref().map(PdScoring::absent).unwrap_or_default();
     let provenance = json!({
         "finrisk_version": env!("CARGO_PKG_VERSION"),
         "ruleset_version": ruleset.version,
         "pd_model": pd_model_id,
+        "pd_absent_inputs": absent,
         "input": hashes,
         "as_of": dc.as_of,
     });
     let provenance_text = serde_json::to_string(&provenance)?;
-    let absent = pd.as_ref().map(PdScoring::absent).unwrap_or_default();
 
     // Pass 2 (or the whole file): assess and accumulate on this thread, write the output on
     // another (at most one assessed chunk waits for it).
@@ -527,12 +530,12 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
                 };
                 let view = dc.chunk(first);
                 let rows = assess_grant_chunk(&batch, &ruleset, view, pds.as_ref());
-                drop(pds);
                 sums.add(&batch, &rows, view);
                 let partitions = part.map_or(&[][..], |p| &input.parts[p].partitions[..]);
                 send.send(AssessedChunk {
                     batch,
                     rows,
+                    pds,
                     partitions,
                 })
                 // The writer stopped on an error, which its join below returns.
@@ -597,7 +600,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         vintages,
         assessed,
     } = sums;
-    output.finish(|| grant_results_frame(&GrantBatch::default(), &[]))?;
+    output.finish(|| grant_results_frame(&GrantBatch::default(), &[], None))?;
     if let (Some(path), Some(index)) = (&args.index, index) {
         let mut value = serde_json::to_value(index.finish())?;
         value["provenance"] = provenance.clone();

@@ -12,7 +12,7 @@ use crate::domain::grant::GrantBatch;
 use crate::evidence::{Evidence, Field};
 use crate::findings::{Dimension, Level, Scores};
 use crate::index::GrantRow;
-use crate::pd::{GrantPds, PdEvidenceText};
+use crate::pd::GrantPds;
 use crate::ruleset::Ruleset;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -140,16 +140,16 @@ impl<'r> GrantRules<'r> {
     /// The assessment of row `i` as the batch writes it: the same codes, scores and grade as
     /// [`GrantRules::assess_full`], and its findings' evidence as one JSON object keyed by code
     /// (what `Value::Object` of the findings would print), without building the findings
-    /// (their basis and recommendation texts) or the score contributions.
+    /// (their basis and recommendation texts) or the score contributions. The model's PD,
+    /// score and reasons are not in that text: the batch writes them as columns.
     fn assess_compact(
         &self,
         b: &GrantBatch,
         i: usize,
         dc: Option<DcChunk<'_>>,
-        pd_text: Option<&PdEvidenceText<'_>>,
+        pds: Option<&GrantPds>,
         pd_note: Option<&str>,
     ) -> CompactAssessment {
-        let pds = pd_text.map(PdEvidenceText::pds);
         let mut found = self.evaluate(b, i);
         if let Some(dc) = dc {
             found.extend(self.evaluate_dc(b, i, dc));
@@ -188,9 +188,7 @@ impl<'r> GrantRules<'r> {
         let scores = self.ruleset.scoring.scores_only(&items[..hits.len()]);
         // Evidence keyed by code in key order, as a JSON object prints.
         hits.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        let mut evidence = Vec::with_capacity(
-            96 * hits.len() + pds.map_or(2, |p| 96 + 96 * p.reasons.get(i).map_or(0, Vec::len)),
-        );
+        let mut evidence = Vec::with_capacity(2 + 96 * hits.len());
         evidence.push(b'{');
         for (n, (id, value)) in hits.iter_mut().enumerate() {
             if n > 0 {
@@ -200,15 +198,6 @@ impl<'r> GrantRules<'r> {
             evidence.extend_from_slice(id.as_str().as_bytes());
             evidence.extend_from_slice(b"\":");
             value.write_json(&mut evidence);
-        }
-        // Every grant's evidence carries its model PD, score and reasons under "PD", after
-        // the codes.
-        if let Some(text) = pd_text.filter(|t| i < t.pds().pd.len()) {
-            if !hits.is_empty() {
-                evidence.push(b',');
-            }
-            evidence.extend_from_slice(b"\"PD\":");
-            text.write(i, &mut evidence);
         }
         evidence.push(b'}');
         CompactAssessment {
@@ -585,12 +574,11 @@ pub fn assess_grant_chunk(
 ) -> Vec<GrantRow> {
     let rules = GrantRules::new(ruleset, None);
     let pd_note = pds.and_then(|p| rules.pd_information_only(p));
-    let pd_text = pds.map(GrantPds::evidence_text);
     (0..chunk.len())
         .into_par_iter()
         .with_min_len(2_048)
         .map(|i| {
-            let a = rules.assess_compact(chunk, i, Some(dc), pd_text.as_ref(), pd_note.as_deref());
+            let a = rules.assess_compact(chunk, i, Some(dc), pds, pd_note.as_deref());
             GrantRow {
                 index: i,
                 findings: a.findings,
@@ -649,14 +637,9 @@ mod tests {
                 .iter()
                 .map(|f| (f.code.clone(), f.evidence.clone()))
                 .collect();
-            // The batch's text: the codes' object, then the model's evidence under "PD".
-            let codes = Value::Object(expected).to_string();
-            let separator = if codes == "{}" { "" } else { "," };
-            let expected = format!(
-                "{}{separator}\"PD\":{}}}",
-                &codes[..codes.len() - 1],
-                p.evidence_json(i)
-            );
+            // The batch's text: the codes' object (the model's PD, score and reasons are
+            // columns of the batch, not in this text).
+            let expected = Value::Object(expected).to_string();
             assert_eq!(row.evidence, expected, "row {i}");
             merged_seen |= row
                 .evidence
@@ -731,10 +714,16 @@ mod tests {
         let (rows, _) = assess_grants(&b, &cn(), None, Some(&p));
         assert_eq!(rows[3].pd, Some(0.3001));
         let ev: Value = serde_json::from_str(&rows[3].evidence).unwrap();
-        assert_eq!(ev["PD"]["reasons"][0]["feature"], "apr");
+        assert_eq!(ev["RC-HIGH-PD"]["reasons"][0]["feature"], "apr");
         assert_eq!(ev["RC-HIGH-PD"]["pd"], 0.3001);
-        let clean: Value = serde_json::from_str(&rows[0].evidence).unwrap();
-        assert_eq!(clean["PD"]["pd"], 0.1);
+        // Below the threshold: no RC-HIGH-PD evidence; the PD is in the row's columns.
+        assert!(
+            !rows[0].evidence.contains("RC-HIGH-PD"),
+            "{}",
+            rows[0].evidence
+        );
+        assert!(!rows[0].evidence.contains("\"pd\""), "{}", rows[0].evidence);
+        assert_eq!(rows[0].pd, Some(0.1));
         assert!(rows[3].findings.contains("RC-HIGH-PD"));
         // Portfolio: 1 of 10 above (10 %) is not more than portfolio_share 0.10; 2 of 10 is.
         let a = assess_product(&product, Some(&b), Some(&p), None, &cn(), &lex()).unwrap();
