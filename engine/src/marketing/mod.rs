@@ -1551,6 +1551,58 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms zh 2026.12.10 and en 2026.12.11 add from batch 13's misses, each with near
+    /// misses.
+    #[test]
+    fn forms_from_batch_13_fire_and_their_near_misses_do_not() {
+        let en = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_claim",
+                &["installment loans offer a lower cost of borrowing than payday loans"],
+                &["the cost of borrowing is shown in the agreement"],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "They are convenient, but should not replace long-term financial planning.",
+                    "An advance is not meant to replace a long-term budget",
+                ],
+                &[
+                    "We replace your old loan with a long-term one",
+                    "long-term financial planning made easy",
+                ],
+            ),
+        ];
+        assert_families(&en, &cases);
+        let zh = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "skipped_checks",
+                &[
+                    "若您因负债高、网贷多导致贷款困难，我行特开专属通道",
+                    "網貸多也不怕，特開綠色通道",
+                ],
+                &["负债高的人请谨慎借贷", "本行开通线上申请通道"],
+            ),
+            (
+                "guaranteed_approval",
+                &[
+                    "现有年化3.5%的低息贷款额度专为您预留",
+                    "已为您预留20万元额度",
+                ],
+                &["请为您的家人预留应急资金", "额度以审批结果为准"],
+            ),
+        ];
+        assert_families(&zh, &cases);
+        // A fee on an advance of a stated amount is a cost per amount.
+        let p = one_price("$7.99 on a $100 advance");
+        assert!(close(p.value, 0.0799), "{p:?}");
+        assert_eq!(p.period, PricePeriod::Loan);
+        assert!(p.fee);
+        assert!(lex().prices("repay on a $100 advance").is_empty());
+    }
+
     #[test]
     fn a_word_in_not_after_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["approval".chars().collect(), "通过".chars().collect()];
