@@ -1603,6 +1603,66 @@ mod tests {
         assert!(lex().prices("repay on a $100 advance").is_empty());
     }
 
+    /// The forms zh 2026.12.11 and en 2026.12.12 add from batch 14's misses, each with near
+    /// misses.
+    #[test]
+    fn forms_from_batch_14_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "skipped_checks",
+                &[
+                    "a viable option for individuals with bad credit",
+                    "installment loans for bad credit",
+                    "no or low credit score requirements",
+                    "24小時服務不同信貸評級客戶",
+                ],
+                &[
+                    "loans for good credit customers",
+                    "credit score requirements apply",
+                    "服務不同地區的客戶",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &["you only need a national ID and two alliances"],
+                &["you need a national ID and proof of income"],
+            ),
+            (
+                "price_claim",
+                &[
+                    "we do not hike large interest on loans",
+                    "low, affordable payments",
+                ],
+                &["we do not hike prices", "payments are due monthly"],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "a viable, albeit costly, option",
+                    "It can be very expensive if you do not understand how it works",
+                    "take a moment to understand how these loans work and what they really cost",
+                    "this will reduce your future payments until the loan is repaid",
+                    "借定唔借？還得到先好借！",
+                    "忠告：借錢梗要還，咪俾錢中介",
+                ],
+                &[
+                    "costly repairs? get cash today",
+                    "understand how the app works",
+                    "reduce your monthly payments with one loan",
+                    "this loan could lower your payments",
+                    "借錢快過數",
+                ],
+            ),
+            (
+                "speed",
+                &["funds within a few hours"],
+                &["repay within a few months"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_after_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["approval".chars().collect(), "通过".chars().collect()];
