@@ -1663,6 +1663,41 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.13 adds from batch 15's misses, each with near misses.
+    #[test]
+    fn forms_from_batch_15_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "skipped_checks",
+                &["There are options for those with a credit score under 650 as well"],
+                &["those with a credit score over 700 get the best rates"],
+            ),
+            (
+                "guaranteed_approval",
+                &["Our job is to get you qualified!"],
+                &["our job is to help you budget"],
+            ),
+            (
+                "price_claim",
+                &["payments that can be lower than your current utility bill"],
+                &["your utility bill is due monthly"],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "paying only the minimum each month will not pay off the purchase balance",
+                    "If you cannot afford to repay the money in the near future, look for a different way to get the money you need.",
+                ],
+                &[
+                    "the minimum payment is $25",
+                    "if you cannot find your statement, call us",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_after_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["approval".chars().collect(), "通过".chars().collect()];
