@@ -1698,6 +1698,27 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The speed forms en 2026.12.14 adds from batch 16's misses, with near misses (the
+    /// family's durations stay within a day).
+    #[test]
+    fn speed_forms_from_batch_16_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "It takes about an hour to process a new application",
+                "turnaround ideally the same day",
+                "our fastest processing and disbursement, typically not exceeding 45 minutes",
+            ],
+            &[
+                "it takes 3 weeks to process a new application",
+                "turnaround ideally within the month",
+                "disbursement not exceeding 10 days after approval",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_after_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["approval".chars().collect(), "通过".chars().collect()];
