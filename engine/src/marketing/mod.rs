@@ -94,6 +94,8 @@ struct FamilyFile {
     max_duration_days: Option<f64>,
     #[serde(default)]
     not_after: Vec<String>,
+    #[serde(default)]
+    not_before: Vec<String>,
     patterns: Vec<String>,
 }
 
@@ -119,6 +121,9 @@ struct Claim {
     /// Words (normalised) that, right before a match with only spaces between, make it
     /// something else: "approval rate is 85%" is not a price.
     not_after: Vec<Vec<char>>,
+    /// Words (normalised) that, right after a match with only spaces between, make it
+    /// something else: "without income proof" is about documents, not people without income.
+    not_before: Vec<Vec<char>>,
     pattern: Pattern,
 }
 
@@ -537,6 +542,26 @@ fn follows_word(text: &[char], start: usize, words: &[Vec<char>]) -> bool {
     })
 }
 
+/// Whether one of `words` starts at `end` (after spaces) as a whole word: the text right after
+/// a match.
+fn precedes_word(text: &[char], end: usize, words: &[Vec<char>]) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let mut start = end;
+    while start < text.len() && text[start] == ' ' {
+        start += 1;
+    }
+    words.iter().any(|w| {
+        let after = start + w.len();
+        after <= text.len()
+            && text[start..after] == w[..]
+            && (after == text.len()
+                || !w[w.len() - 1].is_ascii_alphanumeric()
+                || !text[after].is_ascii_alphanumeric())
+    })
+}
+
 /// Characters that end a negation's scope: a clause or sentence separator, or a dash.
 fn ends_negation_scope(text: &[char], i: usize) -> bool {
     matches!(text[i], ',' | '—' | '–') || pattern::is_sentence_end(text, i)
@@ -590,6 +615,11 @@ impl ClaimGrammar {
                         max_duration_days: f.max_duration_days,
                         not_after: f
                             .not_after
+                            .iter()
+                            .map(|w| w.chars().map(normalise_char).collect())
+                            .collect(),
+                        not_before: f
+                            .not_before
                             .iter()
                             .map(|w| w.chars().map(normalise_char).collect())
                             .collect(),
@@ -751,7 +781,9 @@ impl ClaimGrammar {
             {
                 continue;
             }
-            if follows_word(chars, i, &claim.not_after) {
+            if follows_word(chars, i, &claim.not_after)
+                || precedes_word(chars, end, &claim.not_before)
+            {
                 continue;
             }
             found.push((k, i, end, slots));
@@ -1717,6 +1749,49 @@ mod tests {
             ],
         )];
         assert_families(&l, &cases);
+    }
+
+    /// The forms en 2026.12.15 adds from batch 17's misses, and `not_before` on vulnerable
+    /// groups, each with near misses.
+    #[test]
+    fn forms_from_batch_17_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &["the loan is sanctioned in only a few hours"],
+                &["the loan is sanctioned in a few weeks"],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Example of repayment: a loan of PGK 700 with 8 fortnightly payments",
+                    "Implication of non-payment: a fee of PGK 40 is charged",
+                ],
+                &["for example, pay online", "repayment is due fortnightly"],
+            ),
+            (
+                "vulnerable_groups",
+                &["loans for people without income", "no income? no problem"],
+                &[
+                    "Gold loan without income proof",
+                    "no income verification needed",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
+    #[test]
+    fn a_word_in_not_before_drops_the_match_as_a_whole_word_only() {
+        let words: Vec<Vec<char>> = vec!["proof".chars().collect()];
+        let t = |s: &str| s.chars().collect::<Vec<char>>();
+        // "without income" ends at 14 in each text.
+        assert!(precedes_word(&t("without income  proof"), 14, &words));
+        assert!(!precedes_word(&t("without income proofread"), 14, &words));
+        assert!(!precedes_word(&t("without income"), 14, &words));
+        assert!(!precedes_word(&t("without income, proof"), 14, &words));
+        assert!(!precedes_word(&t("without income proof"), 14, &[]));
     }
 
     #[test]
