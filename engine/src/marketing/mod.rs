@@ -1782,6 +1782,25 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.16 adds from batch 18's misses, with near misses.
+    #[test]
+    fn forms_from_batch_18_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "risk_warning",
+                &["To borrow or not to borrow? Borrow only if you can repay."],
+                &["borrow only what you want", "to borrow money online"],
+            ),
+            (
+                "speed",
+                &["we review your application within 30 minutes"],
+                &["we review your application within 10 working days"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_before_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["proof".chars().collect()];
