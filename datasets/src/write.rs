@@ -58,7 +58,7 @@ fn frame(columns: Vec<Column>) -> Result<DataFrame, DatasetError> {
 
 /// The names of the PD reason columns of the grants output, reason by reason: feature, bin,
 /// impact (`pd_reason_1_feature`, `pd_reason_1_bin`, `pd_reason_1_impact`, then `_2_`, `_3_`).
-pub fn pd_reason_column_names() -> Vec<[String; 3]> {
+fn pd_reason_column_names() -> Vec<[String; 3]> {
     (1..=finrisk_engine::pd::TOP_REASONS)
         .map(|k| {
             [
