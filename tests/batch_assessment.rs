@@ -60,7 +60,7 @@ fn one_row_alone_equals_the_same_row_inside_100000() {
         let evidence: serde_json::Map<String, serde_json::Value> = alone
             .findings
             .iter()
-            .map(|f| (f.code.clone(), f.evidence.clone()))
+            .map(|f| (f.code.clone(), f.evidence.to_value()))
             .collect();
         assert_eq!(
             serde_json::Value::Object(evidence).to_string(),

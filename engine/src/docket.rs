@@ -645,12 +645,12 @@ pub fn draft_suggestion(
         rest_on.extend(with.iter().map(|c| c.case_id.as_str()));
         let (basis, remedy) = match (language, rule) {
             (LetterLanguage::Zh, Some(r)) => (
-                r.basis_zh.clone().unwrap_or_else(|| r.basis.clone()),
+                r.basis_zh.clone().unwrap_or_else(|| r.basis.to_string()),
                 r.recommendation_zh
                     .clone()
-                    .unwrap_or_else(|| r.recommendation.clone()),
+                    .unwrap_or_else(|| r.recommendation.to_string()),
             ),
-            (LetterLanguage::En, Some(r)) => (r.basis.clone(), r.recommendation.clone()),
+            (LetterLanguage::En, Some(r)) => (r.basis.to_string(), r.recommendation.to_string()),
             (_, None) => (String::new(), String::new()),
         };
         items.push(SuggestionItem {

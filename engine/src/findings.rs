@@ -126,11 +126,75 @@ pub struct Finding {
     /// Level it applies at.
     pub level: Level,
     /// The numbers and text spans that triggered it, with the threshold applied.
-    pub evidence: serde_json::Value,
-    /// Legal or practice reference (from the ruleset).
-    pub basis: String,
-    /// What to do about it (from the ruleset).
-    pub recommendation: String,
+    pub evidence: FindingEvidence,
+    /// Legal or practice reference (from the ruleset, shared with it).
+    pub basis: std::sync::Arc<str>,
+    /// What to do about it (from the ruleset, shared with it).
+    pub recommendation: std::sync::Arc<str>,
+}
+
+/// A finding's evidence: a JSON object, held as the JSON text the outputs carry.
+///
+/// The evidence is written once, when the finding is made, and copied as text into every
+/// output (the gRPC `evidence_json`, tables; a serde output such as the CLI's JSON embeds the
+/// text as it is). An ad's findings carry every match with its pattern, span and parsed price:
+/// built as a `serde_json::Value` (a `String` per key, a map node per few keys) and dropped
+/// again, that evidence cost more than reading the ad did. [`FindingEvidence::to_value`] gives
+/// the parsed object where a caller wants to look inside.
+#[derive(Debug, Clone)]
+pub struct FindingEvidence(String);
+
+impl FindingEvidence {
+    /// The evidence of a value (any JSON value; the engine's findings always make objects).
+    pub fn from_value(value: &serde_json::Value) -> Self {
+        // Printing a `Value` cannot fail: its map keys are strings.
+        Self(serde_json::to_string(value).unwrap_or_else(|_| "null".to_string()))
+    }
+
+    /// Evidence the engine wrote as JSON text itself (keys in sorted order, as a `Value`
+    /// object prints them); the writer's tests check it parses.
+    pub(crate) fn from_json_text(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The evidence as JSON text (keys in sorted order).
+    pub fn as_json(&self) -> &str {
+        &self.0
+    }
+
+    /// The evidence parsed (for a caller that looks inside; outputs use [`Self::as_json`]).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Default for FindingEvidence {
+    /// An empty object.
+    fn default() -> Self {
+        Self("{}".to_string())
+    }
+}
+
+impl PartialEq for FindingEvidence {
+    /// Equal when the two parse to the same JSON value (key order and spacing aside).
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.to_value() == other.to_value()
+    }
+}
+
+impl Serialize for FindingEvidence {
+    /// The JSON text as it is, embedded (not quoted) in a serde_json output.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw: &serde_json::value::RawValue =
+            serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl std::fmt::Display for FindingEvidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// The scores of one assessed object.

@@ -127,10 +127,10 @@ pub struct CodeRule {
     /// names another jurisdiction or currency.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub validated_models: Vec<String>,
-    /// Legal or practice reference.
-    pub basis: String,
-    /// What to do about it.
-    pub recommendation: String,
+    /// Legal or practice reference (shared with every finding of the code).
+    pub basis: std::sync::Arc<str>,
+    /// What to do about it (shared with every finding of the code).
+    pub recommendation: std::sync::Arc<str>,
     /// The legal reference in Chinese, for judicial suggestions drafted in Chinese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis_zh: Option<String>,

@@ -437,10 +437,10 @@ pub fn assessment(a: &Assessment) -> pb::Assessment {
                 dimension: f.dimension.as_str().to_string(),
                 severity: f.severity.as_str().to_string(),
                 level: f.level.as_str().to_string(),
-                // Into bytes, not through `Display` (which writes through `fmt`: 3x the cost).
-                evidence_json: serde_json::to_string(&f.evidence).unwrap_or_default(),
-                basis: f.basis.clone(),
-                recommendation: f.recommendation.clone(),
+                // The JSON text the engine wrote when it made the finding.
+                evidence_json: f.evidence.as_json().to_string(),
+                basis: f.basis.to_string(),
+                recommendation: f.recommendation.to_string(),
             })
             .collect(),
         contributions: a

@@ -2,7 +2,7 @@
 //! of findings under a ruleset.
 
 use crate::catalogue::{CodeId, code};
-use crate::findings::{Contribution, Dimension, Finding, Level, Scores, Severity};
+use crate::findings::{Contribution, Dimension, Finding, FindingEvidence, Level, Scores, Severity};
 use crate::ruleset::{CodeRule, Ruleset};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -32,11 +32,19 @@ impl Assessment {
     }
 }
 
+/// The evidence gathered for one code: an object still open to merging, or JSON text written
+/// once by a check that builds its whole evidence in one go (the ad checks).
+enum Gathered {
+    Value(Value),
+    Text(FindingEvidence),
+}
+
 /// Collects findings at one level, one per code (evidence merged).
 pub(super) struct Collector<'r> {
     ruleset: &'r Ruleset,
     level: Level,
-    evidence: BTreeMap<CodeId, Value>,
+    /// Each code's evidence, with its rule (looked up once, when the code is first added).
+    evidence: BTreeMap<CodeId, (&'r CodeRule, Gathered)>,
     /// Codes reported as information only (severity info, no points).
     information: Vec<CodeId>,
 }
@@ -72,20 +80,35 @@ impl<'r> Collector<'r> {
 
     /// Adds evidence for `code` if enabled; object evidence of repeated calls is merged.
     pub(super) fn add(&mut self, code: CodeId, evidence: Value) {
-        if !self.enabled(code) {
-            return;
-        }
-        match self.evidence.get_mut(&code) {
-            Some(Value::Object(existing)) => {
+        let (rule, gathered) = match self.evidence.remove(&code) {
+            Some((rule, Gathered::Value(v))) => (rule, Some(v)),
+            Some((rule, Gathered::Text(t))) => (rule, Some(t.to_value())),
+            None => match self.rule(code) {
+                Some(rule) => (rule, None),
+                None => return,
+            },
+        };
+        let merged = match gathered {
+            Some(Value::Object(mut existing)) => {
                 if let Value::Object(new) = evidence {
                     for (k, v) in new {
                         existing.insert(k, v);
                     }
                 }
+                Value::Object(existing)
             }
-            _ => {
-                self.evidence.insert(code, evidence);
-            }
+            _ => evidence,
+        };
+        self.evidence.insert(code, (rule, Gathered::Value(merged)));
+    }
+
+    /// Adds evidence for `code` already written as JSON text, if enabled. Where the code has
+    /// evidence already, the two are merged as [`Collector::add`] merges objects.
+    pub(super) fn add_text(&mut self, code: CodeId, evidence: FindingEvidence) {
+        if self.evidence.contains_key(&code) {
+            self.add(code, evidence.to_value());
+        } else if let Some(rule) = self.rule(code) {
+            self.evidence.insert(code, (rule, Gathered::Text(evidence)));
         }
     }
 
@@ -117,9 +140,10 @@ impl<'r> Collector<'r> {
     /// The findings, in catalogue order (the evidence map is ordered by code id).
     pub(super) fn into_findings(self) -> Vec<Finding> {
         let mut out = Vec::with_capacity(self.evidence.len());
-        for (code, evidence) in self.evidence {
-            let Some(rule) = self.ruleset.code(code.as_str()) else {
-                continue;
+        for (code, (rule, gathered)) in self.evidence {
+            let evidence = match gathered {
+                Gathered::Value(v) => FindingEvidence::from_value(&v),
+                Gathered::Text(t) => t,
             };
             out.push(Finding {
                 code: code.as_str().to_string(),

@@ -635,7 +635,7 @@ mod tests {
             let expected: serde_json::Map<String, Value> = full
                 .findings
                 .iter()
-                .map(|f| (f.code.clone(), f.evidence.clone()))
+                .map(|f| (f.code.clone(), f.evidence.to_value()))
                 .collect();
             // The batch's text: the codes' object (the model's PD, score and reasons are
             // columns of the batch, not in this text).
@@ -697,10 +697,10 @@ mod tests {
             .iter()
             .find(|f| f.code == "RC-HIGH-PD")
             .unwrap();
-        assert_eq!(f.evidence["pd"], 0.3001);
-        assert_eq!(f.evidence["threshold"], 0.3);
-        assert_eq!(f.evidence["model"], "pd_test@1");
-        assert_eq!(f.evidence["reasons"][0]["feature"], "apr");
+        assert_eq!(f.evidence.to_value()["pd"], 0.3001);
+        assert_eq!(f.evidence.to_value()["threshold"], 0.3);
+        assert_eq!(f.evidence.to_value()["model"], "pd_test@1");
+        assert_eq!(f.evidence.to_value()["reasons"][0]["feature"], "apr");
         let near = rules.assess_full(&b, 4, None, Some(&p));
         assert!(near.findings.iter().all(|f| f.code != "RC-HIGH-PD"));
         // Without PDs the code is not evaluated.
@@ -744,8 +744,8 @@ mod tests {
             .iter()
             .find(|f| f.code == "RC-HIGH-PD" && f.level == Level::Portfolio)
             .unwrap();
-        assert_eq!(f.evidence["share_above_threshold"], 0.2);
-        assert_eq!(f.evidence["portfolio_share"], 0.1);
+        assert_eq!(f.evidence.to_value()["share_above_threshold"], 0.2);
+        assert_eq!(f.evidence.to_value()["portfolio_share"], 0.1);
     }
 
     /// PDs of the fixture model validated on `jurisdiction` and `currency`.
@@ -776,7 +776,7 @@ mod tests {
         let full = rules.assess_full(&b, 3, None, Some(&cn_model));
         let f = high_pd(&full).unwrap();
         assert_eq!(f.severity, ruleset.code("RC-HIGH-PD").unwrap().severity);
-        assert!(f.evidence.get("information_only").is_none());
+        assert!(f.evidence.to_value().get("information_only").is_none());
         let without = rules.assess(&b, 3);
         assert!(full.scores.overall > without.scores.overall);
         // Validated on US data: information only, with the reason, and no points.
@@ -784,7 +784,8 @@ mod tests {
         let info = rules.assess_full(&b, 3, None, Some(&us_model));
         let f = high_pd(&info).unwrap();
         assert_eq!(f.severity, Severity::Info);
-        let reason = f.evidence["information_only"].as_str().unwrap();
+        let evidence = f.evidence.to_value();
+        let reason = evidence["information_only"].as_str().unwrap();
         assert!(
             reason.contains("US") && reason.contains("not on CN data"),
             "{reason}"
@@ -849,7 +850,7 @@ mod tests {
             .unwrap();
         assert_eq!(f.severity, Severity::Info);
         assert!(
-            f.evidence["information_only"]
+            f.evidence.to_value()["information_only"]
                 .as_str()
                 .unwrap()
                 .contains("USD")

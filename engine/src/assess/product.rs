@@ -12,7 +12,7 @@ use crate::date::Date;
 use crate::domain::grant::GrantBatch;
 use crate::domain::{Product, Repayment};
 use crate::error::EngineError;
-use crate::findings::{Finding, Level};
+use crate::findings::{Finding, FindingEvidence, Level};
 use crate::marketing::{AdFacts, ClaimGrammar};
 use crate::pd::GrantPds;
 use crate::rates::apr::annualise_quote;
@@ -398,7 +398,13 @@ fn contract_findings(c: &mut Collector<'_>, check: &ContractCheck) {
 fn merge_portfolio_findings(findings: &mut Vec<Finding>, portfolio: Vec<Finding>) {
     for pf in portfolio {
         match findings.iter_mut().find(|f| f.code == pf.code) {
-            Some(existing) => existing.evidence["portfolio"] = pf.evidence,
+            Some(existing) => {
+                let mut evidence = existing.evidence.to_value();
+                if let serde_json::Value::Object(fields) = &mut evidence {
+                    fields.insert("portfolio".to_string(), pf.evidence.to_value());
+                }
+                existing.evidence = FindingEvidence::from_value(&evidence);
+            }
             None => findings.push(pf),
         }
     }

@@ -115,7 +115,10 @@ struct PriceFile {
 #[derive(Debug, Clone, PartialEq)]
 struct Claim {
     category: Category,
-    family: String,
+    /// Shared with every match (a match's `family` is this, not a copy).
+    family: std::sync::Arc<str>,
+    /// The pattern's text, shared with every match.
+    source: std::sync::Arc<str>,
     negatable: bool,
     max_duration_days: Option<f64>,
     /// Words (normalised) that, right before a match with only spaces between, make it
@@ -130,7 +133,10 @@ struct Claim {
 /// A price pattern, compiled.
 #[derive(Debug, Clone, PartialEq)]
 struct PriceRule {
-    family: String,
+    /// Shared with every price it reads.
+    family: std::sync::Arc<str>,
+    /// The pattern's text, shared with every price it reads.
+    source: std::sync::Arc<str>,
     period: PricePeriod,
     fee: bool,
     labelled: bool,
@@ -142,10 +148,10 @@ struct PriceRule {
 pub struct PhraseMatch {
     /// Category.
     pub category: Category,
-    /// The claim family (`speed`, `skipped_checks`, ...).
-    pub family: String,
-    /// The grammar pattern that matched.
-    pub pattern: String,
+    /// The claim family (`speed`, `skipped_checks`, ...), shared with the grammar.
+    pub family: std::sync::Arc<str>,
+    /// The grammar pattern that matched, shared with the grammar.
+    pub pattern: std::sync::Arc<str>,
     /// The matched text as written.
     pub text: String,
     /// First character (0-based, in characters, not bytes).
@@ -607,10 +613,12 @@ impl ClaimGrammar {
             };
             for (i, f) in file.family.iter().enumerate() {
                 nonempty("family", i, &f.patterns)?;
+                let family: std::sync::Arc<str> = f.name.as_str().into();
                 for (k, p) in f.patterns.iter().enumerate() {
                     claims.push(Claim {
                         category: f.category,
-                        family: f.name.clone(),
+                        family: family.clone(),
+                        source: p.as_str().into(),
                         negatable: f.negatable.unwrap_or(f.category.negatable()),
                         max_duration_days: f.max_duration_days,
                         not_after: f
@@ -629,6 +637,7 @@ impl ClaimGrammar {
             }
             for (i, f) in file.price.iter().enumerate() {
                 nonempty("price", i, &f.patterns)?;
+                let family: std::sync::Arc<str> = f.name.as_str().into();
                 for (k, p) in f.patterns.iter().enumerate() {
                     let pattern = compile("price", i, k, p)?;
                     let names = pattern.slot_names();
@@ -651,7 +660,8 @@ impl ClaimGrammar {
                         ));
                     }
                     prices.push(PriceRule {
-                        family: f.name.clone(),
+                        family: family.clone(),
+                        source: p.as_str().into(),
                         period: f.period,
                         fee: f.fee,
                         labelled: f.annualised_label,
@@ -732,7 +742,7 @@ impl ClaimGrammar {
             start,
             end,
         )
-        .map(|w| w.iter().collect())
+        .map(text_of)
     }
 
     /// Every claim in `text`, sorted by position. Within a category, a match that overlaps an
@@ -806,8 +816,8 @@ impl ClaimGrammar {
             kept.push(PhraseMatch {
                 category: claim.category,
                 family: claim.family.clone(),
-                pattern: claim.pattern.source.clone(),
-                text: original[start..end].iter().collect(),
+                pattern: claim.source.clone(),
+                text: text_of(&original[start..end]),
                 start,
                 end,
                 slots,
@@ -860,7 +870,7 @@ impl ClaimGrammar {
             };
             if let Some(c) = price::candidate(
                 &rule.family,
-                &rule.pattern.source,
+                &rule.source,
                 rule.period,
                 rule.fee,
                 rule.labelled,
@@ -977,6 +987,14 @@ pub fn normalise(text: &str) -> String {
     text.chars().map(normalise_char).collect()
 }
 
+/// The text of a run of characters, allocated once at its length in bytes (collecting the
+/// characters one by one grows the string two or three times for Chinese text).
+pub(crate) fn text_of(chars: &[char]) -> String {
+    let mut text = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    text.extend(chars);
+    text
+}
+
 /// What one ad shows: its claims and its prices.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdFacts {
@@ -1072,7 +1090,7 @@ mod tests {
             .matches
             .into_iter()
             .filter(|m| m.negated_by.is_none())
-            .map(|m| m.family)
+            .map(|m| m.family.to_string())
             .collect();
         v.sort();
         v.dedup();
@@ -1981,7 +1999,7 @@ mod tests {
         let f = AdFacts::of(text, &lex());
         let m = f
             .of_category(Category::Inducement)
-            .find(|m| m.family == "speed")
+            .find(|m| &*m.family == "speed")
             .expect("a speed claim");
         let original: String = text.chars().skip(m.start).take(m.end - m.start).collect();
         assert_eq!(m.text, original);
@@ -2051,7 +2069,7 @@ mod tests {
         let f = AdFacts::of("没有抵押也能借，当天到账", &lex());
         assert!(
             f.of_category(Category::Inducement)
-                .any(|m| m.family == "speed")
+                .any(|m| &*m.family == "speed")
         );
     }
 

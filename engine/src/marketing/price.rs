@@ -86,10 +86,10 @@ pub enum PriceForm {
 /// A price of credit an ad states.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Price {
-    /// The grammar's price family that read it.
-    pub family: String,
-    /// The pattern that matched.
-    pub pattern: String,
+    /// The grammar's price family that read it (shared with the grammar).
+    pub family: std::sync::Arc<str>,
+    /// The pattern that matched (shared with the grammar).
+    pub pattern: std::sync::Arc<str>,
     /// How it is stated.
     pub form: PriceForm,
     /// The price per period as a fraction of the amount borrowed (万分之五 a day is 0.0005).
@@ -207,8 +207,8 @@ pub(crate) struct Candidate {
 /// price (a zero amount, a 分 rate for a period without a unit rate).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn candidate(
-    family: &str,
-    pattern: &str,
+    family: &std::sync::Arc<str>,
+    pattern: &std::sync::Arc<str>,
     period: PricePeriod,
     fee: bool,
     labelled: bool,
@@ -270,7 +270,7 @@ pub(crate) fn candidate(
     if !value.is_finite() || value < 0.0 {
         return None;
     }
-    let before: String = normalised[start..key.start].iter().collect();
+    let before = super::text_of(&normalised[start..key.start]);
     let from = [
         "低至",
         "低到",
@@ -289,8 +289,8 @@ pub(crate) fn candidate(
     Some(Candidate {
         marker_before: key.start > start,
         price: Price {
-            family: family.to_string(),
-            pattern: pattern.to_string(),
+            family: family.clone(),
+            pattern: pattern.clone(),
             form,
             value,
             period,
@@ -304,7 +304,7 @@ pub(crate) fn candidate(
             end,
             value_start: key.start,
             value_end: key.end,
-            text: original[start..end].iter().collect(),
+            text: super::text_of(&original[start..end]),
         },
     })
 }
