@@ -1818,6 +1818,37 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.17 adds from batch 19's misses, with near misses.
+    #[test]
+    fn forms_from_batch_19_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "risk_warning",
+                &[
+                    "continued non-payment could result in an adverse credit listing",
+                    "If you miss a payment, a $30.00 failed payment fee may apply",
+                    "choose the shortest loan term you can comfortably pay back",
+                ],
+                &[
+                    "late payment fee AED 200 per instalment",
+                    "flexible repayments to suit you",
+                    "choose the loan amount you need",
+                ],
+            ),
+            (
+                "speed",
+                &["so easy to get a loan: a few steps in the app, completed in minutes"],
+                &[
+                    "Apply in minutes with our lending partner",
+                    "Instant approval is a sales phrase: there is no guarantee of approval",
+                    "get a loan in a few steps, paid over 12 months",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_before_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["proof".chars().collect()];
