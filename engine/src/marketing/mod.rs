@@ -1849,6 +1849,37 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms zh 2026.12.12 adds from batch 20's misses, with near misses.
+    #[test]
+    fn forms_from_batch_20_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "guaranteed_approval",
+                &[
+                    "客户您好，我行可提供您一笔298000元周转金",
+                    "您在我行可办理498000元，可用于日常消费",
+                    "您在我行预授信398000元将于10月30日到期",
+                ],
+                &[
+                    "您本月应还款2000元，请按时还款",
+                    "最高可借20万元，随借随还",
+                    "我行不提供一笔以上的贷款",
+                ],
+            ),
+            (
+                "vulnerable_groups",
+                &["尊长贷：55至70岁可申请，线上办理", "年龄22至75周岁均可申请"],
+                &[
+                    "18至55岁可申请",
+                    "22-60周岁可申请，线上办理",
+                    "年龄22至65周岁均可申请",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_before_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["proof".chars().collect()];
