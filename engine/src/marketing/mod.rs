@@ -1880,6 +1880,25 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The warnings en 2026.12.18 adds from batch 21's misses, with near misses.
+    #[test]
+    fn warnings_from_batch_21_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "the convenience is real, but the risks and costs are equally important to understand",
+                "speed should never replace basic checks like reading the full loan agreement",
+            ],
+            &[
+                "it is important to understand your options",
+                "read our full story",
+                "the full loan amount is paid the same day",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_before_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["proof".chars().collect()];
