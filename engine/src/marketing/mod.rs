@@ -1899,6 +1899,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
+    #[test]
+    fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "提交完整資料後，短至幾十分鐘內完成初步審批",
+                "批核後迅速將貸款金額轉入指定戶頭",
+                "30分钟内完成系统审核",
+            ],
+            &[
+                "每月将分期金额转入指定账户",
+                "请勿将款项转入陌生账户",
+                "完成初步审批后需补充材料",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     #[test]
     fn a_word_in_not_before_drops_the_match_as_a_whole_word_only() {
         let words: Vec<Vec<char>> = vec!["proof".chars().collect()];
