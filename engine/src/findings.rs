@@ -434,6 +434,24 @@ pub(crate) fn share(n: usize, d: usize) -> Option<f64> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn evidence_text_is_embedded_in_json_outputs_and_compared_as_json() {
+        let value = serde_json::json!({ "b": [1, 2.5], "a": "x\"y" });
+        let evidence = FindingEvidence::from_value(&value);
+        assert_eq!(evidence.as_json(), r#"{"a":"x\"y","b":[1,2.5]}"#);
+        assert_eq!(evidence.to_value(), value);
+        // In a serde_json output the text is the value itself, not a quoted string.
+        let out = serde_json::to_string(&serde_json::json!({ "evidence": evidence })).unwrap();
+        assert_eq!(out, r#"{"evidence":{"a":"x\"y","b":[1,2.5]}}"#);
+        let wrapped = serde_json::to_value([&evidence]).unwrap();
+        assert_eq!(wrapped[0], value);
+        // The same JSON with other spacing or key order is the same evidence; other JSON is not.
+        let spaced = FindingEvidence::from_json_text(r#"{ "b": [1, 2.5], "a": "x\"y" }"#.into());
+        assert_eq!(spaced, evidence);
+        assert_ne!(FindingEvidence::default(), evidence);
+        assert_eq!(FindingEvidence::default().to_value(), serde_json::json!({}));
+    }
+
     fn rules() -> ScoringRules {
         ScoringRules {
             severity_points: SeverityPoints {
