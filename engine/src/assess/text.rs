@@ -54,8 +54,9 @@ pub(super) fn price_json(ad: usize, p: &Price, day_basis: f64, term_days: Option
 }
 
 /// A writer of JSON text into a `String`: the few value kinds of an ad finding's evidence,
-/// printed as serde_json prints them (numbers and escapes by serde_json itself; a string with
-/// nothing to escape, the usual case for patterns and matched text, copied as it is).
+/// printed as serde_json prints them (numbers by the crates serde_json prints them with, itoa
+/// and zmij; escapes by serde_json itself; a string with nothing to escape, the usual case for
+/// patterns and matched text, copied as it is).
 struct JsonText(String);
 
 impl JsonText {
