@@ -193,3 +193,53 @@ pub(super) fn merge(target: &mut Value, extra: &Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::cn;
+    use super::*;
+
+    #[test]
+    fn text_evidence_is_kept_as_written_and_merges_with_later_objects() {
+        let ruleset = cn();
+        let mut c = Collector::new(&ruleset, Level::Product);
+        let written = r#"{"matches":[{"ad":0,"text":"秒到账"}]}"#;
+        c.add_text(
+            code::MK_INDUCEMENT,
+            FindingEvidence::from_json_text(written.into()),
+        );
+        c.add_text(
+            code::MK_NO_APR,
+            FindingEvidence::from_json_text(r#"{"matches":[]}"#.into()),
+        );
+        // A later object for the same code merges into the written text's fields.
+        c.add(code::MK_NO_APR, json!({ "apr": 0.36 }));
+        // Text for a code that already has evidence merges the same way.
+        c.add(code::MK_VULNERABLE_TARGET, json!({ "a": 1 }));
+        c.add_text(
+            code::MK_VULNERABLE_TARGET,
+            FindingEvidence::from_json_text(r#"{"b":2}"#.into()),
+        );
+        let findings = c.into_findings();
+        let by_code = |code: &str| {
+            findings
+                .iter()
+                .find(|f| f.code == code)
+                .map(|f| f.evidence.clone())
+                .unwrap()
+        };
+        assert_eq!(by_code("MK-INDUCEMENT").as_json(), written);
+        assert_eq!(
+            by_code("MK-NO-APR").to_value(),
+            json!({ "apr": 0.36, "matches": [] })
+        );
+        assert_eq!(
+            by_code("MK-VULNERABLE-TARGET").to_value(),
+            json!({ "a": 1, "b": 2 })
+        );
+        let inducement = findings.iter().find(|f| f.code == "MK-INDUCEMENT").unwrap();
+        let rule = ruleset.code("MK-INDUCEMENT").unwrap();
+        assert_eq!(inducement.basis, rule.basis);
+        assert_eq!(inducement.severity, rule.severity);
+    }
+}
