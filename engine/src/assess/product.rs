@@ -360,7 +360,7 @@ fn rate_understated_findings(
         for p in &f.prices {
             let annual = p.annualised(day_basis.days(), term_days, None).simple;
             if annual < lowest_apr - t {
-                stated.push(super::text::price_json(ad, p, day_basis.days(), term_days));
+                stated.push(super::text::price_value(ad, p, day_basis.days(), term_days));
             }
         }
     }

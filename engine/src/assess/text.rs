@@ -14,45 +14,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// An evidence object from its fields, sorted by key: built in one pass (`json!` searches
-/// the map for every key it inserts).
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .map(|(key, value)| (key.to_string(), value))
-            .collect(),
-    )
-}
-
-fn number_or_null(x: Option<f64>) -> Value {
-    x.map_or(Value::Null, Value::from)
-}
-
-/// A stated price as evidence: where it is, what it says, and its annual equivalent with the
-/// assumption behind it.
-pub(super) fn price_json(ad: usize, p: &Price, day_basis: f64, term_days: Option<f64>) -> Value {
-    let a = p.annualised(day_basis, term_days, None);
-    object([
-        ("ad", Value::from(ad)),
-        ("annualised", Value::from(a.simple)),
-        ("assumption", Value::String(a.assumption)),
-        ("cost", number_or_null(p.cost)),
-        ("end", Value::from(p.end)),
-        ("family", Value::from(&*p.family)),
-        ("fee", Value::Bool(p.fee)),
-        ("from_rate", Value::Bool(p.from)),
-        ("labelled_annualised", Value::Bool(p.annualised_label)),
-        ("pattern", Value::from(&*p.pattern)),
-        ("per_amount", number_or_null(p.per_amount)),
-        ("period", Value::String(p.period.as_str().to_string())),
-        ("period_days", number_or_null(p.period_days)),
-        ("start", Value::from(p.start)),
-        ("text", Value::String(p.text.clone())),
-        ("value", Value::from(p.value)),
-    ])
-}
-
 /// A writer of JSON text into a `String`: the few value kinds of an ad finding's evidence,
 /// printed as serde_json prints them (numbers by the crates serde_json prints them with, itoa
 /// and zmij; escapes by serde_json itself; a string with nothing to escape, the usual case for
@@ -163,8 +124,8 @@ impl MatchEvidence<'_> {
     }
 }
 
-/// A stated price of ad `ad` as a JSON object with its annual equivalent: the keys of
-/// [`price_json`], in its order.
+/// A stated price of ad `ad` as a JSON object: where it is, what it says, and its annual
+/// equivalent with the assumption behind it, keys in sorted order.
 fn price_text(ad: usize, p: &Price, day_basis: f64, term_days: Option<f64>) -> std::rc::Rc<str> {
     let a = p.annualised(day_basis, term_days, None);
     let size = 300 + p.family.len() + p.pattern.len() + p.text.len() + a.assumption.len();
@@ -204,6 +165,12 @@ fn price_text(ad: usize, p: &Price, day_basis: f64, term_days: Option<f64>) -> s
     out.number(p.value);
     out.raw("}");
     out.0.into()
+}
+
+/// A stated price as a JSON value (for evidence merged as a `Value`, MK-RATE-UNDERSTATED): the
+/// object [`price_text`] writes.
+pub(super) fn price_value(ad: usize, p: &Price, day_basis: f64, term_days: Option<f64>) -> Value {
+    serde_json::from_str(&price_text(ad, p, day_basis, term_days)).unwrap_or(Value::Null)
 }
 
 /// The prices of an assessment written as JSON, each once.
@@ -479,6 +446,44 @@ mod tests {
             value_end: 9,
             text: text.to_string(),
         }
+    }
+
+    /// An evidence object from its fields (the way the evidence was built before it was
+    /// written as text: the independent reference of these tests).
+    fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+        Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (key.to_string(), value))
+                .collect(),
+        )
+    }
+
+    fn number_or_null(x: Option<f64>) -> Value {
+        x.map_or(Value::Null, Value::from)
+    }
+
+    /// A stated price as a `Value`, field by field.
+    fn price_json(ad: usize, p: &Price, day_basis: f64, term_days: Option<f64>) -> Value {
+        let a = p.annualised(day_basis, term_days, None);
+        object([
+            ("ad", Value::from(ad)),
+            ("annualised", Value::from(a.simple)),
+            ("assumption", Value::String(a.assumption)),
+            ("cost", number_or_null(p.cost)),
+            ("end", Value::from(p.end)),
+            ("family", Value::from(&*p.family)),
+            ("fee", Value::Bool(p.fee)),
+            ("from_rate", Value::Bool(p.from)),
+            ("labelled_annualised", Value::Bool(p.annualised_label)),
+            ("pattern", Value::from(&*p.pattern)),
+            ("per_amount", number_or_null(p.per_amount)),
+            ("period", Value::String(p.period.as_str().to_string())),
+            ("period_days", number_or_null(p.period_days)),
+            ("start", Value::from(p.start)),
+            ("text", Value::String(p.text.clone())),
+            ("value", Value::from(p.value)),
+        ])
     }
 
     /// What the evidence was before it was written as text: a `Value` per match, the
