@@ -737,6 +737,11 @@ pub(crate) struct ServeArgs {
     /// stream (default 1,024; env FINRISK_MAX_CONCURRENT_STREAMS).
     #[arg(long, value_name = "N")]
     pub(crate) max_concurrent_streams: Option<usize>,
+    /// Server threads, each with its own event loop; connections are dealt to them in turn
+    /// and a connection's calls run on its thread (default: the number of cores; env
+    /// FINRISK_THREADS).
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
     /// TLS certificate chain (PEM; env FINRISK_TLS_CERT).
     #[arg(long, value_name = "FILE")]
     pub(crate) tls_cert: Option<PathBuf>,

@@ -745,7 +745,6 @@ fn without_keys_the_server_refuses_a_non_loopback_address() {
 async fn sigterm_lets_in_flight_calls_finish() {
     let mut server = start(&[]);
     let mut c = client(&server).await;
-    let mut watcher = client(&server).await;
     let grants: Vec<pb::Grant> = (0..60_000)
         .map(|k| grant(&format!("G{k}"), "P-001", 12))
         .collect();
@@ -760,31 +759,7 @@ async fn sigterm_lets_in_flight_calls_finish() {
     });
     // SIGTERM only once the server is handling the call: a stream the server has not yet seen
     // is refused by its GOAWAY, which is right, but is not what this test is about.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let metrics = watcher
-            .get_metrics(pb::GetMetricsRequest {})
-            .await
-            .unwrap()
-            .into_inner();
-        let handling = metrics
-            .methods
-            .iter()
-            .any(|m| m.method == "AssessProduct" && m.in_flight == 1);
-        if handling {
-            break;
-        }
-        assert!(
-            !call.is_finished(),
-            "the call ended before the server reported it in flight"
-        );
-        assert!(
-            Instant::now() < deadline,
-            "the server never reported the call in flight"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    drop(watcher);
+    wait_for_in_flight(&server, "AssessProduct", 1, std::slice::from_ref(&call)).await;
     server.terminate();
     let result = call.await.unwrap();
     assert!(
@@ -792,9 +767,104 @@ async fn sigterm_lets_in_flight_calls_finish() {
         "the in-flight call was cut: {:?}",
         result.err()
     );
+    expect_clean_exit(&mut server);
+}
+
+/// Polls `GetMetrics` on a connection of its own until `n` calls of `method` are in flight;
+/// fails if one of `calls` ends first, or after two minutes.
+async fn wait_for_in_flight<T>(
+    server: &common::server::Server,
+    method: &str,
+    n: u64,
+    calls: &[tokio::task::JoinHandle<T>],
+) {
+    let mut watcher = client(server).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let metrics = watcher
+            .get_metrics(pb::GetMetricsRequest {})
+            .await
+            .unwrap()
+            .into_inner();
+        let in_flight = metrics
+            .methods
+            .iter()
+            .find(|m| m.method == method)
+            .map_or(0, |m| m.in_flight);
+        if in_flight == n {
+            return;
+        }
+        assert!(
+            calls.iter().all(|c| !c.is_finished()),
+            "a call ended before {n} {method} calls were in flight"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the server never had {n} {method} calls in flight"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// The example case scored over `c`.
+async fn score_example_case(c: &mut RiskAssessmentClient<Channel>) -> pb::ScoreCaseResponse {
+    c.score_case(pb::ScoreCaseRequest {
+        case: Some(case_pb(&example("case.json"))),
+        include_result_json: false,
+    })
+    .await
+    .unwrap()
+    .into_inner()
+}
+
+/// Waits for a terminated server to exit and checks it exited 0.
+fn expect_clean_exit(server: &mut common::server::Server) {
     let status = server.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     server.addr.clear();
+}
+
+/// With three server threads (connections dealt to each in turn; the dealing itself is unit
+/// tested in `src/server/mod.rs`), every connection's answers match a one-thread server's, and a
+/// SIGTERM lets the calls in flight on all three threads finish before the process exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_server_thread_serves_and_finishes_its_calls_on_sigterm() {
+    let one = start(&["--threads", "1"]);
+    let expected = score_example_case(&mut client(&one).await).await;
+
+    let mut server = start(&["--threads", "3"]);
+    // Connections 1 to 3 land on threads 1 to 3; the watcher's is the fourth (thread 1 again).
+    let mut calls = Vec::new();
+    for k in 0..3 {
+        let mut c = client(&server).await;
+        assert_eq!(score_example_case(&mut c).await, expected, "connection {k}");
+        let grants: Vec<pb::Grant> = (0..40_000)
+            .map(|g| grant(&format!("G{g}"), "P-001", 12))
+            .collect();
+        calls.push(tokio::spawn(async move {
+            c.assess_product(pb::AssessProductRequest {
+                include_result_json: false,
+                product: Some(product_pb(&example("product.json"))),
+                grants,
+                as_of: String::new(),
+            })
+            .await
+        }));
+    }
+    wait_for_in_flight(&server, "AssessProduct", 3, &calls).await;
+    server.terminate();
+    let mut answers = Vec::new();
+    for (k, call) in calls.into_iter().enumerate() {
+        let answer = call.await.unwrap();
+        let answer = answer.unwrap_or_else(|e| panic!("call {k} was cut: {e:?}"));
+        answers.push(answer.into_inner());
+    }
+    assert!(answers[0].assessment.is_some());
+    assert!(
+        answers.iter().all(|a| *a == answers[0]),
+        "the same product and grants were assessed differently on different threads"
+    );
+    expect_clean_exit(&mut server);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -949,7 +1019,7 @@ fn settings_follow_file_then_env_then_flags() {
     let config = dir.join("finrisk.toml");
     std::fs::write(
         &config,
-        "[server]\nmax_stream_items = 1000\nmax_message_bytes = 65536\nmax_concurrent_streams = 64\n",
+        "[server]\nmax_stream_items = 1000\nmax_message_bytes = 65536\nmax_concurrent_streams = 64\nthreads = 3\n",
     )
     .unwrap();
     let c = config.to_str().unwrap();
@@ -957,9 +1027,29 @@ fn settings_follow_file_then_env_then_flags() {
     assert!(
         file_only.contains("max stream items 1000")
             && file_only.contains("max message 65536 bytes")
-            && file_only.contains("max concurrent streams 64"),
+            && file_only.contains("max concurrent streams 64")
+            && file_only.contains("3 server threads"),
         "{file_only}"
     );
+    let threads_env = startup_line(&["--config", c], &[("FINRISK_THREADS", "2")]);
+    assert!(threads_env.contains("2 server threads"), "{threads_env}");
+    let threads_flag = startup_line(
+        &["--config", c, "--threads", "1"],
+        &[("FINRISK_THREADS", "2")],
+    );
+    assert!(threads_flag.contains("1 server threads"), "{threads_flag}");
+    for bad_threads in ["0", "100000"] {
+        let out = Command::new(BIN)
+            .args(["serve", "--threads", bad_threads])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--threads {bad_threads}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("finrisk: threads: must be between 1 and"),
+            "{stderr}"
+        );
+    }
     let env_wins = startup_line(&["--config", c], &[("FINRISK_MAX_STREAM_ITEMS", "5")]);
     assert!(
         env_wins.contains("max stream items 5") && env_wins.contains("max message 65536 bytes"),

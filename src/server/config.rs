@@ -40,6 +40,7 @@ struct ServerSection {
     max_message_bytes: Option<usize>,
     max_stream_items: Option<usize>,
     max_concurrent_streams: Option<usize>,
+    threads: Option<usize>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
 }
@@ -71,6 +72,8 @@ pub(crate) struct Config {
     pub(crate) max_stream_items: usize,
     /// Streams (calls) one connection may have open at once; more wait in the client.
     pub(crate) max_concurrent_streams: usize,
+    /// Server threads, each a single-threaded event loop serving the connections dealt to it.
+    pub(crate) threads: usize,
     pub(crate) tls: Option<(PathBuf, PathBuf)>,
     pub(crate) keys: Vec<KeyEntry>,
     /// The review store: a SQLite file or a `postgres://` URL.
@@ -84,6 +87,7 @@ pub(crate) struct Overrides {
     pub(crate) max_message_bytes: Option<usize>,
     pub(crate) max_stream_items: Option<usize>,
     pub(crate) max_concurrent_streams: Option<usize>,
+    pub(crate) threads: Option<usize>,
     pub(crate) tls_cert: Option<PathBuf>,
     pub(crate) tls_key: Option<PathBuf>,
     pub(crate) database: Option<String>,
@@ -99,6 +103,13 @@ pub(crate) const DEFAULT_MAX_STREAM_ITEMS: usize = 1_000_000;
 /// HTTP/2 streams one connection may have open at once. Without a limit one client could open
 /// any number of calls on one connection; with it, its extra calls queue in its own client.
 pub(crate) const DEFAULT_MAX_CONCURRENT_STREAMS: usize = 1_024;
+/// The most server threads a configuration may ask for.
+pub(crate) const MAX_THREADS: usize = 1_024;
+
+/// Server threads when none are configured: one per core the process may use.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -174,6 +185,17 @@ impl Config {
                 u32::MAX
             )));
         }
+        let threads = layered_usize(
+            flags.threads,
+            "FINRISK_THREADS",
+            fc.server.threads,
+            default_threads(),
+        )?;
+        if !(1..=MAX_THREADS).contains(&threads) {
+            return Err(bad_input(format!(
+                "threads: must be between 1 and {MAX_THREADS}"
+            )));
+        }
         if max_message_bytes < 1024 {
             return Err(bad_input("max_message_bytes: must be at least 1024"));
         }
@@ -228,6 +250,7 @@ impl Config {
             max_message_bytes,
             max_stream_items,
             max_concurrent_streams,
+            threads,
             tls,
             keys: fc.keys,
             database,
