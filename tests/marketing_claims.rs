@@ -259,3 +259,97 @@ fn analysts_extend_the_grammar_with_a_file_and_a_broken_pattern_names_its_line()
         "{err}"
     );
 }
+
+/// `models/README.md` reports the rules' held-out figures round by round and pooled: the pooled
+/// table must be the sums of the rounds' rows, and each round's ad count must be the corpus's
+/// ads of that batch and language (batch 1 counts its held-out sources only).
+#[test]
+fn the_pooled_held_out_table_is_the_sum_of_the_rounds() {
+    use std::collections::BTreeMap;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/models/README.md")).unwrap();
+    let cells = |line: &str| -> Vec<String> {
+        line.trim()
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().trim_matches('*').to_string())
+            .collect()
+    };
+    let table_after = |header: &str| -> Vec<Vec<String>> {
+        readme
+            .lines()
+            .skip_while(|l| !l.starts_with(header))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(cells)
+            .collect()
+    };
+    let count = |c: &str| -> u64 { c.parse().unwrap() };
+
+    // (language, code) -> [TP, FP, FN], over every round and over batches 8 on.
+    let mut every: BTreeMap<(String, String), [u64; 3]> = BTreeMap::new();
+    let mut later: BTreeMap<(String, String), [u64; 3]> = BTreeMap::new();
+    let mut ads_per_round: BTreeMap<(u64, String), u64> = BTreeMap::new();
+    let (mut batch, mut language) = (0u64, String::new());
+    let rounds = table_after("| round | grammar | language");
+    assert!(rounds.len() > 40, "the rounds table was not found");
+    for row in &rounds {
+        if !row[0].is_empty() {
+            let number: String = row[0]
+                .trim_start_matches("batch ")
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            batch = count(&number);
+            language = row[2].clone();
+            let ads = count(row[3].split('/').next().unwrap().trim());
+            assert!(
+                ads_per_round
+                    .insert((batch, language.clone()), ads)
+                    .is_none(),
+                "batch {batch} {language} has two rounds"
+            );
+        }
+        let figures = [count(&row[5]), count(&row[6]), count(&row[7])];
+        for (pool, included) in [(&mut every, true), (&mut later, batch >= 8)] {
+            if included {
+                let sums = pool.entry((language.clone(), row[4].clone())).or_default();
+                for (sum, figure) in sums.iter_mut().zip(figures) {
+                    *sum += figure;
+                }
+            }
+        }
+    }
+
+    let pooled = table_after("| language | code | every round: TP");
+    assert_eq!(
+        pooled.len(),
+        10,
+        "the pooled table has a row per language and code"
+    );
+    for row in &pooled {
+        let key = (row[0].clone(), row[1].clone());
+        let stated = |at: usize| [count(&row[at]), count(&row[at + 1]), count(&row[at + 2])];
+        assert_eq!(stated(2), every[&key], "{key:?}, every round");
+        assert_eq!(stated(7), later[&key], "{key:?}, batches 8 on");
+    }
+
+    let mut in_corpus: BTreeMap<(u64, String), u64> = BTreeMap::new();
+    for line in std::fs::read_to_string(CORPUS).unwrap().lines() {
+        let ad: Value = serde_json::from_str(line).unwrap();
+        let key = (
+            ad["batch"].as_u64().unwrap(),
+            ad["language"].as_str().unwrap().to_string(),
+        );
+        *in_corpus.entry(key).or_default() += 1;
+    }
+    for ((batch, language), ads) in &ads_per_round {
+        if *batch > 1 {
+            assert_eq!(
+                in_corpus.get(&(*batch, language.clone())),
+                Some(ads),
+                "batch {batch} {language}"
+            );
+        }
+    }
+}
