@@ -1899,6 +1899,55 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.19 adds from batch 24's misses, with near misses.
+    #[test]
+    fn forms_from_batch_24_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "price_figure",
+                &[
+                    "with a service charge of about 5% to 15%",
+                    "charges are 10% to 25% of the amount for a 7-day loan",
+                    "the service fee is around PKR 80 on a PKR 1,000 loan",
+                    "a one-time upfront service fee of 15,000 MWK applies",
+                    "an extra charge of at most R65",
+                    "an additional fee of CI$20",
+                ],
+                &[
+                    "the approval rate is 85%",
+                    "fees are shown to you during the application",
+                    "a charge of responsibility",
+                    "the fee is explained in your agreement",
+                ],
+            ),
+            (
+                "speed",
+                &[
+                    "Apply today and start your business tomorrow.",
+                    "apply now, cash tomorrow",
+                ],
+                &[
+                    "apply today; repayments start next month",
+                    "tomorrow we open a new branch",
+                ],
+            ),
+            (
+                "interest_free",
+                &[
+                    "interest-free loans from Rs1 million",
+                    "your first loan free",
+                ],
+                &[
+                    "Collateral-free loans through an AI-powered app",
+                    "hassle-free loans with no paperwork",
+                    "guarantor-free loans for employees",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {

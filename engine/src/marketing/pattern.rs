@@ -89,6 +89,12 @@ pub mod slots {
         if pos > 0 && (text[pos - 1].is_ascii_alphanumeric() || text[pos - 1] == '.') {
             return None;
         }
+        arabic_digits(text, pos)
+    }
+
+    /// [`arabic`] without its look at the character before: for digits right after a currency
+    /// code (`r500`, `ksh1,000`).
+    fn arabic_digits(text: &[char], pos: usize) -> Option<(usize, f64)> {
         let mut i = pos;
         let mut digits = String::new();
         let mut seen_point = false;
@@ -262,11 +268,142 @@ pub mod slots {
         Some((end, v / 100.0))
     }
 
-    /// Currency symbols an amount may start with.
-    pub const CURRENCY_SIGNS: [char; 4] = ['$', '£', '€', '¥'];
-    const CURRENCY_WORDS: [&str; 11] = [
-        "块钱", "元", "块", "rmb", "yuan", "dollars", "dollar", "bucks", "pounds", "quid", "euros",
+    /// Currency symbols an amount may start with: dollar, pound, euro, yuan, naira, peso,
+    /// rupee, cedi.
+    pub const CURRENCY_SIGNS: [char; 9] = ['$', '£', '€', '¥', '₦', '₱', '₹', '₨', '₵'];
+    /// Chinese currency words an amount may end with (`5000元`).
+    const CURRENCY_WORDS_CJK: [&str; 3] = ["块钱", "元", "块"];
+    /// Currency names and ISO 4217 codes an amount may end with (`300 dollars`, `15,000 MWK`).
+    const CURRENCY_WORDS: [&str; 56] = [
+        "rmb",
+        "yuan",
+        "dollars",
+        "dollar",
+        "bucks",
+        "pounds",
+        "quid",
+        "euros",
+        "rupees",
+        "rupee",
+        "naira",
+        "shillings",
+        "shilling",
+        "cedis",
+        "cedi",
+        "kwacha",
+        "ringgit",
+        "rand",
+        "pesos",
+        "peso",
+        "dirhams",
+        "dirham",
+        "riyals",
+        "riyal",
+        "taka",
+        "usd",
+        "cad",
+        "aud",
+        "nzd",
+        "hkd",
+        "sgd",
+        "gbp",
+        "eur",
+        "kes",
+        "ugx",
+        "tzs",
+        "rwf",
+        "zmw",
+        "mwk",
+        "ngn",
+        "ghs",
+        "zar",
+        "pkr",
+        "inr",
+        "lkr",
+        "bdt",
+        "php",
+        "myr",
+        "aed",
+        "sar",
+        "qar",
+        "bwp",
+        "nad",
+        "jmd",
+        "ttd",
+        "xof",
     ];
+    /// Currency codes and abbreviations an amount may start with (`PKR 500`, `Rs. 3,000`,
+    /// `KSh1,000`, `RM 500`): ISO 4217 codes of the markets the corpus's lenders write from, and
+    /// the local abbreviations of the rupee, shilling, ringgit and taka.
+    const CURRENCY_CODES: [&str; 36] = [
+        "usd", "cad", "aud", "nzd", "hkd", "sgd", "gbp", "eur", "kes", "ksh", "ugx", "ush", "tzs",
+        "tsh", "rwf", "zmw", "mwk", "ngn", "ghs", "zar", "pkr", "inr", "lkr", "bdt", "php", "myr",
+        "rm", "rs", "aed", "sar", "qar", "tk", "bwp", "nad", "jmd", "ttd",
+    ];
+
+    /// An amount written with a currency code or abbreviation before it: a code from
+    /// [`CURRENCY_CODES`] (then an optional point and spaces), one to three letters before `$`
+    /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), or `R` for the rand right before its digits
+    /// (`R500`). The digits must not run into a word (`R2D2`, `P2P` are no amounts).
+    fn coded_amount(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        if pos > 0 && is_word(text[pos - 1]) {
+            return None;
+        }
+        let mut letters_end = pos;
+        while letters_end < text.len()
+            && letters_end - pos < 4
+            && text[letters_end].is_ascii_lowercase()
+        {
+            letters_end += 1;
+        }
+        let letters = &text[pos..letters_end];
+        // Most words are no code: rejected by what follows them before any code is compared.
+        let next = *text.get(letters_end)?;
+        if next.is_ascii_alphabetic() {
+            return None;
+        }
+        let mut after = letters_end;
+        if matches!(next, '$' | '₵') {
+            if !(1..=3).contains(&letters.len()) {
+                return None;
+            }
+            after += 1;
+        }
+        let tight = after;
+        if text.get(after) == Some(&'.') {
+            after += 1;
+        }
+        while text.get(after) == Some(&' ') {
+            after += 1;
+        }
+        if !text.get(after).is_some_and(char::is_ascii_digit) {
+            return None;
+        }
+        let is = |code: &str| letters.iter().copied().eq(code.chars());
+        let known = after > letters_end && tight > letters_end
+            || CURRENCY_CODES.iter().any(|code| is(code))
+            || (is("r") && after == letters_end);
+        if !known {
+            return None;
+        }
+        let (mut end, mut value) = arabic_digits(text, after)?;
+        if text.get(end) == Some(&'k') && !text.get(end + 1).is_some_and(|c| is_word(*c)) {
+            (end, value) = (end + 1, value * 1000.0);
+        }
+        if text.get(end).is_some_and(|c| is_word(*c)) {
+            return None;
+        }
+        Some((end, value))
+    }
+
+    /// The characters an amount can start with, beyond a number's: currency signs, the
+    /// letters of currency codes, 万, 千 and 百.
+    pub(crate) fn amount_firsts() -> Vec<char> {
+        let mut v: Vec<char> = CURRENCY_SIGNS.to_vec();
+        v.extend('a'..='z');
+        v.extend(['万', '千', '百']);
+        v
+    }
 
     /// An amount of money in currency units: `$1,000`, `£500`, `¥2000`, `5000元`, `2万` (a
     /// number with 万 or 千 is an amount in Chinese ads), `千元` / `万元` / `百元` alone (one of
@@ -280,6 +417,15 @@ pub mod slots {
             }
             return number(text, after);
         }
+        if first.is_ascii_lowercase() {
+            if let Some(coded) = coded_amount(text, pos) {
+                return Some(coded);
+            }
+            // Past a code, a letter can only start a number word (`five dollars`).
+            if !matches!(first, 'o' | 't' | 'f' | 's' | 'e' | 'n' | 'a') {
+                return None;
+            }
+        }
         for (word, value) in [("千元", 1000.0), ("万元", 10_000.0), ("百元", 100.0)] {
             if let Some(e) = starts_with(text, pos, word) {
                 return Some((e, value));
@@ -290,7 +436,18 @@ pub mod slots {
         while text.get(after) == Some(&' ') {
             after += 1;
         }
-        if let Some(end) = CURRENCY_WORDS.iter().find_map(|w| word_at(text, after, w)) {
+        // Only the words that start with the next character are tried.
+        let suffix_end = match text.get(after) {
+            Some(&c) if c.is_ascii_lowercase() => CURRENCY_WORDS
+                .iter()
+                .filter(|w| w.as_bytes().first() == Some(&(c as u8)))
+                .find_map(|w| word_at(text, after, w)),
+            Some('块' | '元') => CURRENCY_WORDS_CJK
+                .iter()
+                .find_map(|w| word_at(text, after, w)),
+            _ => None,
+        };
+        if let Some(end) = suffix_end {
             return Some((end, v));
         }
         // 2万 / 5千: an amount without 元 (借1万, 最高20万).
@@ -807,10 +964,7 @@ fn firsts(nodes: &[Node]) -> Option<Vec<char>> {
                 let mut v = slots::number_firsts();
                 match kind {
                     SlotKind::Pct => v.extend(['万', '千', '百']),
-                    SlotKind::Amt => {
-                        v.extend(slots::CURRENCY_SIGNS);
-                        v.extend(['万', '千', '百']);
-                    }
+                    SlotKind::Amt => v.extend(slots::amount_firsts()),
                     SlotKind::Dur => v.extend(slots::unit_firsts()),
                     SlotKind::Num | SlotKind::Fen => {}
                 }
@@ -1334,6 +1488,32 @@ mod tests {
         assert_eq!(a("2万"), Some(20_000.0));
         assert_eq!(a("千元"), Some(1000.0));
         assert_eq!(a("300 dollars"), Some(300.0));
+        // Currencies of other markets: codes and abbreviations before or after, signs.
+        assert_eq!(a("pkr 80 on"), Some(80.0));
+        assert_eq!(a("rs. 3,000"), Some(3000.0));
+        assert_eq!(a("rs 25,000"), Some(25_000.0));
+        assert_eq!(a("ksh1,500"), Some(1500.0));
+        assert_eq!(a("rm 500"), Some(500.0));
+        assert_eq!(a("r65"), Some(65.0));
+        assert_eq!(a("r5k"), Some(5000.0));
+        assert_eq!(a("ci$20"), Some(20.0));
+        assert_eq!(a("hk$ 1,000"), Some(1000.0));
+        assert_eq!(a("gh₵200"), Some(200.0));
+        assert_eq!(a("₦5,000"), Some(5000.0));
+        assert_eq!(a("₱1,000"), Some(1000.0));
+        assert_eq!(a("15,000 mwk applies"), Some(15_000.0));
+        assert_eq!(a("500 rupees"), Some(500.0));
+        assert_eq!(a("2,000 kes"), Some(2000.0));
+        // Near misses: a code must be a whole word before a number, the digits must end the word.
+        assert_eq!(a("r2d2"), None, "a name, not rand");
+        assert_eq!(a("r 500"), None, "a lone R with a space is no currency");
+        assert_eq!(a("p2p lending"), None);
+        assert_eq!(a("rsvp 12"), None);
+        assert_eq!(a("kes"), None, "a code without a number");
+        assert_eq!(a("pkr500x"), None);
+        assert_eq!(a("12 rmbx"), None);
+        assert_eq!(amount(&chars("apkr 80"), 1), None, "inside a word");
+        assert_eq!(a("500 randomly"), None);
         assert_eq!(
             a("12期"),
             None,
