@@ -1948,6 +1948,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The warnings en 2026.12.20 adds from batch 25's miss, with near misses.
+    #[test]
+    fn warnings_from_batch_25_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Check the fee schedule before you sign, because late fees escalate quickly.",
+                "penalty charges can add up fast",
+                "read the total cost before borrowing",
+            ],
+            &[
+                "no late fees, ever",
+                "we check your application before you sign",
+                "our fees are lower than the banks'",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
