@@ -1968,6 +1968,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The warning en 2026.12.21 adds from batch 26's miss, with near misses.
+    #[test]
+    fn warnings_from_batch_26_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "On non-repayment an extra R69 service fee is charged",
+                "in the event of default, penalty interest of 2% applies",
+            ],
+            &[
+                "late payment fee AED 200 per instalment",
+                "repayment is a fixed fee of R69",
+                "a service fee is charged on every loan",
+                "no fee for early repayment",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
