@@ -1988,6 +1988,39 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.22 adds from batch 27's misses, with near misses.
+    #[test]
+    fn forms_from_batch_27_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "A collateral-free nano loan that is hassle-free, instant and affordable",
+                    "receive it instantly and repay in three instalments",
+                    "the loan is instant",
+                ],
+                &[
+                    "the loan is repaid in instalments",
+                    "receive it by post within ten working days",
+                    "this instant messaging app is free",
+                ],
+            ),
+            (
+                "price_claim",
+                &[
+                    "A collateral-free nano loan that is hassle-free, instant and affordable",
+                    "our credit is cheap",
+                ],
+                &[
+                    "the loan is hassle-free",
+                    "cheap flights and affordable hotels",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
