@@ -2021,6 +2021,45 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.23 adds from batch 28's misses, with near misses.
+    #[test]
+    fn forms_from_batch_28_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &[
+                    "credit on your phone in an eight-second process",
+                    "repeat loans are often reviewed in under a minute",
+                ],
+                &[
+                    "a 30-day process",
+                    "applications are reviewed in the order received",
+                    "disbursed in 12 monthly instalments",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &["All you need is a valid ID and a mobile money account"],
+                &["All you need to know about loans", "a valid ID is required"],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "If you default, we report it to the credit reference bureau",
+                    "Paying more than 90 days late costs 3.5% of the instalment a day",
+                    "Read the terms carefully before borrowing.",
+                ],
+                &[
+                    "if you default on nothing, your score grows",
+                    "paying early costs nothing",
+                    "read the terms and conditions on our website",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {

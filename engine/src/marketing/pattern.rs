@@ -517,7 +517,7 @@ pub mod slots {
             None => (pos, None),
         };
         // A unit alone must not be the tail of a longer unit or follow a number (工作日 in
-        // 3个工作日 is not a bare 日).
+        // 3个工作日 is not a bare 日; "hour" in "48-hour" or "48 hours" is not one hour).
         if n.is_none()
             && pos > 0
             && (is_word(text[pos - 1])
@@ -525,6 +525,18 @@ pub mod slots {
                 || "十百千万个工作半".contains(text[pos - 1]))
         {
             return None;
+        }
+        if n.is_none() {
+            let mut before = pos;
+            while before > 0 && matches!(text[before - 1], ' ' | '-') {
+                before -= 1;
+            }
+            if before < pos
+                && before > 0
+                && (text[before - 1].is_ascii_digit() || cn_digit(text[before - 1]).is_some())
+            {
+                return None;
+            }
         }
         // Only a few characters start a unit.
         if !text.get(after).is_some_and(|c| {
@@ -1520,6 +1532,17 @@ mod tests {
             "a number without currency is not an amount"
         );
         let d = |s: &str| duration(&chars(s), 0).map(|(_, v)| v);
+        assert_eq!(
+            duration(&chars("48-hour process"), 3),
+            None,
+            "the tail of 48-hour"
+        );
+        assert_eq!(
+            duration(&chars("in 48 hours"), 6),
+            None,
+            "the tail of 48 hours"
+        );
+        assert_eq!(d("48-hour"), Some(2.0));
         assert!((d("3分钟").unwrap() - 3.0 / 1440.0).abs() < 1e-15);
         assert_eq!(d("24小时"), Some(1.0));
         assert_eq!(d("两周"), Some(14.0));
