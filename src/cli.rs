@@ -449,6 +449,10 @@ pub(crate) struct LoadTestArgs {
     /// HTTP/2 connections the requests are spread over.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub(crate) connections: usize,
+    /// Client threads, one event loop each, the connections dealt to them in turn (default: one
+    /// per core, at most one per connection; 1 to 64).
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
     /// Seconds per level.
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub(crate) seconds: f64,

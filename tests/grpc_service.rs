@@ -1094,6 +1094,8 @@ fn load_test_drives_health_and_score_case_without_errors() {
             "--in-flight",
             "1,8",
             "--connections",
+            "3",
+            "--threads",
             "2",
             "--seconds",
             "0.5",
@@ -1111,6 +1113,8 @@ fn load_test_drives_health_and_score_case_without_errors() {
     assert_eq!(results.len(), 4);
     for r in results {
         assert_eq!(r["errors"], 0, "{r}");
+        assert_eq!(r["connections"], 3, "{r}");
+        assert_eq!(r["threads"], 2, "{r}");
         assert!(r["requests"].as_u64().unwrap() > 0, "{r}");
         assert!(r["p99_ms"].as_f64().unwrap() >= r["p50_ms"].as_f64().unwrap());
     }
@@ -1130,6 +1134,48 @@ fn load_test_drives_health_and_score_case_without_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("addr"));
+    // More threads than connections: one loop per connection, each connection's calls on it.
+    let out = Command::new(BIN)
+        .args([
+            "load-test",
+            "--addr",
+            &format!("http://{}", server.addr),
+            "--rpc",
+            "score-case",
+            "--in-flight",
+            "4",
+            "--connections",
+            "1",
+            "--threads",
+            "8",
+            "--seconds",
+            "0.3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["results"][0]["threads"], 1);
+    assert_eq!(v["results"][0]["errors"], 0);
+    // Out of range: the field and the reason, exit 2.
+    for threads in ["0", "65"] {
+        let out = Command::new(BIN)
+            .args([
+                "load-test",
+                "--addr",
+                &format!("http://{}", server.addr),
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("threads: must be between 1 and 64"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

@@ -11,6 +11,10 @@
 //! decoding them (after a first call per worker decoded and checked in full), as h2load does
 //! with its `-d` file: the generator shares the machine with the server, and its CPU per call
 //! should stay small beside the server's. `--write-bodies` writes the same bodies for h2load.
+//!
+//! The client runs as the server does: one single-threaded tokio runtime per load thread
+//! (`--threads`), each making and driving the connections dealt to it and the workers that use
+//! them, so that a call and its answer never change threads.
 
 use crate::cli::{LoadRpc, LoadTestArgs};
 use crate::failure::bad_input;
@@ -403,13 +407,98 @@ fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
     f64::from(sorted_us[k]) / 1000.0
 }
 
-async fn level(
-    channels: &[Channel],
-    rpc: LoadRpc,
-    in_flight: usize,
-    seconds: f64,
-    keys: &ReviewKeys,
-) -> Value {
+/// The client's event loops: one single-threaded runtime per load thread, each driving the
+/// connections dealt to it and the workers that use them, as `finrisk serve` does on its side.
+/// A worker's calls and their answers stay on one thread: no wake-up crosses threads.
+struct Loops {
+    runtimes: Vec<tokio::runtime::Runtime>,
+    /// Connection `c` is `channels[c]`, made and driven by runtime `c % runtimes.len()`.
+    channels: Vec<Channel>,
+}
+
+impl Loops {
+    fn connect(addr: &str, connections: usize, threads: usize) -> anyhow::Result<Self> {
+        let endpoint = Channel::from_shared(addr.to_string())
+            .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", addr)))?
+            .tcp_nodelay(true);
+        let runtimes = (0..threads)
+            .map(|_| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut channels = Vec::with_capacity(connections);
+        for c in 0..connections {
+            // Connecting on a runtime spawns the connection's tasks there.
+            let channel = runtimes[c % threads]
+                .block_on(endpoint.clone().connect())
+                .map_err(|e| bad_input(format!("addr: cannot connect to {}: {e}", addr)))?;
+            channels.push(channel);
+        }
+        Ok(Self { runtimes, channels })
+    }
+
+    /// Runs `in_flight` workers for one level, worker `k` on connection `k % connections` (and
+    /// so on that connection's loop), every loop on its own thread; the tallies of all.
+    fn run_workers(
+        &self,
+        rpc: LoadRpc,
+        in_flight: usize,
+        until: Instant,
+        keys: &ReviewKeys,
+        run: &str,
+    ) -> Vec<Result<Tally, String>> {
+        let threads = self.runtimes.len();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .runtimes
+                .iter()
+                .enumerate()
+                .map(|(t, runtime)| {
+                    let workers: Vec<(usize, Channel)> = (0..in_flight)
+                        .filter(|k| (k % self.channels.len()) % threads == t)
+                        .map(|k| (k, self.channels[k % self.channels.len()].clone()))
+                        .collect();
+                    scope.spawn(move || {
+                        runtime.block_on(async move {
+                            let tasks: Vec<_> =
+                                workers
+                                    .into_iter()
+                                    .map(|(k, channel)| match rpc {
+                                        LoadRpc::Review => tokio::spawn(review_worker(
+                                            channel,
+                                            keys.clone(),
+                                            run.to_string(),
+                                            k,
+                                            until,
+                                        )),
+                                        LoadRpc::Health | LoadRpc::ScoreCase => tokio::spawn(
+                                            worker(channel, rpc, keys.institution.clone(), until),
+                                        ),
+                                    })
+                                    .collect();
+                            let mut tallies = Vec::with_capacity(tasks.len());
+                            for t in tasks {
+                                tallies.push(t.await.map_err(|e| format!("worker failed: {e}")));
+                            }
+                            tallies
+                        })
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| vec![Err("a load thread panicked".to_string())])
+                })
+                .collect()
+        })
+    }
+}
+
+fn level(loops: &Loops, rpc: LoadRpc, in_flight: usize, seconds: f64, keys: &ReviewKeys) -> Value {
     let started = Instant::now();
     let until = started + Duration::from_secs_f64(seconds);
     let run = format!(
@@ -419,24 +508,11 @@ async fn level(
             .unwrap_or_default()
             .as_millis()
     );
-    let tasks: Vec<_> = (0..in_flight)
-        .map(|k| {
-            let channel = channels[k % channels.len()].clone();
-            match rpc {
-                LoadRpc::Review => {
-                    tokio::spawn(review_worker(channel, keys.clone(), run.clone(), k, until))
-                }
-                LoadRpc::Health | LoadRpc::ScoreCase => {
-                    tokio::spawn(worker(channel, rpc, keys.institution.clone(), until))
-                }
-            }
-        })
-        .collect();
     let mut latencies: Vec<u32> = Vec::new();
     let (mut errors, mut first_error) = (0usize, None::<String>);
     let mut acknowledged = Vec::new();
-    for t in tasks {
-        match t.await {
+    for tally in loops.run_workers(rpc, in_flight, until, keys, &run) {
+        match tally {
             Ok(tally) => {
                 latencies.extend(tally.latencies_us);
                 errors += tally.errors;
@@ -445,16 +521,18 @@ async fn level(
             }
             Err(e) => {
                 errors += 1;
-                first_error.get_or_insert_with(|| format!("worker failed: {e}"));
+                first_error.get_or_insert(e);
             }
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_unstable();
     let verified = match rpc {
-        LoadRpc::Review => {
-            Some(verify_review(channels[0].clone(), keys.mediator.as_deref(), &acknowledged).await)
-        }
+        LoadRpc::Review => Some(loops.runtimes[0].block_on(verify_review(
+            loops.channels[0].clone(),
+            keys.mediator.as_deref(),
+            &acknowledged,
+        ))),
         LoadRpc::Health | LoadRpc::ScoreCase => None,
     };
     json!({
@@ -466,7 +544,8 @@ async fn level(
         "submissions_per_second": (rpc == LoadRpc::Review).then(|| acknowledged.len() as f64 / elapsed),
         "verified": verified,
         "in_flight": in_flight,
-        "connections": channels.len(),
+        "connections": loops.channels.len(),
+        "threads": loops.runtimes.len(),
         "seconds": elapsed,
         "requests": latencies.len(),
         "errors": errors,
@@ -496,35 +575,26 @@ pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
     if args.connections == 0 || args.connections > 64 {
         return Err(bad_input("connections: must be between 1 and 64"));
     }
-    let endpoint = Channel::from_shared(addr.to_string())
-        .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", addr)))?
-        .tcp_nodelay(true);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let results = runtime.block_on(async {
-        let mut channels = Vec::with_capacity(args.connections);
-        for _ in 0..args.connections {
-            channels.push(
-                endpoint
-                    .clone()
-                    .connect()
-                    .await
-                    .map_err(|e| bad_input(format!("addr: cannot connect to {}: {e}", addr)))?,
-            );
+    if args.threads == Some(0) || args.threads.is_some_and(|t| t > 64) {
+        return Err(bad_input("threads: must be between 1 and 64"));
+    }
+    // One loop per core by default; never more loops than connections (a loop without a
+    // connection would have nothing to drive).
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(args.connections);
+    let loops = Loops::connect(addr, args.connections, threads)?;
+    let mut results = Vec::new();
+    for rpc in &args.rpc {
+        for &n in &args.in_flight {
+            let keys = ReviewKeys {
+                institution: args.api_key.clone(),
+                mediator: args.mediator_key.clone(),
+            };
+            results.push(level(&loops, *rpc, n, args.seconds, &keys));
         }
-        let mut results = Vec::new();
-        for rpc in &args.rpc {
-            for &n in &args.in_flight {
-                let keys = ReviewKeys {
-                    institution: args.api_key.clone(),
-                    mediator: args.mediator_key.clone(),
-                };
-                results.push(level(&channels, *rpc, n, args.seconds, &keys).await);
-            }
-        }
-        Ok::<_, anyhow::Error>(results)
-    })?;
+    }
     Ok(serde_json::to_string_pretty(&json!({ "addr": addr, "results": results }))? + "\n")
 }
 
