@@ -1153,28 +1153,14 @@ fn load_test_drives_health_and_score_case_without_errors() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = common::json_of(&out);
     assert_eq!(v["results"][0]["threads"], 1);
     assert_eq!(v["results"][0]["errors"], 0);
     // Out of range: the field and the reason, exit 2.
+    let addr = format!("http://{}", server.addr);
     for threads in ["0", "65"] {
-        let out = Command::new(BIN)
-            .args([
-                "load-test",
-                "--addr",
-                &format!("http://{}", server.addr),
-                "--threads",
-                threads,
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains("threads: must be between 1 and 64"),
-            "{stderr}"
-        );
+        let out = common::run(&["load-test", "--addr", &addr, "--threads", threads]);
+        common::assert_bad_input(&out, "threads: must be between 1 and 64");
     }
 }
 
@@ -1534,4 +1520,34 @@ async fn a_products_contract_clauses_are_checked_over_grpc_as_on_the_cli() {
         status.get_details_bad_request().unwrap().field_violations[0].field,
         "contract.clauses[2].text"
     );
+}
+
+#[test]
+fn the_grpc_bench_script_reports_rate_latency_and_cpu_per_call() {
+    // BENCHMARKS.md's gRPC figures come from this script: it must keep running.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/grpc-bench.sh");
+    let v = common::json_of(
+        &Command::new(script)
+            .args(["load-test", "score_case", "1", BIN])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["generator"], "load-test");
+    assert_eq!(v["rpc"], "score_case");
+    assert_eq!(v["errors"], 0, "{v}");
+    assert!(v["calls"].as_u64().unwrap() > 0, "{v}");
+    assert!(
+        v["p99_ms"].as_f64().unwrap() >= v["p50_ms"].as_f64().unwrap(),
+        "{v}"
+    );
+    for cpu in ["server_cpu_us_per_call", "client_cpu_us_per_call"] {
+        assert!(v[cpu].as_f64().unwrap() > 0.0, "{v}");
+    }
+    // A generator it does not know: the usage line, exit 2.
+    let out = Command::new(script)
+        .args(["ab", "health", "1", BIN])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage: scripts/grpc-bench.sh"));
 }
