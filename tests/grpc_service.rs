@@ -1158,6 +1158,12 @@ fn load_test_drives_health_and_score_case_without_errors() {
     assert_eq!(v["results"][0]["errors"], 0);
     // Out of range: the field and the reason, exit 2.
     let addr = format!("http://{}", server.addr);
+    // It speaks plaintext HTTP/2 only: another scheme is refused before any connection.
+    let https = format!("https://{}", server.addr);
+    common::assert_bad_input(
+        &common::run(&["load-test", "--addr", &https, "--seconds", "0.1"]),
+        "addr: `https://",
+    );
     for threads in ["0", "65"] {
         let out = common::run(&["load-test", "--addr", &addr, "--threads", threads]);
         common::assert_bad_input(&out, "threads: must be between 1 and 64");
@@ -1550,4 +1556,43 @@ fn the_grpc_bench_script_reports_rate_latency_and_cpu_per_call() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage: scripts/grpc-bench.sh"));
+}
+
+#[test]
+fn load_test_counts_a_refused_call_as_an_error_with_its_status() {
+    let config = write_keys_config();
+    let server = start(&["--config", config.to_str().unwrap()]);
+    let addr = format!("http://{}", server.addr);
+    let load = |key: Option<&str>| {
+        let mut args = vec![
+            "load-test",
+            "--addr",
+            &addr,
+            "--rpc",
+            "score-case",
+            "--in-flight",
+            "2",
+            "--seconds",
+            "0.3",
+        ];
+        if let Some(key) = key {
+            args.extend(["--api-key", key]);
+        }
+        common::json(&args)
+    };
+    // No key (the health check needs none; ScoreCase does): each worker's first call is
+    // refused, counted as an error with its gRPC status.
+    let refused = load(None);
+    for r in refused["results"].as_array().unwrap() {
+        assert_eq!(r["requests"], 0, "{r}");
+        assert_eq!(r["errors"], 2, "{r}");
+        let first = r["first_error"].as_str().unwrap();
+        assert!(first.starts_with("Unauthenticated"), "{first}");
+    }
+    // A key the server knows: every call answered.
+    let served = load(Some("key-a"));
+    for r in served["results"].as_array().unwrap() {
+        assert_eq!(r["errors"], 0, "{r}");
+        assert!(r["requests"].as_u64().unwrap() > 0, "{r}");
+    }
 }

@@ -7,10 +7,13 @@
 //! acknowledged submission's audit trail back: no event lost, none duplicated. It talks only to
 //! the address it is given.
 //!
-//! `health` and `score_case` send a request encoded once, and count the responses without
-//! decoding them (after a first call per worker decoded and checked in full), as h2load does
-//! with its `-d` file: the generator shares the machine with the server, and its CPU per call
-//! should stay small beside the server's. `--write-bodies` writes the same bodies for h2load.
+//! `health` and `score_case` send a request encoded once, on HTTP/2 connections of their own
+//! (the `h2` crate on a TCP socket: no tower buffer, no codec), and count the answers' bytes
+//! without decoding them, after a first call per worker decoded and checked in full, as h2load
+//! does with its `-d` file: the generator shares the machine with the server, and its CPU per
+//! call should stay small beside the server's. A call counts when the answer is HTTP 200 with
+//! gRPC status OK; any other status is an error with its code and message. `--write-bodies`
+//! writes the same bodies for h2load. `review` goes through tonic's typed clients.
 //!
 //! The client runs as the server does: one single-threaded tokio runtime per load thread
 //! (`--threads`), each making and driving the connections dealt to it and the workers that use
@@ -20,12 +23,10 @@ use crate::cli::{LoadRpc, LoadTestArgs};
 use crate::failure::bad_input;
 use finrisk_proto::v1 as pb;
 use finrisk_proto::v1::review_client::ReviewClient;
-use finrisk_proto::v1::risk_assessment_client::RiskAssessmentClient;
 use prost::Message;
-use prost::bytes::{Buf, BufMut, Bytes};
+use prost::bytes::Bytes;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::transport::Channel;
 
 /// One worker's tally.
@@ -208,79 +209,138 @@ fn score_case_request() -> pb::ScoreCaseRequest {
     }
 }
 
-/// A gRPC codec for pre-encoded messages: requests are sent as given, and a response is
-/// counted (its length), not decoded.
-#[derive(Clone, Copy, Default)]
-struct Preencoded;
-
-impl Codec for Preencoded {
-    type Encode = Bytes;
-    type Decode = usize;
-    type Encoder = Preencoded;
-    type Decoder = Preencoded;
-
-    fn encoder(&mut self) -> Self::Encoder {
-        Preencoded
-    }
-
-    fn decoder(&mut self) -> Self::Decoder {
-        Preencoded
-    }
-}
-
-impl Encoder for Preencoded {
-    type Item = Bytes;
-    type Error = tonic::Status;
-
-    fn encode(&mut self, item: Bytes, dst: &mut EncodeBuf<'_>) -> Result<(), Self::Error> {
-        dst.put_slice(&item);
-        Ok(())
-    }
-}
-
-impl Decoder for Preencoded {
-    type Item = usize;
-    type Error = tonic::Status;
-
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<usize>, Self::Error> {
-        let length = src.remaining();
-        src.advance(length);
-        Ok(Some(length))
-    }
-}
-
-/// One call with a pre-encoded request body to `path`.
-async fn preencoded_call(
-    grpc: &mut tonic::client::Grpc<Channel>,
-    path: &'static str,
-    body: &Bytes,
-    key: Option<&str>,
-) -> Result<usize, tonic::Status> {
-    grpc.ready()
+/// One connection of the counted calls: HTTP/2 straight on a TCP socket, as h2load speaks it
+/// (no tower buffer, no codec), with windows large enough that answers never wait for one.
+async fn raw_connect(authority: &str) -> Result<h2::client::SendRequest<Bytes>, String> {
+    let tcp = tokio::net::TcpStream::connect(authority)
         .await
-        .map_err(|e| tonic::Status::unavailable(format!("connection not ready: {e}")))?;
-    grpc.unary(
-        with_key(body.clone(), key),
-        tonic::codegen::http::uri::PathAndQuery::from_static(path),
-        Preencoded,
-    )
-    .await
-    .map(tonic::Response::into_inner)
+        .map_err(|e| e.to_string())?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (send, connection) = h2::client::Builder::new()
+        .initial_window_size(1 << 24)
+        .initial_connection_window_size(1 << 26)
+        .handshake::<_, Bytes>(tcp)
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        // Ends when the connection closes; a call in flight then fails and is counted.
+        let _ = connection.await;
+    });
+    Ok(send)
+}
+
+/// A transport failure as the status a gRPC client would report.
+fn unavailable(e: h2::Error) -> tonic::Status {
+    tonic::Status::unavailable(format!("HTTP/2: {e}"))
+}
+
+/// The gRPC status carried by `headers` (trailers, or the headers of a trailers-only answer):
+/// `None` when there is none, `Ok` for OK.
+fn grpc_status(headers: &http::HeaderMap) -> Option<Result<(), tonic::Status>> {
+    let code = headers.get("grpc-status")?;
+    let code = code
+        .to_str()
+        .ok()
+        .and_then(|c| c.parse::<i32>().ok())
+        .map_or(tonic::Code::Unknown, tonic::Code::from_i32);
+    if code == tonic::Code::Ok {
+        return Some(Ok(()));
+    }
+    let message = headers
+        .get("grpc-message")
+        .and_then(|m| m.to_str().ok())
+        .unwrap_or_default();
+    Some(Err(tonic::Status::new(code, message.to_string())))
+}
+
+/// One call on a raw connection: the pre-encoded `body` (a gRPC frame's message) posted to
+/// `uri`, the answer's bytes counted and, with `keep`, gathered; the call fails on an HTTP
+/// status other than 200 or a gRPC status other than OK.
+async fn raw_call(
+    send: &mut h2::client::SendRequest<Bytes>,
+    uri: &http::Uri,
+    frame: &Bytes,
+    authorization: Option<&http::HeaderValue>,
+    mut keep: Option<&mut Vec<u8>>,
+) -> Result<usize, tonic::Status> {
+    std::future::poll_fn(|cx| send.poll_ready(cx))
+        .await
+        .map_err(unavailable)?;
+    let mut request = http::Request::builder()
+        .method(http::Method::POST)
+        .uri(uri.clone())
+        .header(http::header::CONTENT_TYPE, "application/grpc")
+        .header(http::header::TE, "trailers");
+    if let Some(value) = authorization {
+        request = request.header(http::header::AUTHORIZATION, value.clone());
+    }
+    let request = request
+        .body(())
+        .map_err(|e| tonic::Status::internal(format!("request: {e}")))?;
+    let (response, mut stream) = send.send_request(request, false).map_err(unavailable)?;
+    stream.send_data(frame.clone(), true).map_err(unavailable)?;
+    let (parts, mut body) = response.await.map_err(unavailable)?.into_parts();
+    if parts.status != http::StatusCode::OK {
+        return Err(tonic::Status::unknown(format!(
+            "HTTP status {}",
+            parts.status
+        )));
+    }
+    if let Some(status) = grpc_status(&parts.headers) {
+        status?;
+    }
+    let mut length = 0;
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.map_err(unavailable)?;
+        length += chunk.len();
+        if let Some(kept) = keep.as_deref_mut() {
+            kept.extend_from_slice(&chunk);
+        }
+        let _ = body.flow_control().release_capacity(chunk.len());
+    }
+    let trailers = body.trailers().await.map_err(unavailable)?;
+    match trailers.as_ref().and_then(grpc_status) {
+        Some(status) => status.map(|()| length),
+        None => Err(tonic::Status::unknown("the answer has no grpc-status")),
+    }
+}
+
+/// The message of an answer's single gRPC frame (uncompressed).
+fn frame_message(bytes: &[u8]) -> Result<&[u8], tonic::Status> {
+    match bytes {
+        [0, a, b, c, d, message @ ..]
+            if usize::try_from(u32::from_be_bytes([*a, *b, *c, *d])).ok()
+                == Some(message.len()) =>
+        {
+            Ok(message)
+        }
+        _ => Err(tonic::Status::internal(
+            "the answer is not one uncompressed gRPC frame",
+        )),
+    }
 }
 
 /// The first call of a worker, decoded in full and checked: the server answers the request the
 /// load sends (the example case's id, the health check's `SERVING`). Later calls are counted.
 async fn checked_first_call(
-    channel: Channel,
-    rpc: LoadRpc,
-    key: Option<&str>,
+    send: &mut h2::client::SendRequest<Bytes>,
+    call: &LoadCall,
 ) -> Result<(), tonic::Status> {
-    match rpc {
+    let mut answer = Vec::new();
+    raw_call(
+        send,
+        &call.uri,
+        &call.frame,
+        call.authorization.as_ref(),
+        Some(&mut answer),
+    )
+    .await?;
+    let message = frame_message(&answer)?;
+    let undecodable = |e: prost::DecodeError| tonic::Status::internal(format!("the answer: {e}"));
+    match call.rpc {
         LoadRpc::Health => {
-            let reply = tonic_health::pb::health_client::HealthClient::new(channel)
-                .check(with_key(health_request(), key))
-                .await?
-                .into_inner();
+            let reply =
+                tonic_health::pb::HealthCheckResponse::decode(message).map_err(undecodable)?;
             let serving = tonic_health::pb::health_check_response::ServingStatus::Serving;
             if reply.status == serving as i32 {
                 Ok(())
@@ -292,16 +352,8 @@ async fn checked_first_call(
             }
         }
         LoadRpc::ScoreCase => {
-            let request = score_case_request();
-            let expected = request
-                .case
-                .as_ref()
-                .map(|c| c.case_id.clone())
-                .unwrap_or_default();
-            let reply = RiskAssessmentClient::new(channel)
-                .score_case(with_key(request, key))
-                .await?
-                .into_inner();
+            let expected = finrisk_proto::examples::case().case_id;
+            let reply = pb::ScoreCaseResponse::decode(message).map_err(undecodable)?;
             if reply.case_id == expected && reply.assessment.is_some() {
                 Ok(())
             } else {
@@ -315,40 +367,76 @@ async fn checked_first_call(
     }
 }
 
-async fn worker(channel: Channel, rpc: LoadRpc, key: Option<String>, until: Instant) -> Tally {
+/// What a worker of `health` or `score_case` sends: the RPC, its URI, the request as a gRPC
+/// frame, encoded once, and the authorization header.
+#[derive(Clone)]
+struct LoadCall {
+    rpc: LoadRpc,
+    uri: http::Uri,
+    frame: Bytes,
+    authorization: Option<http::HeaderValue>,
+}
+
+impl LoadCall {
+    fn new(base: &http::Uri, rpc: LoadRpc, key: Option<&str>) -> Result<Self, String> {
+        let bodies = Bodies::new();
+        let (path, body) = match rpc {
+            LoadRpc::Health => ("/grpc.health.v1.Health/Check", bodies.health),
+            LoadRpc::ScoreCase | LoadRpc::Review => {
+                ("/finrisk.v1.RiskAssessment/ScoreCase", bodies.score_case)
+            }
+        };
+        let authority = base.authority().map(|a| a.as_str()).unwrap_or_default();
+        let uri = format!(
+            "{}://{authority}{path}",
+            base.scheme_str().unwrap_or("http")
+        )
+        .parse::<http::Uri>()
+        .map_err(|e| format!("addr: {e}"))?;
+        let authorization = key
+            .map(|k| format!("Bearer {k}").parse::<http::HeaderValue>())
+            .transpose()
+            .map_err(|_| "api-key: not a valid header value".to_string())?;
+        Ok(Self {
+            rpc,
+            uri,
+            frame: Bytes::from(grpc_frame(&body)),
+            authorization,
+        })
+    }
+}
+
+/// A message as a gRPC frame: no compression, the length as 4 big-endian bytes, the message.
+fn grpc_frame(message: &[u8]) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(5 + message.len());
+    frame.push(0u8);
+    frame.extend_from_slice(
+        &u32::try_from(message.len())
+            .unwrap_or(u32::MAX)
+            .to_be_bytes(),
+    );
+    frame.extend_from_slice(message);
+    frame
+}
+
+async fn worker(mut send: h2::client::SendRequest<Bytes>, call: LoadCall, until: Instant) -> Tally {
     let mut tally = Tally::default();
     let start = Instant::now();
-    let first = checked_first_call(channel.clone(), rpc, key.as_deref()).await;
+    let first = checked_first_call(&mut send, &call).await;
     tally.record(start, &first);
     if first.is_err() {
         return tally;
     }
-    let bodies = Bodies::new();
-    let mut grpc = tonic::client::Grpc::new(channel);
     while Instant::now() < until {
         let start = Instant::now();
-        let result = match rpc {
-            LoadRpc::Health => {
-                preencoded_call(
-                    &mut grpc,
-                    "/grpc.health.v1.Health/Check",
-                    &bodies.health,
-                    key.as_deref(),
-                )
-                .await
-            }
-            // Driven by `review_worker`.
-            LoadRpc::Review => return tally,
-            LoadRpc::ScoreCase => {
-                preencoded_call(
-                    &mut grpc,
-                    "/finrisk.v1.RiskAssessment/ScoreCase",
-                    &bodies.score_case,
-                    key.as_deref(),
-                )
-                .await
-            }
-        };
+        let result = raw_call(
+            &mut send,
+            &call.uri,
+            &call.frame,
+            call.authorization.as_ref(),
+            None,
+        )
+        .await;
         tally.record(start, &result);
     }
     tally
@@ -377,12 +465,7 @@ pub(crate) fn write_bodies(dir: &std::path::Path) -> anyhow::Result<Value> {
             "/finrisk.v1.RiskAssessment/ScoreCase",
         ),
     ] {
-        let length = u32::try_from(body.len())
-            .map_err(|_| bad_input("write-bodies: a request longer than 4 GiB"))?;
-        let mut frame = Vec::with_capacity(5 + body.len());
-        frame.push(0u8);
-        frame.extend_from_slice(&length.to_be_bytes());
-        frame.extend_from_slice(body);
+        let frame = grpc_frame(body);
         let file = dir.join(name);
         std::fs::write(&file, &frame).map_err(|e| {
             bad_input(format!(
@@ -412,15 +495,39 @@ fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
 /// A worker's calls and their answers stay on one thread: no wake-up crosses threads.
 struct Loops {
     runtimes: Vec<tokio::runtime::Runtime>,
-    /// Connection `c` is `channels[c]`, made and driven by runtime `c % runtimes.len()`.
+    /// The server's URI.
+    base: http::Uri,
+    /// For `health` and `score_case`: connection `c` is `raw[c]`, made and driven by runtime
+    /// `c % runtimes.len()`. Empty when neither is asked for.
+    raw: Vec<h2::client::SendRequest<Bytes>>,
+    /// For `review`: the same, through tonic's channels. Empty when it is not asked for.
     channels: Vec<Channel>,
 }
 
 impl Loops {
-    fn connect(addr: &str, connections: usize, threads: usize) -> anyhow::Result<Self> {
-        let endpoint = Channel::from_shared(addr.to_string())
-            .map_err(|e| bad_input(format!("addr: `{}` is not a URI: {e}", addr)))?
-            .tcp_nodelay(true);
+    /// Makes `connections` connections of each kind the RPCs need, dealt to `threads` loops.
+    fn connect(
+        addr: &str,
+        connections: usize,
+        threads: usize,
+        rpcs: &[LoadRpc],
+    ) -> anyhow::Result<Self> {
+        let base = addr
+            .parse::<http::Uri>()
+            .map_err(|e| bad_input(format!("addr: `{addr}` is not a URI: {e}")))?;
+        if base.scheme_str() != Some("http") {
+            return Err(bad_input(format!(
+                "addr: `{addr}`: load-test speaks plaintext HTTP/2 (http://host:port)"
+            )));
+        }
+        let Some(authority) = base.authority().map(|a| a.as_str().to_string()) else {
+            return Err(bad_input(format!("addr: `{addr}` has no host")));
+        };
+        let authority = if base.port().is_some() {
+            authority
+        } else {
+            format!("{authority}:80")
+        };
         let runtimes = (0..threads)
             .map(|_| {
                 tokio::runtime::Builder::new_current_thread()
@@ -428,15 +535,43 @@ impl Loops {
                     .build()
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut channels = Vec::with_capacity(connections);
-        for c in 0..connections {
-            // Connecting on a runtime spawns the connection's tasks there.
-            let channel = runtimes[c % threads]
-                .block_on(endpoint.clone().connect())
-                .map_err(|e| bad_input(format!("addr: cannot connect to {}: {e}", addr)))?;
-            channels.push(channel);
+        let cannot = |e: String| bad_input(format!("addr: cannot connect to {addr}: {e}"));
+        // Connecting on a runtime spawns the connection's task there. Each kind is made in one
+        // run, so that the server deals each kind's connections evenly to its threads.
+        let mut raw = Vec::new();
+        if rpcs.iter().any(|r| *r != LoadRpc::Review) {
+            for c in 0..connections {
+                raw.push(
+                    runtimes[c % threads]
+                        .block_on(raw_connect(&authority))
+                        .map_err(cannot)?,
+                );
+            }
         }
-        Ok(Self { runtimes, channels })
+        let mut channels = Vec::new();
+        if rpcs.contains(&LoadRpc::Review) {
+            let endpoint = Channel::from_shared(addr.to_string())
+                .map_err(|e| bad_input(format!("addr: `{addr}` is not a URI: {e}")))?
+                .tcp_nodelay(true);
+            for c in 0..connections {
+                channels.push(
+                    runtimes[c % threads]
+                        .block_on(endpoint.clone().connect())
+                        .map_err(|e| cannot(e.to_string()))?,
+                );
+            }
+        }
+        Ok(Self {
+            runtimes,
+            base,
+            raw,
+            channels,
+        })
+    }
+
+    /// How many connections of a kind there are.
+    fn connections(&self) -> usize {
+        self.raw.len().max(self.channels.len())
     }
 
     /// Runs `in_flight` workers for one level, worker `k` on connection `k % connections` (and
@@ -450,34 +585,45 @@ impl Loops {
         run: &str,
     ) -> Vec<Result<Tally, String>> {
         let threads = self.runtimes.len();
+        let connections = self.connections();
+        let call = match rpc {
+            LoadRpc::Review => None,
+            LoadRpc::Health | LoadRpc::ScoreCase => {
+                match LoadCall::new(&self.base, rpc, keys.institution.as_deref()) {
+                    Ok(call) => Some(call),
+                    Err(e) => return vec![Err(e)],
+                }
+            }
+        };
         std::thread::scope(|scope| {
             let handles: Vec<_> = self
                 .runtimes
                 .iter()
                 .enumerate()
                 .map(|(t, runtime)| {
-                    let workers: Vec<(usize, Channel)> = (0..in_flight)
-                        .filter(|k| (k % self.channels.len()) % threads == t)
-                        .map(|k| (k, self.channels[k % self.channels.len()].clone()))
+                    let workers: Vec<usize> = (0..in_flight)
+                        .filter(|k| (k % connections) % threads == t)
                         .collect();
+                    let call = call.clone();
                     scope.spawn(move || {
                         runtime.block_on(async move {
-                            let tasks: Vec<_> =
-                                workers
-                                    .into_iter()
-                                    .map(|(k, channel)| match rpc {
-                                        LoadRpc::Review => tokio::spawn(review_worker(
-                                            channel,
-                                            keys.clone(),
-                                            run.to_string(),
-                                            k,
-                                            until,
-                                        )),
-                                        LoadRpc::Health | LoadRpc::ScoreCase => tokio::spawn(
-                                            worker(channel, rpc, keys.institution.clone(), until),
-                                        ),
-                                    })
-                                    .collect();
+                            let tasks: Vec<_> = workers
+                                .into_iter()
+                                .map(|k| match &call {
+                                    None => tokio::spawn(review_worker(
+                                        self.channels[k % connections].clone(),
+                                        keys.clone(),
+                                        run.to_string(),
+                                        k,
+                                        until,
+                                    )),
+                                    Some(call) => tokio::spawn(worker(
+                                        self.raw[k % connections].clone(),
+                                        call.clone(),
+                                        until,
+                                    )),
+                                })
+                                .collect();
                             let mut tallies = Vec::with_capacity(tasks.len());
                             for t in tasks {
                                 tallies.push(t.await.map_err(|e| format!("worker failed: {e}")));
@@ -544,7 +690,7 @@ fn level(loops: &Loops, rpc: LoadRpc, in_flight: usize, seconds: f64, keys: &Rev
         "submissions_per_second": (rpc == LoadRpc::Review).then(|| acknowledged.len() as f64 / elapsed),
         "verified": verified,
         "in_flight": in_flight,
-        "connections": loops.channels.len(),
+        "connections": loops.connections(),
         "threads": loops.runtimes.len(),
         "seconds": elapsed,
         "requests": latencies.len(),
@@ -584,7 +730,7 @@ pub(crate) fn run(args: &LoadTestArgs) -> anyhow::Result<String> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .min(args.connections);
-    let loops = Loops::connect(addr, args.connections, threads)?;
+    let loops = Loops::connect(addr, args.connections, threads, &args.rpc)?;
     let mut results = Vec::new();
     for rpc in &args.rpc {
         for &n in &args.in_flight {
