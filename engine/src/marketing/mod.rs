@@ -2060,6 +2060,53 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.24 adds from batch 29's misses, with near misses.
+    #[test]
+    fn forms_from_batch_29_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "price_figure",
+                &["$10 to $100 with a 5% administration fee, repaid within 30 days"],
+                &[
+                    "Approval for 95% of applications.",
+                    "An administration fee applies.",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &["All it takes is a phone number and an EcoCash wallet."],
+                &[
+                    "All it takes is one click.",
+                    "All it takes is a few minutes of your time.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &["you don't need to hand in any documents: we already hold your ID"],
+                &[
+                    "You will need to hand in your documents at the branch.",
+                    "Don't forget to hand in your documents.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "late payment carries a 5% penalty",
+                    "you should not use them if you already carry a lot of debt",
+                    "Know the potential risks before you borrow.",
+                ],
+                &[
+                    "Late payment penalty: 5% of the instalment.",
+                    "Don't worry if you already have other loans.",
+                    "You can use them if you already have an account.",
+                    "We know the potential of your business.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
