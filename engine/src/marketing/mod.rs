@@ -2060,6 +2060,42 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.25 adds from batch 30's misses, with near misses.
+    #[test]
+    fn forms_from_batch_30_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "skipped_checks",
+                &[
+                    "no visit to a bank, no forms to fill in, nothing to sign.",
+                    "nothing to sign and nothing to fill in",
+                ],
+                &[
+                    "Nothing to sign up for.",
+                    "Fill in the form to apply again.",
+                    "There are no forms to download.",
+                ],
+            ),
+            (
+                "borrow_freely",
+                &["Repay before the 30 days are up and you can borrow again straight away."],
+                &["You can borrow again once you have repaid."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "If you can't repay within 30 days, the loan is extended once with a facilitation fee on the balance",
+                ],
+                &[
+                    "If you can't find the form, call us.",
+                    "If you don't repay on time, call us to talk about options.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The forms en 2026.12.24 adds from batch 29's misses, with near misses.
     #[test]
     fn forms_from_batch_29_fire_and_their_near_misses_do_not() {
