@@ -2060,6 +2060,46 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.26 adds from batch 31's misses, with near misses.
+    #[test]
+    fn forms_from_batch_31_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "low_eligibility",
+                &["every kind of borrower qualifies"],
+                &["We lend to every kind of business."],
+            ),
+            (
+                "skipped_checks",
+                &["with good credit or bad", "Loans for good or bad credit."],
+                &[
+                    "Is a payday loan a good or bad idea?",
+                    "A good credit score helps; a bad one hurts.",
+                ],
+            ),
+            (
+                "borrow_freely",
+                &["Keep using your wallet and you can borrow anytime you decide."],
+                &["You can repay anytime you decide."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "A payday loan is not for borrowing month after month.",
+                    "It is not the answer to long-term money problems.",
+                    "Miss the 30 days and your account is blocked until you repay",
+                ],
+                &[
+                    "Don't miss the deadline: apply by Friday for a free gift.",
+                    "Not for sale.",
+                    "We are the answer to your money questions.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The forms en 2026.12.25 adds from batch 30's misses, with near misses.
     #[test]
     fn forms_from_batch_30_fire_and_their_near_misses_do_not() {
