@@ -2060,6 +2060,22 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The speed forms zh 2026.12.14 adds from batch 32's miss, with near misses.
+    #[test]
+    fn speed_forms_from_batch_32_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "银行贷款，24小时批准，急需周转请立即联系我们。",
+                "快速批准",
+                "當天批准",
+            ],
+            &["3个工作日内批准", "需经批准后方可放款", "贷款须经银行批准"],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The forms en 2026.12.26 adds from batch 31's misses, with near misses.
     #[test]
     fn forms_from_batch_31_fire_and_their_near_misses_do_not() {
