@@ -343,8 +343,9 @@ pub mod slots {
 
     /// An amount written with a currency code or abbreviation before it: a code from
     /// [`CURRENCY_CODES`] (then an optional point and spaces), one to three letters before `$`
-    /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), or `R` for the rand right before its digits
-    /// (`R500`). The digits must not run into a word (`R2D2`, `P2P` are no amounts).
+    /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), `R` for the rand right before its digits
+    /// (`R500`), or `N` for the naira right before a number of 100 or more (`N15,000`; not
+    /// `N95`, not `N1`, a road). The digits must not run into a word (`R2D2`, `P2P` are no amounts).
     fn coded_amount(text: &[char], pos: usize) -> Option<(usize, f64)> {
         if pos > 0 && is_word(text[pos - 1]) {
             return None;
@@ -383,10 +384,14 @@ pub mod slots {
         let known = after > letters_end && tight > letters_end
             || CURRENCY_CODES.iter().any(|code| is(code))
             || (is("r") && after == letters_end);
-        if !known {
+        let naira = !known && is("n") && after == letters_end;
+        if !known && !naira {
             return None;
         }
         let (mut end, mut value) = arabic_digits(text, after)?;
+        if naira && value < 100.0 {
+            return None;
+        }
         if text.get(end) == Some(&'k') && !text.get(end + 1).is_some_and(|c| is_word(*c)) {
             (end, value) = (end + 1, value * 1000.0);
         }
@@ -1507,6 +1512,8 @@ mod tests {
         assert_eq!(a("ksh1,500"), Some(1500.0));
         assert_eq!(a("rm 500"), Some(500.0));
         assert_eq!(a("r65"), Some(65.0));
+        assert_eq!(a("n15,000 and"), Some(15_000.0));
+        assert_eq!(a("n500"), Some(500.0));
         assert_eq!(a("r5k"), Some(5000.0));
         assert_eq!(a("ci$20"), Some(20.0));
         assert_eq!(a("hk$ 1,000"), Some(1000.0));
@@ -1519,6 +1526,9 @@ mod tests {
         // Near misses: a code must be a whole word before a number, the digits must end the word.
         assert_eq!(a("r2d2"), None, "a name, not rand");
         assert_eq!(a("r 500"), None, "a lone R with a space is no currency");
+        assert_eq!(a("n95 masks"), None, "under 100 after N: no naira");
+        assert_eq!(a("n1 highway"), None);
+        assert_eq!(a("n 500"), None);
         assert_eq!(a("p2p lending"), None);
         assert_eq!(a("rsvp 12"), None);
         assert_eq!(a("kes"), None, "a code without a number");
