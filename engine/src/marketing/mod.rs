@@ -2060,6 +2060,35 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.28 adds from batch 34's misses, with near misses.
+    #[test]
+    fn forms_from_batch_34_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "Our payday loan process is fast, flexible and easy to understand",
+                    "you're only minutes away from taking control of your situation",
+                ],
+                &[
+                    "Our approval process is thorough.",
+                    "The process is fair and transparent.",
+                    "We are minutes away from the station.",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &["The basic requirements are simple: be 18 or over."],
+                &[
+                    "The requirements are listed below.",
+                    "Eligibility is strict.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.14 adds from batch 32's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_32_fire_and_their_near_misses_do_not() {
