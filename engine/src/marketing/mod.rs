@@ -2060,6 +2060,32 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The general warning forms of en 2026.12.29 (written from no new batch), with near misses.
+    #[test]
+    fn general_warning_forms_of_2026_12_29_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "A loan must be repaid.",
+                "If you miss a payment, a late fee of $25 applies",
+                "Should you fall behind on your repayments, we may pass the debt to debt collectors",
+                "If you pay late, interest keeps adding up on the balance.",
+                "You could end up paying far more than you borrowed.",
+                "You may fall into debt.",
+                "Be aware that charges apply for late payment.",
+            ],
+            &[
+                "If you miss the bus, call us.",
+                "Please note that our office closes at 5.",
+                "You could pay less with us.",
+                "every loan must be repaid five years before your retirement age",
+                "If you miss a payment date, just call us to move it.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The forms en 2026.12.28 adds from batch 34's misses, with near misses.
     #[test]
     fn forms_from_batch_34_fire_and_their_near_misses_do_not() {
