@@ -2060,6 +2060,25 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The warning forms en 2026.12.30 adds from batch 35's misses, with near misses.
+    #[test]
+    fn warning_forms_from_batch_35_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Borrow wisely: watch out for hidden fees and penalties.",
+                "your monthly repayments are smaller, but you will pay more interest over the life of the loan",
+            ],
+            &[
+                "Spend wisely on your holiday with our card!",
+                "No hidden fees to watch out for.",
+                "You will pay more attention to your budget.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The general warning forms of en 2026.12.29 (written from no new batch), with near misses.
     #[test]
     fn general_warning_forms_of_2026_12_29_fire_and_their_near_misses_do_not() {
