@@ -2060,6 +2060,22 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The price claim en 2026.12.31 adds from batch 36's miss, with near misses.
+    #[test]
+    fn price_claim_from_batch_36_fires_and_its_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "price_claim",
+            &["Shesha loan: a flexible and affordable way to pay school fees"],
+            &[
+                "An affordable way to save for school fees.",
+                "Affordable homes for sale.",
+                "The cheapest way to pay is by debit order.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The warning forms en 2026.12.30 adds from batch 35's misses, with near misses.
     #[test]
     fn warning_forms_from_batch_35_fire_and_their_near_misses_do_not() {
