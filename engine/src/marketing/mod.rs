@@ -2060,6 +2060,32 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.32 adds from batch 37's misses, with near misses.
+    #[test]
+    fn forms_from_batch_37_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &["Need quick access to credit? We can have funds to you in less than 24 hours."],
+                &[
+                    "Quick access to our branch network.",
+                    "Funds to you in less than 3 days.",
+                ],
+            ),
+            (
+                "price_figure",
+                &["5% on the reducing balance over 36 months"],
+                &[
+                    "Pay 10% of the outstanding balance each month.",
+                    "90% of the reducing balance is insured.",
+                    "Insurance covers 100% on the outstanding balance.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The price claim en 2026.12.31 adds from batch 36's miss, with near misses.
     #[test]
     fn price_claim_from_batch_36_fires_and_its_near_misses_do_not() {
