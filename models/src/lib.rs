@@ -231,6 +231,9 @@ impl AdModel {
         command: &str,
         about: &str,
     ) -> Result<Self, ModelError> {
+        if params.tokens == Tokens::CharNgramsAndClaims {
+            text::require_grammar()?;
+        }
         let train: Vec<&LabelledAd> = corpus.iter().filter(|a| a.split == "train").collect();
         let held: Vec<&LabelledAd> = corpus.iter().filter(|a| a.split == "heldout").collect();
         // Folds: a seeded hash of the ad's source decides its fold.

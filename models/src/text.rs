@@ -31,13 +31,31 @@ pub enum Tokens {
     CharNgramsAndClaims,
 }
 
-/// The embedded claim grammar, loaded once; `None` if it does not load (its tests say it does),
-/// in which case the grammar adds no feature.
+/// The embedded claim grammar, loaded once, or why it does not load (its tests say it does).
+fn loaded_grammar() -> &'static Result<ClaimGrammar, String> {
+    static GRAMMAR: OnceLock<Result<ClaimGrammar, String>> = OnceLock::new();
+    GRAMMAR.get_or_init(|| ClaimGrammar::embedded().map_err(|e| e.to_string()))
+}
+
+/// The embedded claim grammar; `None` if it does not load, in which case reading a text adds no
+/// grammar feature (training with them refuses first: [`require_grammar`]).
 fn grammar() -> Option<&'static ClaimGrammar> {
-    static GRAMMAR: OnceLock<Option<ClaimGrammar>> = OnceLock::new();
-    GRAMMAR
-        .get_or_init(|| ClaimGrammar::embedded().ok())
+    loaded_grammar().as_ref().ok()
+}
+
+/// Fails with the grammar's load error when the embedded grammar does not load: a model whose
+/// tokens include its claims must not be trained without them (an edited
+/// `rules/marketing/*.toml` with a bad pattern).
+pub(crate) fn require_grammar() -> Result<(), ModelError> {
+    loaded_grammar()
         .as_ref()
+        .map(|_| ())
+        .map_err(|e| ModelError::Input {
+            field: "grammar".into(),
+            reason: format!(
+                "the embedded claim grammar does not load, so its claims cannot be features: {e}"
+            ),
+        })
 }
 
 /// The versions of the embedded grammar the claim features are read with (empty if it does

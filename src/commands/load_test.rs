@@ -497,6 +497,8 @@ struct Loops {
     runtimes: Vec<tokio::runtime::Runtime>,
     /// The server's URI.
     base: http::Uri,
+    /// Connections of each kind.
+    connections: usize,
     /// For `health` and `score_case`: connection `c` is `raw[c]`, made and driven by runtime
     /// `c % runtimes.len()`. Empty when neither is asked for.
     raw: Vec<h2::client::SendRequest<Bytes>>,
@@ -564,14 +566,10 @@ impl Loops {
         Ok(Self {
             runtimes,
             base,
+            connections,
             raw,
             channels,
         })
-    }
-
-    /// How many connections of a kind there are.
-    fn connections(&self) -> usize {
-        self.raw.len().max(self.channels.len())
     }
 
     /// Runs `in_flight` workers for one level, worker `k` on connection `k % connections` (and
@@ -585,7 +583,7 @@ impl Loops {
         run: &str,
     ) -> Vec<Result<Tally, String>> {
         let threads = self.runtimes.len();
-        let connections = self.connections();
+        let connections = self.connections;
         let call = match rpc {
             LoadRpc::Review => None,
             LoadRpc::Health | LoadRpc::ScoreCase => {
@@ -690,7 +688,7 @@ fn level(loops: &Loops, rpc: LoadRpc, in_flight: usize, seconds: f64, keys: &Rev
         "submissions_per_second": (rpc == LoadRpc::Review).then(|| acknowledged.len() as f64 / elapsed),
         "verified": verified,
         "in_flight": in_flight,
-        "connections": loops.connections(),
+        "connections": loops.connections,
         "threads": loops.runtimes.len(),
         "seconds": elapsed,
         "requests": latencies.len(),

@@ -23,16 +23,6 @@ pub(crate) fn run(args: &TrainAdModelArgs) -> anyhow::Result<String> {
             )));
         }
     };
-    // The claim features come from the embedded grammar: a grammar that does not load (an
-    // edited rules/marketing/*.toml with a bad pattern) must stop the training, not leave a
-    // model without them.
-    if choices.contains(&Tokens::CharNgramsAndClaims) {
-        finrisk_engine::marketing::ClaimGrammar::embedded().map_err(|e| {
-            anyhow::anyhow!(
-                "the embedded claim grammar does not load, so its claims cannot be features: {e}"
-            )
-        })?;
-    }
     let text = std::fs::read_to_string(&args.corpus).map_err(|e| {
         bad_input(format!(
             "corpus: cannot read {}: {e}",
