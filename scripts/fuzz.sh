@@ -38,10 +38,16 @@ for target in "${targets[@]}"; do
   # Inputs that once crashed (fuzz/regressions/<target>) must pass first.
   if [ -d "fuzz/regressions/$target" ]; then
     echo "== $target: regressions"
-    cargo fuzz run --fuzz-dir fuzz $(features_of "$target") "$target" "fuzz/regressions/$target" -- -runs=0 > /dev/null 2>&1 || {
-      echo "$target: a regression input fails again (fuzz/regressions/$target)" >&2
+    log=$(mktemp)
+    cargo fuzz run --fuzz-dir fuzz $(features_of "$target") "$target" "fuzz/regressions/$target" -- -runs=0 > "$log" 2>&1 || {
+      # The build or the run failed: show why (a compiler error, a full disk, the input's panic).
+      tail -40 "$log" >&2
+      df -h fuzz > /dev/null 2>&1 && df -h fuzz | tail -1 | awk '{print "disk free where fuzz builds: " $4}' >&2
+      rm -f "$log"
+      echo "$target: the regression inputs did not pass (fuzz/regressions/$target)" >&2
       exit 1
     }
+    rm -f "$log"
   fi
   echo "== $target: ${seconds}s"
   log=$(mktemp)
