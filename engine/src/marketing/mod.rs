@@ -2060,6 +2060,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The number word en 2026.12.33 reads for batch 38's miss ("a couple of"), with near
+    /// misses: a couple of days is over the speed family's day, and "couple" alone is no number.
+    #[test]
+    fn a_couple_of_hours_is_speed_and_its_near_misses_are_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "Your loan is granted in a couple of hours.",
+                "Cash in your account within a couple of hours.",
+            ],
+            &[
+                "Your loan is granted in a couple of days.",
+                "Loans for a couple who want to buy a home.",
+                "Funds paid within a couple of weeks.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The forms en 2026.12.32 adds from batch 37's misses, with near misses.
     #[test]
     fn forms_from_batch_37_fire_and_their_near_misses_do_not() {

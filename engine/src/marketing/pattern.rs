@@ -36,7 +36,7 @@ pub mod slots {
     ];
 
     /// English number words a slot reads (`two weeks`, `one day`).
-    const EN_NUMBERS: [(&str, f64); 15] = [
+    const EN_NUMBERS: [(&str, f64); 16] = [
         ("one", 1.0),
         ("two", 2.0),
         ("three", 3.0),
@@ -52,6 +52,7 @@ pub mod slots {
         ("thirty", 30.0),
         ("sixty", 60.0),
         ("a few", 3.0),
+        ("a couple of", 2.0),
     ];
 
     fn cn_digit(c: char) -> Option<f64> {
