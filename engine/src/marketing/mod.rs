@@ -2060,6 +2060,29 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The price claims en 2026.12.34 adds from batch 39's misses, with near misses.
+    #[test]
+    fn price_claims_from_batch_39_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "price_claim",
+            &[
+                "Interest on a salary advance is lower than on other loans.",
+                "The cost of this loan is much less than an overdraft.",
+                "Pricing and fees: highly competitive.",
+                "Our rates are competitive.",
+            ],
+            &[
+                "Interest on late payments is charged daily.",
+                "The default rate is low.",
+                "Late fees are high.",
+                "Fees are charged monthly.",
+                "The cost of living is higher than last year.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The number word en 2026.12.33 reads for batch 38's miss ("a couple of"), with near
     /// misses: a couple of days is over the speed family's day, and "couple" alone is no number.
     #[test]
