@@ -9,17 +9,29 @@
 #   4. runs the real Python gRPC client against a real `finrisk serve`
 #      (tests/python/grpc_client_test.py);
 # and closes with one summary line "tests: N passed, N failed".
+# The tests' scratch files (generated tables, stores, server configs: about half a gigabyte) go
+# to one directory of this run (TMPDIR), removed when every test passed and kept, with its path
+# printed, when one failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/python-env.sh
 export FINRISK_PYTHON="$PWD/.venv-test/bin/python"
 log=$(mktemp)
 pg_dir=""
+scratch=""
+status=0
 cleanup() {
   rm -f "$log"
   if [ -n "$pg_dir" ]; then
     scripts/postgres.sh stop "$pg_dir" || true
     rm -rf "$pg_dir"
+  fi
+  if [ -n "$scratch" ]; then
+    if [ "$status" -eq 0 ]; then
+      rm -rf "$scratch"
+    else
+      echo "the tests' scratch files are kept in $scratch" >&2
+    fi
   fi
 }
 trap cleanup EXIT
@@ -34,7 +46,8 @@ if [ -z "${FINRISK_TEST_NGINX:-}" ]; then
   FINRISK_TEST_NGINX=$(scripts/nginx.sh)
   export FINRISK_TEST_NGINX
 fi
-status=0
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/finrisk-tests.XXXXXX")
+export TMPDIR="$scratch"
 cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
 if [ -x target/debug/finrisk ]; then
   "$FINRISK_PYTHON" tests/python/grpc_client_test.py target/debug/finrisk 2>&1 | tee -a "$log" || status=1
