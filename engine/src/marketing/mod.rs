@@ -2060,6 +2060,39 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.35 adds from batch 40's misses, with near misses.
+    #[test]
+    fn forms_from_batch_40_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_claim",
+                &[
+                    "Very affordable motorcycle financing for riders.",
+                    "Cheap car loans from our partners.",
+                ],
+                &[
+                    "Loans for affordable housing.",
+                    "An affordable motorcycle for every rider.",
+                    "Car financing is available on request.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "A 10% penalty fee is charged for failing to remit any due installment.",
+                    "A late fee of $25 will be charged on missed payments.",
+                ],
+                &[
+                    "No penalty fee is charged for early repayment.",
+                    "A fee is charged for each transfer.",
+                    "Late fees are charged if you ask for a paper statement.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The price claims en 2026.12.34 adds from batch 39's misses, with near misses.
     #[test]
     fn price_claims_from_batch_39_fire_and_their_near_misses_do_not() {
