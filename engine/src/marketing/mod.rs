@@ -2060,6 +2060,28 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The warnings en 2026.12.36 adds from batch 41's misses, with near misses.
+    #[test]
+    fn warnings_from_batch_41_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Quicker processing, though rates may be higher and amounts smaller.",
+                "Late repayment affects your future eligibility and your credit score.",
+                "After 30 days a 5% penalty applies.",
+                "Interest rates could be much higher than a bank's.",
+            ],
+            &[
+                "Our approval rates may be higher than a bank's.",
+                "Your loan limit may be higher next time.",
+                "Early repayment affects nothing: repay when you like.",
+                "After 30 days your limit grows.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The forms en 2026.12.35 adds from batch 40's misses, with near misses.
     #[test]
     fn forms_from_batch_40_fire_and_their_near_misses_do_not() {
