@@ -2060,6 +2060,39 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.37 adds from batch 42's misses, with near misses.
+    #[test]
+    fn forms_from_batch_42_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &["A simple, hassle-free and fast way to borrow for just about anything."],
+                &[
+                    "The fastest way to repay is by debit order.",
+                    "A quick way to check your eligibility.",
+                ],
+            ),
+            (
+                "vulnerable_groups",
+                &["Even families with no source of income can apply."],
+                &[
+                    "No source of income proof is needed for repeat loans.",
+                    "Families with a regular income can apply.",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &["Loans for low income families, even those with no source of income."],
+                &[
+                    "Even those with a regular income must show payslips.",
+                    "Families with no debts pay less.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The warnings en 2026.12.36 adds from batch 41's misses, with near misses.
     #[test]
     fn warnings_from_batch_41_fire_and_their_near_misses_do_not() {
