@@ -2060,6 +2060,33 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms zh 2026.12.15 adds from batch 43's misses, with near misses.
+    #[test]
+    fn forms_from_batch_43_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "low_eligibility",
+                &[
+                    "只需通过学籍认证等即可获得无抵押信用贷款",
+                    "只要人脸验证就能借",
+                ],
+                &["需通过学籍认证和收入证明审核", "通过人脸验证保护账户安全"],
+            ),
+            (
+                "vulnerable_groups",
+                &["助学贷款：在本校报名的学员可申请", "为培训学员提供分期"],
+                &["本平台为会员提供服务", "学员成绩查询"],
+            ),
+            (
+                "interest_free",
+                &["前12个月的利息由公司偿还", "利息由平台承担"],
+                &["逾期产生的费用由借款人承担", "利息由借款人按月支付"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The forms en 2026.12.37 adds from batch 42's misses, with near misses.
     #[test]
     fn forms_from_batch_42_fire_and_their_near_misses_do_not() {
