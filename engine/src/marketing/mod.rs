@@ -2060,6 +2060,30 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms zh 2026.12.16 adds from batch 44's misses, with near misses.
+    #[test]
+    fn forms_from_batch_44_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "price_claim",
+                &["还款超低手续费", "借款成功前不会收取任何费用"],
+                &["手续费按月收取", "逾期将收取违约金"],
+            ),
+            (
+                "low_eligibility",
+                &["可使用身份证办理分期"],
+                &["可使用身份证登录账户", "需提供身份证和收入证明"],
+            ),
+            (
+                "risk_warning",
+                &["请按时还款，逾期将影响征信", "借款需谨慎"],
+                &["按时还款累积到一定次数，额度升到1000", "按时还款可提额"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The forms zh 2026.12.15 adds from batch 43's misses, with near misses.
     #[test]
     fn forms_from_batch_43_fire_and_their_near_misses_do_not() {
