@@ -2060,6 +2060,25 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms zh 2026.12.17 adds from batch 45's misses, with near misses.
+    #[test]
+    fn forms_from_batch_45_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "low_eligibility",
+                &["二手车贷款业务，门槛更低，办理更便捷"],
+                &["门槛更高的贷款需要抵押", "提高门槛，严格审核"],
+            ),
+            (
+                "price_claim",
+                &["三星级的价格、沙县小吃的付款方式"],
+                &["店里卖沙县小吃的价格表", "一杯奶茶的热量"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The forms zh 2026.12.16 adds from batch 44's misses, with near misses.
     #[test]
     fn forms_from_batch_44_fire_and_their_near_misses_do_not() {
