@@ -2060,6 +2060,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// A duration range reads as its upper end (zh 2026.12.18, en 2026.12.38, from batch 46's
+    /// false reading): a review of one to three working days is no claim of speed within a day.
+    #[test]
+    fn a_duration_range_is_as_long_as_its_upper_end() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "提交申请后最快1至2小时审核",
+                "Funds paid within 1 to 2 hours.",
+                "Quick access to affordable credit.",
+            ],
+            &[
+                "提交申请后1至3个工作日审核",
+                "Money often paid out within 24 to 72 hours.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The forms zh 2026.12.17 adds from batch 45's misses, with near misses.
     #[test]
     fn forms_from_batch_45_fire_and_their_near_misses_do_not() {

@@ -181,6 +181,11 @@ pub mod slots {
     /// A number: Arabic (with 万/千/百 or k after it), Chinese or an English word; a range
     /// (`3-5`, `3~5`, `3至5`, `3 to 5`) reads as its lower bound, ending after the upper one.
     pub fn number(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        number_and_upper(text, pos).map(|(end, low, _)| (end, low))
+    }
+
+    /// [`number`], with a range's upper bound as well (the number itself when it is no range).
+    fn number_and_upper(text: &[char], pos: usize) -> Option<(usize, f64, f64)> {
         let (mut end, mut value) = match arabic(text, pos) {
             Some((e, v)) => {
                 let (e, v) = match text.get(e) {
@@ -212,18 +217,23 @@ pub mod slots {
                 }
             },
         };
+        let mut upper = value;
         for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
             if let Some(after) = starts_with(text, end, sep)
-                && let Some((e, _)) = arabic(text, after).or_else(|| chinese(text, after))
+                && let Some((e, v)) = arabic(text, after).or_else(|| chinese(text, after))
             {
                 end = e;
+                upper = v;
                 break;
             }
         }
         if value.is_nan() {
             value = 0.0;
         }
-        Some((end, value))
+        if upper.is_nan() || upper < value {
+            upper = value;
+        }
+        Some((end, value, upper))
     }
 
     /// A percentage as a fraction: `12%`, `12.5% - 18%`, `百分之十二`, `千分之三`, `万分之五`,
@@ -510,10 +520,11 @@ pub mod slots {
 
     /// A duration in days: a number and a unit (`3分钟`, `24小时`, `two weeks`, `30 secs`), or a
     /// unit alone, read as one (`天` in 每天, `minutes` in "cash in minutes"). `h` and `s` only
-    /// count after a number (`24h`).
+    /// count after a number (`24h`). A range reads as its upper end: "1至3个工作日审核" takes up
+    /// to three days, so it is no claim of speed within a day.
     pub fn duration(text: &[char], pos: usize) -> Option<(usize, f64)> {
-        let (after, n) = match number(text, pos) {
-            Some((e, v)) => {
+        let (after, n) = match number_and_upper(text, pos) {
+            Some((e, _, v)) => {
                 let mut a = e;
                 while matches!(text.get(a), Some(' ' | '-')) {
                     a += 1;
