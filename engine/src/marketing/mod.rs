@@ -2060,6 +2060,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The speed forms zh 2026.12.19 adds from batch 47's misses, with near misses.
+    #[test]
+    fn speed_forms_from_batch_47_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "一分钟反馈房产最大贷款金额",
+                "材料齐全当天出审批结论",
+                "快速帮买卖双方解决资金难题",
+            ],
+            &[
+                "3个工作日内反馈审批结果",
+                "当天出发去银行面签",
+                "帮您解决资金难题",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// A duration range reads as its upper end (zh 2026.12.18, en 2026.12.38, from batch 46's
     /// false reading): a review of one to three working days is no claim of speed within a day.
     #[test]
