@@ -2060,6 +2060,25 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.39: paying on time followed by a reward is no warning; followed by what it
+    /// avoids, it still is.
+    #[test]
+    fn repaying_on_time_for_a_reward_is_no_warning() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "on_time_warning",
+            &[
+                "Please make your payments on time to avoid late fees.",
+                "Make your repayments on time.",
+            ],
+            &[
+                "Make your repayments on time to build your credit and unlock bigger loans.",
+                "Make payments on time and get a lower rate next time.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.19 adds from batch 47's misses, with near misses.
     #[test]
     fn speed_forms_from_batch_47_fire_and_their_near_misses_do_not() {
