@@ -33,20 +33,24 @@ if ! cargo fuzz --version > /dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 export RUSTC_BOOTSTRAP=1
+# A cargo fuzz run failed: show why (a compiler error, a full disk, an input's panic) from its
+# log, then stop with MESSAGE.
+fail_with_log() {
+  local log=$1 message=$2
+  tail -40 "$log" >&2
+  df -h fuzz 2> /dev/null | tail -1 | awk '{print "disk free where fuzz builds: " $4}' >&2
+  rm -f "$log"
+  echo "$message" >&2
+  exit 1
+}
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target"
   # Inputs that once crashed (fuzz/regressions/<target>) must pass first.
   if [ -d "fuzz/regressions/$target" ]; then
     echo "== $target: regressions"
     log=$(mktemp)
-    cargo fuzz run --fuzz-dir fuzz $(features_of "$target") "$target" "fuzz/regressions/$target" -- -runs=0 > "$log" 2>&1 || {
-      # The build or the run failed: show why (a compiler error, a full disk, the input's panic).
-      tail -40 "$log" >&2
-      df -h fuzz > /dev/null 2>&1 && df -h fuzz | tail -1 | awk '{print "disk free where fuzz builds: " $4}' >&2
-      rm -f "$log"
-      echo "$target: the regression inputs did not pass (fuzz/regressions/$target)" >&2
-      exit 1
-    }
+    cargo fuzz run --fuzz-dir fuzz $(features_of "$target") "$target" "fuzz/regressions/$target" -- -runs=0 > "$log" 2>&1 ||
+      fail_with_log "$log" "$target: the regression inputs did not pass (fuzz/regressions/$target)"
     rm -f "$log"
   fi
   echo "== $target: ${seconds}s"
@@ -56,10 +60,7 @@ for target in "${targets[@]}"; do
     -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1 > "$log" 2>&1 || status=$?
   grep -E "^(Done|stat::number_of_executed_units|stat::new_units_added)" "$log" || true
   if [ "$status" -ne 0 ]; then
-    tail -40 "$log" >&2
-    echo "$target: failed (exit $status); reproducers, if any, in fuzz/artifacts/$target" >&2
-    rm -f "$log"
-    exit 1
+    fail_with_log "$log" "$target: failed (exit $status); reproducers, if any, in fuzz/artifacts/$target"
   fi
   rm -f "$log"
 done
