@@ -209,7 +209,8 @@ pub(crate) fn normalised_words(words: &[String]) -> Vec<Vec<char>> {
 
 /// Which patterns to try where. A pattern that starts with literal text is tried only where
 /// one of its lead strings occurs; one that starts with a slot, only where that slot parses;
-/// the few others under their first characters. Every pattern is skipped on a text that
+/// one led by a group mixing words and slots, at either; the few others under their first
+/// characters. Every pattern is skipped on a text that
 /// contains none of its required strings. One read of the text through [`AnchorTrie`] finds
 /// both kinds of string.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -266,38 +267,55 @@ impl PatternIndex {
                 set_count += 1;
             }
             required.push(ids);
-            let leads = p.lead_strings();
-            if let Some(kind) = p.leading_slot() {
-                match by_slot.iter().position(|(s, _, _)| *s == kind) {
+            // The slot group of `kind`, made on its first use.
+            let mut slot_group =
+                |kind: SlotKind| match by_slot.iter().position(|(s, _, _)| *s == kind) {
                     Some(g) => {
                         by_slot[g].2.push(k);
-                        groups.push(2 + g);
+                        g
                     }
                     None => {
-                        let mut firsts = p.first_chars();
-                        firsts.sort_unstable();
-                        firsts.dedup();
-                        groups.push(2 + by_slot.len());
-                        by_slot.push((kind, firsts, vec![k]));
+                        by_slot.push((kind, pattern::slot_first_chars(kind), vec![k]));
+                        by_slot.len() - 1
                     }
-                }
-            } else if let Some(pairs) = p.first_pairs() {
-                groups.push(0);
-                if leads.is_none() {
-                    for pair in pairs {
-                        by_pair.entry(pair).or_default().push(k);
-                    }
-                }
+                };
+            let leads = p.lead_strings();
+            // A pattern led by a group mixing words and slots: its words go into the trie,
+            // and it joins the group of each of its slots.
+            let mixed = match (&leads, p.leading_slot()) {
+                (None, None) => p.entry_points(),
+                _ => None,
+            };
+            if let Some(kind) = p.leading_slot() {
+                groups.push(2 + slot_group(kind));
             } else {
-                groups.push(1);
-                if leads.is_none() {
-                    for c in p.first_chars() {
-                        by_char.entry(c).or_default().push(k);
+                if let Some(entry) = &mixed {
+                    entry.slots.iter().for_each(|kind| {
+                        slot_group(*kind);
+                    });
+                }
+                let indexed = leads.is_some() || mixed.is_some();
+                if let Some(pairs) = p.first_pairs() {
+                    groups.push(0);
+                    if !indexed {
+                        for pair in pairs {
+                            by_pair.entry(pair).or_default().push(k);
+                        }
+                    }
+                } else {
+                    groups.push(1);
+                    if !indexed {
+                        for c in p.first_chars() {
+                            by_char.entry(c).or_default().push(k);
+                        }
                     }
                 }
             }
             if let Some(leads) = leads {
                 leads.iter().for_each(|s| trie.add_lead(s, k));
+            }
+            if let Some(entry) = mixed {
+                entry.leads.iter().for_each(|s| trie.add_lead(s, k));
             }
         }
         trie.finish();
@@ -2832,6 +2850,69 @@ mod tests {
             claims > 1000 && prices > 100,
             "{claims} claims, {prices} prices"
         );
+    }
+
+    #[test]
+    fn a_pattern_led_by_words_or_a_slot_is_tried_only_where_one_of_them_starts() {
+        let mixed = [
+            pattern::Pattern::compile("({dur}|当天|same day)(反馈|reply)")
+                .unwrap_or_else(|e| panic!("{e}")),
+            pattern::Pattern::compile("(快速)?{amt}到账").unwrap_or_else(|e| panic!("{e}")),
+        ];
+        let index = PatternIndex::of(mixed.iter());
+        // Digits, Chinese numerals and English letters a number word can start with are
+        // everywhere; the first pattern can start only at 当天, at `same day` and where a
+        // duration parses (3天, two days), the second at 快速 and where an amount parses.
+        let text =
+            "123号 一二三 当天反馈 3天反馈 sixty same day reply in two days reply 快速500元到账";
+        let chars: Vec<char> = text.chars().map(normalise_char).collect();
+        let memo = pattern::SlotMemo::new(chars.len());
+        let at = |s: &str| {
+            let needle: Vec<char> = s.chars().collect();
+            chars
+                .windows(needle.len())
+                .position(|w| w == needle.as_slice())
+                .unwrap_or_else(|| panic!("{s} in the text"))
+        };
+        let found: Vec<(usize, usize)> = index.candidates(&chars, &memo).collect();
+        let tried_first: Vec<usize> = found
+            .iter()
+            .filter(|(_, k)| *k == 0)
+            .map(|(p, _)| *p)
+            .collect();
+        for start in ["当天", "3天", "same day", "two days"] {
+            assert!(
+                tried_first.contains(&at(start)),
+                "tried at {start}: {found:?}"
+            );
+        }
+        for not_a_start in ["123", "一二三", "sixty", "in two"] {
+            assert!(
+                !tried_first.contains(&at(not_a_start)),
+                "not tried at {not_a_start}: {found:?}"
+            );
+        }
+        let tried_second: Vec<usize> = found
+            .iter()
+            .filter(|(_, k)| *k == 1)
+            .map(|(p, _)| *p)
+            .collect();
+        assert!(tried_second.contains(&at("快速")) && tried_second.contains(&at("500")));
+        assert!(!tried_second.contains(&at("一二三")), "{found:?}");
+        // What the index finds is what trying both patterns everywhere finds.
+        for p in &mixed {
+            let everywhere: Vec<usize> = (0..chars.len())
+                .filter(|s| p.match_at(&chars, *s).is_some())
+                .collect();
+            let k = usize::from(std::ptr::eq(p, &mixed[1]));
+            let indexed: Vec<usize> = found
+                .iter()
+                .filter(|(pos, kk)| *kk == k && p.match_at(&chars, *pos).is_some())
+                .map(|(pos, _)| *pos)
+                .collect();
+            assert_eq!(indexed, everywhere, "{}", p.source);
+            assert!(!everywhere.is_empty());
+        }
     }
 
     #[test]

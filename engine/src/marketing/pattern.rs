@@ -989,16 +989,7 @@ fn firsts(nodes: &[Node]) -> Option<Vec<char>> {
     for n in nodes {
         let (chars, may_be_empty) = match n {
             Node::Lit(cs) => (vec![cs[0]], false),
-            Node::Slot { kind, .. } => {
-                let mut v = slots::number_firsts();
-                match kind {
-                    SlotKind::Pct => v.extend(['万', '千', '百']),
-                    SlotKind::Amt => v.extend(slots::amount_firsts()),
-                    SlotKind::Dur => v.extend(slots::unit_firsts()),
-                    SlotKind::Num | SlotKind::Fen => {}
-                }
-                (v, false)
-            }
+            Node::Slot { kind, .. } => (slot_first_chars(*kind), false),
             Node::Gap { .. } => return None,
             Node::Choice {
                 alternatives,
@@ -1022,6 +1013,20 @@ fn firsts(nodes: &[Node]) -> Option<Vec<char>> {
     out.sort_unstable();
     out.dedup();
     Some(out)
+}
+
+/// The characters a slot of `kind` can start with.
+pub(crate) fn slot_first_chars(kind: SlotKind) -> Vec<char> {
+    let mut v = slots::number_firsts();
+    match kind {
+        SlotKind::Pct => v.extend(['万', '千', '百']),
+        SlotKind::Amt => v.extend(slots::amount_firsts()),
+        SlotKind::Dur => v.extend(slots::unit_firsts()),
+        SlotKind::Num | SlotKind::Fen => {}
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// The first two characters of every match of `nodes`, when they are fixed by literals.
@@ -1136,6 +1141,59 @@ fn leads(nodes: &[Node]) -> Option<Vec<Vec<char>>> {
     }
 }
 
+/// Where a match of `nodes` can start: lead strings (as [`leads`]) and slots, when every way
+/// into `nodes` starts with one or the other. `None` when a match can start otherwise (a gap,
+/// a space, an alternative that can be empty).
+fn entries(nodes: &[Node]) -> Option<EntryPoints> {
+    match nodes.first()? {
+        Node::Lit(_) => Some(EntryPoints {
+            leads: leads(nodes)?,
+            slots: Vec::new(),
+        }),
+        Node::Slot { kind, .. } => Some(EntryPoints {
+            leads: Vec::new(),
+            slots: vec![*kind],
+        }),
+        Node::Choice {
+            alternatives,
+            optional,
+            ..
+        } => {
+            let mut out = EntryPoints::default();
+            for a in alternatives {
+                out.join(entries(a)?);
+            }
+            if *optional {
+                out.join(entries(&nodes[1..])?);
+            }
+            out.leads = anchor_set(out.leads)?;
+            Some(out)
+        }
+        Node::Gap { .. } => None,
+    }
+}
+
+/// Where a match of a pattern can start: one of its lead strings occurs there, or one of its
+/// slots parses there.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct EntryPoints {
+    /// Literal strings a match can start with.
+    pub(crate) leads: Vec<Vec<char>>,
+    /// Slot kinds a match can start with.
+    pub(crate) slots: Vec<SlotKind>,
+}
+
+impl EntryPoints {
+    fn join(&mut self, other: EntryPoints) {
+        self.leads.extend(other.leads);
+        for kind in other.slots {
+            if !self.slots.contains(&kind) {
+                self.slots.push(kind);
+            }
+        }
+    }
+}
+
 /// Sorted, without repeats, and `None` when too large to be worth indexing.
 fn anchor_set(mut set: Vec<Vec<char>>) -> Option<Vec<Vec<char>>> {
     set.sort_unstable();
@@ -1225,6 +1283,14 @@ impl Pattern {
     /// an optional group or a space). A scan tries the pattern only where one of them occurs.
     pub(crate) fn lead_strings(&self) -> Option<Vec<Vec<char>>> {
         leads(&self.nodes)
+    }
+
+    /// Where a match can start, when every way into the pattern starts with a literal or a
+    /// slot: a pattern led by a group mixing both (`({dur}|当天)反馈`) is tried where one of
+    /// its words occurs or one of its slots parses, not under every character a slot can
+    /// start with.
+    pub(crate) fn entry_points(&self) -> Option<EntryPoints> {
+        entries(&self.nodes)
     }
 
     /// The names of the pattern's named slots (`rate` in `{pct:rate}`), in any order.
