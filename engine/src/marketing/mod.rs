@@ -2117,6 +2117,23 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
+    /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
+    /// does not reach back, and a lender's own 降低门槛 is still a claim.
+    #[test]
+    fn a_claim_followed_by_a_caution_is_denied() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "low_eligibility",
+                &["我们降低门槛，让更多人借到钱", "零门槛，借款需谨慎"],
+                &["网贷平台降低门槛需谨慎", "零门槛借款要警惕"],
+            ),
+            ("speed", &["秒到账，贷款需谨慎"], &["所谓秒到账须警惕"]),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A duration range reads as its upper end (zh 2026.12.18, en 2026.12.38, from batch 46's
     /// false reading): a review of one to three working days is no claim of speed within a day.
     #[test]
