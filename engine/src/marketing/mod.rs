@@ -2117,6 +2117,47 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 50's misses (en 2026.12.40): monthly rates under a header, and borrowing what you
+    /// need as a warning only with "only" or "no more than".
+    #[test]
+    fn forms_from_batch_50_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let monthly = |t: &str| {
+            AdFacts::of(t, &l)
+                .prices
+                .iter()
+                .any(|p| p.period == PricePeriod::Month)
+        };
+        for t in [
+            "Monthly interest: share loans 0.75% on the reducing balance",
+            "Monthly rates: personal loans 1.5%, car loans 1%",
+        ] {
+            assert!(monthly(t), "a monthly rate in {t:?}");
+        }
+        for t in [
+            "Monthly repayments: personal loans from $50",
+            "Monthly interest: see our rates page. Business loans 9%",
+        ] {
+            assert!(!monthly(t), "no monthly rate in {t:?}");
+        }
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Only borrow what you need.",
+                "Borrow only what you really need.",
+                "Borrow no more than you need.",
+                "Borrow what you need and no more.",
+                "Borrow what you can afford to repay.",
+            ],
+            &[
+                "Ideal if you don't have enough shares to borrow what you need.",
+                "Borrow what you need, when you need it.",
+                "Borrow as much as you need.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
