@@ -2158,6 +2158,42 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 51's misses (en 2026.12.41): a group as all a borrower needs, "so easy to access",
+    /// and an amount before a named fee (in dalasi, which the amount slot now reads).
+    #[test]
+    fn forms_from_batch_51_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "low_eligibility",
+                &[
+                    "All you need to do is form a group and access the loans.",
+                    "All it takes is to join a sacco.",
+                    "Microfinance is so easy to access: no protocol.",
+                    "Credit that is easy to access, wherever you are.",
+                ],
+                &[
+                    "All you need to do is fill in the form.",
+                    "Your statements are easy to access online.",
+                    "It is easy to access your account from the app.",
+                ],
+            ),
+            (
+                "price_figure",
+                &[
+                    "Pay a D25 loan application fee.",
+                    "A $50 one-off arrangement fee applies.",
+                    "There is a GMD 500 processing fee.",
+                ],
+                &[
+                    "Pay the loan application fee at the branch.",
+                    "D-day for applications is Friday.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.

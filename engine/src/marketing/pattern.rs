@@ -285,7 +285,7 @@ pub mod slots {
     /// Chinese currency words an amount may end with (`5000元`).
     const CURRENCY_WORDS_CJK: [&str; 3] = ["块钱", "元", "块"];
     /// Currency names and ISO 4217 codes an amount may end with (`300 dollars`, `15,000 MWK`).
-    const CURRENCY_WORDS: [&str; 56] = [
+    const CURRENCY_WORDS: [&str; 58] = [
         "rmb",
         "yuan",
         "dollars",
@@ -342,20 +342,22 @@ pub mod slots {
         "jmd",
         "ttd",
         "xof",
+        "dalasi",
+        "gmd",
     ];
     /// Currency codes and abbreviations an amount may start with (`PKR 500`, `Rs. 3,000`,
     /// `KSh1,000`, `RM 500`): ISO 4217 codes of the markets the corpus's lenders write from, and
     /// the local abbreviations of the rupee, shilling, ringgit and taka.
-    const CURRENCY_CODES: [&str; 36] = [
+    const CURRENCY_CODES: [&str; 37] = [
         "usd", "cad", "aud", "nzd", "hkd", "sgd", "gbp", "eur", "kes", "ksh", "ugx", "ush", "tzs",
         "tsh", "rwf", "zmw", "mwk", "ngn", "ghs", "zar", "pkr", "inr", "lkr", "bdt", "php", "myr",
-        "rm", "rs", "aed", "sar", "qar", "tk", "bwp", "nad", "jmd", "ttd",
+        "rm", "rs", "aed", "sar", "qar", "tk", "bwp", "nad", "jmd", "ttd", "gmd",
     ];
 
     /// An amount written with a currency code or abbreviation before it: a code from
     /// [`CURRENCY_CODES`] (then an optional point and spaces), one to three letters before `$`
-    /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), `R` for the rand right before its digits
-    /// (`R500`), or `N` for the naira right before a number of 100 or more (`N15,000`; not
+    /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), `R` for the rand or `D` for the Gambian dalasi
+    /// right before its digits (`R500`, `D25`), or `N` for the naira right before a number of 100 or more (`N15,000`; not
     /// `N95`, not `N1`, a road). The digits must not run into a word (`R2D2`, `P2P` are no amounts).
     fn coded_amount(text: &[char], pos: usize) -> Option<(usize, f64)> {
         if pos > 0 && is_word(text[pos - 1]) {
@@ -394,7 +396,7 @@ pub mod slots {
         let is = |code: &str| letters.iter().copied().eq(code.chars());
         let known = after > letters_end && tight > letters_end
             || CURRENCY_CODES.iter().any(|code| is(code))
-            || (is("r") && after == letters_end);
+            || ((is("r") || is("d")) && after == letters_end);
         let naira = !known && is("n") && after == letters_end;
         if !known && !naira {
             return None;
@@ -1601,9 +1603,16 @@ mod tests {
         assert_eq!(a("15,000 mwk applies"), Some(15_000.0));
         assert_eq!(a("500 rupees"), Some(500.0));
         assert_eq!(a("2,000 kes"), Some(2000.0));
+        assert_eq!(a("d25 loan"), Some(25.0));
+        assert_eq!(a("d2,000 to"), Some(2000.0));
+        assert_eq!(a("gmd 500"), Some(500.0));
+        assert_eq!(a("1,500 dalasi"), Some(1500.0));
         // Near misses: a code must be a whole word before a number, the digits must end the word.
         assert_eq!(a("r2d2"), None, "a name, not rand");
         assert_eq!(a("r 500"), None, "a lone R with a space is no currency");
+        assert_eq!(a("d 500"), None, "nor a lone D");
+        assert_eq!(a("d2d sales"), None, "a word, not dalasi");
+        assert_eq!(a("d-day"), None);
         assert_eq!(a("n95 masks"), None, "under 100 after N: no naira");
         assert_eq!(a("n1 highway"), None);
         assert_eq!(a("n 500"), None);
