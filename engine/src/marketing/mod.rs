@@ -2194,6 +2194,43 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 52's false readings (en 2026.12.42): repaying faster is no speed claim, nor is an
+    /// emergency loan on its own; affordability and over-indebtedness are warnings.
+    #[test]
+    fn forms_from_batch_52_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "Faster approval for members.",
+                    "Emergency loans are usually approved quickly.",
+                    "Business loans are processed faster than a bank loan.",
+                    "Emergency cash when you need it.",
+                    "Fast cash loans.",
+                ],
+                &[
+                    "The faster you pay back the loan, the less interest you will pay.",
+                    "The quicker you repay the loan, the less it costs.",
+                    "In certain circumstances an emergency loan may be granted more quickly.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "You must be able to afford the loan.",
+                    "We do not lend to members who will become over-indebted.",
+                    "You should be able to repay it from your income.",
+                ],
+                &[
+                    "You must be able to show proof of income.",
+                    "Members become owners of the credit union.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
