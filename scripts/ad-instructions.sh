@@ -19,15 +19,26 @@ if [[ -z "$bin" ]]; then
   CARGO_TARGET_DIR=target/ad-calls cargo build --quiet --release -p finrisk-engine --example ad_calls
   bin=target/ad-calls/release/examples/ad_calls
 fi
+# The count moves by about 1.5% with the program's path and environment (they shift the stack and
+# the allocator's layout): every run goes through a link of the same length in a fresh directory,
+# with an empty environment, so that figures from two checkouts or two machines compare.
+dir=$(mktemp -d /tmp/ad-instructions.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+ln -s "$(realpath "$bin")" "$dir/ad_calls"
+ln -s "$(realpath datasets/data/ads/ads.jsonl)" "$dir/ads.jsonl"
+# The corpus by its link (a path of the same length in every checkout).
+corpus=()
+[[ "$input" == corpus ]] && corpus=(ads.jsonl)
+valgrind=$(command -v valgrind)
 # Total instructions of one run with `calls` calls, from callgrind's summary line.
 collected() {
   local out
-  out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$input" "$1" 2>&1 >/dev/null)
+  out=$(cd "$dir" && env -i "$valgrind" --tool=callgrind --callgrind-out-file=/dev/null ./ad_calls "$input" "$1" "${corpus[@]}" 2>&1 >/dev/null)
   grep -oE 'Collected : [0-9]+' <<<"$out" | grep -oE '[0-9]+$' ||
     { echo "no instruction count from valgrind: $out" >&2; exit 1; }
 }
 one=$(collected "$n")
 two=$(collected "$((2 * n))")
-ads=$("$bin" "$input" 1 | grep -oE '"ads":[0-9]+' | grep -oE '[0-9]+$')
+ads=$(cd "$dir" && ./ad_calls "$input" 1 "${corpus[@]}" | grep -oE '"ads":[0-9]+' | grep -oE '[0-9]+$')
 per=$(( (two - one) / (n * ads) ))
 echo "{\"input\":\"$input\",\"ads\":$ads,\"n\":$n,\"instructions_n\":$one,\"instructions_2n\":$two,\"instructions_per_ad\":$per}"
