@@ -2231,6 +2231,35 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 53's misses (en 2026.12.43): a superlative of speed before what is fast, and a
+    /// no-fee claim that names the fee's kind.
+    #[test]
+    fn forms_from_batch_53_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "We offer the quickest and easiest loan approvals.",
+                    "The fastest payouts in town.",
+                ],
+                &[
+                    "The quickest way to repay is by standing order.",
+                    "Our fastest growing branch.",
+                ],
+            ),
+            (
+                "price_claim",
+                &["No initial bank fees.", "Zero arrangement fees."],
+                &[
+                    "Initial fees are listed in the tariff.",
+                    "No initial deposit needed.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
