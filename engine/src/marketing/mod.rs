@@ -2260,6 +2260,36 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 54's misses (en 2026.12.44): a pension advance addresses pensioners, and a penalty on
+    /// late repayment is a warning.
+    #[test]
+    fn forms_from_batch_54_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "vulnerable_groups",
+                &[
+                    "Pension Advance: up to 75% of your monthly pension.",
+                    "Borrow against your pension.",
+                    "Pension loans from $500.",
+                ],
+                &[
+                    "Bring your pension statement as proof of income.",
+                    "This loan will not affect your pension fund contributions.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Borrowers must pay a penalty on late repayment.",
+                    "Late fees for missed payments apply.",
+                ],
+                &["No penalty for early repayment.", "Penalty-free top-ups."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
