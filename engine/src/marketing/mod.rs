@@ -2290,6 +2290,32 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 55 (en 2026.12.45): a preferential rate is a price claim, and a range whose ends
+    /// both carry a unit is no claim of speed within a day.
+    #[test]
+    fn forms_from_batch_55_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_claim",
+                &[
+                    "Civil servants get a preferential interest rate on their loans.",
+                    "An attractive fixed interest rate.",
+                ],
+                &["Our preferential customers get priority service."],
+            ),
+            (
+                "speed",
+                &["Disbursement in 24h.", "Approval in 2 hours."],
+                &[
+                    "Disbursement in 24h to 72h.",
+                    "Approval in 2 hours to 3 days.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.

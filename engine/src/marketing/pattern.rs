@@ -584,11 +584,24 @@ pub mod slots {
         }) {
             return None;
         }
-        units_starting_with(text[after])
+        let (end, days) = units_starting_with(text[after])
             .iter()
             .map(|i| UNITS[*i])
             .filter(|(u, _)| n.is_some() || u.chars().count() > 1 || !u.is_ascii())
-            .find_map(|(u, days)| word_at(text, after, u).map(|e| (e, n.unwrap_or(1.0) * days)))
+            .find_map(|(u, days)| word_at(text, after, u).map(|e| (e, n.unwrap_or(1.0) * days)))?;
+        // A range whose ends both carry a unit (`24h to 72h`, `2小时至3天`) is as long as its
+        // upper end, as `24 to 72 hours` is.
+        if n.is_some() {
+            for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
+                if let Some(next) = starts_with(text, end, sep)
+                    && text.get(next).is_some_and(|c| c.is_ascii_digit())
+                    && let Some((upper_end, upper)) = duration(text, next)
+                {
+                    return Some((upper_end, days.max(upper)));
+                }
+            }
+        }
+        Some((end, days))
     }
 
     /// The indices into [`UNITS`] of the units that start with `c`, in their order (two units
@@ -1653,6 +1666,13 @@ mod tests {
         );
         assert_eq!(d("s"), None, "a one-letter unit needs a number");
         assert_eq!(d("3个月"), Some(90.0));
+        // A range whose ends both carry a unit is as long as its upper end.
+        assert_eq!(d("24h to 72h"), Some(3.0));
+        assert_eq!(d("24h-48h"), Some(2.0));
+        assert_eq!(d("2 hours to 3 days"), Some(3.0));
+        assert_eq!(d("2小时至3天"), Some(3.0));
+        assert_eq!(d("24h, 7 days a week"), Some(1.0), "a list is no range");
+        assert_eq!(d("24h - apply now"), Some(1.0));
         assert_eq!(fen(&chars("1分"), 0), Some((2, 1.0, false)));
         assert_eq!(fen(&chars("8厘"), 0), Some((2, 8.0, true)));
         assert_eq!(fen(&chars("3分钟"), 0), None);
