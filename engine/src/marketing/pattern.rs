@@ -525,6 +525,13 @@ pub mod slots {
     /// count after a number (`24h`). A range reads as its upper end: "1至3个工作日审核" takes up
     /// to three days, so it is no claim of speed within a day.
     pub fn duration(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        duration_and_range(text, pos, true)
+    }
+
+    /// [`duration`], reading a range of two durations (`24h to 72h`) when `range` is set: the
+    /// upper end is read without it, so a chain (`1h-1h-1h…`) costs one step, not a recursion
+    /// as deep as the text is long.
+    fn duration_and_range(text: &[char], pos: usize, range: bool) -> Option<(usize, f64)> {
         let (after, n) = match number_and_upper(text, pos) {
             Some((e, _, v)) => {
                 let mut a = e;
@@ -591,11 +598,11 @@ pub mod slots {
             .find_map(|(u, days)| word_at(text, after, u).map(|e| (e, n.unwrap_or(1.0) * days)))?;
         // A range whose ends both carry a unit (`24h to 72h`, `2小时至3天`) is as long as its
         // upper end, as `24 to 72 hours` is.
-        if n.is_some() {
+        if range && n.is_some() {
             for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
                 if let Some(next) = starts_with(text, end, sep)
                     && text.get(next).is_some_and(|c| c.is_ascii_digit())
-                    && let Some((upper_end, upper)) = duration(text, next)
+                    && let Some((upper_end, upper)) = duration_and_range(text, next, false)
                 {
                     return Some((upper_end, days.max(upper)));
                 }
@@ -1673,6 +1680,9 @@ mod tests {
         assert_eq!(d("2小时至3天"), Some(3.0));
         assert_eq!(d("24h, 7 days a week"), Some(1.0), "a list is no range");
         assert_eq!(d("24h - apply now"), Some(1.0));
+        // A chain is read one range deep (no recursion as deep as the text).
+        let chain = "1h-".repeat(100_000) + "1h";
+        assert_eq!(duration(&chars(&chain), 0), Some((5, 1.0 / 24.0)));
         assert_eq!(fen(&chars("1分"), 0), Some((2, 1.0, false)));
         assert_eq!(fen(&chars("8厘"), 0), Some((2, 8.0, true)));
         assert_eq!(fen(&chars("3分钟"), 0), None);
