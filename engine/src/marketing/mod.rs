@@ -2316,6 +2316,32 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 56's false reading (en 2026.12.46): an annual label between the words and the
+    /// rate makes the rate annual.
+    #[test]
+    fn an_annual_label_before_the_rate_makes_it_annual() {
+        let l = lex();
+        let yearly = |t: &str| {
+            AdFacts::of(t, &l)
+                .prices
+                .iter()
+                .any(|p| p.period == PricePeriod::Year)
+        };
+        for t in [
+            "Interest rate (per annum) 25.5% for 1 to 12 months",
+            "Interest rate p.a.: 12%",
+            "Rates (yearly) from 9%",
+        ] {
+            assert!(yearly(t), "an annual rate in {t:?}");
+        }
+        for t in [
+            "Interest rate 2% per month",
+            "The rate a year ago was 5% a month",
+        ] {
+            assert!(!yearly(t), "no annual rate in {t:?}");
+        }
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
