@@ -1115,6 +1115,17 @@ mod tests {
         v
     }
 
+    /// A price of `period` is read in every text of `fire` and in none of `near`.
+    fn assert_period(l: &ClaimGrammar, period: PricePeriod, fire: &[&str], near: &[&str]) {
+        let reads = |t: &str| AdFacts::of(t, l).prices.iter().any(|p| p.period == period);
+        for t in fire {
+            assert!(reads(t), "a {period:?} price in {t:?}");
+        }
+        for t in near {
+            assert!(!reads(t), "no {period:?} price in {t:?}");
+        }
+    }
+
     /// Each family fires on every text of its first list and on none of its near misses.
     fn assert_families(l: &ClaimGrammar, cases: &[(&str, &[&str], &[&str])]) {
         for (family, fire, near) in cases {
@@ -2122,24 +2133,18 @@ mod tests {
     #[test]
     fn forms_from_batch_50_fire_and_their_near_misses_do_not() {
         let l = lex();
-        let monthly = |t: &str| {
-            AdFacts::of(t, &l)
-                .prices
-                .iter()
-                .any(|p| p.period == PricePeriod::Month)
-        };
-        for t in [
-            "Monthly interest: share loans 0.75% on the reducing balance",
-            "Monthly rates: personal loans 1.5%, car loans 1%",
-        ] {
-            assert!(monthly(t), "a monthly rate in {t:?}");
-        }
-        for t in [
-            "Monthly repayments: personal loans from $50",
-            "Monthly interest: see our rates page. Business loans 9%",
-        ] {
-            assert!(!monthly(t), "no monthly rate in {t:?}");
-        }
+        assert_period(
+            &l,
+            PricePeriod::Month,
+            &[
+                "Monthly interest: share loans 0.75% on the reducing balance",
+                "Monthly rates: personal loans 1.5%, car loans 1%",
+            ],
+            &[
+                "Monthly repayments: personal loans from $50",
+                "Monthly interest: see our rates page. Business loans 9%",
+            ],
+        );
         let cases: [(&str, &[&str], &[&str]); 1] = [(
             "risk_warning",
             &[
@@ -2320,26 +2325,19 @@ mod tests {
     /// rate makes the rate annual.
     #[test]
     fn an_annual_label_before_the_rate_makes_it_annual() {
-        let l = lex();
-        let yearly = |t: &str| {
-            AdFacts::of(t, &l)
-                .prices
-                .iter()
-                .any(|p| p.period == PricePeriod::Year)
-        };
-        for t in [
-            "Interest rate (per annum) 25.5% for 1 to 12 months",
-            "Interest rate p.a.: 12%",
-            "Rates (yearly) from 9%",
-        ] {
-            assert!(yearly(t), "an annual rate in {t:?}");
-        }
-        for t in [
-            "Interest rate 2% per month",
-            "The rate a year ago was 5% a month",
-        ] {
-            assert!(!yearly(t), "no annual rate in {t:?}");
-        }
+        assert_period(
+            &lex(),
+            PricePeriod::Year,
+            &[
+                "Interest rate (per annum) 25.5% for 1 to 12 months",
+                "Interest rate p.a.: 12%",
+                "Rates (yearly) from 9%",
+            ],
+            &[
+                "Interest rate 2% per month",
+                "The rate a year ago was 5% a month",
+            ],
+        );
     }
 
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
