@@ -2340,6 +2340,33 @@ mod tests {
         );
     }
 
+    /// Batch 57's misses (en 2026.12.47): rates under a pricing header or marked flat or
+    /// declining after the figure, and an income that should not prevent the loan.
+    #[test]
+    fn forms_from_batch_57_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_figure",
+                &[
+                    "Pricing on the regressive balance: public sector 12%.",
+                    "JD 600 to 1,500 at 8% flat.",
+                    "Loans at 9% declining.",
+                ],
+                &["Pricing: ask at a branch.", "Sales are flat this year."],
+            ),
+            (
+                "low_eligibility",
+                &[
+                    "Your income shouldn't prevent you from getting the loan you need.",
+                    "A low salary does not stop you applying.",
+                ],
+                &["Your income must cover the instalments."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
