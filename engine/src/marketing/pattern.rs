@@ -357,8 +357,9 @@ pub mod slots {
     /// An amount written with a currency code or abbreviation before it: a code from
     /// [`CURRENCY_CODES`] (then an optional point and spaces), one to three letters before `$`
     /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), `R` for the rand or `D` for the Gambian dalasi
-    /// right before its digits (`R500`, `D25`), or `N` for the naira right before a number of 100 or more (`N15,000`; not
-    /// `N95`, not `N1`, a road). The digits must not run into a word (`R2D2`, `P2P` are no amounts).
+    /// right before its digits (`R500`, `D25`), or `N` for the naira right before a number of
+    /// 100 or more (`N15,000`; not `N95`, not `N1`, a road). The digits must not run into a
+    /// word (`R2D2`, `P2P` are no amounts).
     fn coded_amount(text: &[char], pos: usize) -> Option<(usize, f64)> {
         if pos > 0 && is_word(text[pos - 1]) {
             return None;
