@@ -2367,6 +2367,32 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 58's misses (en 2026.12.48): bad credit that may still be approved, and the
+    /// warning that a loan is a short-term solution, not a long-term way.
+    #[test]
+    fn forms_from_batch_58_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "skipped_checks",
+                &[
+                    "If you have a bad credit score, you may still be approved for a loan.",
+                    "A bad credit record does not necessarily mean that we will not assist you.",
+                ],
+                &["Bad credit may affect the rate you are offered."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Loans are best treated as a short-term solution.",
+                    "Not a long-term way to cover monthly shortfalls.",
+                ],
+                &["A long-term way to save for retirement."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
