@@ -184,6 +184,9 @@ pub mod slots {
         number_and_upper(text, pos).map(|(end, low, _)| (end, low))
     }
 
+    /// What joins the two ends of a range (`3-5`, `3至5`, `24 to 72`, `24h to 72h`).
+    const RANGE_SEPARATORS: [&str; 7] = ["-", "~", "–", "至", "到", " to ", " - "];
+
     /// [`number`], with a range's upper bound as well (the number itself when it is no range).
     fn number_and_upper(text: &[char], pos: usize) -> Option<(usize, f64, f64)> {
         let (mut end, mut value) = match arabic(text, pos) {
@@ -218,7 +221,7 @@ pub mod slots {
             },
         };
         let mut upper = value;
-        for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
+        for sep in RANGE_SEPARATORS {
             if let Some(after) = starts_with(text, end, sep)
                 && let Some((e, v)) = arabic(text, after).or_else(|| chinese(text, after))
             {
@@ -267,7 +270,7 @@ pub mod slots {
                 .find_map(|w| word_at(text, e, w))?
         };
         // A range: the upper bound belongs to the slot.
-        for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
+        for sep in RANGE_SEPARATORS {
             if let Some(after) = starts_with(text, end, sep)
                 && let Some((e2, _)) = arabic(text, after)
                 && text.get(e2) == Some(&'%')
@@ -600,7 +603,7 @@ pub mod slots {
         // A range whose ends both carry a unit (`24h to 72h`, `2小时至3天`) is as long as its
         // upper end, as `24 to 72 hours` is.
         if range && n.is_some() {
-            for sep in ["-", "~", "–", "至", "到", " to ", " - "] {
+            for sep in RANGE_SEPARATORS {
                 if let Some(next) = starts_with(text, end, sep)
                     && text.get(next).is_some_and(|c| c.is_ascii_digit())
                     && let Some((upper_end, upper)) = duration_and_range(text, next, false)
