@@ -235,16 +235,43 @@ impl Cells {
         })
     }
 
-    fn get(&self, i: usize) -> Cell<'_> {
+    /// The column's one chunk (every column is rechunked when read), to read cells from
+    /// without finding the chunk of every cell.
+    fn view(&self) -> CellView<'_> {
         match self {
-            Self::Text(ca) => match ca.get(i).map(str::trim) {
+            Self::Text(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Text),
+            Self::Int(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Int),
+            Self::Float(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Float),
+            Self::Bool(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Bool),
+            Self::Date(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Date),
+            Self::Absent => CellView::Absent,
+        }
+    }
+}
+
+/// A column's single chunk, borrowed from its [`Cells`].
+#[derive(Clone, Copy)]
+enum CellView<'a> {
+    Text(&'a <StringType as PolarsDataType>::Array),
+    Int(&'a <Int64Type as PolarsDataType>::Array),
+    Float(&'a <Float64Type as PolarsDataType>::Array),
+    Bool(&'a <BooleanType as PolarsDataType>::Array),
+    Date(&'a <Int32Type as PolarsDataType>::Array),
+    Absent,
+}
+
+impl<'a> CellView<'a> {
+    #[inline]
+    fn get(self, i: usize) -> Cell<'a> {
+        match self {
+            Self::Text(a) => match a.get(i).map(str::trim) {
                 None | Some("") => Cell::Missing,
                 Some(s) => Cell::Text(Cow::Borrowed(s)),
             },
-            Self::Int(ca) => ca.get(i).map_or(Cell::Missing, Cell::Int),
-            Self::Float(ca) => ca.get(i).map_or(Cell::Missing, Cell::Float),
-            Self::Bool(ca) => ca.get(i).map_or(Cell::Missing, Cell::Bool),
-            Self::Date(ca) => ca.get(i).map_or(Cell::Missing, |d| {
+            Self::Int(a) => a.get(i).map_or(Cell::Missing, Cell::Int),
+            Self::Float(a) => a.get(i).map_or(Cell::Missing, Cell::Float),
+            Self::Bool(a) => a.get(i).map_or(Cell::Missing, Cell::Bool),
+            Self::Date(a) => a.get(i).map_or(Cell::Missing, |d| {
                 Cell::Date(Date::from_days_since_epoch(d))
             }),
             Self::Absent => Cell::Missing,
@@ -419,6 +446,34 @@ pub fn grants_from_frame_at(
     let max_dpd = col("max_dpd")?;
     let first_payment_default = col("first_payment_default")?;
     let defaulted = col("defaulted")?;
+    // Shadowed, not dropped: the views borrow the columns above.
+    let grant_id = grant_id.view();
+    let institution_id = institution_id.view();
+    let product_id = product_id.view();
+    let borrower_key = borrower_key.view();
+    let granted_at = granted_at.view();
+    let principal_minor = principal_minor.view();
+    let term_months = term_months.view();
+    let apr = apr.view();
+    let closed_at = closed_at.view();
+    let borrower_age = borrower_age.view();
+    let monthly_income_minor = monthly_income_minor.view();
+    let income_verified = income_verified.view();
+    let is_student = is_student.view();
+    let dti = dti.view();
+    let active_lenders = active_lenders.view();
+    let inquiries_30d = inquiries_30d.view();
+    let inquiries_6m = inquiries_6m.view();
+    let open_lines = open_lines.view();
+    let delinquencies_2y = delinquencies_2y.view();
+    let revolving_utilization = revolving_utilization.view();
+    let line_increased = line_increased.view();
+    let dpd_at_grant = dpd_at_grant.view();
+    let phone_hash = phone_hash.view();
+    let device_hash = device_hash.view();
+    let max_dpd = max_dpd.view();
+    let first_payment_default = first_payment_default.view();
+    let defaulted = defaulted.view();
 
     // Rows are parsed in blocks on every core, and the blocks joined in row order.
     let height = df.height();
