@@ -95,39 +95,60 @@ pub mod slots {
 
     /// [`arabic`] without its look at the character before: for digits right after a currency
     /// code (`r500`, `ksh1,000`).
-    fn arabic_digits(text: &[char], pos: usize) -> Option<(usize, f64)> {
+    pub(super) fn arabic_digits(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        // The digits and the point go into a buffer on the stack (this runs wherever a number
+        // slot may start, on every ad); a longer run than it holds is read again into a String.
+        let mut digits = [0u8; 40];
+        let mut len = 0usize;
         let mut i = pos;
-        let mut digits = String::new();
         let mut seen_point = false;
         while i < text.len() {
             let c = text[i];
-            if c.is_ascii_digit() {
-                digits.push(c);
+            let kept = if c.is_ascii_digit() {
+                Some(c)
             } else if c == ','
+                && len > 0
                 && !seen_point
-                && !digits.is_empty()
                 && text
                     .get(i + 1..i + 4)
                     .is_some_and(|g| g.iter().all(char::is_ascii_digit))
                 && !text.get(i + 4).is_some_and(char::is_ascii_digit)
             {
                 // A thousands separator: exactly three digits follow.
+                None
             } else if c == '.'
+                && len > 0
                 && !seen_point
-                && !digits.is_empty()
                 && text.get(i + 1).is_some_and(char::is_ascii_digit)
             {
                 seen_point = true;
-                digits.push('.');
+                Some('.')
             } else {
                 break;
+            };
+            if let Some(c) = kept {
+                // An ASCII digit or point: one byte. `len` counts past the buffer when it is
+                // full, which sends the number to the String below.
+                if let Some(slot) = digits.get_mut(len) {
+                    *slot = u8::try_from(c).unwrap_or(b'?');
+                }
+                len += 1;
             }
             i += 1;
         }
-        if digits.is_empty() {
+        if len == 0 {
             return None;
         }
-        digits.parse::<f64>().ok().map(|v| (i, v))
+        let value = match digits.get(..len).and_then(|d| std::str::from_utf8(d).ok()) {
+            Some(d) => d.parse::<f64>().ok()?,
+            None => text[pos..i]
+                .iter()
+                .filter(|c| **c != ',')
+                .collect::<String>()
+                .parse::<f64>()
+                .ok()?,
+        };
+        Some((i, value))
     }
 
     /// Chinese numerals: 三, 十五, 三千, 两万, 一万五千, 半 (0.5).
@@ -1543,6 +1564,57 @@ impl Matcher<'_> {
 mod tests {
     use super::slots::*;
     use super::*;
+    use proptest::prelude::*;
+
+    /// `slots::arabic_digits` as it was before its stack buffer: the digits and the point
+    /// collected into a `String`, then parsed.
+    fn arabic_digits_in_a_string(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        let mut i = pos;
+        let mut digits = String::new();
+        let mut seen_point = false;
+        while i < text.len() {
+            let c = text[i];
+            if c.is_ascii_digit() {
+                digits.push(c);
+            } else if c == ','
+                && !seen_point
+                && !digits.is_empty()
+                && text
+                    .get(i + 1..i + 4)
+                    .is_some_and(|g| g.iter().all(char::is_ascii_digit))
+                && !text.get(i + 4).is_some_and(char::is_ascii_digit)
+            {
+            } else if c == '.'
+                && !seen_point
+                && !digits.is_empty()
+                && text.get(i + 1).is_some_and(char::is_ascii_digit)
+            {
+                seen_point = true;
+                digits.push('.');
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if digits.is_empty() {
+            return None;
+        }
+        digits.parse::<f64>().ok().map(|v| (i, v))
+    }
+
+    proptest! {
+        /// Digits read from the stack buffer give the end and the value the `String` gave,
+        /// numbers longer than the buffer included.
+        #[test]
+        fn arabic_digits_read_as_they_were_read_from_a_string(
+            text in "[0-9,. a]{0,12}|[0-9]{1,3}(,[0-9]{3}){0,20}(\\.[0-9]{1,30})?|[0-9]{30,60}"
+        ) {
+            let t: Vec<char> = text.chars().collect();
+            for pos in 0..=t.len() {
+                prop_assert_eq!(arabic_digits(&t, pos), arabic_digits_in_a_string(&t, pos), "{:?} at {}", text, pos);
+            }
+        }
+    }
 
     fn chars(s: &str) -> Vec<char> {
         super::super::normalise(s).chars().collect()
