@@ -2393,6 +2393,32 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 59's forms (en 2026.12.49): eligibility on a pay slip alone, and a charge that a
+    /// lender may make (a third party's cap), which is not the ad's price.
+    #[test]
+    fn forms_from_batch_59_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "low_eligibility",
+                &[
+                    "Simply come to our offices in Lilongwe with your latest pay slip.",
+                    "You immediately become an eligible member.",
+                ],
+                &[
+                    "Come to our offices with your latest pay slip so that we can assess your application.",
+                    "Members become eligible after six months of savings.",
+                ],
+            ),
+            (
+                "price_figure",
+                &["Our processing fee is $15 for every loan."],
+                &["The most a lender may charge is $15 for a $100 loan."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
