@@ -2419,6 +2419,33 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 60's misses (en 2026.12.50): funds within a day, said some words after what is
+    /// got, and lending criteria that need not be met.
+    #[test]
+    fn forms_from_batch_60_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "Employees can get an advance on their salary through the Myne app within one working day.",
+                ],
+                &[
+                    "You will get an answer on your application within 5 working days.",
+                    "Get a loan for your business and repay it within 12 months.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Applicants will not be required to meet conventional commercial bank lending criteria.",
+                ],
+                &["Applicants must meet the bank's usual lending criteria."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
