@@ -11,8 +11,8 @@
 )]
 
 use criterion::{Throughput, criterion_group, criterion_main};
-use finrisk_benches::{config, generated_dir};
-use finrisk_datasets::generate::{DataProfile, GenerateParams};
+use finrisk_benches::{config, generated_grants_file};
+use finrisk_datasets::generate::DataProfile;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -24,16 +24,8 @@ const CHUNK_ROWS: usize = 32_768;
 
 fn load(c: &mut criterion::Criterion) {
     let grants = 1_000_000u64;
-    let params = GenerateParams {
-        grants,
-        cases: 0,
-        profile: DataProfile::Planted,
-        identity_noise: DataProfile::Planted.identity_noise(),
-        ..Default::default()
-    };
-    let dir = generated_dir(&format!("grants-{grants}"), &params).expect("generated grants");
-    let frame =
-        finrisk_datasets::read_table(&dir.join("grants.parquet")).expect("read the grants table");
+    let (file, _) = generated_grants_file(grants, DataProfile::Planted).expect("generated grants");
+    let frame = finrisk_datasets::read_table(&file).expect("read the grants table");
     let mut group = c.benchmark_group("grants_from_frame");
     group
         .sample_size(10)

@@ -43,12 +43,19 @@ pub fn generated_grants(
     generated_grants_of(grants, finrisk_datasets::generate::DataProfile::Planted)
 }
 
-/// As [`generated_grants`], with the generator profile `profile` (the `realistic` one shares
-/// identifiers between people).
-pub fn generated_grants_of(
+/// The generated grants table of `grants` rows with the generator profile `profile` (seed 42,
+/// default parameters otherwise), made once under `target/bench-data/`: its Parquet file and
+/// its generator parameters.
+pub fn generated_grants_file(
     grants: u64,
     profile: finrisk_datasets::generate::DataProfile,
-) -> Result<(finrisk_engine::domain::GrantBatch, finrisk_engine::Date), String> {
+) -> Result<
+    (
+        std::path::PathBuf,
+        finrisk_datasets::generate::GenerateParams,
+    ),
+    String,
+> {
     let params = finrisk_datasets::generate::GenerateParams {
         grants,
         cases: 0,
@@ -61,8 +68,17 @@ pub fn generated_grants_of(
         finrisk_datasets::generate::DataProfile::Realistic => format!("grants-{grants}-realistic"),
     };
     let dir = generated_dir(&name, &params)?;
-    let (batch, report) =
-        finrisk_datasets::load_grants(&dir.join("grants.parquet")).map_err(|e| e.to_string())?;
+    Ok((dir.join("grants.parquet"), params))
+}
+
+/// As [`generated_grants`], with the generator profile `profile` (the `realistic` one shares
+/// identifiers between people).
+pub fn generated_grants_of(
+    grants: u64,
+    profile: finrisk_datasets::generate::DataProfile,
+) -> Result<(finrisk_engine::domain::GrantBatch, finrisk_engine::Date), String> {
+    let (file, params) = generated_grants_file(grants, profile)?;
+    let (batch, report) = finrisk_datasets::load_grants(&file).map_err(|e| e.to_string())?;
     if report.rows_accepted as u64 != grants {
         return Err(format!(
             "{} rows refused in the generated table",

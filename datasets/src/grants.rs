@@ -164,14 +164,23 @@ pub fn load_grants(path: &Path) -> Result<(GrantBatch, LoadReport), DatasetError
     grants_from_frame(&df)
 }
 
-/// One column, viewed in the shape needed to read its cells.
+/// One column, viewed in the shape needed to read its cells: its one chunk (every column is
+/// rechunked when read), so that a cell is read without finding its chunk first.
 enum Cells {
-    Text(StringChunked),
-    Int(Int64Chunked),
-    Float(Float64Chunked),
-    Bool(BooleanChunked),
-    Date(Int32Chunked),
+    Text(<StringType as PolarsDataType>::Array),
+    Int(<Int64Type as PolarsDataType>::Array),
+    Float(<Float64Type as PolarsDataType>::Array),
+    Bool(<BooleanType as PolarsDataType>::Array),
+    Date(<Int32Type as PolarsDataType>::Array),
     Absent,
+}
+
+/// The one chunk of `ca` once rechunked; `None` when it has none.
+fn one_chunk<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Option<T::Array>
+where
+    T::Array: Clone,
+{
+    ca.rechunk().downcast_get(0).cloned()
 }
 
 /// A cell value before it is parsed into its field's type.
@@ -196,73 +205,39 @@ impl Cells {
         let cast = |to: &DataType| col.cast(to).map_err(|_| unsupported(col.dtype()));
         let dtype = col.dtype().clone();
         Ok(match &dtype {
-            DataType::String => Self::Text(
+            DataType::String => one_chunk(
                 cast(&DataType::String)?
                     .str()
-                    .map_err(|_| unsupported(&dtype))?
-                    .rechunk()
-                    .into_owned(),
-            ),
-            DataType::Boolean => Self::Bool(
-                col.bool()
-                    .map_err(|_| unsupported(&dtype))?
-                    .rechunk()
-                    .into_owned(),
-            ),
-            DataType::Date => Self::Date(
+                    .map_err(|_| unsupported(&dtype))?,
+            )
+            .map_or(Self::Absent, Self::Text),
+            DataType::Boolean => one_chunk(col.bool().map_err(|_| unsupported(&dtype))?)
+                .map_or(Self::Absent, Self::Bool),
+            DataType::Date => one_chunk(
                 cast(&DataType::Int32)?
                     .i32()
-                    .map_err(|_| unsupported(&dtype))?
-                    .rechunk()
-                    .into_owned(),
-            ),
-            DataType::Float32 | DataType::Float64 => Self::Float(
+                    .map_err(|_| unsupported(&dtype))?,
+            )
+            .map_or(Self::Absent, Self::Date),
+            DataType::Float32 | DataType::Float64 => one_chunk(
                 cast(&DataType::Float64)?
                     .f64()
-                    .map_err(|_| unsupported(&dtype))?
-                    .rechunk()
-                    .into_owned(),
-            ),
-            d if d.is_integer() => Self::Int(
+                    .map_err(|_| unsupported(&dtype))?,
+            )
+            .map_or(Self::Absent, Self::Float),
+            d if d.is_integer() => one_chunk(
                 cast(&DataType::Int64)?
                     .i64()
-                    .map_err(|_| unsupported(&dtype))?
-                    .rechunk()
-                    .into_owned(),
-            ),
+                    .map_err(|_| unsupported(&dtype))?,
+            )
+            .map_or(Self::Absent, Self::Int),
             DataType::Null => Self::Absent,
             other => return Err(unsupported(other)),
         })
     }
 
-    /// The column's one chunk (every column is rechunked when read), to read cells from
-    /// without finding the chunk of every cell.
-    fn view(&self) -> CellView<'_> {
-        match self {
-            Self::Text(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Text),
-            Self::Int(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Int),
-            Self::Float(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Float),
-            Self::Bool(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Bool),
-            Self::Date(ca) => ca.downcast_get(0).map_or(CellView::Absent, CellView::Date),
-            Self::Absent => CellView::Absent,
-        }
-    }
-}
-
-/// A column's single chunk, borrowed from its [`Cells`].
-#[derive(Clone, Copy)]
-enum CellView<'a> {
-    Text(&'a <StringType as PolarsDataType>::Array),
-    Int(&'a <Int64Type as PolarsDataType>::Array),
-    Float(&'a <Float64Type as PolarsDataType>::Array),
-    Bool(&'a <BooleanType as PolarsDataType>::Array),
-    Date(&'a <Int32Type as PolarsDataType>::Array),
-    Absent,
-}
-
-impl<'a> CellView<'a> {
     #[inline]
-    fn get(self, i: usize) -> Cell<'a> {
+    fn get(&self, i: usize) -> Cell<'_> {
         match self {
             Self::Text(a) => match a.get(i).map(str::trim) {
                 None | Some("") => Cell::Missing,
@@ -446,34 +421,6 @@ pub fn grants_from_frame_at(
     let max_dpd = col("max_dpd")?;
     let first_payment_default = col("first_payment_default")?;
     let defaulted = col("defaulted")?;
-    // Shadowed, not dropped: the views borrow the columns above.
-    let grant_id = grant_id.view();
-    let institution_id = institution_id.view();
-    let product_id = product_id.view();
-    let borrower_key = borrower_key.view();
-    let granted_at = granted_at.view();
-    let principal_minor = principal_minor.view();
-    let term_months = term_months.view();
-    let apr = apr.view();
-    let closed_at = closed_at.view();
-    let borrower_age = borrower_age.view();
-    let monthly_income_minor = monthly_income_minor.view();
-    let income_verified = income_verified.view();
-    let is_student = is_student.view();
-    let dti = dti.view();
-    let active_lenders = active_lenders.view();
-    let inquiries_30d = inquiries_30d.view();
-    let inquiries_6m = inquiries_6m.view();
-    let open_lines = open_lines.view();
-    let delinquencies_2y = delinquencies_2y.view();
-    let revolving_utilization = revolving_utilization.view();
-    let line_increased = line_increased.view();
-    let dpd_at_grant = dpd_at_grant.view();
-    let phone_hash = phone_hash.view();
-    let device_hash = device_hash.view();
-    let max_dpd = max_dpd.view();
-    let first_payment_default = first_payment_default.view();
-    let defaulted = defaulted.view();
 
     // Rows are parsed in blocks on every core, and the blocks joined in row order.
     let height = df.height();
