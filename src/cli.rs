@@ -90,6 +90,9 @@ pub(crate) enum Command {
     Generate(GenerateArgs),
     /// Train the marketing-text model on the labelled real ads and write its artifact.
     TrainAdModel(TrainAdModelArgs),
+    /// Measure the marketing-text model round by round: each collection round read by a model
+    /// trained on the rounds before it alone, and the counts summed (each ad read once).
+    EvalAdModel(EvalAdModelArgs),
     /// Train a PD model (scorecard, logistic, gbm, forest) with stratified k-fold
     /// cross-validation, print the CV metrics and write the artifact.
     Train(TrainArgs),
@@ -604,6 +607,31 @@ pub(crate) struct TrainAdModelArgs {
     /// cross-validated F1 on the training rounds (the held-out round plays no part).
     #[arg(long, value_name = "KIND", default_value = "auto")]
     pub(crate) tokens: String,
+}
+
+/// `finrisk eval-ad-model`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalAdModelArgs {
+    /// The labelled ads (JSON lines, as `eval-ads` reads them).
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "datasets/data/ads/ads.jsonl"
+    )]
+    pub(crate) corpus: PathBuf,
+    /// First round read (the rounds before it only train).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub(crate) from_batch: u32,
+    /// Last round read (default: the corpus's last round).
+    #[arg(long, value_name = "N")]
+    pub(crate) to_batch: Option<u32>,
+    /// Features: char-ngrams or words-and-bigrams (char-ngrams-and-claims is refused: the
+    /// embedded grammar was written from the rounds being read).
+    #[arg(long, value_name = "KIND", default_value = "char-ngrams")]
+    pub(crate) tokens: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(crate) format: Format,
 }
 
 /// `finrisk generate`.

@@ -198,6 +198,63 @@ fn eval_ads_measures_the_text_model_beside_the_rules_on_the_same_ads() {
 }
 
 #[test]
+fn eval_ad_model_reads_each_round_with_a_model_of_the_rounds_before_it() {
+    let v = json_of(&run(&[
+        "eval-ad-model",
+        "--corpus",
+        CORPUS,
+        "--from-batch",
+        "60",
+        "--to-batch",
+        "61",
+        "--format",
+        "json",
+    ]));
+    let rounds = v["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 2, "{v}");
+    let corpus = std::fs::read_to_string(CORPUS).unwrap();
+    let count = |pred: &dyn Fn(u64) -> bool| {
+        corpus
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["batch"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .filter(|b| pred(*b))
+            .count() as u64
+    };
+    for round in rounds {
+        let batch = round["batch"].as_u64().unwrap();
+        // Trained on every ad of the earlier rounds, read on every ad of its own.
+        assert_eq!(round["training_texts"], count(&|b| b < batch), "{round}");
+        assert_eq!(round["held_out_texts"], count(&|b| b == batch), "{round}");
+    }
+    // The pooled counts are the rounds' sums, code by code.
+    for row in v["pooled"].as_array().unwrap() {
+        for k in ["tp", "fp", "fn"] {
+            let sum: u64 = rounds
+                .iter()
+                .flat_map(|r| r["rows"].as_array().unwrap())
+                .filter(|r| r["language"] == row["language"] && r["code"] == row["code"])
+                .map(|r| r[k].as_u64().unwrap())
+                .sum();
+            assert_eq!(row[k].as_u64().unwrap(), sum, "{row} {k}");
+        }
+    }
+    // The grammar's readings as features would carry the measured rounds into their own test.
+    let line = bad_input_line(&run(&[
+        "eval-ad-model",
+        "--corpus",
+        CORPUS,
+        "--tokens",
+        "char-ngrams-and-claims",
+    ]));
+    assert!(line.contains("tokens"), "{line}");
+}
+
+#[test]
 fn a_bad_corpus_line_is_refused_naming_the_line_and_field() {
     let dir = scratch("finrisk-ads", "bad");
     let path = dir.join("ads.jsonl");

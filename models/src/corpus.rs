@@ -130,6 +130,9 @@ pub fn source_split(source: &str, taken: &str) -> &'static str {
 /// One ad as the model sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelledAd {
+    /// The corpus id (`en-b61-0722`).
+    #[serde(default)]
+    pub id: String,
     /// The text.
     pub text: String,
     /// Language tag.
@@ -149,6 +152,7 @@ pub struct LabelledAd {
 /// when the held-out round is empty or shares a source with the training rounds.
 pub fn model_split(ads: &[CorpusAd], heldout_batch: u32) -> Result<Vec<LabelledAd>, ModelError> {
     let to = |a: &CorpusAd, split: &str| LabelledAd {
+        id: a.id.clone(),
         text: a.text.clone(),
         language: a.language.clone(),
         codes: a.codes.clone(),

@@ -32,6 +32,7 @@ pub mod metrics;
 mod narrow;
 pub mod pd;
 pub mod reasons;
+pub mod rolling;
 pub mod scorecard;
 pub mod table;
 pub mod text;

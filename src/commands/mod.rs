@@ -6,6 +6,7 @@ mod backtest;
 mod batch;
 mod check_ad;
 mod check_contract;
+mod eval_ad_model;
 mod eval_ads;
 mod export_dataset;
 mod generate;
@@ -33,6 +34,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<String> {
         Command::CheckContract(args) => check_contract::run(&args),
         Command::Monitor(args) => monitor::run(&args),
         Command::EvalAds(args) => eval_ads::run(&args),
+        Command::EvalAdModel(args) => eval_ad_model::run(&args),
         Command::ScoreCase(args) => score_case::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Validate(args) => validate::run(&args),
