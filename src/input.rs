@@ -35,6 +35,14 @@ pub(crate) fn read_document(path: &Path, what: &str, max_bytes: u64) -> anyhow::
 
 /// The ruleset from `--rules`, or the embedded default of `jurisdiction`. A file given for
 /// another jurisdiction is refused.
+/// Reads a labelled ad corpus (JSON lines, `finrisk_models::corpus`): a file that cannot be read
+/// or a bad line is bad input naming the file, or the line and the field.
+pub(crate) fn load_ad_corpus(path: &Path) -> anyhow::Result<Vec<finrisk_models::corpus::CorpusAd>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad_input(format!("corpus: cannot read {}: {e}", path.display())))?;
+    finrisk_models::corpus::read_corpus(&text).map_err(|e| bad_input(e.to_string()))
+}
+
 pub(crate) fn load_ruleset(
     path: Option<&Path>,
     jurisdiction: Jurisdiction,

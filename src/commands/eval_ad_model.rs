@@ -4,7 +4,6 @@
 use crate::cli::{EvalAdModelArgs, Format};
 use crate::failure::bad_input;
 use crate::output::to_json;
-use finrisk_models::corpus::read_corpus;
 use finrisk_models::rolling::{CodeRow, rolling_evaluation};
 use finrisk_models::text::Tokens;
 use finrisk_models::{ModelError, TrainParams};
@@ -39,13 +38,7 @@ pub(crate) fn run(args: &EvalAdModelArgs) -> anyhow::Result<String> {
             )));
         }
     };
-    let text = std::fs::read_to_string(&args.corpus).map_err(|e| {
-        bad_input(format!(
-            "corpus: cannot read {}: {e}",
-            args.corpus.display()
-        ))
-    })?;
-    let ads = read_corpus(&text).map_err(|e| bad_input(e.to_string()))?;
+    let ads = crate::input::load_ad_corpus(&args.corpus)?;
     let last = ads.iter().map(|a| a.batch).max().unwrap_or(0);
     let to = args.to_batch.unwrap_or(last);
     let params = TrainParams {

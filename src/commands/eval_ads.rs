@@ -13,7 +13,7 @@ use crate::output::to_json;
 use finrisk_engine::Ruleset;
 use finrisk_engine::assess::assess_ad;
 use finrisk_engine::domain::Jurisdiction;
-use finrisk_models::corpus::{LABELLED_CODES, read_corpus, source_split};
+use finrisk_models::corpus::{LABELLED_CODES, source_split};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -90,19 +90,13 @@ struct Output {
 }
 
 pub(crate) fn run(args: &EvalAdsArgs) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(&args.corpus).map_err(|e| {
-        bad_input(format!(
-            "corpus: cannot read {}: {e}",
-            args.corpus.display()
-        ))
-    })?;
+    let ads = crate::input::load_ad_corpus(&args.corpus)?;
     let grammar = load_grammars(&args.grammar.grammar)?;
     let mut rulesets: std::collections::HashMap<Jurisdiction, Ruleset> =
         std::collections::HashMap::new();
     let mut by_language: BTreeMap<String, LanguageFigures> = BTreeMap::new();
     let mut sources: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut errors = Vec::new();
-    let ads = read_corpus(&text).map_err(|e| bad_input(e.to_string()))?;
     let ad_model = if args.model {
         Some(finrisk_models::AdModel::shipped()?)
     } else {

@@ -3,7 +3,7 @@
 
 use crate::cli::TrainAdModelArgs;
 use crate::failure::bad_input;
-use finrisk_models::corpus::{model_split, read_corpus};
+use finrisk_models::corpus::model_split;
 use finrisk_models::text::Tokens;
 use finrisk_models::{AdModel, TrainParams};
 
@@ -23,13 +23,7 @@ pub(crate) fn run(args: &TrainAdModelArgs) -> anyhow::Result<String> {
             )));
         }
     };
-    let text = std::fs::read_to_string(&args.corpus).map_err(|e| {
-        bad_input(format!(
-            "corpus: cannot read {}: {e}",
-            args.corpus.display()
-        ))
-    })?;
-    let ads = read_corpus(&text).map_err(|e| bad_input(e.to_string()))?;
+    let ads = crate::input::load_ad_corpus(&args.corpus)?;
     let corpus = model_split(&ads, args.heldout_batch).map_err(|e| bad_input(e.to_string()))?;
     let command = format!(
         "finrisk train-ad-model --out {} --corpus {} --heldout-batch {} --tokens {}",
