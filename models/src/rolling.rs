@@ -105,7 +105,7 @@ pub struct SkippedRound {
 pub struct RollingEvaluation {
     /// The features the models were trained on.
     pub tokens: Tokens,
-    /// First and last round of the range asked for.
+    /// First round of the range asked for.
     pub from_batch: u32,
     /// Last round of the range asked for.
     pub to_batch: u32,
