@@ -166,7 +166,12 @@ struct Accumulators {
 }
 
 impl Accumulators {
-    fn add(&mut self, batch: &GrantBatch, rows: &[GrantRow], dc: DcChunk<'_>) {
+    fn add(
+        &mut self,
+        batch: &GrantBatch,
+        rows: &[GrantRow],
+        dc: DcChunk<'_>,
+    ) -> anyhow::Result<()> {
         if let Some((book, rules)) = &mut self.vintages {
             for r in rows {
                 let quality = grant_quality(
@@ -196,10 +201,11 @@ impl Accumulators {
                     &batch.grant_id[r.index],
                     &r.findings,
                     [s.weak_risk_control, s.duplicate_credit, s.overall],
-                );
+                )?;
             }
         }
         self.assessed += rows.len();
+        Ok(())
     }
 }
 
@@ -530,7 +536,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
                 };
                 let view = dc.chunk(first);
                 let rows = assess_grant_chunk(&batch, &ruleset, view, pds.as_ref());
-                sums.add(&batch, &rows, view);
+                sums.add(&batch, &rows, view)?;
                 let partitions = part.map_or(&[][..], |p| &input.parts[p].partitions[..]);
                 send.send(AssessedChunk {
                     batch,
@@ -629,7 +635,7 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         "provenance": provenance,
         "index": args.index.as_ref().map(|p| p.display().to_string()),
         "outcomes": outcomes.finish(),
-        "truth": truth.map(TruthAccumulator::finish),
+        "truth": truth.map(TruthAccumulator::finish).transpose()?,
         "down_tiering": vintages.map(|(book, rules)| down_tiering_summary(&book, &rules)),
     });
     Ok(GrantsOutcome {

@@ -13,7 +13,8 @@
 //!
 //! The table is read in chunks and only counts are kept (`ReportCounts`): rows per distinct
 //! score, per code, grade, institution, period and vintage; the PD on a grid of 1e-6 (1e-4 per
-//! period). Memory does not grow with the rows, except for the `--truth` table.
+//! period). Memory does not grow with the rows; the `--truth` table is read in step with them
+//! (see [`TruthAccumulator`]).
 
 mod charts;
 pub(crate) mod docket;
@@ -416,7 +417,7 @@ impl ReportCounts {
                     ids.get(row),
                     c.findings.get(row),
                     columns.map(|k| scores[k]),
-                );
+                )?;
             }
         }
         self.rows += c.rows;
@@ -877,7 +878,11 @@ fn figures(args: &ReportArgs) -> anyhow::Result<Figures> {
             ReportPeriod::Year => "year",
         },
         stability: stability(&counts),
-        labels: counts.truth.take().map(TruthAccumulator::finish),
+        labels: counts
+            .truth
+            .take()
+            .map(TruthAccumulator::finish)
+            .transpose()?,
         down_tiering,
         finrisk_version: env!("CARGO_PKG_VERSION"),
     })
