@@ -368,8 +368,10 @@ pub(crate) struct ReportArgs {
     /// Directory for report.html, report.md, report.json and the PNG charts (created).
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
-    /// Planted or known labels (`grant_id`, `codes`): precision and recall per code, and each
-    /// dimension score's AUC against them.
+    /// Planted or known labels (`grant_id`, `codes`; `person_grants` or `person_id` for the
+    /// single-grant persons): precision and recall per code, and each dimension score's AUC
+    /// against them. Read in step with the scores, so memory stays flat when both tables list
+    /// the grants in the same order.
     #[arg(long, value_name = "PATH")]
     pub(crate) truth: Option<PathBuf>,
     /// Periods of `granted_at` compared for stability (PSI against the first).

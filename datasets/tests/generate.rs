@@ -110,6 +110,22 @@ fn planted_labels_agree_with_the_data() {
         .collect();
     let partners = text_column(&truth, "concurrent_with");
     assert_eq!(ids, batch.grant_id);
+    // `person_grants` is the number of rows of the grant's person.
+    let mut grants_of: HashMap<&str, i64> = HashMap::new();
+    for p in &persons {
+        *grants_of.entry(p.as_str()).or_insert(0) += 1;
+    }
+    let person_grants = truth
+        .column("person_grants")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect::<Vec<_>>();
+    for (p, n) in persons.iter().zip(&person_grants) {
+        assert_eq!(grants_of[p.as_str()], *n, "{p}");
+    }
+    assert!(person_grants.contains(&1) && person_grants.iter().any(|n| *n > 1));
     let row_of: HashMap<&str, usize> = ids
         .iter()
         .enumerate()
