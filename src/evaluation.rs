@@ -111,7 +111,7 @@ impl TruthRows {
             self.done = true;
             return Ok(false);
         };
-        let frame = frame?;
+        let frame = frame.map_err(|e| bad_input(format!("truth: {e}")))?;
         let missing = |name: &str| {
             bad_input(format!(
                 "truth: the chunk from row {} has no `{name}` column",
@@ -180,8 +180,8 @@ impl TruthAccumulator {
     /// `person_id` and `person_grants`); its rows are read as the assessed rows come.
     pub(crate) fn load(path: &Path) -> anyhow::Result<Self> {
         const WANTED: [&str; 4] = ["grant_id", "codes", "person_id", "person_grants"];
-        let open = || finrisk_datasets::TableChunks::open(path, &WANTED, TRUTH_CHUNK_ROWS);
-        let chunks = open()?;
+        let chunks = finrisk_datasets::TableChunks::open(path, &WANTED, TRUTH_CHUNK_ROWS)
+            .map_err(|e| bad_input(format!("truth: {e}")))?;
         let has = |name: &str| chunks.columns().iter().any(|c| c == name);
         for name in ["grant_id", "codes"] {
             if !has(name) {

@@ -341,3 +341,71 @@ fn report_refuses_a_table_without_scores_naming_the_column() {
     );
     assert!(stderr.contains("duplicate_credit: row 2"), "{stderr}");
 }
+
+#[test]
+fn report_refuses_a_bad_truth_table_naming_the_truth() {
+    let dir = common::scratch("finrisk-report", "bad-truth");
+    let scores = dir.join("scores.csv");
+    std::fs::write(
+        &scores,
+        "grant_id,findings,weak_risk_control,duplicate_credit,one_sided_marketing,overall\nG1,,1,2,3,4\nG2,,1,2,3,4\n",
+    )
+    .unwrap();
+    let refused = |truth: &Path| {
+        bad_input_line(&run(&[
+            "report",
+            "--input",
+            scores.to_str().unwrap(),
+            "--out",
+            dir.join("r").to_str().unwrap(),
+            "--truth",
+            truth.to_str().unwrap(),
+        ]))
+    };
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let stderr = refused(&dir.join("missing.csv"));
+    assert!(
+        stderr.contains("truth: ") && stderr.contains("missing.csv"),
+        "{stderr}"
+    );
+    let stderr = refused(&write("no-codes.csv", "grant_id,person_id\nG1,P1\n"));
+    assert!(stderr.contains("has no `codes` column"), "{stderr}");
+    // Found while the truth is read along with the scores, and named by its row.
+    let stderr = refused(&write(
+        "empty-id.csv",
+        "grant_id,codes\nG1,RC-DTI-HIGH\n,\n",
+    ));
+    assert!(
+        stderr.contains("truth: row 2: grant_id is empty"),
+        "{stderr}"
+    );
+    let stderr = refused(&write(
+        "bad-count.csv",
+        "grant_id,codes,person_grants\nG1,,1\nG2,,many\n",
+    ));
+    assert!(stderr.contains("row 2: person_grants"), "{stderr}");
+    // A good one: both rows matched, in the scores' order or not.
+    let good = write(
+        "good.csv",
+        "grant_id,codes,person_grants\nG2,,2\nG1,RC-DTI-HIGH,2\nG3,,1\n",
+    );
+    let out = dir.join("ok");
+    ok(&run(&[
+        "report",
+        "--input",
+        scores.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--truth",
+        good.to_str().unwrap(),
+    ]));
+    let figures: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(figures["labels"]["rows_matched"], 2);
+    assert_eq!(figures["labels"]["truth_rows_not_assessed"], 1);
+    assert_eq!(figures["labels"]["codes"]["RC-DTI-HIGH"]["planted"], 1);
+}
