@@ -2446,6 +2446,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 62's false reading (en 2026.12.51): "urgent cash needs" names the borrower's need,
+    /// while "urgent cash" and "emergency cash" on their own still promise money fast.
+    #[test]
+    fn urgent_cash_needs_are_no_promise_of_speed() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "Urgent cash straight to your bank account.",
+                "A payday loan gives you emergency cash when you need it most.",
+                "Emergency funds for any expense.",
+            ],
+            &[
+                "A payday loan can be a smart way to cover urgent cash needs such as rent or groceries.",
+                "Our emergency loan meets emergency cash requirements of our members.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
