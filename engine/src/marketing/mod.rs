@@ -2466,6 +2466,40 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 63's misses and false reading (zh 2026.12.22): everyone in an age band may apply,
+    /// no fear of refusal, a cost cut by a percentage; a recommendation "according to your
+    /// needs" is no warning, while the exhortation to borrow as one needs still is.
+    #[test]
+    fn forms_from_batch_63_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "low_eligibility",
+                &["年龄在18到55岁的中国公民都可以申请。"],
+                &[
+                    "年龄在22到55岁、有稳定收入的中国公民均可申请。",
+                    "申请人年龄23到55周岁。",
+                ],
+            ),
+            (
+                "guaranteed_approval",
+                &["您不用担心被拒绝，轻松完成融资。"],
+                &["多半被银行拒绝过。"],
+            ),
+            (
+                "price_claim",
+                &["能为您降低50%的融资成本。"],
+                &["首付比例降低到20%。"],
+            ),
+            (
+                "risk_warning",
+                &["请根据自身需求合理借款。", "请根据自身还款能力借款。"],
+                &["根据您的需求为您推荐贷款产品。"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A claim followed in its clause by a caution (需谨慎, 要警惕; zh 2026.12.21) is denied: a
     /// regulator's 降低门槛需谨慎 is no low-bar claim. Near misses: the caution in the next clause
     /// does not reach back, and a lender's own 降低门槛 is still a claim.
