@@ -2466,6 +2466,29 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// Batch 64's misses (en 2026.12.52): money some words before "in as little as" a short
+    /// time, and the best APR with no rate stated.
+    #[test]
+    fn forms_from_batch_64_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &["We can put cash in your pocket in as little as 30 minutes."],
+                &[
+                    "Repay the loan in as little as 3 months.",
+                    "Cash advances can be repaid in as little as 2 weeks.",
+                ],
+            ),
+            (
+                "price_claim",
+                &["We are ready to offer the best APR possible."],
+                &["Compare the APR of every loan before you borrow."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// Batch 63's misses and false reading (zh 2026.12.22): everyone in an age band may apply,
     /// no fear of refusal, a cost cut by a percentage; a recommendation "according to your
     /// needs" is no warning, while the exhortation to borrow as one needs still is.
