@@ -195,10 +195,11 @@ impl TruthAccumulator {
             PersonGrants::Column
         } else if has("person_id") {
             let mut grants_of: HashMap<Box<str>, u32> = HashMap::new();
-            for frame in
-                finrisk_datasets::TableChunks::open(path, &["person_id"], TRUTH_CHUNK_ROWS)?
+            let truth_error = |e: finrisk_datasets::DatasetError| bad_input(format!("truth: {e}"));
+            for frame in finrisk_datasets::TableChunks::open(path, &["person_id"], TRUTH_CHUNK_ROWS)
+                .map_err(truth_error)?
             {
-                if let Some(persons) = text_column(&frame?, "person_id")? {
+                if let Some(persons) = text_column(&frame.map_err(truth_error)?, "person_id")? {
                     for p in persons.iter().flatten() {
                         match grants_of.get_mut(p) {
                             Some(n) => *n = n.saturating_add(1),
