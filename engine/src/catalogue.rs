@@ -124,6 +124,78 @@ impl std::fmt::Display for CodeId {
     }
 }
 
+/// A set of catalogue codes, one bit per code: what a grant's `findings` text says, held so
+/// that counting codes per grant (by institution, by outcome, by person) compares no strings
+/// and allocates nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CodeSet(u64);
+
+const _: () = assert!(CATALOGUE.len() <= 64);
+
+impl CodeSet {
+    /// The empty set.
+    pub const fn empty() -> Self {
+        CodeSet(0)
+    }
+
+    /// The set of the catalogue codes among `codes`; a text that is not a catalogue code is
+    /// left out.
+    pub fn from_codes<'a>(codes: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut set = Self::empty();
+        for id in codes.into_iter().filter_map(CodeId::find) {
+            set.insert(id);
+        }
+        set
+    }
+
+    /// Adds `code`.
+    pub fn insert(&mut self, code: CodeId) {
+        self.0 |= 1 << code.index();
+    }
+
+    /// Whether `code` is in the set.
+    pub const fn contains(self, code: CodeId) -> bool {
+        self.0 & (1 << code.index()) != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The number of codes in the set.
+    pub const fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// The set's bits: bit `k` is the code at position `k` of [`CATALOGUE`].
+    pub const fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// The codes of the set, in catalogue order.
+    pub fn iter(self) -> impl Iterator<Item = CodeId> {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let k = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                CodeId(k)
+            })
+        })
+    }
+}
+
+impl FromIterator<CodeId> for CodeSet {
+    fn from_iter<I: IntoIterator<Item = CodeId>>(iter: I) -> Self {
+        let mut set = Self::empty();
+        for id in iter {
+            set.insert(id);
+        }
+        set
+    }
+}
+
 /// Every code of the catalogue as a [`CodeId`] constant (`code::RC_MINOR`).
 pub mod code {
     use super::CodeId;
@@ -550,6 +622,23 @@ pub fn spec_of(code: &str) -> Option<&'static CodeSpec> {
 mod tests {
     use super::*;
     use crate::findings::Dimension;
+
+    #[test]
+    fn a_code_set_holds_the_catalogue_codes_of_a_findings_text_in_catalogue_order() {
+        let set =
+            CodeSet::from_codes("DC-MANY-LENDERS;RC-STUDENT;XX-NOT-A-CODE;;RC-STUDENT".split(';'));
+        assert_eq!(set.len(), 2);
+        assert!(set.contains(code::RC_STUDENT) && set.contains(code::DC_MANY_LENDERS));
+        assert!(!set.contains(code::RC_MINOR));
+        let codes: Vec<&str> = set.iter().map(CodeId::as_str).collect();
+        assert_eq!(codes, ["RC-STUDENT", "DC-MANY-LENDERS"]);
+        assert!(CodeSet::empty().is_empty() && CodeSet::from_codes([""]).is_empty());
+        // Every code, the last position included, goes in and comes out.
+        let all: CodeSet = CodeId::all().collect();
+        assert_eq!(all.len(), CATALOGUE.len());
+        assert!(all.iter().eq(CodeId::all()));
+        assert_eq!(all.bits().count_ones() as usize, CATALOGUE.len());
+    }
 
     #[test]
     fn codes_are_unique_and_have_a_dimension() {

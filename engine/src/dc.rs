@@ -1364,11 +1364,7 @@ impl PersonCodes {
     pub fn add(&mut self, dc: DcChunk<'_>, rows: &[crate::index::GrantRow]) {
         for r in rows {
             let person = dc.row(r.index).person as usize;
-            for code in r.findings.split(';').filter(|c| !c.is_empty()) {
-                if let Some(id) = crate::catalogue::CodeId::find(code) {
-                    self.bits[person] |= 1 << id.index();
-                }
-            }
+            self.bits[person] |= r.codes.bits();
         }
     }
 

@@ -3,6 +3,7 @@
 //! students, unverified incomes, high DTI and many-lender grants, early and final default
 //! rates, mean model PD), ranked worst first, each rank with the codes that drive it.
 
+use crate::catalogue::{CATALOGUE, CodeSet};
 use crate::domain::grant::GrantBatch;
 use crate::findings::{Scores, share};
 use serde::Serialize;
@@ -16,6 +17,10 @@ pub struct GrantRow {
     pub index: usize,
     /// Codes joined by `;`.
     pub findings: String,
+    /// The same codes as a set, for counting them without reading the text (not serialised:
+    /// `findings` carries them).
+    #[serde(skip)]
+    pub codes: CodeSet,
     /// Scores.
     pub scores: Scores,
     /// Grade.
@@ -90,16 +95,31 @@ pub struct EvaluationIndex {
     pub products: Vec<GroupIndex>,
 }
 
-#[derive(Default)]
 struct Acc {
     grants: usize,
     scores: [f64; 4],
-    codes: BTreeMap<String, usize>,
+    /// Grants per code, by position in the catalogue.
+    codes: [usize; CATALOGUE.len()],
     student: (usize, usize),
     unverified: (usize, usize),
     fpd: (usize, usize),
     default: (usize, usize),
     pd: (f64, usize),
+}
+
+impl Default for Acc {
+    fn default() -> Self {
+        Self {
+            grants: 0,
+            scores: [0.0; 4],
+            codes: [0; CATALOGUE.len()],
+            student: (0, 0),
+            unverified: (0, 0),
+            fpd: (0, 0),
+            default: (0, 0),
+            pd: (0.0, 0),
+        }
+    }
 }
 
 impl Acc {
@@ -115,8 +135,8 @@ impl Acc {
         ]) {
             *acc += v;
         }
-        for code in r.findings.split(';').filter(|c| !c.is_empty()) {
-            *self.codes.entry(code.to_string()).or_insert(0) += 1;
+        for code in r.codes.iter() {
+            self.codes[code.index()] += 1;
         }
         let flag = |acc: &mut (usize, usize), v: Option<bool>| {
             if let Some(v) = v {
@@ -136,9 +156,15 @@ impl Acc {
 
     fn finish(self, id: String, institution_id: Option<String>) -> GroupIndex {
         let n = self.grants.max(1) as f64;
-        let code_share = |code: &str| *self.codes.get(code).unwrap_or(&0) as f64 / n;
-        let mut top: Vec<CodeShare> = self
-            .codes
+        // By code, as the codes' text sorts.
+        let codes: BTreeMap<String, usize> = CATALOGUE
+            .iter()
+            .zip(self.codes)
+            .filter(|(_, k)| *k > 0)
+            .map(|(spec, k)| (spec.code.to_string(), k))
+            .collect();
+        let code_share = |code: &str| *codes.get(code).unwrap_or(&0) as f64 / n;
+        let mut top: Vec<CodeShare> = codes
             .iter()
             .map(|(c, &k)| CodeShare {
                 code: c.clone(),
@@ -164,7 +190,7 @@ impl Acc {
             fpd_rate: share(self.fpd.0, self.fpd.1),
             default_rate: share(self.default.0, self.default.1),
             mean_pd: (self.pd.1 > 0).then(|| self.pd.0 / self.pd.1 as f64),
-            code_counts: self.codes,
+            code_counts: codes,
             rank_evidence: top,
         }
     }

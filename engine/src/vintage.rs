@@ -25,6 +25,7 @@
 //! borrower mix (grants by number of weak characteristics: 0, 1, 2, 3 or more) of the recent
 //! vintages, and of every vintage, against the baseline ones.
 
+use crate::catalogue::{CodeId, CodeSet, code};
 use crate::date::Date;
 use crate::stats::psi_of_counts;
 use serde::Serialize;
@@ -40,35 +41,35 @@ pub const CHARACTERISTICS: [&str; 5] = [
 ];
 
 /// The grant-level codes that mark characteristics 1 to 4 (young comes from the age).
-const CODES: [&str; 4] = [
-    "RC-STUDENT",
-    "RC-INCOME-UNVERIFIED",
-    "RC-DTI-HIGH",
-    "DC-MANY-LENDERS",
+const CODES: [CodeId; 4] = [
+    code::RC_STUDENT,
+    code::RC_INCOME_UNVERIFIED,
+    code::RC_DTI_HIGH,
+    code::DC_MANY_LENDERS,
 ];
 
 /// The characteristics of one grant: `None` where unknown (young without an age).
 pub type GrantQuality = [Option<bool>; 5];
 
-/// The quality of a grant from its findings (codes) and age.
+/// The quality of a grant from its findings (codes, as text) and age.
 pub fn grant_quality<'a>(
     codes: impl IntoIterator<Item = &'a str>,
     age: Option<f64>,
     young_age: f64,
 ) -> GrantQuality {
-    let mut q: GrantQuality = [
+    grant_quality_of(CodeSet::from_codes(codes), age, young_age)
+}
+
+/// The quality of a grant from its findings (a set of codes) and age.
+pub fn grant_quality_of(codes: CodeSet, age: Option<f64>, young_age: f64) -> GrantQuality {
+    let [student, unverified, dti, lenders] = CODES.map(|c| Some(codes.contains(c)));
+    [
         age.map(|a| a < young_age),
-        Some(false),
-        Some(false),
-        Some(false),
-        Some(false),
-    ];
-    for code in codes {
-        if let Some(k) = CODES.iter().position(|c| *c == code) {
-            q[k + 1] = Some(true);
-        }
-    }
-    q
+        student,
+        unverified,
+        dti,
+        lenders,
+    ]
 }
 
 /// Counts of one vintage of one group.

@@ -30,15 +30,15 @@ use finrisk_datasets::write::{
 use finrisk_datasets::{GrantChunk, GrantInput, LoadReport};
 use finrisk_engine::Date;
 use finrisk_engine::assess::{GrantRow, assess_grant_chunk};
+use finrisk_engine::catalogue::CATALOGUE;
 use finrisk_engine::dc::{DcAnalysis, DcChunk, DcLedger, DcSettings, PersonCodes};
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use finrisk_engine::index::IndexBuilder;
-use finrisk_engine::vintage::{DownTieringRules, VintageBook, grant_quality};
+use finrisk_engine::vintage::{DownTieringRules, VintageBook, grant_quality_of};
 use finrisk_models::PdModel;
 use finrisk_models::metrics::{AucCounter, AucList};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 /// What a grants batch returns to the command: counts, refused rows, and the summary fields.
 pub(crate) struct GrantsOutcome {
@@ -50,7 +50,6 @@ pub(crate) struct GrantsOutcome {
 
 /// AUC of each score against `defaulted`, and each code's default rate among the grants it
 /// flags against the rest, accumulated over the rows with the outcome.
-#[derive(Default)]
 struct OutcomeAccumulator {
     known: usize,
     positives: usize,
@@ -60,8 +59,23 @@ struct OutcomeAccumulator {
     /// A list, not a counter: nearly every grant has its own PD.
     pd: AucList,
     rows_without_pd: usize,
-    /// Per code: (flagged, defaulted among flagged).
-    codes: BTreeMap<String, (usize, usize)>,
+    /// Per code, by position in the catalogue: (flagged, defaulted among flagged).
+    codes: [(usize, usize); CATALOGUE.len()],
+}
+
+impl Default for OutcomeAccumulator {
+    fn default() -> Self {
+        Self {
+            known: 0,
+            positives: 0,
+            weak_risk_control: AucCounter::default(),
+            duplicate_credit: AucCounter::default(),
+            overall: AucCounter::default(),
+            pd: AucList::default(),
+            rows_without_pd: 0,
+            codes: [(0, 0); CATALOGUE.len()],
+        }
+    }
 }
 
 impl OutcomeAccumulator {
@@ -79,11 +93,8 @@ impl OutcomeAccumulator {
                 Some(pd) => self.pd.add(pd, bad),
                 None => self.rows_without_pd += 1,
             }
-            for code in r.findings.split(';').filter(|c| !c.is_empty()) {
-                let e = match self.codes.get_mut(code) {
-                    Some(e) => e,
-                    None => self.codes.entry(code.to_string()).or_default(),
-                };
+            for code in r.codes.iter() {
+                let e = &mut self.codes[code.index()];
                 e.0 += 1;
                 e.1 += usize::from(bad);
             }
@@ -113,10 +124,12 @@ impl OutcomeAccumulator {
             self.duplicate_credit.auc(),
             self.overall.auc(),
         );
-        let codes: serde_json::Map<String, Value> = self
-            .codes
-            .into_iter()
-            .map(|(code, (n, bad))| {
+        let codes: serde_json::Map<String, Value> = CATALOGUE
+            .iter()
+            .zip(self.codes)
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(spec, (n, bad))| {
+                let code = spec.code.to_string();
                 let rest_n = known - n;
                 let rest_bad = positives - bad;
                 (
@@ -174,8 +187,8 @@ impl Accumulators {
     ) -> anyhow::Result<()> {
         if let Some((book, rules)) = &mut self.vintages {
             for r in rows {
-                let quality = grant_quality(
-                    r.findings.split(';'),
+                let quality = grant_quality_of(
+                    r.codes,
                     batch.borrower_age[r.index].map(f64::from),
                     rules.young_age,
                 );

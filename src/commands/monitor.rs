@@ -192,18 +192,18 @@ fn samples(args: &MonitorArgs) -> anyhow::Result<(SampleInfo, GrantBatch, Sample
 
 /// Codes per row, counted: code -> grants carrying it.
 fn code_counts(rows: &[finrisk_engine::assess::GrantRow]) -> BTreeMap<String, u64> {
-    let mut out: BTreeMap<String, u64> = BTreeMap::new();
+    let mut counts = [0u64; finrisk_engine::catalogue::CATALOGUE.len()];
     for r in rows {
-        for code in r.findings.split(';').filter(|c| !c.is_empty()) {
-            match out.get_mut(code) {
-                Some(n) => *n += 1,
-                None => {
-                    out.insert(code.to_string(), 1);
-                }
-            }
+        for code in r.codes.iter() {
+            counts[code.index()] += 1;
         }
     }
-    out
+    finrisk_engine::catalogue::CATALOGUE
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(spec, n)| (spec.code.to_string(), n))
+        .collect()
 }
 
 pub(crate) fn figures(args: &MonitorArgs) -> anyhow::Result<MonitorFigures> {

@@ -4,7 +4,7 @@
 //! assessment of a row, and the compact one the batch writes for every row of a chunk.
 
 use super::collector::{Assessment, Collector, score_findings};
-use crate::catalogue::{CATALOGUE, CodeId, code};
+use crate::catalogue::{CATALOGUE, CodeId, CodeSet, code};
 use crate::date::Date;
 use crate::dc::{Aggregate, DcAnalysis, DcChunk, DcSettings};
 use crate::domain::Cause;
@@ -36,6 +36,7 @@ pub struct GrantRules<'r> {
 /// What the batch writes of one grant: codes, scores, grade, evidence text.
 struct CompactAssessment {
     findings: String,
+    codes: CodeSet,
     scores: Scores,
     grade: char,
     evidence: String,
@@ -172,6 +173,7 @@ impl<'r> GrantRules<'r> {
         hits.sort_unstable_by_key(|h| h.0);
         let mut items = [("", Dimension::WeakRiskControl, 0.0); CATALOGUE.len()];
         let mut findings = String::with_capacity(hits.len() * 20);
+        let codes: CodeSet = hits.iter().map(|h| h.0).collect();
         for (slot, (id, _)) in items.iter_mut().zip(&hits) {
             let (dimension, mut points) =
                 self.enabled[id.index()].unwrap_or((Dimension::WeakRiskControl, 0.0));
@@ -202,6 +204,7 @@ impl<'r> GrantRules<'r> {
         evidence.push(b'}');
         CompactAssessment {
             findings,
+            codes,
             grade: self.ruleset.scoring.grade(scores.overall),
             scores,
             evidence: String::from_utf8(evidence).unwrap_or_default(),
@@ -582,6 +585,7 @@ pub fn assess_grant_chunk(
             GrantRow {
                 index: i,
                 findings: a.findings,
+                codes: a.codes,
                 scores: a.scores,
                 grade: a.grade,
                 evidence: a.evidence,
@@ -641,6 +645,14 @@ mod tests {
             // columns of the batch, not in this text).
             let expected = Value::Object(expected).to_string();
             assert_eq!(row.evidence, expected, "row {i}");
+            // The set of codes is the findings text's, code for code.
+            let codes: CodeSet = full
+                .findings
+                .iter()
+                .filter_map(|f| CodeId::find(&f.code))
+                .collect();
+            assert_eq!(row.codes, codes, "row {i}");
+            assert_eq!(row.codes, CodeSet::from_codes(row.findings.split(';')));
             merged_seen |= row
                 .evidence
                 .contains("\"active_lenders\":5,\"open_institutions_in_data\"");
