@@ -3016,6 +3016,42 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The forms en 2026.12.53 adds from batch 67 (title and payday lenders' pages), with near
+    /// misses: a denial, a credit card's "welcome" offer, durations too long to be speed claims.
+    #[test]
+    fn credit_welcome_and_minutes_forms_from_batch_67_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "skipped_checks",
+                &[
+                    "Benefit from our all-credit-welcome policy.",
+                    "In our Georgia stores any credit is welcomed.",
+                    "Same day cash, quick approval, all credit accepted.",
+                ],
+                &[
+                    "Not all credit is accepted by every lender.",
+                    "All credit card holders get a welcome gift.",
+                    "Any credit you take out must be repaid.",
+                ],
+            ),
+            (
+                "speed",
+                &[
+                    "You will have cash in your pocket in about 30 minutes.",
+                    "Lenders in our network approve you online within minutes.",
+                    "Approval in about 5 minutes.",
+                ],
+                &[
+                    "Repay the cash in about 30 days.",
+                    "We do not approve you online within minutes: a person reads every application.",
+                    "Lenders approve your application within 10 business days.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
