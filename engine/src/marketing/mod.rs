@@ -3052,6 +3052,28 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The speed forms en 2026.12.54 adds from batch 68 (a payday-advance page), with near
+    /// misses: durations longer than a day, a processing fee, a denial.
+    #[test]
+    fn processing_time_forms_from_batch_68_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "VIP members borrow up to CFA 250,000 with processing in 30 to 60 minutes.",
+                "Processing time: 30-60 minutes.",
+                "Approved advances are funded in 1-2 hours.",
+            ],
+            &[
+                "Processing takes 3 to 5 business days.",
+                "Processing: 2 weeks.",
+                "A processing fee of 2% applies.",
+                "We never promise processing in 30 minutes.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
