@@ -3074,6 +3074,30 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The warnings en 2026.12.55 adds from batch 69 (app-store listings that show a loan's
+    /// cost), with near misses: an example with no total, a "total" that is no amount due, a due
+    /// date with no fee after it.
+    #[test]
+    fn worked_examples_and_grace_period_fees_from_batch_69_are_warnings() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "For example, a 61-day loan of KSh 1,000 has a processing fee of KSh 290, for a total due of KSh 1,290.",
+                "For example, a 6-month loan of N1,000 at 4.4% per month costs N263 in interest, N1,263 in all.",
+                "Example: Rs 10,000 over 3 months at 11.99% APR means an EMI of Rs 3,400 a month, Rs 10,200 in all.",
+                "For example, P10,000 at 20% APR over 91 days means P11,498.60 due on the due date.",
+                "After that grace period a one-time late payment fee of 15% applies.",
+            ],
+            &[
+                "For example, you can borrow KSh 1,000 today and more tomorrow.",
+                "Example: get up to $500 in minutes, with a total of five steps.",
+                "After the due date you can still call us.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {

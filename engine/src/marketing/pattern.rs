@@ -381,8 +381,9 @@ pub mod slots {
     /// An amount written with a currency code or abbreviation before it: a code from
     /// [`CURRENCY_CODES`] (then an optional point and spaces), one to three letters before `$`
     /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), `R` for the rand or `D` for the Gambian dalasi
-    /// right before its digits (`R500`, `D25`), or `N` for the naira right before a number of
-    /// 100 or more (`N15,000`; not `N95`, not `N1`, a road). The digits must not run into a
+    /// right before its digits (`R500`, `D25`), or `N` for the naira or `P` for the Philippine
+    /// peso right before a number of 100 or more (`N15,000`, `P10,000`; not `N95`, not `N1`, a
+    /// road, not `P2`). The digits must not run into a
     /// word (`R2D2`, `P2P` are no amounts).
     fn coded_amount(text: &[char], pos: usize) -> Option<(usize, f64)> {
         if pos > 0 && is_word(text[pos - 1]) {
@@ -422,12 +423,13 @@ pub mod slots {
         let known = after > letters_end && tight > letters_end
             || CURRENCY_CODES.iter().any(|code| is(code))
             || ((is("r") || is("d")) && after == letters_end);
-        let naira = !known && is("n") && after == letters_end;
-        if !known && !naira {
+        // N (naira) and P (Philippine peso) right before the digits: only for 100 or more.
+        let large_only = !known && (is("n") || is("p")) && after == letters_end;
+        if !known && !large_only {
             return None;
         }
         let (mut end, mut value) = arabic_digits(text, after)?;
-        if naira && value < 100.0 {
+        if large_only && value < 100.0 {
             return None;
         }
         if text.get(end) == Some(&'k') && !text.get(end + 1).is_some_and(|c| is_word(*c)) {
@@ -1713,6 +1715,15 @@ mod tests {
         assert_eq!(a("n1 highway"), None);
         assert_eq!(a("n 500"), None);
         assert_eq!(a("p2p lending"), None);
+        assert_eq!(
+            a("p10,000 at 20%"),
+            Some(10_000.0),
+            "the Philippine peso as P"
+        );
+        assert_eq!(a("p11,498.60 due"), Some(11_498.6));
+        assert_eq!(a("p2 form"), None, "under 100 after P: no peso");
+        assert_eq!(a("p 500"), None);
+        assert_eq!(a("p500x"), None);
         assert_eq!(a("rsvp 12"), None);
         assert_eq!(a("kes"), None, "a code without a number");
         assert_eq!(a("pkr500x"), None);
