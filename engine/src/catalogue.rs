@@ -186,6 +186,47 @@ impl CodeSet {
     }
 }
 
+impl std::ops::BitOrAssign for CodeSet {
+    fn bitor_assign(&mut self, other: CodeSet) {
+        self.0 |= other.0;
+    }
+}
+
+/// Grants counted per catalogue code: each row adds its [`CodeSet`]; the counts come out by
+/// code text, as a findings column's codes sort, leaving out the codes no row had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeCounts([usize; CATALOGUE.len()]);
+
+impl Default for CodeCounts {
+    fn default() -> Self {
+        CodeCounts([0; CATALOGUE.len()])
+    }
+}
+
+impl CodeCounts {
+    /// Counts one grant for each of `codes`.
+    pub fn add(&mut self, codes: CodeSet) {
+        for code in codes.iter() {
+            self.0[code.index()] += 1;
+        }
+    }
+
+    /// The grants counted for `code`.
+    pub fn get(&self, code: CodeId) -> usize {
+        self.0[code.index()]
+    }
+
+    /// `(code, grants)` for every code counted at least once, by code text.
+    pub fn by_code(&self) -> Vec<(CodeId, usize)> {
+        let mut counted: Vec<(CodeId, usize)> = CodeId::all()
+            .map(|code| (code, self.get(code)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        counted.sort_unstable_by_key(|(code, _)| code.as_str());
+        counted
+    }
+}
+
 impl FromIterator<CodeId> for CodeSet {
     fn from_iter<I: IntoIterator<Item = CodeId>>(iter: I) -> Self {
         let mut set = Self::empty();
@@ -638,6 +679,27 @@ mod tests {
         assert_eq!(all.len(), CATALOGUE.len());
         assert!(all.iter().eq(CodeId::all()));
         assert_eq!(all.bits().count_ones() as usize, CATALOGUE.len());
+    }
+
+    #[test]
+    fn code_counts_come_out_by_code_text_without_the_codes_no_grant_had() {
+        let mut counts = CodeCounts::default();
+        let student_and_lenders = CodeSet::from_codes(["RC-STUDENT", "DC-MANY-LENDERS"]);
+        counts.add(student_and_lenders);
+        counts.add(student_and_lenders);
+        counts.add(CodeSet::from_codes(["RC-STUDENT"]));
+        counts.add(CodeSet::empty());
+        let out: Vec<(&str, usize)> = counts
+            .by_code()
+            .into_iter()
+            .map(|(code, n)| (code.as_str(), n))
+            .collect();
+        // DC- sorts before RC- by text, although RC-STUDENT comes first in the catalogue.
+        assert_eq!(out, [("DC-MANY-LENDERS", 2), ("RC-STUDENT", 3)]);
+        assert_eq!(counts.get(code::RC_MINOR), 0);
+        let mut union = CodeSet::from_codes(["RC-MINOR"]);
+        union |= student_and_lenders;
+        assert_eq!(union.len(), 3);
     }
 
     #[test]

@@ -31,7 +31,7 @@
 //! each chunk is then assessed against the analysis through a [`DcChunk`] view. One
 //! [`DcAnalysis::analyse`] over a whole batch is the same thing with one chunk.
 
-use crate::catalogue::{CodeId, code};
+use crate::catalogue::{CodeId, CodeSet, code};
 use crate::date::Date;
 use crate::domain::GrantBatch;
 use crate::ruleset::{IdentityRules, PerIdentifier, Ruleset};
@@ -1349,14 +1349,14 @@ fn identifier_column<S: serde::Serializer>(id: &Identifier, s: S) -> Result<S::O
 /// code per person, so a streamed batch keeps 8 bytes per person, not the codes of every grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonCodes {
-    bits: Vec<u64>,
+    codes: Vec<CodeSet>,
 }
 
 impl PersonCodes {
     /// No codes yet for any of the analysis's persons.
     pub fn new(dc: &DcAnalysis) -> Self {
         Self {
-            bits: vec![0; dc.person_count()],
+            codes: vec![CodeSet::empty(); dc.person_count()],
         }
     }
 
@@ -1364,25 +1364,18 @@ impl PersonCodes {
     pub fn add(&mut self, dc: DcChunk<'_>, rows: &[crate::index::GrantRow]) {
         for r in rows {
             let person = dc.row(r.index).person as usize;
-            self.bits[person] |= r.codes.bits();
+            self.codes[person] |= r.codes;
         }
     }
 
     /// The codes of person `p`'s grants, sorted and `;`-joined.
     pub fn codes(&self, p: usize) -> String {
-        let bits = self.bits.get(p).copied().unwrap_or(0);
-        let mut codes: Vec<&str> = crate::catalogue::CATALOGUE
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| bits & (1 << k) != 0)
-            .map(|(_, spec)| spec.code)
-            .collect();
+        let set = self.codes.get(p).copied().unwrap_or_default();
+        let mut codes: Vec<&str> = set.iter().map(CodeId::as_str).collect();
         codes.sort_unstable();
         codes.join(";")
     }
 }
-
-const _: () = assert!(crate::catalogue::CATALOGUE.len() <= 64);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 //! students, unverified incomes, high DTI and many-lender grants, early and final default
 //! rates, mean model PD), ranked worst first, each rank with the codes that drive it.
 
-use crate::catalogue::{CATALOGUE, CodeSet};
+use crate::catalogue::{CodeCounts, CodeSet};
 use crate::domain::grant::GrantBatch;
 use crate::findings::{Scores, share};
 use serde::Serialize;
@@ -95,31 +95,16 @@ pub struct EvaluationIndex {
     pub products: Vec<GroupIndex>,
 }
 
+#[derive(Default)]
 struct Acc {
     grants: usize,
     scores: [f64; 4],
-    /// Grants per code, by position in the catalogue.
-    codes: [usize; CATALOGUE.len()],
+    codes: CodeCounts,
     student: (usize, usize),
     unverified: (usize, usize),
     fpd: (usize, usize),
     default: (usize, usize),
     pd: (f64, usize),
-}
-
-impl Default for Acc {
-    fn default() -> Self {
-        Self {
-            grants: 0,
-            scores: [0.0; 4],
-            codes: [0; CATALOGUE.len()],
-            student: (0, 0),
-            unverified: (0, 0),
-            fpd: (0, 0),
-            default: (0, 0),
-            pd: (0.0, 0),
-        }
-    }
 }
 
 impl Acc {
@@ -135,9 +120,7 @@ impl Acc {
         ]) {
             *acc += v;
         }
-        for code in r.codes.iter() {
-            self.codes[code.index()] += 1;
-        }
+        self.codes.add(r.codes);
         let flag = |acc: &mut (usize, usize), v: Option<bool>| {
             if let Some(v) = v {
                 acc.1 += 1;
@@ -156,12 +139,11 @@ impl Acc {
 
     fn finish(self, id: String, institution_id: Option<String>) -> GroupIndex {
         let n = self.grants.max(1) as f64;
-        // By code, as the codes' text sorts.
-        let codes: BTreeMap<String, usize> = CATALOGUE
-            .iter()
-            .zip(self.codes)
-            .filter(|(_, k)| *k > 0)
-            .map(|(spec, k)| (spec.code.to_string(), k))
+        let codes: BTreeMap<String, usize> = self
+            .codes
+            .by_code()
+            .into_iter()
+            .map(|(code, k)| (code.as_str().to_string(), k))
             .collect();
         let code_share = |code: &str| *codes.get(code).unwrap_or(&0) as f64 / n;
         let mut top: Vec<CodeShare> = codes

@@ -30,7 +30,7 @@ use finrisk_datasets::write::{
 use finrisk_datasets::{GrantChunk, GrantInput, LoadReport};
 use finrisk_engine::Date;
 use finrisk_engine::assess::{GrantRow, assess_grant_chunk};
-use finrisk_engine::catalogue::CATALOGUE;
+use finrisk_engine::catalogue::CodeCounts;
 use finrisk_engine::dc::{DcAnalysis, DcChunk, DcLedger, DcSettings, PersonCodes};
 use finrisk_engine::domain::grant::{GrantBatch, RowError};
 use finrisk_engine::index::IndexBuilder;
@@ -50,6 +50,7 @@ pub(crate) struct GrantsOutcome {
 
 /// AUC of each score against `defaulted`, and each code's default rate among the grants it
 /// flags against the rest, accumulated over the rows with the outcome.
+#[derive(Default)]
 struct OutcomeAccumulator {
     known: usize,
     positives: usize,
@@ -59,23 +60,10 @@ struct OutcomeAccumulator {
     /// A list, not a counter: nearly every grant has its own PD.
     pd: AucList,
     rows_without_pd: usize,
-    /// Per code, by position in the catalogue: (flagged, defaulted among flagged).
-    codes: [(usize, usize); CATALOGUE.len()],
-}
-
-impl Default for OutcomeAccumulator {
-    fn default() -> Self {
-        Self {
-            known: 0,
-            positives: 0,
-            weak_risk_control: AucCounter::default(),
-            duplicate_credit: AucCounter::default(),
-            overall: AucCounter::default(),
-            pd: AucList::default(),
-            rows_without_pd: 0,
-            codes: [(0, 0); CATALOGUE.len()],
-        }
-    }
+    /// Grants each code flags.
+    flagged: CodeCounts,
+    /// Defaulted grants each code flags.
+    flagged_defaulted: CodeCounts,
 }
 
 impl OutcomeAccumulator {
@@ -93,10 +81,9 @@ impl OutcomeAccumulator {
                 Some(pd) => self.pd.add(pd, bad),
                 None => self.rows_without_pd += 1,
             }
-            for code in r.codes.iter() {
-                let e = &mut self.codes[code.index()];
-                e.0 += 1;
-                e.1 += usize::from(bad);
+            self.flagged.add(r.codes);
+            if bad {
+                self.flagged_defaulted.add(r.codes);
             }
         }
     }
@@ -124,12 +111,13 @@ impl OutcomeAccumulator {
             self.duplicate_credit.auc(),
             self.overall.auc(),
         );
-        let codes: serde_json::Map<String, Value> = CATALOGUE
-            .iter()
-            .zip(self.codes)
-            .filter(|(_, (n, _))| *n > 0)
-            .map(|(spec, (n, bad))| {
-                let code = spec.code.to_string();
+        let codes: serde_json::Map<String, Value> = self
+            .flagged
+            .by_code()
+            .into_iter()
+            .map(|(code, n)| {
+                let bad = self.flagged_defaulted.get(code);
+                let code = code.as_str().to_string();
                 let rest_n = known - n;
                 let rest_bad = positives - bad;
                 (

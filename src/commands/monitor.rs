@@ -192,17 +192,14 @@ fn samples(args: &MonitorArgs) -> anyhow::Result<(SampleInfo, GrantBatch, Sample
 
 /// Codes per row, counted: code -> grants carrying it.
 fn code_counts(rows: &[finrisk_engine::assess::GrantRow]) -> BTreeMap<String, u64> {
-    let mut counts = [0u64; finrisk_engine::catalogue::CATALOGUE.len()];
+    let mut counts = finrisk_engine::catalogue::CodeCounts::default();
     for r in rows {
-        for code in r.codes.iter() {
-            counts[code.index()] += 1;
-        }
+        counts.add(r.codes);
     }
-    finrisk_engine::catalogue::CATALOGUE
-        .iter()
-        .zip(counts)
-        .filter(|(_, n)| *n > 0)
-        .map(|(spec, n)| (spec.code.to_string(), n))
+    counts
+        .by_code()
+        .into_iter()
+        .map(|(code, n)| (code.as_str().to_string(), n as u64))
         .collect()
 }
 
