@@ -3098,6 +3098,47 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The warnings en 2026.12.56 and zh 2026.12.23 add from batch 72 (an Indian lender's blog,
+    /// a UK payday site, a Beijing lending platform's help pages) and zh 2026.12.23's rate per
+    /// day read from a formula, with near misses: getting out of debt, a check before applying
+    /// that is no caution, a product "for everyone", costs with no lateness, a formula with no
+    /// days in it.
+    #[test]
+    fn cautions_late_costs_and_formula_rates_from_batch_72_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Be aware of the interest rate before accepting any pre-approved offer.",
+                "Check the additional fees and charges before you sign.",
+                "A loan without a plan will most likely get you into deeper financial trouble.",
+                "Rolling over again and again can leave you in greater debt.",
+                "Live within your means.",
+                "Don't take on more than you can handle.",
+                "Payday advances are not for everyone.",
+                "发生逾期须承担逾期利息和逾期管理费。",
+                "逾期会被扣去相应的信用分数。",
+            ],
+            &[
+                "We help get you out of debt.",
+                "Check your eligibility in minutes.",
+                "Loans for everyone, whatever your credit.",
+                "借款人须承担服务费和管理费。",
+                "提交可选资料可提升信用分数。",
+            ],
+        )];
+        assert_families(&l, &cases);
+        assert_period(
+            &l,
+            PricePeriod::Day,
+            &["逾期利息=逾期本息×逾期利率×逾期天数，逾期利率为0.1%。"],
+            &[
+                "应还利息=借款本金×月利率，月利率为1%。",
+                "逾期利息=逾期本息×逾期利率×逾期天数。",
+            ],
+        );
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
