@@ -3139,6 +3139,37 @@ mod tests {
         );
     }
 
+    /// en 2026.12.57 from batch 73 (an Australian small-amount lender): the comparison rate as an
+    /// annual rate, and dishonour and default fees as warnings, with near misses: a comparison
+    /// tool with no rate, a fee stated with no failure, a failure with no fee, an account in good
+    /// standing.
+    #[test]
+    fn comparison_rates_and_dishonour_fees_from_batch_73_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        assert_period(
+            &l,
+            PricePeriod::Year,
+            &[
+                "The maximum comparison rate on loans between $300 and $2000 is 199.43%.",
+                "Interest from 9.9% (comparison rate 10.4%).",
+            ],
+            &["Use our comparison tool: fees from 4% a month."],
+        );
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "A $12 dishonour fee is charged each time you fail to make a scheduled payment.",
+                "A daily default fee of $5 applies while your account remains in default.",
+            ],
+            &[
+                "A $12 account fee applies.",
+                "Each time you fail to log in we send a code.",
+                "No default fees while your account is in good standing.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
