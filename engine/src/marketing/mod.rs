@@ -3170,6 +3170,27 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// The speed forms en 2026.12.58 adds from batch 74 (a Jamaican microlender), with near
+    /// misses: service that is friendly, not fast; waiting that the ad asks for; a denial.
+    #[test]
+    fn fast_service_and_no_wait_forms_from_batch_74_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "Fast service: you don't have time to wait around for an approval.",
+                "No need to wait for your money.",
+                "Quick service from our branch team.",
+            ],
+            &[
+                "Friendly service from our branch team.",
+                "Please wait for an approval email before you sign.",
+                "We never promise fast service: every file is read by a person.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
