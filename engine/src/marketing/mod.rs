@@ -3191,6 +3191,41 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.59 from batch 75 (a Kenyan microlender's product page): a rate "p.m.", a loan
+    /// "faster to access" and a late fee charged if a payment is not received, with near misses:
+    /// a time of day, a loan slow to get, a fee with no lateness.
+    #[test]
+    fn rates_per_month_access_and_late_fees_from_batch_75_fire_and_their_near_misses_do_not() {
+        let l = lex();
+        assert_period(
+            &l,
+            PricePeriod::Month,
+            &["Simple interest rate: 13% p.m."],
+            &["Offices close at 5 p.m. Rates from 20% a year."],
+        );
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "Easy and faster to access.",
+                    "Quick to get, simple to repay.",
+                ],
+                &["Hard to access without a branch nearby."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "A late payment fee of 5% of the delayed payment per week if a payment is not received within 1 business day of the due date.",
+                ],
+                &[
+                    "A processing fee of 3% applies if a payment is made by cheque.",
+                    "Payments are due if a payment plan is agreed.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
