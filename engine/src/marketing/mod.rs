@@ -3226,6 +3226,43 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.60 from batch 76 (a US loan-matching site): a speed word before a list of loan
+    /// kinds, "get cash quickly", and the warnings to keep loan terms within your budget and of
+    /// the "vicious circle of debt", with near misses: a list of loan kinds with no speed word, a
+    /// loan repaid quickly, a term within days, a circle of friends.
+    #[test]
+    fn loan_kinds_cash_quickly_and_budget_warnings_from_batch_76_fire_and_their_near_misses_do_not()
+    {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "Cash Money Monster: fast payday, personal and installment loans up to $1,000.",
+                    "Fast payday, personal & installment loans.",
+                    "Quick title loans for any car.",
+                    "Complete the form, review the offers, get cash quickly.",
+                ],
+                &[
+                    "Payday, personal and installment loans, decided in 5 working days.",
+                    "Repay your loan quickly to pay less interest.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Only agree to loan terms that are well within your budget constraints.",
+                    "Defaulting on a loan will not help you escape that vicious circle of debt.",
+                ],
+                &[
+                    "Choose a loan term within 30 days of approval.",
+                    "Borrow with your circle of friends.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
