@@ -3263,6 +3263,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.61 from batch 77 (a UK doorstep lender's letters of 2005): an amount given
+    /// "right now", with near misses: an amount off a later purchase, an amount paid now.
+    #[test]
+    fn an_amount_given_right_now_from_batch_77_fires_and_its_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "We can give you £100 to spend in this great store, right now.",
+                "We can lend you $500 of credit today.",
+                "Extra cash for whatever you want, right now.",
+            ],
+            &[
+                "We can give you £100 off a store purchase next month.",
+                "Pay £100 now and the rest later.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
