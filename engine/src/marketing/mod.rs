@@ -3283,6 +3283,42 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.62 from batch 78 (a Nigerian peer-to-peer lender's help texts): a less
+    /// favourable risk assessment that still gets a loan, an instalment not paid and the penal
+    /// interest it brings, and a verb that lowers your rate, with near misses: a poor rating sent
+    /// to a debt adviser, paying by another means, and "the better the deal, the lower your
+    /// interest rate" (a condition, not a claim that the credit is cheap).
+    #[test]
+    fn risk_assessments_unpaid_instalments_and_conditional_rates_from_batch_78() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "skipped_checks",
+                &[
+                    "Individuals with a less favourable conventional risk assessment are also likely to get a loan through our platform.",
+                ],
+                &[
+                    "Individuals with a poor credit rating should speak to a debt adviser before they get a loan.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "If you do not pay an instalment by its due date, an additional penal interest rate is applied to the amount due.",
+                ],
+                &["If you do not pay by card, you can pay by bank transfer."],
+            ),
+            (
+                "price_claim",
+                &["We lower your interest rate when you repay on time."],
+                &[
+                    "The better the deal you strike with the investors, the lower your interest rate.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
