@@ -3319,6 +3319,25 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.63 from batch 80 (Indian loan-app ad lines quoted by the news): a loan got "in
+    /// minimum time", with near misses: a loan repaid in the shortest time, a time with no loan.
+    #[test]
+    fn a_loan_in_minimum_time_from_batch_80_fires_and_its_near_misses_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "Get a personal loan in minimum time with minimum documentation.",
+                "Loans sanctioned in the shortest possible time.",
+            ],
+            &[
+                "Repay your loan in the shortest time possible to save interest.",
+                "Our branches open at the same time every day.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
