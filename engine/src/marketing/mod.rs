@@ -3338,6 +3338,31 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.64, written from no batch: the list of loan kinds after a speed word takes up
+    /// to three kinds, and a weak rating or profile must be said to get a loan, credit or
+    /// approval. The forms batches 76 and 78 added still fire; the wider readings they allowed
+    /// do not.
+    #[test]
+    fn narrowed_loan_kind_lists_and_rating_forms_fire_and_their_wider_readings_do_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "Fast payday, personal & installment loans.",
+                    "Quick payday or title loans near you.",
+                ],
+                &["We ask a few quick personal questions about your loans."],
+            ),
+            (
+                "skipped_checks",
+                &["Borrowers with a poor credit rating can still get a loan from us."],
+                &["Applicants with a weak credit profile will get a letter explaining why."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
