@@ -3363,6 +3363,24 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// zh 2026.12.24, from batch 81's miss (a WeChat Moments ad: 放款快、成功率高、费用低): a cost
+    /// word followed by 低, 较低 or 偏低 is a claim that the credit is cheap. Near misses: the cost
+    /// word and 低 apart (an ordering of fees, a fee for low-income households waived).
+    #[test]
+    fn a_cost_said_to_be_low_is_a_price_claim_and_its_near_misses_are_not() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "price_claim",
+            &[
+                "放款快、成功率高、费用低。",
+                "手续费较低，随借随还。",
+                "本产品服务费偏低。",
+            ],
+            &["各项费用由低到高排列如下。", "对低收入家庭免收手续费。"],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
