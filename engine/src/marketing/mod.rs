@@ -3381,6 +3381,46 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.65, written from no batch: a speed pattern's last word followed by 's is a
+    /// possessive ("today's rates"), and bad credit followed by "can get", "still get" or "can
+    /// still" needs what is got or done (a loan, credit, approval; applying, borrowing, help).
+    /// The forms the corpus has still fire; the readings of debt and of a history that follows
+    /// the reader do not.
+    #[test]
+    fn possessive_times_and_bad_credit_without_a_loan_are_not_inducements() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "We can give you £100 to spend in this great store, right now.",
+                    "We can offer you £5,000 of credit today.",
+                    "Get your cash today!",
+                ],
+                &[
+                    "We can offer you £5,000 at today's rates.",
+                    "Compare cash today's way: online.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Even with bad credit, you can get a payday loan.",
+                    "People with poor credit can get one.",
+                    "Even with no credit you can still borrow with us.",
+                    "Those with poor credit can still apply online.",
+                    "With bad credit you can still secure car finance.",
+                ],
+                &[
+                    "People with a poor credit rating can get into debt quickly.",
+                    "Bad credit can still follow you for years.",
+                    "A low credit score can get worse if you miss payments.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
