@@ -3421,6 +3421,28 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.66, from batch 82's miss (a loan shark's postcard: "Bank said no and you need a
+    /// loan? Call Sam"): a bank's or lender's refusal put to the reader, then a loan offered, is
+    /// bad credit accepted. Near misses: the refusal with no offer after it, or with advice.
+    #[test]
+    fn a_refusal_elsewhere_before_a_loan_offer_is_an_inducement() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "skipped_checks",
+            &[
+                "Bank said no and you need a loan? Call Sam.",
+                "Has your bank turned you down? We can lend you up to £500.",
+                "Other lenders said no? Apply for a loan with us today.",
+            ],
+            &[
+                "If the bank says no, ask them why.",
+                "Bank said no? Don't borrow from a loan shark.",
+                "Lenders turned you down? Check your credit report first.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
