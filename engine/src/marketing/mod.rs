@@ -3443,6 +3443,73 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.67, from batch 83's misses (New Zealand consumer and news reports, US payday
+    /// lenders' pages): cash walked out with, funds sent the same day, approval that takes
+    /// minutes, a credit history that "is history", a cost as a share of the amount borrowed,
+    /// people not employed or on social security, and a loan that "is not for you". Near misses:
+    /// debt walked away with, repayment on the same day, approval that takes days, a history of
+    /// borrowing, a share of income, a social security number, and a loan that is for you.
+    #[test]
+    fn batch_83_speed_credit_history_cost_share_social_security_and_not_for_you() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "speed",
+                &[
+                    "Call into our nearest office and walk out with up to $2000 cash.",
+                    "Visit a store and walk away with $500 in cash.",
+                    "Our team will review your application and send the funds, often all on the same day!",
+                    "Approval can take under 15 minutes.",
+                    "The decision usually takes about an hour.",
+                ],
+                &[
+                    "Don't walk away with more debt than you can repay.",
+                    "You can repay the loan on the same day you receive your wages.",
+                    "Approval can take up to 5 days.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Your credit history is history!",
+                    "Bad credit? Your credit past is behind you.",
+                ],
+                &[
+                    "A credit history is history of how you have borrowed.",
+                    "Your credit history is important to us.",
+                ],
+            ),
+            (
+                "price_figure",
+                &[
+                    "These loans can cost as little as 5% of the amount you borrow.",
+                    "It costs just 10% of the loan.",
+                ],
+                &["Repayments should cost no more than 20% of your income."],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "Not employed? If you receive social security you can still qualify.",
+                    "Loans for people on social security.",
+                ],
+                &["Enter your social security number to apply."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "If you can't repay on your next payday, this kind of loan is not for you.",
+                    "These loans aren't right for you if you already have debts.",
+                ],
+                &[
+                    "This loan is for you!",
+                    "Our advance is the right choice for you.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
