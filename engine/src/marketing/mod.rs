@@ -3510,6 +3510,57 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.68, from batch 84's misses (pages on loans for people out of work or on
+    /// benefits): money accessed quickly, loans for people with "a" less-than-perfect credit
+    /// history, qualifying "even while still looking for a job", lenders who "but" where others
+    /// refuse are willing to lend, and four warnings. Near misses: a refusal with no willing
+    /// lender after "but", unemployment without "even", and a loan that is suitable, cheap or
+    /// easy to repay.
+    #[test]
+    fn batch_84_out_of_work_qualifying_willing_lenders_and_cost_warnings() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "speed",
+                &["Payday loans help with unexpected bills, as you can access money quickly."],
+                &["Accessing your account quickly is easy in our app."],
+            ),
+            (
+                "skipped_checks",
+                &["We offer loans for people with a less-than-perfect credit history."],
+                &["People with a perfect credit history get our best rate."],
+            ),
+            (
+                "low_eligibility",
+                &[
+                    "Even while they are still looking for a job, they can qualify.",
+                    "Even if you're unemployed, you can still apply.",
+                    "Mainstream lenders will not lend to you while you are out of work, but a few direct lenders are more than willing to consider your situation.",
+                    "Banks say no, but we are happy to lend.",
+                ],
+                &[
+                    "If you are unemployed, you cannot qualify for this loan.",
+                    "Banks say no, but we are not able to lend either.",
+                    "If you're out of work, you may qualify for a budgeting advance from the government.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Online loans can still carry high interest rates, which could make repayments harder to manage.",
+                    "Payday loans may not be suitable for everyone.",
+                    "Only consider one if you can comfortably meet the repayments.",
+                ],
+                &[
+                    "Our loans never carry high interest rates.",
+                    "This loan is suitable for everyone with a steady job.",
+                    "Our app makes repayments easy to manage.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
