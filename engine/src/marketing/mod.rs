@@ -3561,6 +3561,46 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.69, from batch 85's misses (buy-now-pay-later and lease-to-own pages): credit
+    /// "without any interest" or on which "you don't pay interest", "perfect credit not
+    /// required", fees that "can add up quickly" and late fees that "may apply". Near misses:
+    /// interest you pay, perfect credit required, fees that do not add up, and no late fees.
+    #[test]
+    fn batch_85_interest_free_shopping_credit_and_late_fee_warnings() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "interest_free",
+                &[
+                    "Pay for them in 4 payments every 2 weeks, without any interest.",
+                    "You don't pay interest on the purchase.",
+                ],
+                &["You pay interest from the day you borrow."],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Shop now, pay later: perfect credit not required.",
+                    "You're more than your credit score.",
+                ],
+                &["Good credit is required for our lowest rate."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Instead you're charged fees, and they can add up quickly.",
+                    "Late fees may apply for missed payments.",
+                    "Review the terms to understand any late fees that may apply if you miss a payment.",
+                ],
+                &[
+                    "No late fees will apply, ever.",
+                    "Our fees are clear and simple.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
