@@ -3601,6 +3601,43 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.70, from batch 86's misses (a furniture shop's financing page and
+    /// buy-now-pay-later pages): an application sent on to a lender for a reader unsure of their
+    /// credit, an order completed "in seconds" on signing up, and three warnings of what minimum
+    /// or failed payments bring. Near misses: advice to check one's credit, an order completed
+    /// in days, a payment that succeeds, and no late fee.
+    #[test]
+    fn batch_86_unsure_credit_quick_sign_up_and_failed_payment_warnings() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "skipped_checks",
+                &[
+                    "If you're unsure of your credit or think your score is around 525 to 620, we'll send your application to our local lender.",
+                ],
+                &["If you're unsure of your credit, check your report before you apply."],
+            ),
+            (
+                "speed",
+                &["Log in or sign up and complete your order in seconds."],
+                &["Sign up and complete your order within 5 days of the quote."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "These are minimum payments and will NOT pay the loan in full within the no-interest period.",
+                    "If a payment fails we retry it 24 hours later, and if it fails again a late fee is applied.",
+                    "You may pay a late repayment fee if you don't keep up with your payments.",
+                ],
+                &[
+                    "If a payment succeeds we send you a receipt.",
+                    "You won't pay a late fee, ever.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
