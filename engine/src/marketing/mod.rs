@@ -3638,6 +3638,40 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.71, from batch 87's misses (loan-app and scam messages quoted by the news): a
+    /// loan of an amount "in five minutes", approval announced ("your loan application has been
+    /// validated and successful", "you've qualified for a loan"), and an upfront fee "to receive
+    /// your loan". Near misses: an amount over days, approval that is only conditional, and a
+    /// payment that is a repayment.
+    #[test]
+    fn batch_87_amount_in_minutes_announced_approval_and_upfront_fee() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &["Apply now for a loan of up to N100,000 in five minutes."],
+                &["Repay a loan of up to N100,000 in 30 days."],
+            ),
+            (
+                "guaranteed_approval",
+                &[
+                    "Your loan application has been validated and successful.",
+                    "You've qualified for a loan.",
+                ],
+                &[
+                    "Find out if you've qualified for a loan.",
+                    "Once your application has been validated, we call you.",
+                ],
+            ),
+            (
+                "price_figure",
+                &["Pay $2,000 to receive your $100,000 loan."],
+                &["Pay $200 to clear your balance early."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
