@@ -17,8 +17,15 @@ The rebuilt rule counts are compared round by round with the rows recorded in
 models/README.md when each round was read: they differ where the engine's code (not the
 grammar) changed after the round, and the script lists every such round.
 
+With --store, each ad's first reading is kept in datasets/data/ads/first_readings.jsonl (one line
+per ad: its id, round, language, the grammar versions that read it and the codes found), for
+every round whose rebuilt counts match the recorded rows and that the file does not hold yet;
+rows already stored are never rewritten, so a later change to the engine cannot alter them.
+tests/marketing_claims.rs sums the stored readings against the labels and checks them against
+the rounds table.
+
     finrisk eval-ad-model --format json > rolling.json      # about 10 min in a debug build
-    scripts/first-readings.py --model-json rolling.json [--binary target/debug/finrisk]
+    scripts/first-readings.py --model-json rolling.json [--binary target/debug/finrisk] [--store]
 """
 
 import argparse
@@ -31,6 +38,7 @@ import tempfile
 from collections import defaultdict
 
 CORPUS = "datasets/data/ads/ads.jsonl"
+STORED = "datasets/data/ads/first_readings.jsonl"
 CODES = ["MK-INDUCEMENT", "MK-NO-APR", "MK-NO-RISK-WARNING", "MK-PERIODIC-RATE", "MK-VULNERABLE-TARGET"]
 
 
@@ -81,6 +89,25 @@ def recorded_rows(readme="models/README.md"):
     return rows
 
 
+def store(per_ad, differing_rounds):
+    """Appends to STORED the first readings of the rounds it does not hold yet, leaving out the
+    rounds whose rebuilt counts differ from the recorded rows (their first reading is lost)."""
+    held = set()
+    if os.path.exists(STORED):
+        with open(STORED, encoding="utf-8") as f:
+            held = {json.loads(line)["batch"] for line in f if line.strip()}
+    added = sorted({row["batch"] for row in per_ad} - held - differing_rounds)
+    with open(STORED, "a", encoding="utf-8") as f:
+        for row in per_ad:
+            if row["batch"] in added:
+                f.write(json.dumps({"id": row["id"], "batch": row["batch"], "language": row["language"],
+                                    "grammar": row["grammar"], "found": row["rules"]},
+                                   ensure_ascii=False) + "\n")
+    print(f"stored the first readings of {len(added)} rounds in {STORED}"
+          + (f"; not stored (rebuilt counts differ from the recorded rows): "
+             f"{', '.join(str(n) for n in sorted(differing_rounds - held))}" if differing_rounds - held else ""))
+
+
 def figures(c):
     p = c[0] / (c[0] + c[1]) if c[0] + c[1] else None
     r = c[0] / (c[0] + c[2]) if c[0] + c[2] else None
@@ -92,6 +119,8 @@ def main():
     ap.add_argument("--model-json", required=True, help="output of `finrisk eval-ad-model --format json`")
     ap.add_argument("--binary", default="target/debug/finrisk")
     ap.add_argument("--per-ad", help="also write every ad's three readings here (JSON lines)")
+    ap.add_argument("--store", action="store_true",
+                    help=f"add the rules' first readings of rounds not yet stored to {STORED}")
     args = ap.parse_args()
     with open(args.model_json, encoding="utf-8") as f:
         rolling = json.load(f)
@@ -124,14 +153,17 @@ def main():
                             pooled[name][(ad["language"], code)][0 if truth and hit else 1 if hit else 2] += 1
                     if truth or code in rules:
                         rebuilt[(ad["language"], code)][0 if truth and code in rules else 1 if code in rules else 2] += 1
-                per_ad.append({"id": reading["id"], "batch": n, "expected": sorted(expected),
-                               "rules": sorted(rules), "model": sorted(model), "grammar": versions})
+                per_ad.append({"id": reading["id"], "batch": n, "language": ad["language"],
+                               "expected": sorted(expected), "rules": sorted(rules & set(CODES)),
+                               "model": sorted(model), "grammar": versions})
             for (language, code), c in rebuilt.items():
                 if recorded.get((n, language, code), (0, 0, 0)) != tuple(c):
                     differing.append((n, language, code, recorded.get((n, language, code)), tuple(c)))
             for (r_n, language, code), c in recorded.items():
                 if r_n == n and (language, code) not in rebuilt and c != (0, 0, 0):
                     differing.append((n, language, code, c, (0, 0, 0)))
+    if args.store:
+        store(per_ad, {d[0] for d in differing})
     if args.per_ad:
         with open(args.per_ad, "w", encoding="utf-8") as f:
             for row in per_ad:
