@@ -3672,6 +3672,37 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.72, from batch 88's misses (lenders' and brokers' rates pages): a worked
+    /// example whose total is a finance charge or an amount "in full", credit that does "not come
+    /// free of charge", a cost "always" on top of the amount, and the borrower's responsibility to
+    /// read and understand; "do not come free of charge" is no free-credit claim. Near misses: an
+    /// example with no total, credit that comes free, and a fee-free service.
+    #[test]
+    fn batch_88_worked_examples_and_credit_that_is_not_free() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "risk_warning",
+                &[
+                    "Example: a $100 cash advance for 14 days has a total finance charge of $13.81, and you pay $113.81 in full.",
+                    "Like any form of credit, installment loans do not come free of charge.",
+                    "Understand that there is always a cost on top of the amount you borrow.",
+                    "It is your responsibility to read and understand it.",
+                ],
+                &[
+                    "Example: a $100 advance for 14 days, approved in minutes.",
+                    "Our budgeting help comes free of charge.",
+                ],
+            ),
+            (
+                "price_claim",
+                &["Our budgeting help comes free of charge."],
+                &["Installment loans do not come free of charge."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
