@@ -3703,6 +3703,62 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.73, from batch 90's misses (lenders' and lead sites' APR, rates and glossary
+    /// pages): "bad credit personal loans", an APR that "came to" a figure further on, a cost "in
+    /// finance charges for every" amount, a "periodic service fee", and the warnings to read the
+    /// agreement fully, that borrowers "get into trouble when" they cannot repay and that one
+    /// "would have had to take out another loan". Near misses: bad credit that is not a loan, a
+    /// daily rate after the APR's name, a charge with no amount borrowed, a period that is not a
+    /// rate, a recommendation to read something else, trouble with no borrowing, and another
+    /// loan that is an offer.
+    #[test]
+    fn batch_90_apr_that_comes_to_a_figure_periodic_fees_and_another_loan() {
+        let l = lex();
+        let annual = |t: &str| AdFacts::of(t, &l).has_annual_rate();
+        assert!(annual(
+            "The APR, which lenders must disclose by law, came to 120%."
+        ));
+        assert!(annual(
+            "By law every lender must also disclose the APR: a $15 fee per $100 on a two-week advance comes to 390%."
+        ));
+        assert!(!annual(
+            "We show the APR on every page; the daily rate is 0.8%."
+        ));
+        assert_period(
+            &l,
+            PricePeriod::Loan,
+            &["You might pay $20 in finance charges for every $200 borrowed."],
+            &["You might pay $20 in finance charges."],
+        );
+        assert_period(
+            &l,
+            PricePeriod::Instalment,
+            &["A $300 loan at a 30% periodic service fee."],
+            &["30% of periodic payments go to the principal."],
+        );
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "skipped_checks",
+                &["Bad credit personal loans can help."],
+                &["Bad credit can follow you for years."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Consumer loan agreement: we recommend reading it fully.",
+                    "Borrowers only get into trouble when they cannot cover the loan.",
+                    "I would have had to take out another loan.",
+                ],
+                &[
+                    "We recommend reading our blog for money tips.",
+                    "Our team gets into the details when you call.",
+                    "Repay on time and you can take out another loan.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
