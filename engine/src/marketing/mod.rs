@@ -3759,6 +3759,54 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.74, from batch 91's misses (lenders' and guides' pages): bad credit that
+    /// "usually doesn't matter", loans that "don't involve any credit checks", benefits accepted
+    /// as income, and the warnings of very high interest, interest that "is fairly high", terms to
+    /// read "before taking one" and a car taken when you "fail to make repayments". Near misses:
+    /// a question answered otherwise, a check that is made, income that is a salary, low interest,
+    /// terms read after the loan, and a car kept.
+    #[test]
+    fn batch_91_bad_credit_that_does_not_matter_benefits_as_income_and_high_interest() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "skipped_checks",
+                &[
+                    "What if I have a bad credit history or a County Court Judgement? This usually doesn't matter.",
+                    "Most logbook loans don't involve any credit checks.",
+                ],
+                &[
+                    "What if I have a bad credit history? Then we may not be able to lend.",
+                    "Every logbook loan involves a credit check.",
+                ],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "Reputable lenders explicitly accept Employment Insurance and disability support as income.",
+                ],
+                &["Reputable lenders accept your salary as income."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Many require very fast repayment and come with very high interest and fees.",
+                    "Payday loans are short-term loans with very high interest rates.",
+                    "The interest on micro loans is fairly high.",
+                    "Read the terms and conditions carefully before taking one.",
+                    "If you fail to make repayments, the lender can take legal ownership of the car.",
+                ],
+                &[
+                    "Our loans come with low interest and no fees.",
+                    "Our interest is fair and our service is friendly.",
+                    "Keep the terms and conditions after taking one.",
+                    "If you make your repayments, you keep the car.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
