@@ -13,7 +13,7 @@ use crate::ModelError;
 use finrisk_engine::marketing::{AdFacts, ClaimGrammar};
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -228,6 +228,10 @@ pub fn fit_codes(
     labels: &[Vec<String>],
     codes: &[&str],
 ) -> Result<Vec<CodeModel>, ModelError> {
+    // Column-major: linfa's gradient multiplies by the transpose, whose rows are then
+    // contiguous (read with ndarray's unrolled dot instead of a strided one).
+    let mut x_by_column = Array2::<f64>::zeros(x.raw_dim().f());
+    x_by_column.assign(x);
     codes
         .iter()
         .map(|code| {
@@ -238,7 +242,7 @@ pub fn fit_codes(
                     code: code.to_string(),
                 });
             }
-            let dataset = Dataset::new(x.clone(), y);
+            let dataset = Dataset::new(x_by_column.clone(), y);
             let fitted = LogisticRegression::default()
                 .alpha(ALPHA)
                 .max_iterations(300)
