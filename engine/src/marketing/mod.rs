@@ -3807,6 +3807,34 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.75, from batch 92's misses (lenders' FAQs and guarantor-loan pages): loans
+    /// "ideal for people with adverse credit histories", an APR after a comma or after what it is
+    /// for, and "significant drawbacks" as a warning. Near misses: loans ideal for people with
+    /// good credit, an APR named with no figure after it, and drawbacks of something else.
+    #[test]
+    fn batch_92_adverse_credit_aprs_after_a_comma_and_drawbacks() {
+        let l = lex();
+        let annual = |t: &str| AdFacts::of(t, &l).has_annual_rate();
+        assert!(annual("We still have a representative APR, 81.5% fixed."));
+        assert!(annual("The APR on your new line of credit is 444%."));
+        assert!(!annual(
+            "The APR on your new line of credit is shown in your agreement; the fee is 5%."
+        ));
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "skipped_checks",
+                &["Guarantor loans are ideal for people with adverse credit histories."],
+                &["Guarantor loans are ideal for people with a steady income."],
+            ),
+            (
+                "risk_warning",
+                &["You must repay in one payment, which is one of their significant drawbacks."],
+                &["The app's one drawback is its colour scheme."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
