@@ -3835,6 +3835,47 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.76, from batch 93's misses (a rent-to-own association's list, money lenders'
+    /// and pay-later pages): a credit check you "won't face", bad credit histories that "don't
+    /// matter", lenders that "will never offer unreasonable loan rates", merchandise that "will be
+    /// repossessed" and a customer "blocked ... and fined". Near misses: a credit check you will
+    /// face, histories that matter, rates that are offered, merchandise delivered, and a customer
+    /// who is reminded.
+    #[test]
+    fn batch_93_checks_not_faced_histories_that_do_not_matter_and_fines() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "skipped_checks",
+                &[
+                    "You won't face a credit check.",
+                    "Bankruptcies and bad credit histories don't matter.",
+                ],
+                &[
+                    "You will face a credit check.",
+                    "Bad credit histories matter to every lender.",
+                ],
+            ),
+            (
+                "price_claim",
+                &["They will never offer unreasonable loan rates."],
+                &["They offer loan rates from the Ministry's table."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "A missed payment leaves no stain, though the merchandise will be repossessed.",
+                    "If your wallet lacks the funds, you are blocked from Pay Later and fined until the payment is made.",
+                ],
+                &[
+                    "The merchandise will be delivered to your door.",
+                    "You are reminded before your payment date.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
