@@ -3876,6 +3876,35 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.77, from batch 94's misses (student lenders' pages): a credit result "as soon
+    /// as you ... submit your application", and students addressed by a "school email" and "your
+    /// GPA". Near misses: a result days after applying, and a work email and a loan's term.
+    #[test]
+    fn batch_94_results_on_applying_and_students_without_the_word() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "We usually give you a credit result as soon as you and your cosigner submit your application.",
+                ],
+                &["We send a credit result five days after you submit your application."],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "Sign up with a valid school email ending in .edu.",
+                    "Tell us your GPA and the credit hours you've completed.",
+                ],
+                &[
+                    "Sign up with a valid work email.",
+                    "Tell us the term and the amount you need.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
