@@ -1000,6 +1000,11 @@ impl Parser<'_> {
                     self.pos += close + 1;
                 }
                 '}' => return Err(self.err("`}` without `{`")),
+                '[' | ']' | '*' | '+' => {
+                    return Err(self.err(&format!(
+                        "`{c}` is not pattern syntax (no character classes or repeats: use `(a|b)` and `{{gap}}`); write `\\{c}` for the character itself"
+                    )));
+                }
                 '?' => return Err(self.err("`?` must follow a group `( )`")),
                 '\\' => {
                     let next = self
@@ -1790,6 +1795,9 @@ mod tests {
             "a gap stops at a comma"
         );
         assert!(find("借{amt}{far:8}{amt}", "借1万用1天，利息2元").is_some());
+        // Brackets, `*` and `+` are the characters themselves when escaped.
+        assert!(find("\\[1\\] loans", "see note [1] loans").is_some());
+        assert!(find("(60|65)\\+ (borrowers|only)", "loans for 65+ borrowers").is_some());
     }
 
     #[test]
@@ -1802,6 +1810,10 @@ mod tests {
             ("x{gap}", "end with a gap"),
             ("(a)?", "empty text"),
             ("a?", "must follow a group"),
+            ("[a-z ]", "not pattern syntax"),
+            ("loans]", "not pattern syntax"),
+            ("a+ b", "not pattern syntax"),
+            ("credit*", "not pattern syntax"),
             ("(a|)", "empty alternative"),
             ("{gap:99}x", "1 to 40"),
             ("", "empty"),
