@@ -3905,6 +3905,84 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.78, from batch 95's misses (guarantor, benefits and emergency-loan pages, pawn
+    /// shops, Irish texts on moneylenders): a second chance for a difficult past with debt,
+    /// applications considered from people on benefits, unlimited renewals, a rate that costs an
+    /// amount each month, and warnings in general forms. Near misses: a second opinion, applications
+    /// from people in work, a renewal limit, a rate with no period, prepayment without fees, a
+    /// lender that never charges high fees, and texts that warn of nothing.
+    #[test]
+    fn batch_95_second_chances_renewals_and_general_warnings() {
+        let l = lex();
+        assert_period(
+            &l,
+            PricePeriod::Month,
+            &["A $100 pawn loan at 13% costs about $13 in interest each month."],
+            &["A $100 pawn loan at 13% costs about $13 in interest."],
+        );
+        let cases: [(&str, &[&str], &[&str]); 6] = [
+            (
+                "skipped_checks",
+                &[
+                    "We believe in giving another chance to people who have had a difficult past with debt.",
+                    "We can give you a second chance to sort out your money.",
+                ],
+                &["We can give you a second opinion on your budget."],
+            ),
+            (
+                "low_eligibility",
+                &["Some UK lenders consider applications from people on Universal Credit or ESA."],
+                &["Some UK lenders consider applications from people in full-time work."],
+            ),
+            (
+                "borrow_freely",
+                &["There is no limit on how many times you can renew."],
+                &["You can renew twice; after that the loan must be repaid."],
+            ),
+            (
+                "price_claim",
+                &["No hidden fees."],
+                &[
+                    "You are free to repay the whole amount at any time without extra fees or penalties.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Moneylenders generally charge high interest rates.",
+                    "They lend small amounts at a high rate of interest, so the repayments are high.",
+                    "Borrowing from a moneylender usually costs more than from a bank or credit union.",
+                    "Fees of $14 to $17 per $100 borrowed keep them costly.",
+                    "Fees and interest can be relatively high compared with other loans.",
+                    "A $500 loan with a fee of $15 per $100 costs $75 in fees and is repaid as $575 within 14 days.",
+                    "Miss enough payments and the account can go to collections.",
+                    "Just because you can get a loan doesn't mean it is the right loan for you.",
+                    "Make sure your loan payments won't overstretch your budget.",
+                    "Taking out a loan is a major financial decision.",
+                    "Before you apply, work out how much you need and what you can repay.",
+                    "If it is not paid back in time, the shop keeps the collateral and can sell it.",
+                    "We check that our loan does not put you in a difficult situation.",
+                ],
+                &[
+                    "We never charge high fees.",
+                    "A $500 loan is paid into your account within the hour.",
+                    "Your account can go to your nominated bank.",
+                    "Taking out a loan is quick with our app.",
+                    "If it is paid back in time, you get your item back.",
+                ],
+            ),
+            (
+                "speed",
+                &["Once approved, the money goes to your bank account, sometimes within minutes."],
+                &[
+                    "The money goes to your bank account on your next payday.",
+                    "The money goes to your bank account, usually within 3 business days.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
