@@ -3983,6 +3983,70 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.79, from batch 96's misses and false readings (tribal, logbook, rent-to-own,
+    /// check-advance, travel pay-later and phone-financing pages): imperfect credit that can
+    /// qualify, less stringent approval, a phone's cost by the end of a lease, warnings of very
+    /// high APRs, repossession, multiples of the price and checking the cost before agreeing;
+    /// "if you are approved" and a claim named as a term are no claims. Near misses: credit that
+    /// cannot qualify, a cash price, a cost compared with a competitor's, and approval announced.
+    #[test]
+    fn batch_96_imperfect_credit_lease_costs_and_claims_named_as_terms() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "skipped_checks",
+                &[
+                    "People with less-than-perfect credit scores can qualify too.",
+                    "No credit check, apply now.",
+                ],
+                &[
+                    "What 'no credit check' means is worth reading in the terms.",
+                    "Terms like no credit check deserve a second look.",
+                    "Bad credit scores cannot qualify for this card.",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &[
+                    "Direct lenders offer a less stringent approval process.",
+                    "These loans are easier to get than bank loans.",
+                ],
+                &["Our approval process takes two days."],
+            ),
+            (
+                "price_figure",
+                &["A $700 phone could cost $1,200 by the end of the lease."],
+                &["A $700 phone costs $700 in store."],
+            ),
+            (
+                "guaranteed_approval",
+                &["Good news, you're approved: accept your offer."],
+                &[
+                    "If you are approved, the lender gives you the terms.",
+                    "Once you are approved the money is sent.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Tribal installment loans usually carry very high APRs, often 200% or more.",
+                    "The lender will repossess the car if you miss a repayment.",
+                    "Even one missed payment could cost you your car.",
+                    "Items bought this way typically cost several times more than with standard financing.",
+                    "Add-ons can make a flight cost more than you expected.",
+                    "Check the cost carefully before you agree to anything.",
+                    "Read the terms and conditions before you take one out.",
+                ],
+                &[
+                    "Commercial banks charge more and compound it, which costs far more.",
+                    "The lender values the car before lending.",
+                    "Check the delivery date before you order.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
