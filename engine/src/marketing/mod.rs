@@ -4047,6 +4047,48 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.80, from batch 97's misses (US payday and title stores, microfinance charities,
+    /// loan guides): an immediate cash loan and the cash you need when you need it, a repayment rate
+    /// that is no price, and warnings of higher rates than secured loans, drawbacks, usury and what
+    /// follows a late payment. Near misses: an immediate need, a loan's own rate, and a payment made
+    /// on time.
+    #[test]
+    fn batch_97_immediate_cash_repayment_rates_and_usury() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &[
+                    "You write a check in exchange for an immediate short-term cash loan.",
+                    "Our customers get the cash they need when they need it.",
+                ],
+                &[
+                    "A payday loan should only be used to meet immediate short-term cash needs.",
+                    "Tell us the cash you need and the term.",
+                ],
+            ),
+            (
+                "price_figure",
+                &["Borrow a loan at 13% from us."],
+                &["With a repayment rate of 97%, our loan book keeps growing."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "The drawbacks: a higher interest rate than secured loans and prepayment penalties.",
+                    "Even the founder of micro-credit considers 30% and above usurious.",
+                    "If the loan is paid late it is in default, and the lender may ask for a consent to judgment.",
+                ],
+                &[
+                    "We never charge usurious rates.",
+                    "If the loan is paid on time, you can borrow again.",
+                    "Our rates are lower than most.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
