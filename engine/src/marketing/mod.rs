@@ -4089,6 +4089,46 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.81, from batch 98's misses (Kenyan news on fake loan apps, loan-shark campaign
+    /// pages, gold loans): easy loans, a named fee before its amount (in shillings written `Sh`),
+    /// and warnings that regulators report, of fake apps and illegal lenders, threats and the dangers
+    /// of borrowing. Near misses: an easy application, a fee waived, a lender that is no loan shark,
+    /// and a council that approves.
+    #[test]
+    fn batch_98_easy_loans_named_fees_and_reported_warnings() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "low_eligibility",
+                &["Have you seen an ad like these? 'Easy loans', 'Need a loan?'"],
+                &["There is no such thing as easy money."],
+            ),
+            (
+                "price_figure",
+                &[
+                    "Processing fee: Rs 500 plus GST up to Rs 5 lakh.",
+                    "The app charges a registration fee of Sh150 to Sh200.",
+                ],
+                &["Processing fee waived for this month."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Pyramid schemes posing as loan apps are on the rise, the regulators warned.",
+                    "Some Kenyans have lost thousands of shillings to fake loan apps.",
+                    "Loan sharks can charge whatever interest they choose and use threats, intimidation and violence.",
+                    "Beer mats warn customers about the dangers of borrowing from illegal money lenders.",
+                ],
+                &[
+                    "We are not a loan shark.",
+                    "The council approved the new branch.",
+                    "Our agents use friendly reminders.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {

@@ -370,12 +370,13 @@ pub mod slots {
         "gmd",
     ];
     /// Currency codes and abbreviations an amount may start with (`PKR 500`, `Rs. 3,000`,
-    /// `KSh1,000`, `RM 500`): ISO 4217 codes of the markets the corpus's lenders write from, and
-    /// the local abbreviations of the rupee, shilling, ringgit and taka.
-    const CURRENCY_CODES: [&str; 37] = [
+    /// `KSh1,000`, `Sh150`, `RM 500`): ISO 4217 codes of the markets the corpus's lenders write
+    /// from, and the local abbreviations of the rupee, shilling (`KSh`, `USh`, `TSh` and the
+    /// East African news style `Sh`), ringgit and taka.
+    const CURRENCY_CODES: [&str; 38] = [
         "usd", "cad", "aud", "nzd", "hkd", "sgd", "gbp", "eur", "kes", "ksh", "ugx", "ush", "tzs",
-        "tsh", "rwf", "zmw", "mwk", "ngn", "ghs", "zar", "pkr", "inr", "lkr", "bdt", "php", "myr",
-        "rm", "rs", "aed", "sar", "qar", "tk", "bwp", "nad", "jmd", "ttd", "gmd",
+        "tsh", "sh", "rwf", "zmw", "mwk", "ngn", "ghs", "zar", "pkr", "inr", "lkr", "bdt", "php",
+        "myr", "rm", "rs", "aed", "sar", "qar", "tk", "bwp", "nad", "jmd", "ttd", "gmd",
     ];
 
     /// An amount written with a currency code or abbreviation before it: a code from
@@ -1693,6 +1694,8 @@ mod tests {
         assert_eq!(a("rs. 3,000"), Some(3000.0));
         assert_eq!(a("rs 25,000"), Some(25_000.0));
         assert_eq!(a("ksh1,500"), Some(1500.0));
+        assert_eq!(a("sh150 to"), Some(150.0));
+        assert_eq!(a("sh 1,500"), Some(1500.0));
         assert_eq!(a("rm 500"), Some(500.0));
         assert_eq!(a("r65"), Some(65.0));
         assert_eq!(a("n15,000 and"), Some(15_000.0));
@@ -1718,6 +1721,8 @@ mod tests {
         assert_eq!(a("d-day"), None);
         assert_eq!(a("n95 masks"), None, "under 100 after N: no naira");
         assert_eq!(a("n1 highway"), None);
+        assert_eq!(a("shh 150"), None, "not a shilling");
+        assert_eq!(a("sh2op"), None, "the digits must end the word");
         assert_eq!(a("n 500"), None);
         assert_eq!(a("p2p lending"), None);
         assert_eq!(
