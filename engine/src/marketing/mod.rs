@@ -4129,6 +4129,44 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.82, from batch 99's misses (salary-deduction and employee loans, a student loan
+    /// bureau): approval nothing can prevent, loans easier to get than ordinary ones, a monthly
+    /// add-on rate, a worked example's total, and a student loan that is the reader's own debt.
+    /// Near misses: something that stops a payment, an add-on with no rate, and students addressed.
+    #[test]
+    fn batch_99_approval_nothing_prevents_add_on_rates_and_student_debts() {
+        let l = lex();
+        assert_period(
+            &l,
+            PricePeriod::Month,
+            &["Borrow over six months at a monthly add-on rate of 1%."],
+            &["The monthly add-on is a free savings account."],
+        );
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "guaranteed_approval",
+                &["Nothing can prevent you from getting this loan once your employer agrees."],
+                &["Nothing can prevent a late payment fee once it is due."],
+            ),
+            (
+                "low_eligibility",
+                &["Employee loans are easier to get than ordinary personal loans."],
+                &["Employee loans are easier to repay than ordinary personal loans."],
+            ),
+            (
+                "risk_warning",
+                &["18,000 borrowed is repaid at 3,105.87 a month, 18,635.22 in all."],
+                &["18,000 borrowed goes to your account today."],
+            ),
+            (
+                "vulnerable_groups",
+                &["Student loans for college students, apply today."],
+                &["You need your student loan up to date and a job letter."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
