@@ -458,13 +458,13 @@ fn the_pooled_held_out_table_is_the_sum_of_the_rounds() {
 /// codes the rules found when its round was first read) summed against the ad's labels must
 /// give the round's rows in `models/README.md`, code for code; a stored round holds every ad of
 /// the corpus's round once; and every round from 8 to the last stored one is stored but the
-/// seven whose first reading can no longer be rebuilt (`datasets/data/ads/ads.SOURCE.md` names
-/// them). A new round is stored with the round-by-round update that follows it
+/// eight whose first reading can no longer be rebuilt (`datasets/data/ads/ads.SOURCE.md` names
+/// them; round 98 because the amount slot learned `Sh150` right after it was read). A new round is stored with the round-by-round update that follows it
 /// (`scripts/first-readings.py --store`), so the newest rounds may not be stored yet.
 #[test]
 fn the_rounds_table_is_the_sum_of_the_stored_first_readings() {
     use std::collections::{BTreeMap, BTreeSet};
-    const NOT_REBUILDABLE: [u64; 7] = [15, 24, 33, 38, 39, 46, 55];
+    const NOT_REBUILDABLE: [u64; 8] = [15, 24, 33, 38, 39, 46, 55, 98];
     let stored_text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/datasets/data/ads/first_readings.jsonl"
