@@ -4167,6 +4167,39 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.83, from batch 100's misses (mobile-wallet loans, guides): an affordable micro
+    /// loan, the easiest overdraft to get, a penalty once customers go beyond the repayment period,
+    /// and a lender that can take your car if you fail to repay. Near misses: a micro loan with no
+    /// claim, an overdraft that is hard to get, and a lender that takes a photo.
+    #[test]
+    fn batch_100_affordable_micro_loans_easy_overdrafts_and_penalties() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "price_claim",
+                &["A short-term, real-time, safe and affordable micro loan on your phone."],
+                &["A short-term micro loan on your phone."],
+            ),
+            (
+                "low_eligibility",
+                &["It is the easiest overdraft to get, accessible 24/7."],
+                &["An overdraft is not the easiest thing to manage."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "A penalty of 0.5% applies where customers go beyond the 30-day repayment period.",
+                    "Car loans are secured, so the lender can take your car or home if you fail to repay.",
+                ],
+                &[
+                    "The lender can take your photo if you apply in the branch.",
+                    "A penalty-free loan for customers who repay early.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
