@@ -459,8 +459,9 @@ fn the_pooled_held_out_table_is_the_sum_of_the_rounds() {
 /// give the round's rows in `models/README.md`, code for code; a stored round holds every ad of
 /// the corpus's round once; and every round from 8 to the last stored one is stored but the
 /// eight whose first reading can no longer be rebuilt (`datasets/data/ads/ads.SOURCE.md` names
-/// them; round 98 because the amount slot learned `Sh150` right after it was read). A new round is stored with the round-by-round update that follows it
-/// (`scripts/first-readings.py --store`), so the newest rounds may not be stored yet.
+/// them; round 98 because the amount slot learned `Sh150` right after it was read). A new round
+/// is stored with the round-by-round update that follows it (`scripts/first-readings.py
+/// --store`), so the newest rounds may not be stored yet.
 #[test]
 fn the_rounds_table_is_the_sum_of_the_stored_first_readings() {
     use std::collections::{BTreeMap, BTreeSet};
