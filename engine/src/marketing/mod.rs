@@ -4200,6 +4200,75 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.84, from batch 101's misses (loan apps in Uganda and Bangladesh, income share
+    /// agreements, ring financing): a share of income with its figure, what is received against
+    /// what is requested, a cost as a multiple of the loan, interest stated as an amount, credit
+    /// for less-than-stellar histories, easy soft loans, schooling funded, and warnings of
+    /// exorbitant interest, risky propositions, regrets and the true cost. Near misses: a share of
+    /// income without a figure, a legal cap that is never exceeded, an affordability rule, a
+    /// lender that never charges exorbitant interest, and a school without a loan.
+    #[test]
+    fn batch_101_income_shares_multiples_and_exorbitant_interest() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "price_figure",
+                &[
+                    "With an ISA you pay the school a percentage of your salary, from 8% to 25%.",
+                    "If the payback is 10% and you earn $100,000 a year, you pay $10,000.",
+                    "When you request Sh80,000 you receive Sh57,000 and repay it in 7 days.",
+                    "Anyone who borrows through them has to repay more than double the amount borrowed.",
+                    "The plan can cost as much as one and a half times the original fee.",
+                    "The interest is $100 and you must pay within eight days.",
+                ],
+                &[
+                    "With an ISA they pay a set percentage of their salary once they have a job.",
+                    "With the cost cap you never repay more than double what you borrowed.",
+                    "The interest is charged on the outstanding balance.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Don't let bad credit stand between you and the ring that's right for you.",
+                    "There are plenty of financing choices for borrowers with less-than-stellar credit.",
+                ],
+                &[
+                    "Bad credit can stand between you and a mortgage for years.",
+                    "Borrowers with stellar credit get the best rates.",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &["The apps offer easy soft loans from Sh30,000."],
+                &["Soft loans for farmers, repaid over five years."],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "A way to fund your schooling without paying the full tuition until you get hired!",
+                ],
+                &["A way to fund your holiday without paying up front."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "The apps charge exorbitant interest because they ask for no collateral.",
+                    "They lend at exorbitant interest rates to be repaid within a week.",
+                    "It is a risky proposition for both the school and the student.",
+                    "An urgent loan can become your biggest regret.",
+                    "Many borrowers rush in without understanding the true cost.",
+                ],
+                &[
+                    "We never charge exorbitant interest.",
+                    "A loan you will never regret taking for your studies.",
+                    "Your true credit score is free to check.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
