@@ -4269,6 +4269,38 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.85, from batch 102's misses (Indonesian and Vietnamese news on online lending):
+    /// black credit, usury, exorbitant interest after "and", and threats when repayment is late;
+    /// students among a loan's users are not students addressed. Near misses: a lender that
+    /// practises no usury, on-time payments with no threat, and a loan for students.
+    #[test]
+    fn batch_102_black_credit_usury_and_threats_on_late_payment() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "risk_warning",
+                &[
+                    "The poor are often hurt by black credit.",
+                    "Black-credit lenders post borrowers' photos online.",
+                    "They were charged with usury in civil transactions.",
+                    "With compound interest and exorbitant interest rates they cannot repay.",
+                    "Relatives could be threatened when payments were late.",
+                    "When repayment was late they insulted and threatened the borrower's relatives.",
+                ],
+                &[
+                    "We have never practised usury.",
+                    "When payments were on time, nobody called.",
+                ],
+            ),
+            (
+                "vulnerable_groups",
+                &["Quick loans for students, apply today."],
+                &["Quick loans through apps have become popular among students and workers."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
