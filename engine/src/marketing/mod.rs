@@ -4301,6 +4301,54 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.86, from batch 103's misses (Pakistani and Philippine news on illegal loan
+    /// apps): nominal interest rates, easy instalment loans, how easy it is to borrow, platforms
+    /// that ask only for a name, a cost that doubles the loan, and warnings of escalating debt,
+    /// regulators' cautions and illegal loan schemes. Near misses: a nominal annual rate stated in
+    /// full, an instalment that is not easy, a loan that never traps anyone, and a lender that is
+    /// never illegal.
+    #[test]
+    fn batch_103_nominal_rates_easy_instalments_and_illegal_schemes() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "price_claim",
+                &["At first these apps gave loans at nominal interest rates to students."],
+                &["The nominal interest rate is 12% per annum."],
+            ),
+            (
+                "low_eligibility",
+                &[
+                    "The apps claimed to provide easy instalment loans.",
+                    "Victims were lured by how easy it is to borrow.",
+                    "Most platforms ask only for the borrower's name and the amount.",
+                ],
+                &[
+                    "Instalment loans are not easy to repay.",
+                    "We ask for your name, your ID and three payslips.",
+                ],
+            ),
+            (
+                "price_figure",
+                &["He ended up paying Rs30,000, double the loan, in hidden charges."],
+                &["He borrowed Rs15,000 for one month."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Many borrowers were trapped in escalating debt.",
+                    "The regulator cautioned the public against illegal personal loan schemes.",
+                    "People were harassed by illegal online lending platforms.",
+                ],
+                &[
+                    "Our loans never trap you in debt.",
+                    "We are not an illegal lending platform.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
