@@ -4349,6 +4349,49 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.87, from batch 104's misses (Tanzanian and Ethiopian news on digital loans, a
+    /// mobile lender's page): credit instantly, quick financial relief, a rate over a few days, a
+    /// loan that balloons from one sum to another, and warnings of debt-shaming, ballooning
+    /// interest, warnings to delinquent borrowers, a penalty rate and borrowers struggling to keep
+    /// up. Near misses: credit checked instantly, relief from a charity, a lender that never
+    /// shames anyone, and no penalty at all.
+    #[test]
+    fn batch_104_instant_credit_ballooning_debts_and_penalty_rates() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &[
+                    "For the first time millions can get formal credit instantly.",
+                    "Microloans designed to give quick financial relief.",
+                ],
+                &["Your credit history is checked by the bureau."],
+            ),
+            (
+                "price_figure",
+                &[
+                    "They charge extremely high interest, often over 30 percent in a few days.",
+                    "He borrowed 15,000 birr and saw the amount balloon to 56,000 birr.",
+                ],
+                &["He borrowed 15,000 birr for his shop."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Reports of ballooning interest rates, threats and debt-shaming.",
+                    "The operator issued public warnings to delinquent borrowers.",
+                    "A 60-day loan carries a 21% fee, and the penalty is 0.5% per day.",
+                    "I'm struggling to keep up.",
+                ],
+                &[
+                    "We never engage in debt-shaming.",
+                    "Repay early with no penalty.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
