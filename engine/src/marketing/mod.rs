@@ -4392,6 +4392,41 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.88, from batch 105's misses (Cambodian news on microfinance debt, Malaysian news
+    /// on loan sharks): money in the account the next day, and warnings of borrowers spiralling
+    /// into debt or borrowing more to keep up, violent collection, loan sharks that plunge you
+    /// deeper into it, and advice not to resort to illegal moneylenders. Near misses: money
+    /// repaid the next day, a lender that never collects aggressively, and a lender that
+    /// resorts to nothing.
+    #[test]
+    fn batch_105_next_day_money_debt_spirals_and_loan_sharks() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "If they called one day, the money would usually be in their bank account the next day.",
+                ],
+                &["You repay the loan from your bank account on your next payday."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "They spiralled deeper into debt.",
+                    "They borrowed more to keep up with the monthly payments on existing loans.",
+                    "High-interest loans collected by unethical and sometimes violent methods.",
+                    "Loan sharks plunge you deeper into it.",
+                    "He urged people not to resort to illegal moneylenders.",
+                ],
+                &[
+                    "We never use aggressive collection.",
+                    "Our loans help small farms grow.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
