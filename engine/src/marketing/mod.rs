@@ -4427,6 +4427,40 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.89, from batch 106's misses (Latin American news on loan-shark apps): a cost of
+    /// five times the sum borrowed, fees that climb to a share of the original loan, and warnings
+    /// of extortion, threatening calls, borrowers threatened when they cannot pay, and lenders
+    /// that bleed them dry. Near misses: five times the speed, a lender that never calls with
+    /// threats, and borrowers who pay on time.
+    #[test]
+    fn batch_106_multiples_of_the_loan_and_threatening_calls() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_figure",
+                &[
+                    "The user finds that five times the sum borrowed must be paid back.",
+                    "The fees climb fast, in some cases to 500 percent of the original loan.",
+                ],
+                &["Our app is five times faster than a bank."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "A new wave of extortion through credit apps.",
+                    "She received more than 50 threatening calls and messages a day.",
+                    "Borrowers who cannot pay are threatened and their relatives contacted.",
+                    "Loan sharks bleeding them dry drop by drop.",
+                ],
+                &[
+                    "We never make threatening calls.",
+                    "Borrowers who pay on time get a lower rate.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
