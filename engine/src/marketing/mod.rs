@@ -4461,6 +4461,56 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.90, from batch 107's misses (Zambian and South African news on informal
+    /// lenders): money as soon as you want it, loans off the payroll or whatever your income,
+    /// grant recipients, and warnings of seized or lost property, poverty traps, high rates to
+    /// avoid, forced re-borrowing, illegal interest, falling prey and intimidation. Near misses:
+    /// a payroll loan, a grant programme with no borrowers, a lender that never intimidates.
+    #[test]
+    fn batch_107_grant_recipients_seized_property_and_illegal_interest() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "low_eligibility",
+                &[
+                    "Shylocks are more flexible, even if you are not on a payroll.",
+                    "Lenders will lend you money no matter how low your income.",
+                ],
+                &["Payroll loans for employees on a payroll."],
+            ),
+            (
+                "speed",
+                &["I get the money as soon as I want it, rather than from banks."],
+                &["Repay the money as soon as you can."],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "More social grant recipients borrow from loan sharks.",
+                    "Grant beneficiaries are targeted by illegal lenders.",
+                ],
+                &["The grant programme funds schools."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Failure to repay usually means your property is seized.",
+                    "People are losing property every day to loan sharks.",
+                    "Kaloba rates keep people trapped in poverty.",
+                    "Many need help to avoid borrowing at these high rates.",
+                    "Three pensioners were forced to borrow again.",
+                    "They lend at grossly illegal interest.",
+                    "The elderly too often fall prey to this practice.",
+                ],
+                &[
+                    "We do not intimidate customers.",
+                    "Your property is insured.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
