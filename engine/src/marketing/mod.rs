@@ -4511,6 +4511,48 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.91, from batch 108's misses (Papua New Guinean and Sri Lankan news on payday
+    /// lenders, loan sharks and microfinance): paying double the amounts borrowed, affordable
+    /// financial help, and warnings of recurring debt, astronomical interest, threats of
+    /// violence, heavy debt, heavy indebtedness, no capacity to repay and suicides. Near misses: a
+    /// lender that never puts anyone in heavy debt, a payment of double points, and financial help
+    /// that is no loan.
+    #[test]
+    fn batch_108_heavy_debt_threats_of_violence_and_suicides() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "price_figure",
+                &["Many debtors end up paying double the amounts borrowed."],
+                &["Members earn double the points on every purchase."],
+            ),
+            (
+                "price_claim",
+                &[
+                    "Microfinance exists to give affordable financial help to people on low incomes.",
+                ],
+                &["Free financial help from a debt adviser."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Such loans can trap borrowers in cycles of recurring debt.",
+                    "They charge astronomical interest.",
+                    "A defaulting borrower can face threats of violence.",
+                    "Public servants live in heavy debt to loan sharks.",
+                    "70 percent of the workforce is heavily indebted.",
+                    "I had no capacity to repay these loans.",
+                    "At least 170 borrowers killed themselves last year.",
+                ],
+                &[
+                    "Our loans will never put you in heavy debt.",
+                    "Repay early at no extra cost.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
