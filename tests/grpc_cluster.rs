@@ -33,7 +33,19 @@ struct Nginx {
 }
 
 impl Drop for Nginx {
+    /// SIGTERM, so that the master stops its worker first: a SIGKILL of the master alone left
+    /// the worker running, orphaned and still listening, after every test run. SIGKILL only if
+    /// nginx has not exited after 5 s.
     fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
