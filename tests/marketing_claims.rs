@@ -543,3 +543,107 @@ fn the_rounds_table_is_the_sum_of_the_stored_first_readings() {
         "rounds with no stored first reading: {missing:?}"
     );
 }
+
+/// The "By kind of source" table of `models/README.md` pools the stored first readings by the
+/// `source_kind` of each ad: recomputed here from `datasets/data/ads/first_readings.jsonl` and
+/// the labels, it must match the README's copy row for row (counts, precision and recall).
+#[test]
+fn the_by_kind_of_source_table_is_the_sum_of_the_stored_first_readings() {
+    use std::collections::{BTreeMap, BTreeSet};
+    const CODES: [&str; 5] = [
+        "MK-NO-APR",
+        "MK-PERIODIC-RATE",
+        "MK-INDUCEMENT",
+        "MK-VULNERABLE-TARGET",
+        "MK-NO-RISK-WARNING",
+    ];
+    const KINDS: [&str; 5] = [
+        "lender_page",
+        "news",
+        "regulator",
+        "enforcement",
+        "advertising_ruling",
+    ];
+    let labels: BTreeMap<String, Value> = corpus_ads()
+        .into_iter()
+        .map(|ad| (ad["id"].as_str().unwrap().to_string(), ad))
+        .collect();
+    let stored_text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/data/ads/first_readings.jsonl"
+    ))
+    .unwrap();
+    let set = |v: &Value| -> BTreeSet<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut ads: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut counts: BTreeMap<(String, String, String), [u64; 3]> = BTreeMap::new();
+    for line in stored_text.lines() {
+        let reading: Value = serde_json::from_str(line).unwrap();
+        let ad = &labels[reading["id"].as_str().unwrap()];
+        let language = ad["language"].as_str().unwrap().to_string();
+        let kind = ad["source_kind"].as_str().unwrap().to_string();
+        assert!(KINDS.contains(&kind.as_str()), "unknown source kind {kind}");
+        *ads.entry((language.clone(), kind.clone())).or_default() += 1;
+        let (expected, found) = (set(&ad["codes"]), set(&reading["found"]));
+        for code in CODES {
+            let at = match (expected.contains(code), found.contains(code)) {
+                (true, true) => 0,
+                (false, true) => 1,
+                (true, false) => 2,
+                (false, false) => continue,
+            };
+            counts
+                .entry((language.clone(), kind.clone(), code.to_string()))
+                .or_default()[at] += 1;
+        }
+    }
+    let ratio = |a: u64, b: u64| {
+        if b == 0 {
+            "-".to_string()
+        } else {
+            format!("{:.2}", a as f64 / b as f64)
+        }
+    };
+    let mut expected_rows: Vec<Vec<String>> = Vec::new();
+    for language in ["en", "zh"] {
+        for kind in KINDS {
+            let Some(n) = ads.get(&(language.to_string(), kind.to_string())) else {
+                continue;
+            };
+            let mut first = true;
+            for code in CODES {
+                let key = (language.to_string(), kind.to_string(), code.to_string());
+                let Some(&[tp, fp, fn_]) = counts.get(&key) else {
+                    continue;
+                };
+                let head = if first {
+                    [language.to_string(), kind.to_string(), n.to_string()]
+                } else {
+                    [String::new(), String::new(), String::new()]
+                };
+                first = false;
+                let mut row: Vec<String> = head.to_vec();
+                row.extend([
+                    code.to_string(),
+                    tp.to_string(),
+                    fp.to_string(),
+                    fn_.to_string(),
+                    ratio(tp, tp + fp),
+                    ratio(tp, tp + fn_),
+                ]);
+                expected_rows.push(row);
+            }
+        }
+    }
+    let table = readme_table("| language | kind of source | ads | code");
+    assert!(
+        table.len() > 10,
+        "the by-kind-of-source table was not found"
+    );
+    assert_eq!(table, expected_rows, "models/README.md, By kind of source");
+}
