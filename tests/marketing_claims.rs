@@ -389,6 +389,32 @@ fn corpus_ads() -> Vec<Value> {
         .collect()
 }
 
+/// The stored first readings, one JSON line per held-out ad.
+fn stored_first_readings() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/data/ads/first_readings.jsonl"
+    ))
+    .unwrap()
+}
+
+/// The labelled corpus by ad id.
+fn labelled_ads() -> std::collections::BTreeMap<String, Value> {
+    corpus_ads()
+        .into_iter()
+        .map(|ad| (ad["id"].as_str().unwrap().to_string(), ad))
+        .collect()
+}
+
+/// A JSON array of codes as a set.
+fn code_set(v: &Value) -> std::collections::BTreeSet<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect()
+}
+
 /// `models/README.md` reports the rules' held-out figures round by round and pooled: the pooled
 /// table must be the sums of the rounds' rows, and each round's ad count must be the corpus's
 /// ads of that batch and language (batch 1 counts its held-out sources only).
@@ -466,22 +492,8 @@ fn the_pooled_held_out_table_is_the_sum_of_the_rounds() {
 fn the_rounds_table_is_the_sum_of_the_stored_first_readings() {
     use std::collections::{BTreeMap, BTreeSet};
     const NOT_REBUILDABLE: [u64; 8] = [15, 24, 33, 38, 39, 46, 55, 98];
-    let stored_text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/data/ads/first_readings.jsonl"
-    ))
-    .unwrap();
-    let labels: BTreeMap<String, Value> = corpus_ads()
-        .into_iter()
-        .map(|ad| (ad["id"].as_str().unwrap().to_string(), ad))
-        .collect();
-    let set = |v: &Value| -> BTreeSet<String> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap().to_string())
-            .collect()
-    };
+    let stored_text = stored_first_readings();
+    let labels = labelled_ads();
     // (batch, language, code) -> [TP, FP, FN] from the stored readings.
     let mut summed: BTreeMap<(u64, String, String), [u64; 3]> = BTreeMap::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -499,7 +511,7 @@ fn the_rounds_table_is_the_sum_of_the_stored_first_readings() {
             "{id}: the grammar that read it"
         );
         stored_rounds.insert(batch);
-        let (expected, found) = (set(&ad["codes"]), set(&reading["found"]));
+        let (expected, found) = (code_set(&ad["codes"]), code_set(&reading["found"]));
         for code in expected.union(&found) {
             let at = match (expected.contains(code), found.contains(code)) {
                 (true, true) => 0,
@@ -549,7 +561,7 @@ fn the_rounds_table_is_the_sum_of_the_stored_first_readings() {
 /// the labels, it must match the README's copy row for row (counts, precision and recall).
 #[test]
 fn the_by_kind_of_source_table_is_the_sum_of_the_stored_first_readings() {
-    use std::collections::{BTreeMap, BTreeSet};
+    use std::collections::BTreeMap;
     const CODES: [&str; 5] = [
         "MK-NO-APR",
         "MK-PERIODIC-RATE",
@@ -564,22 +576,8 @@ fn the_by_kind_of_source_table_is_the_sum_of_the_stored_first_readings() {
         "enforcement",
         "advertising_ruling",
     ];
-    let labels: BTreeMap<String, Value> = corpus_ads()
-        .into_iter()
-        .map(|ad| (ad["id"].as_str().unwrap().to_string(), ad))
-        .collect();
-    let stored_text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/datasets/data/ads/first_readings.jsonl"
-    ))
-    .unwrap();
-    let set = |v: &Value| -> BTreeSet<String> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap().to_string())
-            .collect()
-    };
+    let labels = labelled_ads();
+    let stored_text = stored_first_readings();
     let mut ads: BTreeMap<(String, String), u64> = BTreeMap::new();
     let mut counts: BTreeMap<(String, String, String), [u64; 3]> = BTreeMap::new();
     for line in stored_text.lines() {
@@ -589,7 +587,7 @@ fn the_by_kind_of_source_table_is_the_sum_of_the_stored_first_readings() {
         let kind = ad["source_kind"].as_str().unwrap().to_string();
         assert!(KINDS.contains(&kind.as_str()), "unknown source kind {kind}");
         *ads.entry((language.clone(), kind.clone())).or_default() += 1;
-        let (expected, found) = (set(&ad["codes"]), set(&reading["found"]));
+        let (expected, found) = (code_set(&ad["codes"]), code_set(&reading["found"]));
         for code in CODES {
             let at = match (expected.contains(code), found.contains(code)) {
                 (true, true) => 0,
