@@ -92,12 +92,12 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
             let mut s = format!("Ad: {}\n", out.text);
             for p in &out.prices {
                 s.push_str(&format!(
-                    "  price \"{}\" [{}..{}]: {} per {:?}{}{}{} = {} a year ({})\n",
+                    "  price \"{}\" [{}..{}]: {} {}{}{}{} = {} a year ({})\n",
                     p.price.text,
                     p.price.start,
                     p.price.end,
                     pct(p.price.value),
-                    p.price.period,
+                    period_words(&p.price),
                     if p.price.annualised_label {
                         ", labelled annualised"
                     } else {
@@ -137,5 +137,22 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
             s.push_str(&describe_assessment(&out.assessment));
             Ok(s)
         }
+    }
+}
+
+/// The period a price is stated for, in words: `per month`, `per 14 days`, `per loan of 7 days`.
+fn period_words(price: &Price) -> String {
+    use finrisk_engine::marketing::PricePeriod;
+    let days = |d: f64| {
+        if d.fract() == 0.0 {
+            format!("{d:.0} days")
+        } else {
+            format!("{d} days")
+        }
+    };
+    match (price.period, price.period_days) {
+        (PricePeriod::Days | PricePeriod::Captured, Some(d)) => format!("per {}", days(d)),
+        (PricePeriod::Loan, Some(d)) => format!("per loan of {}", days(d)),
+        (period, _) => format!("per {}", period.as_str()),
     }
 }

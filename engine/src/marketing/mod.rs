@@ -104,6 +104,9 @@ struct FamilyFile {
 struct PriceFile {
     name: String,
     period: PricePeriod,
+    /// With `period = "days"`: the days in the period (`14` for a fortnight).
+    #[serde(default)]
+    days: Option<f64>,
     #[serde(default)]
     fee: bool,
     #[serde(default)]
@@ -138,6 +141,8 @@ struct PriceRule {
     /// The pattern's text, shared with every price it reads.
     source: std::sync::Arc<str>,
     period: PricePeriod,
+    /// The days in the period, for `period = "days"`.
+    days: Option<f64>,
     fee: bool,
     labelled: bool,
     pattern: Pattern,
@@ -655,6 +660,22 @@ impl ClaimGrammar {
             }
             for (i, f) in file.price.iter().enumerate() {
                 nonempty("price", i, &f.patterns)?;
+                match (f.period, f.days) {
+                    (PricePeriod::Days, Some(d)) if d.is_finite() && d >= 1.0 => {}
+                    (PricePeriod::Days, _) => {
+                        return Err(err(
+                            format!("price[{i}].days (line {})", line_of(text, &f.name)),
+                            "`period = \"days\"` needs `days`, a number of days of at least 1 (`days = 14` for a fortnight)".to_string(),
+                        ));
+                    }
+                    (_, Some(_)) => {
+                        return Err(err(
+                            format!("price[{i}].days (line {})", line_of(text, &f.name)),
+                            "`days` goes with `period = \"days\"` only".to_string(),
+                        ));
+                    }
+                    (_, None) => {}
+                }
                 let family: std::sync::Arc<str> = f.name.as_str().into();
                 for (k, p) in f.patterns.iter().enumerate() {
                     let pattern = compile("price", i, k, p)?;
@@ -681,6 +702,7 @@ impl ClaimGrammar {
                         family: family.clone(),
                         source: p.as_str().into(),
                         period: f.period,
+                        days: f.days,
                         fee: f.fee,
                         labelled: f.annualised_label,
                         pattern,
@@ -890,6 +912,7 @@ impl ClaimGrammar {
                 &rule.family,
                 &rule.source,
                 rule.period,
+                rule.days,
                 rule.fee,
                 rule.labelled,
                 &slots,
@@ -4908,7 +4931,7 @@ mod tests {
     fn every_price_form_parses_to_a_value_and_a_period() {
         use PricePeriod::*;
         // (text, value per period, period, period days, stated as a fee, labelled annual)
-        let cases: [PriceCase; 27] = [
+        let cases: [PriceCase; 31] = [
             ("日息低至0.02%", 0.0002, Day, None, false, false),
             ("日利率仅万分之三", 0.0003, Day, None, false, false),
             ("每天只需0.5元/千元", 0.0005, Day, Some(1.0), true, false),
@@ -4995,6 +5018,26 @@ mod tests {
                 false,
             ),
             ("月息約1%~2.5%", 0.01, Month, None, false, false),
+            // en 2026.12.92: a rate per fortnight (a fixed period of 14 days) and the "pc" of
+            // British newspapers.
+            (
+                "10 per cent per fortnight",
+                0.1,
+                Days,
+                Some(14.0),
+                false,
+                false,
+            ),
+            (
+                "Fortnightly interest of 5%",
+                0.05,
+                Days,
+                Some(14.0),
+                false,
+                false,
+            ),
+            ("2% every two weeks", 0.02, Days, Some(14.0), false, false),
+            ("30pc a month", 0.3, Month, None, false, false),
         ];
         for (text, value, period, days, fee, labelled) in cases {
             let p = one_price(text);
@@ -5024,6 +5067,11 @@ mod tests {
             "12 monthly repayments of $95",
             "最快1分钟到账，最高20万",
             "10,000 over 12 months",
+            // en 2026.12.92: a fortnightly instalment with no rate, pieces, and a rate whose
+            // period is not the fortnight it sits beside.
+            "Repayments are due fortnightly",
+            "Borrow $500 and repay fortnightly",
+            "Buy 5 pcs a fortnight",
         ] {
             assert!(
                 lex().prices(text).is_empty(),
@@ -5106,6 +5154,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("{pct:rate}"), "{e}");
+        // A fixed number of days goes with `period = "days"`, and that period needs it.
+        for (price, says) in [
+            ("period = \"days\"\n", "needs `days`"),
+            ("period = \"days\"\ndays = 0\n", "needs `days`"),
+            (
+                "period = \"week\"\ndays = 14\n",
+                "goes with `period = \"days\"`",
+            ),
+        ] {
+            let text = format!(
+                "version = \"t\"\nlanguage = \"en\"\n[[price]]\nname = \"x\"\n{price}patterns = [\"{{pct:rate}} a fortnight\"]\n"
+            );
+            let e = ClaimGrammar::from_texts(&[("d.toml", &text)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("d.toml") && e.contains("price[0].days") && e.contains(says),
+                "{e}"
+            );
+        }
         let text = "version = \"t\"\nlanguage = \"en\"\n[[family]]\nname = \"x\"\ncategory = \"bogus\"\npatterns = [\"a\"]\n";
         assert!(ClaimGrammar::from_texts(&[("c.toml", text)]).is_err());
     }

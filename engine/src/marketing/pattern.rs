@@ -261,7 +261,7 @@ pub mod slots {
     }
 
     /// A percentage as a fraction: `12%`, `12.5% - 18%`, `百分之十二`, `千分之三`, `万分之五`,
-    /// `12 per cent`, `12 percent`.
+    /// `12 per cent`, `12 percent`, `12pc` (British newspapers' form).
     pub fn percent(text: &[char], pos: usize) -> Option<(usize, f64)> {
         for (prefix, scale) in [("万分之", 1e-4), ("千分之", 1e-3), ("百分之", 1e-2)] {
             if let Some(after) = starts_with(text, pos, prefix) {
@@ -286,7 +286,7 @@ pub mod slots {
         let mut end = if text.get(e) == Some(&'%') {
             e + 1
         } else {
-            [" per cent", " percent", "percent"]
+            [" per cent", " percent", "percent", " pc", "pc"]
                 .iter()
                 .find_map(|w| word_at(text, e, w))?
         };
@@ -1678,6 +1678,10 @@ mod tests {
         assert_eq!(p("万五千"), None, "15,000 is not a rate");
         assert!((p("百分之十二").unwrap() - 0.12).abs() < 1e-12);
         assert!((p("1.5 per cent").unwrap() - 0.015).abs() < 1e-12);
+        assert!((p("1 pc").unwrap() - 0.01).abs() < 1e-12);
+        assert!((p("30pc a month").unwrap() - 0.30).abs() < 1e-12);
+        assert_eq!(p("5 pcs"), None, "pieces are not a percentage");
+        assert_eq!(p("2 pcm"), None, "per calendar month is not a percentage");
         assert_eq!(percent(&chars("7.2%-24%"), 0).map(|(e, _)| e), Some(8));
         assert_eq!(p("12"), None, "a number is not a percentage");
         let a = |s: &str| amount(&chars(s), 0).map(|(_, v)| v);

@@ -33,7 +33,8 @@ pub enum PricePeriod {
     Instalment,
     /// Per year.
     Year,
-    /// Per a number of days the ad states (`every two weeks`, `用7天`): `period_days`.
+    /// Per a number of days (`every two weeks`, `用7天`, `per fortnight`): `period_days`, from
+    /// the ad's `{dur:period}` slot or the grammar's `days`.
     Days,
     /// Per loan, with no time stated (`$15 per $100 borrowed`).
     Loan,
@@ -210,6 +211,7 @@ pub(crate) fn candidate(
     family: &std::sync::Arc<str>,
     pattern: &std::sync::Arc<str>,
     period: PricePeriod,
+    days: Option<f64>,
     fee: bool,
     labelled: bool,
     slots: &[SlotValue],
@@ -220,6 +222,9 @@ pub(crate) fn candidate(
 ) -> Option<Candidate> {
     let named = |n: &str| slots.iter().find(|s| s.name == n);
     let (mut period, mut period_days) = (period, None);
+    if period == PricePeriod::Days {
+        period_days = Some(days?);
+    }
     if period == PricePeriod::Captured {
         let d = named("period")?.value;
         (period, period_days) = match d {
