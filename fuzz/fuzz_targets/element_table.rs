@@ -37,10 +37,11 @@ fuzz_target!(
         ));
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join(if pick % 2 == 0 { "cases.csv" } else { "cases.xlsx" });
-        if std::fs::write(&path, bytes).is_err() {
-            return;
-        }
-        let Ok(tables) = read_case_tables(&path, None, None) else {
+        let read = std::fs::write(&path, bytes).map(|()| read_case_tables(&path, None, None));
+        // The scratch directory goes with each input: libFuzzer ends the process without
+        // unwinding, so nothing would remove it after the last one.
+        let _ = std::fs::remove_dir_all(&dir);
+        let Ok(Ok(tables)) = read else {
             return;
         };
         for (row, case) in &tables.cases {
