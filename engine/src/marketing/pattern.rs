@@ -309,7 +309,7 @@ pub mod slots {
     /// Chinese currency words an amount may end with (`5000元`).
     const CURRENCY_WORDS_CJK: [&str; 3] = ["块钱", "元", "块"];
     /// Currency names and ISO 4217 codes an amount may end with (`300 dollars`, `15,000 MWK`).
-    const CURRENCY_WORDS: [&str; 58] = [
+    const CURRENCY_WORDS: [&str; 62] = [
         "rmb",
         "yuan",
         "dollars",
@@ -368,23 +368,29 @@ pub mod slots {
         "xof",
         "dalasi",
         "gmd",
+        "birr",
+        "etb",
+        "kina",
+        "pgk",
     ];
     /// Currency codes and abbreviations an amount may start with (`PKR 500`, `Rs. 3,000`,
     /// `KSh1,000`, `Sh150`, `RM 500`): ISO 4217 codes of the markets the corpus's lenders write
     /// from, and the local abbreviations of the rupee, shilling (`KSh`, `USh`, `TSh` and the
-    /// East African news style `Sh`), ringgit and taka.
-    const CURRENCY_CODES: [&str; 38] = [
+    /// East African news styles `Sh` and `Shs`), ringgit and taka.
+    const CURRENCY_CODES: [&str; 41] = [
         "usd", "cad", "aud", "nzd", "hkd", "sgd", "gbp", "eur", "kes", "ksh", "ugx", "ush", "tzs",
-        "tsh", "sh", "rwf", "zmw", "mwk", "ngn", "ghs", "zar", "pkr", "inr", "lkr", "bdt", "php",
-        "myr", "rm", "rs", "aed", "sar", "qar", "tk", "bwp", "nad", "jmd", "ttd", "gmd",
+        "tsh", "sh", "shs", "rwf", "zmw", "mwk", "ngn", "ghs", "zar", "pkr", "inr", "lkr", "bdt",
+        "php", "myr", "rm", "rs", "aed", "sar", "qar", "tk", "bwp", "nad", "jmd", "ttd", "gmd",
+        "etb", "pgk",
     ];
 
     /// An amount written with a currency code or abbreviation before it: a code from
     /// [`CURRENCY_CODES`] (then an optional point and spaces), one to three letters before `$`
     /// or `₵` (`CI$20`, `HK$500`, `GH₵200`), `R` for the rand or `D` for the Gambian dalasi
-    /// right before its digits (`R500`, `D25`), or `N` for the naira or `P` for the Philippine
-    /// peso right before a number of 100 or more (`N15,000`, `P10,000`; not `N95`, not `N1`, a
-    /// road, not `P2`). The digits must not run into a
+    /// right before its digits (`R500`, `D25`), or `N` for the naira, `P` for the Philippine
+    /// peso or `K` for the kwacha and the kina right before a number of 100 or more (`N15,000`,
+    /// `P10,000`, `K1,300`; not `N95`, not `N1`, a road, not `P2`, not `K12`). The digits must
+    /// not run into a
     /// word (`R2D2`, `P2P` are no amounts).
     fn coded_amount(text: &[char], pos: usize) -> Option<(usize, f64)> {
         if pos > 0 && is_word(text[pos - 1]) {
@@ -424,8 +430,9 @@ pub mod slots {
         let known = after > letters_end && tight > letters_end
             || CURRENCY_CODES.iter().any(|code| is(code))
             || ((is("r") || is("d")) && after == letters_end);
-        // N (naira) and P (Philippine peso) right before the digits: only for 100 or more.
-        let large_only = !known && (is("n") || is("p")) && after == letters_end;
+        // N (naira), P (Philippine peso) and K (kwacha, kina) right before the digits: only
+        // for 100 or more.
+        let large_only = !known && (is("n") || is("p") || is("k")) && after == letters_end;
         if !known && !large_only {
             return None;
         }
@@ -1738,6 +1745,17 @@ mod tests {
         assert_eq!(a("p2 form"), None, "under 100 after P: no peso");
         assert_eq!(a("p 500"), None);
         assert_eq!(a("p500x"), None);
+        // Ugandan news's Shs, the Ethiopian birr, and K for the kwacha and the kina.
+        assert_eq!(a("shs410,000 and"), Some(410_000.0));
+        assert_eq!(a("10,000 birr loan"), Some(10_000.0));
+        assert_eq!(a("etb 5,000"), Some(5000.0));
+        assert_eq!(a("k1,300 in"), Some(1300.0));
+        assert_eq!(a("pgk 700 with"), Some(700.0));
+        assert_eq!(a("700 kina"), Some(700.0));
+        assert_eq!(a("k12 schools"), None, "under 100 after K: no kwacha");
+        assert_eq!(a("k 500"), None, "a lone K with a space is no currency");
+        assert_eq!(a("k9s"), None);
+        assert_eq!(a("shsh 150"), None, "not a shilling");
         assert_eq!(a("rsvp 12"), None);
         assert_eq!(a("kes"), None, "a code without a number");
         assert_eq!(a("pkr500x"), None);
