@@ -4576,6 +4576,64 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// What en 2026.12.93 adds from batch 109 (Pacific and southern African news on moneylenders):
+    /// easy access to finance and quick bucks, a rate "in interest a week", and the warnings of
+    /// borrowers left in difficult positions, interest upon interest, penalties, extremely high
+    /// interest, lenders that expose consumers to unlawful practices or pressure them into quick
+    /// decisions, checking a lender's registration and not borrowing from the unregistered. Near
+    /// misses: easy access to cash (batch 25's label), a lender that never pressures anyone, quick
+    /// decisions as a claim of speed, and a lender that never hits you with penalties.
+    #[test]
+    fn batch_109_easy_access_quick_bucks_and_lenders_that_pressure_you() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "low_eligibility",
+                &[
+                    "Finance companies come to the village promising easy access to finance.",
+                    "Civil servants have had easy access to micro-loans.",
+                ],
+                &["The app offers low rates and easy access to cash."],
+            ),
+            (
+                "speed",
+                &[
+                    "Borrowers queue to get their hands on quick bucks.",
+                    "Quick decisions on every application.",
+                ],
+                &["Avoid lenders who pressure you into quick decisions."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Lenders recovered twice the sum lent, leaving borrowers in extremely difficult positions.",
+                    "They were charged interest upon interest.",
+                    "Borrowers who missed a week were hit with penalties.",
+                    "Companies lend with extremely high interest and strict collection.",
+                    "Unregistered lenders expose consumers to unlawful practices.",
+                    "Avoid lenders who pressure you into quick decisions.",
+                    "Check a lender's registration before you borrow.",
+                    "Do not borrow from anyone who cannot prove it is registered.",
+                ],
+                &[
+                    "We never pressure you into quick decisions.",
+                    "We will never hit you with penalties.",
+                ],
+            ),
+            (
+                "price_figure",
+                &["Some charge as much as 20% interest a week."],
+                &["Repayments are due every week."],
+            ),
+        ];
+        assert_families(&l, &cases);
+        let p = one_price("Some charge as much as 20% interest a week.");
+        assert_eq!(p.period, PricePeriod::Week);
+        assert!(close(p.value, 0.2));
+        let p = one_price("They charge 10% interest per fortnight.");
+        assert_eq!(p.period_days, Some(14.0));
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
