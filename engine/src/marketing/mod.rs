@@ -107,6 +107,13 @@ struct PriceFile {
     /// With `period = "days"`: the days in the period (`14` for a fortnight).
     #[serde(default)]
     days: Option<f64>,
+    /// Words that, right before a match, make it no price (as a claim family's).
+    #[serde(default)]
+    not_after: Vec<String>,
+    /// Words that, right after a match, make it no price: "6 pc on weekly loans" is the cost of
+    /// a week's loan, not a rate a week.
+    #[serde(default)]
+    not_before: Vec<String>,
     #[serde(default)]
     fee: bool,
     #[serde(default)]
@@ -143,6 +150,10 @@ struct PriceRule {
     period: PricePeriod,
     /// The days in the period, for `period = "days"`.
     days: Option<f64>,
+    /// Words (normalised) right before a match that drop it.
+    not_after: Vec<Vec<char>>,
+    /// Words (normalised) right after a match that drop it.
+    not_before: Vec<Vec<char>>,
     fee: bool,
     labelled: bool,
     pattern: Pattern,
@@ -703,6 +714,8 @@ impl ClaimGrammar {
                         source: p.as_str().into(),
                         period: f.period,
                         days: f.days,
+                        not_after: normalised_words(&f.not_after),
+                        not_before: normalised_words(&f.not_before),
                         fee: f.fee,
                         labelled: f.annualised_label,
                         pattern,
@@ -908,6 +921,11 @@ impl ClaimGrammar {
             let Some((end, slots)) = rule.pattern.match_at_with(chars, i, memo, &mut hits) else {
                 continue;
             };
+            if follows_word(chars, i, &rule.not_after)
+                || precedes_word(chars, end, &rule.not_before)
+            {
+                continue;
+            }
             if let Some(c) = price::candidate(
                 &rule.family,
                 &rule.source,
@@ -5130,6 +5148,10 @@ mod tests {
             "Repayments are due fortnightly",
             "Borrow $500 and repay fortnightly",
             "Buy 5 pcs a fortnight",
+            // en 2026.12.94: the cost of a loan for its own term, not a rate per period.
+            "Users pay 3 to 6 pc on weekly loans",
+            "They charge 10% on monthly loans",
+            "1% on daily loans",
         ] {
             assert!(
                 lex().prices(text).is_empty(),
@@ -5234,6 +5256,25 @@ mod tests {
         }
         let text = "version = \"t\"\nlanguage = \"en\"\n[[family]]\nname = \"x\"\ncategory = \"bogus\"\npatterns = [\"a\"]\n";
         assert!(ClaimGrammar::from_texts(&[("c.toml", text)]).is_err());
+    }
+
+    /// `not_after` and `not_before` on a price form drop its match by the words around it, as
+    /// on a claim family, and leave the form's other matches alone.
+    #[test]
+    fn a_price_form_drops_a_match_by_the_words_around_it() {
+        let text = "version = \"t\"\nlanguage = \"en\"\n[[price]]\nname = \"weekly\"\nperiod = \"week\"\nnot_after = [\"legal cap of\"]\nnot_before = [\"loans\"]\npatterns = [\"{pct:rate} a week\"]\n";
+        let g = ClaimGrammar::from_texts(&[("w.toml", text)]).unwrap();
+        assert_eq!(g.prices("We charge 5% a week.").len(), 1);
+        assert!(g.prices("5% a week loans").is_empty(), "not_before");
+        assert!(
+            g.prices("over the legal cap of 5% a week").is_empty(),
+            "not_after"
+        );
+        assert_eq!(
+            g.prices("over the legal cap of 5% a week, we charge 2% a week")
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -309,7 +309,7 @@ pub mod slots {
     /// Chinese currency words an amount may end with (`5000元`).
     const CURRENCY_WORDS_CJK: [&str; 3] = ["块钱", "元", "块"];
     /// Currency names and ISO 4217 codes an amount may end with (`300 dollars`, `15,000 MWK`).
-    const CURRENCY_WORDS: [&str; 62] = [
+    const CURRENCY_WORDS: [&str; 63] = [
         "rmb",
         "yuan",
         "dollars",
@@ -372,6 +372,7 @@ pub mod slots {
         "etb",
         "kina",
         "pgk",
+        "tala",
     ];
     /// Currency codes and abbreviations an amount may start with (`PKR 500`, `Rs. 3,000`,
     /// `KSh1,000`, `Sh150`, `RM 500`): ISO 4217 codes of the markets the corpus's lenders write
@@ -1752,6 +1753,7 @@ mod tests {
         assert_eq!(a("k1,300 in"), Some(1300.0));
         assert_eq!(a("pgk 700 with"), Some(700.0));
         assert_eq!(a("700 kina"), Some(700.0));
+        assert_eq!(a("1,000 tala and"), Some(1000.0));
         assert_eq!(a("k12 schools"), None, "under 100 after K: no kwacha");
         assert_eq!(a("k 500"), None, "a lone K with a space is no currency");
         assert_eq!(a("k9s"), None);
