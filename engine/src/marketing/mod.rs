@@ -4652,6 +4652,46 @@ mod tests {
         assert_eq!(p.period_days, Some(14.0));
     }
 
+    /// What en 2026.12.95 adds from batch 110 (Thai, Malawian and Zimbabwean news on loan apps and
+    /// loan sharks): applying with just a phone number and an ID card, easy and simple loans,
+    /// loans easy to get, and the warnings of borrowers threatened or shamed when they fail to pay,
+    /// threats of exposure, collectors who threaten to sell a debtor's goods, duress from loan
+    /// sharks, poverty, exorbitant interest and credit that came with high interest. Near misses:
+    /// a phone number asked for with other documents, no exorbitant fees, and loans that never
+    /// came with high interest.
+    #[test]
+    fn batch_110_phone_number_and_id_threats_of_exposure_and_exorbitant_interest() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "low_eligibility",
+                &[
+                    "Applying is easy, with just a phone number and an ID card.",
+                    "Borrowers flock to loan sharks for easy and simple loans.",
+                    "It was easy to get the loans.",
+                ],
+                &["Bring your payslips, your ID card and a utility bill."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "He threatened and shamed borrowers who failed to pay.",
+                    "She was threatened with exposure on Facebook.",
+                    "A debt collector threatened to sell her refrigerator.",
+                    "Anyone under duress from loan sharks should call the police.",
+                    "He was mired in poverty.",
+                    "His business stayed stagnant because of the exorbitant interest.",
+                    "Easier access to money came with high interest and fraud.",
+                ],
+                &[
+                    "We charge no exorbitant fees.",
+                    "Our loans never came with high interest.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
