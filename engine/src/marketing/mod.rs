@@ -4692,6 +4692,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// What en 2026.12.96 adds from batch 111 (Ghanaian, Liberian and Myanmar news): interest that
+    /// was too high and crushing debt as warnings. Near misses: fees that are never too high, and a
+    /// price that is too high for something that is no credit.
+    #[test]
+    fn batch_111_interest_too_high_and_crushing_debt() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "The interest was too high, and I went back to zero.",
+                "Many microlenders leave borrowers with crushing debt.",
+            ],
+            &[
+                "Our fees are never too high.",
+                "The price is too high for most phones.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
