@@ -143,16 +143,10 @@ pub(crate) fn run(args: &CheckAdArgs) -> anyhow::Result<String> {
 /// The period a price is stated for, in words: `per month`, `per 14 days`, `per loan of 7 days`.
 fn period_words(price: &Price) -> String {
     use finrisk_engine::marketing::PricePeriod;
-    let days = |d: f64| {
-        if d.fract() == 0.0 {
-            format!("{d:.0} days")
-        } else {
-            format!("{d} days")
-        }
-    };
+    // f64's Display writes 14.0 as "14".
     match (price.period, price.period_days) {
-        (PricePeriod::Days | PricePeriod::Captured, Some(d)) => format!("per {}", days(d)),
-        (PricePeriod::Loan, Some(d)) => format!("per loan of {}", days(d)),
+        (PricePeriod::Days | PricePeriod::Captured, Some(d)) => format!("per {d} days"),
+        (PricePeriod::Loan, Some(d)) => format!("per loan of {d} days"),
         (period, _) => format!("per {}", period.as_str()),
     }
 }

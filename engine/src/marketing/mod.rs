@@ -671,21 +671,19 @@ impl ClaimGrammar {
             }
             for (i, f) in file.price.iter().enumerate() {
                 nonempty("price", i, &f.patterns)?;
-                match (f.period, f.days) {
-                    (PricePeriod::Days, Some(d)) if d.is_finite() && d >= 1.0 => {}
-                    (PricePeriod::Days, _) => {
-                        return Err(err(
-                            format!("price[{i}].days (line {})", line_of(text, &f.name)),
-                            "`period = \"days\"` needs `days`, a number of days of at least 1 (`days = 14` for a fortnight)".to_string(),
-                        ));
-                    }
-                    (_, Some(_)) => {
-                        return Err(err(
-                            format!("price[{i}].days (line {})", line_of(text, &f.name)),
-                            "`days` goes with `period = \"days\"` only".to_string(),
-                        ));
-                    }
-                    (_, None) => {}
+                let days_problem = match (f.period, f.days) {
+                    (PricePeriod::Days, Some(d)) if d.is_finite() && d >= 1.0 => None,
+                    (PricePeriod::Days, _) => Some(
+                        "`period = \"days\"` needs `days`, a number of days of at least 1 (`days = 14` for a fortnight)",
+                    ),
+                    (_, Some(_)) => Some("`days` goes with `period = \"days\"` only"),
+                    (_, None) => None,
+                };
+                if let Some(reason) = days_problem {
+                    return Err(err(
+                        format!("price[{i}].days (line {})", line_of(text, &f.name)),
+                        reason.to_string(),
+                    ));
                 }
                 let family: std::sync::Arc<str> = f.name.as_str().into();
                 for (k, p) in f.patterns.iter().enumerate() {
