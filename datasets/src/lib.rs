@@ -20,6 +20,7 @@ pub mod consistency;
 pub mod element_table;
 pub mod generate;
 pub mod grants;
+pub mod parquet_sink;
 pub mod period;
 pub mod real;
 pub mod stream;

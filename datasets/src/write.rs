@@ -31,6 +31,12 @@ fn output_compression() -> ParquetCompression {
     ParquetCompression::Zstd(polars::polars_utils::compression::ZstdLevel::try_new(1).ok())
 }
 
+/// The columns of [`grant_results_frame`] written Plain in Parquet
+/// ([`TableSink::with_plain_columns`]): the findings' evidence, long JSON texts that are mostly
+/// distinct, on which a dictionary attempt costs more than it saves, and the grant ids, unique,
+/// which polars' writer only estimates to write them Plain.
+pub const GRANT_RESULT_PLAIN_COLUMNS: &[&str] = &["grant_id", "evidence"];
+
 /// Writes a frame as CSV or Parquet (by extension).
 pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), DatasetError> {
     let format = output_format(path)?;
@@ -250,7 +256,7 @@ fn temporary_path(path: &Path) -> std::path::PathBuf {
 
 enum SinkWriter {
     Csv(polars::io::csv::write::BatchedWriter<std::fs::File>),
-    Parquet(Box<polars::io::parquet::write::BatchedWriter<std::fs::File>>),
+    Parquet(Box<crate::parquet_sink::ParquetFileWriter<std::fs::File>>),
 }
 
 /// A CSV or Parquet output written frame by frame (all frames of one schema) into a
@@ -263,6 +269,7 @@ pub struct TableSink {
     temporary: std::path::PathBuf,
     format: TableFormat,
     provenance: Option<String>,
+    plain_columns: &'static [&'static str],
     writer: Option<SinkWriter>,
 }
 
@@ -277,8 +284,16 @@ impl TableSink {
             path: path.to_path_buf(),
             temporary: temporary_path(path),
             provenance,
+            plain_columns: &[],
             writer: None,
         })
+    }
+
+    /// The same sink, writing the named columns Plain in Parquet (no dictionary attempt; see
+    /// [`crate::parquet_sink`]): for columns of long, mostly distinct texts. No effect on CSV.
+    pub fn with_plain_columns(mut self, columns: &'static [&'static str]) -> Self {
+        self.plain_columns = columns;
+        self
     }
 
     fn err(&self, e: PolarsError) -> DatasetError {
@@ -307,13 +322,17 @@ impl TableSink {
                     .include_header(true)
                     .batched(&schema)
                     .map(SinkWriter::Csv),
-                TableFormat::Parquet => ParquetWriter::new(file)
-                    .with_compression(output_compression())
-                    .with_key_value_metadata(self.provenance.as_ref().map(|p| {
-                        KeyValueMetadata::from_static(vec![(PROVENANCE_KEY.to_string(), p.clone())])
-                    }))
-                    .batched(&schema)
-                    .map(|w| SinkWriter::Parquet(Box::new(w))),
+                TableFormat::Parquet => crate::parquet_sink::ParquetFileWriter::try_new(
+                    file,
+                    &schema,
+                    output_compression(),
+                    self.plain_columns,
+                    self.provenance
+                        .iter()
+                        .map(|p| (PROVENANCE_KEY.to_string(), p.clone()))
+                        .collect(),
+                )
+                .map(|w| SinkWriter::Parquet(Box::new(w))),
             };
             self.writer = Some(writer.map_err(|e| self.err(e))?);
         }

@@ -524,7 +524,8 @@ pub(crate) fn run(args: &BatchArgs, as_of: Option<Date>) -> anyhow::Result<Grant
         (None, Some(_)) => "kept",
         (None, None) => "read again",
     };
-    let sink = TableSink::create(&args.output, Some(provenance_text.clone()))?;
+    let sink = TableSink::create(&args.output, Some(provenance_text.clone()))?
+        .with_plain_columns(finrisk_datasets::write::GRANT_RESULT_PLAIN_COLUMNS);
     let output = std::thread::scope(|scope| -> anyhow::Result<TableSink> {
         let (send, receive) = std::sync::mpsc::sync_channel::<AssessedChunk<'_>>(1);
         let writer = scope.spawn(move || write_chunks(sink, receive));

@@ -65,7 +65,9 @@ fn run(input: &Path, scores: &Path, out: &Path) -> Result<String, String> {
     let (send, receive) = std::sync::mpsc::sync_channel::<DataFrame>(2);
     let out_path = out.to_path_buf();
     let writer = std::thread::spawn(move || -> Result<(), String> {
-        let mut sink = TableSink::create(&out_path, None).map_err(|e| e.to_string())?;
+        let mut sink = TableSink::create(&out_path, None)
+            .map_err(|e| e.to_string())?
+            .with_plain_columns(finrisk_datasets::write::GRANT_RESULT_PLAIN_COLUMNS);
         for mut df in receive {
             sink.write(&mut df).map_err(|e| e.to_string())?;
         }
