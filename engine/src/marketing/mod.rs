@@ -4710,6 +4710,55 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// What en 2026.12.97 adds from batch 112 (Kenyan, Nigerian and Lesotho pages): quick
+    /// borrowing, approval that is not the hard part, a cost stated as a share more than what was
+    /// received, and no annual rate read from a ceiling a lender "should charge" or a law allows.
+    /// Near misses: approval that is not easy, a share of the salary, and a lender's own rates a
+    /// year, which stay annual rates.
+    #[test]
+    fn batch_112_quick_borrowing_easy_approval_and_legal_ceilings() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &["Loan apps allow quick borrowing for emergencies."],
+                &["Borrowing is a serious decision."],
+            ),
+            (
+                "guaranteed_approval",
+                &[
+                    "Getting approved is not the hard part.",
+                    "Approval is easy.",
+                ],
+                &["Getting approved is not easy with bad credit."],
+            ),
+            (
+                "price_figure",
+                &["She had to repay 43% more than she had received."],
+                &["Keep your loans below 30% of your monthly income."],
+            ),
+        ];
+        assert_families(&l, &cases);
+        for ceiling in [
+            "Moneylenders should charge 25 percent a year.",
+            "It is far above the maximum of 20 percent a year that the law allows.",
+            "Rates are capped at 36% a year.",
+            "Lenders may not charge more than the stipulated 25 percent per annum.",
+        ] {
+            assert!(l.prices(ceiling).is_empty(), "{ceiling}");
+        }
+        for own in [
+            "We charge 25 percent a year.",
+            "Our loans cost 19.9% per annum.",
+        ] {
+            assert_eq!(one_price(own).period, PricePeriod::Year, "{own}");
+        }
+        let p = one_price(
+            "Moneylenders should charge 25 percent a year, but most charge 30 percent a month.",
+        );
+        assert_eq!(p.period, PricePeriod::Month);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
