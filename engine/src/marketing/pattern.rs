@@ -487,8 +487,15 @@ pub mod slots {
         }
         let (e, v) = number(text, pos)?;
         let mut after = e;
-        while text.get(after) == Some(&' ') {
+        if text.get(after) == Some(&'-')
+            && text.get(after + 1).is_some_and(char::is_ascii_lowercase)
+        {
+            // The currency word joined by a hyphen: `a 450-shilling deduction`.
             after += 1;
+        } else {
+            while text.get(after) == Some(&' ') {
+                after += 1;
+            }
         }
         // Only the words that start with the next character are tried.
         let suffix_end = match text.get(after) {
@@ -1754,6 +1761,21 @@ mod tests {
         assert_eq!(a("pgk 700 with"), Some(700.0));
         assert_eq!(a("700 kina"), Some(700.0));
         assert_eq!(a("1,000 tala and"), Some(1000.0));
+        // A currency word joined by a hyphen (`a 450-shilling deduction`); other hyphenated
+        // words are no currency.
+        assert_eq!(a("450-shilling deduction"), Some(450.0));
+        assert_eq!(a("30600-dollar penalty"), Some(30_600.0));
+        assert_eq!(
+            amount(&chars("450-shilling deduction"), 0).map(|(e, _)| e),
+            Some(12)
+        );
+        assert_eq!(a("24-hour service"), None);
+        assert_eq!(a("3-month loan"), None);
+        assert_eq!(
+            a("450- shillings"),
+            None,
+            "a hyphen then a space joins nothing"
+        );
         assert_eq!(a("k12 schools"), None, "under 100 after K: no kwacha");
         assert_eq!(a("k 500"), None, "a lone K with a space is no currency");
         assert_eq!(a("k9s"), None);
