@@ -4759,6 +4759,48 @@ mod tests {
         assert_eq!(p.period, PricePeriod::Month);
     }
 
+    /// What en 2026.12.98 adds from batch 113 (Kazakh news on microloans and rate caps): the
+    /// annual effective interest rate as an annual rate, a cost of many times what was borrowed,
+    /// and loans that raise a debt burden as a warning. Near misses: an effective rate a month,
+    /// a sum many times larger that is no cost, and loans that do not raise a debt burden.
+    #[test]
+    fn batch_113_annual_effective_rate_many_times_and_debt_burden() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_figure",
+                &["Borrowers ended up repaying many times what they had borrowed."],
+                &["The market is many times larger than it was."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Cheaper loans could raise Kazakhstanis' debt burden.",
+                    "Borrowing more will increase your indebtedness.",
+                ],
+                &[],
+            ),
+        ];
+        assert_families(&l, &cases);
+        let warned = |text: &str| {
+            AdFacts::of(text, &l)
+                .matches
+                .iter()
+                .any(|m| m.category == Category::RiskWarning && m.negated_by.is_none())
+        };
+        assert!(!warned("Our loans do not raise your debt burden."));
+        for annual in [
+            "The annual effective interest rate is 56 percent on consumer loans.",
+            "It has an effective annual rate of 46%.",
+        ] {
+            assert_eq!(one_price(annual).period, PricePeriod::Year, "{annual}");
+        }
+        assert_ne!(
+            one_price("The effective monthly rate is 3%.").period,
+            PricePeriod::Year
+        );
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
