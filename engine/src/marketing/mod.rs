@@ -4801,6 +4801,27 @@ mod tests {
         );
     }
 
+    /// What en 2026.12.99 adds from batch 114 (Caribbean news on payday lenders and loan
+    /// sharks): loans grown more and more predatory and the danger signs a borrower ignores, as
+    /// warnings. Near misses: loans that are not increasingly predatory, and warning signs on a
+    /// road.
+    #[test]
+    fn batch_114_more_predatory_and_the_danger_signs() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Payday loans have become more and more predatory.",
+                "The more desperate you are, the more likely you will ignore the danger signs.",
+            ],
+            &[
+                "Our loans are not increasingly predatory.",
+                "He watched the warning signs on the road.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
