@@ -14,8 +14,8 @@
 use polars::prelude::*;
 use polars_parquet::write::{
     Compressor, DynIter, DynStreamingIterator, Encoding, FallibleStreamingIterator, FileWriter,
-    KeyValue, StatisticsOptions, Version, WriteOptions, array_to_columns, get_dtype_encoding,
-    schema_to_metadata_key,
+    KeyValue, ParquetType, StatisticsOptions, Version, WriteOptions, array_to_columns,
+    get_dtype_encoding, schema_to_metadata_key,
 };
 use rayon::prelude::*;
 use std::io::Write;
@@ -24,6 +24,8 @@ use std::io::Write;
 /// with the named columns encoded Plain and every other column as polars' writer encodes it.
 pub struct ParquetFileWriter<W: Write> {
     writer: FileWriter<W>,
+    /// The Parquet type of each column, in schema order.
+    fields: Vec<ParquetType>,
     encodings: Vec<Vec<Encoding>>,
     options: WriteOptions,
     key_value: Vec<(String, String)>,
@@ -61,8 +63,10 @@ impl<W: Write> ParquetFileWriter<W> {
             version: Version::V1,
             data_page_size: None,
         };
+        let writer = FileWriter::try_new(writer, arrow_schema, options)?;
         Ok(Self {
-            writer: FileWriter::try_new(writer, arrow_schema, options)?,
+            fields: writer.parquet_schema().fields().to_vec(),
+            writer,
             encodings,
             options,
             key_value,
@@ -72,7 +76,6 @@ impl<W: Write> ParquetFileWriter<W> {
     /// Writes the rows of `df` (its chunks aligned, as after `rechunk_mut`), one row group per
     /// chunk; the columns of a row group are encoded in parallel, as polars does.
     pub fn write_batch(&mut self, df: &DataFrame) -> PolarsResult<()> {
-        let fields = self.writer.parquet_schema().fields().to_vec();
         let options = self.options;
         for batch in df.iter_chunks(CompatLevel::newest(), false) {
             let rows = batch.len();
@@ -82,7 +85,7 @@ impl<W: Write> ParquetFileWriter<W> {
             let encoded: Vec<_> = batch
                 .columns()
                 .par_iter()
-                .zip(&fields)
+                .zip(&self.fields)
                 .zip(&self.encodings)
                 .map(|((array, parquet_type), encoding)| {
                     array_to_columns(array, parquet_type.clone(), options, encoding)
@@ -103,10 +106,7 @@ impl<W: Write> ParquetFileWriter<W> {
                 .map_err(PolarsError::from);
                 Ok(DynStreamingIterator::new(compressed))
             });
-            self.writer.write(
-                rows as u64,
-                DynIter::new(columns.collect::<Vec<_>>().into_iter()),
-            )?;
+            self.writer.write(rows as u64, DynIter::new(columns))?;
         }
         Ok(())
     }

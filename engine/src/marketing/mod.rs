@@ -4782,13 +4782,7 @@ mod tests {
             ),
         ];
         assert_families(&l, &cases);
-        let warned = |text: &str| {
-            AdFacts::of(text, &l)
-                .matches
-                .iter()
-                .any(|m| m.category == Category::RiskWarning && m.negated_by.is_none())
-        };
-        assert!(!warned("Our loans do not raise your debt burden."));
+        assert!(!AdFacts::of("Our loans do not raise your debt burden.", &l).has_risk_warning());
         for annual in [
             "The annual effective interest rate is 56 percent on consumer loans.",
             "It has an effective annual rate of 46%.",
