@@ -4816,6 +4816,37 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// What en 2026.12.100 adds from batch 115 (Mongolian and Cambodian lenders' pages and news
+    /// on online loans): "get a loan as soon as possible" as speed, overdue interest and a
+    /// penalty charge stated with their rate as warnings, and the amount received against the
+    /// amount repaid as the cost of a loan. Near misses: repaying a loan as soon as possible,
+    /// interest that is not overdue, and an amount received that is not repaid.
+    #[test]
+    fn batch_115_as_soon_as_possible_overdue_interest_and_amount_received() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &["Get a loan as soon as possible when you need the money."],
+                &["Repay a loan as soon as possible to save interest."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Overdue interest is 20% of the base interest rate.",
+                    "A penalty charge of no more than 3% a month applies to late payments.",
+                ],
+                &["The interest is 20% of the base rate."],
+            ),
+        ];
+        assert_families(&l, &cases);
+        let p = one_price(
+            "She received only $32, and was expected to repay the full $50 within a week.",
+        );
+        assert_eq!(p.period, PricePeriod::Loan);
+        assert!(lex().prices("She received $32 from her sister.").is_empty());
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
