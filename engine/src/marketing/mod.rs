@@ -4847,6 +4847,23 @@ mod tests {
         assert!(lex().prices("She received $32 from her sister.").is_empty());
     }
 
+    /// What en 2026.12.101 adds from batch 116 (Philippine pages on seaman loans): the warning
+    /// to understand fully what you are entering into. Near miss: a lender that understands
+    /// what you are going through.
+    #[test]
+    fn batch_116_understand_what_you_are_entering_into() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "You have to understand fully what you are entering into before you sign.",
+                "Know exactly what you are signing.",
+            ],
+            &["We understand what you are going through."],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
