@@ -4864,6 +4864,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// What en 2026.12.102 adds from batch 117 (Philippine pages on teachers' loans): a lender
+    /// or borrowing anytime and anywhere, as borrowing freely. Near misses: repaying anytime and
+    /// anywhere, and a lender's app that works anytime.
+    #[test]
+    fn batch_117_a_lending_partner_anytime_and_anywhere() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "borrow_freely",
+            &[
+                "Your online lending partner anytime and anywhere.",
+                "Borrow anytime, anywhere.",
+            ],
+            &[
+                "Repay your loan anytime and anywhere.",
+                "Our lender app works anytime.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
