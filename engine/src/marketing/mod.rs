@@ -4884,6 +4884,30 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// What en 2026.12.103 adds from batch 118 (Philippine pages on loans for small shops):
+    /// "lack" denies the claim after it. Near misses: a lack that is not of what the claim
+    /// promises, and the claim made outright.
+    #[test]
+    fn batch_118_those_who_lack_easy_access_to_credit() {
+        let l = lex();
+        let facts = AdFacts::of("Members who lack easy access to credit can apply.", &l);
+        let access = facts
+            .matches
+            .iter()
+            .find(|m| &*m.family == "low_eligibility")
+            .expect("the claim is read, and denied");
+        assert_eq!(access.negated_by.as_deref(), Some("lack"));
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            ("speed", &["Lacking time? Get cash in minutes."], &[]),
+            (
+                "low_eligibility",
+                &["Easy access to credit for everyone."],
+                &[],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
