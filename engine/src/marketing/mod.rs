@@ -4886,7 +4886,7 @@ mod tests {
 
     /// What en 2026.12.103 adds from batch 118 (Philippine pages on loans for small shops):
     /// "lack" denies the claim after it. Near misses: a lack that is not of what the claim
-    /// promises, and the claim made outright.
+    /// promises, the claim made outright, and "lack" inside another word.
     #[test]
     fn batch_118_those_who_lack_easy_access_to_credit() {
         let l = lex();
@@ -4897,11 +4897,17 @@ mod tests {
             .find(|m| &*m.family == "low_eligibility")
             .expect("the claim is read, and denied");
         assert_eq!(access.negated_by.as_deref(), Some("lack"));
-        let cases: [(&str, &[&str], &[&str]); 2] = [
+        let cases: [(&str, &[&str], &[&str]); 3] = [
             ("speed", &["Lacking time? Get cash in minutes."], &[]),
             (
                 "low_eligibility",
                 &["Easy access to credit for everyone."],
+                &[],
+            ),
+            // "lack" is a word of its own: "blacklisted" denies nothing.
+            (
+                "guaranteed_approval",
+                &["Blacklisted borrowers get guaranteed approval."],
                 &[],
             ),
         ];
