@@ -4914,6 +4914,36 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// zh 2026.12.25, from batch 119's misses (loan ads quoted by Xinhua and a city evening
+    /// paper): a countdown to the money's arrival is speed, a credit score that is enough to
+    /// borrow is low eligibility, and 任何 inside a no-fee phrase keeps it a price claim. Near
+    /// misses: a list numbered upwards, a score that is only required, a fee that is charged.
+    #[test]
+    fn a_countdown_a_score_enough_to_borrow_and_no_fee_at_all_are_claims() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &["3、2、1，20万到账啦！", "三，二，一，5万元到账了。"],
+                &["步骤1、2、3，到账后按期还款。", "第3、2、1期已还清。"],
+            ),
+            (
+                "low_eligibility",
+                &["凭芝麻信用分600分就能借20万。", "只要芝麻分就可以借款。"],
+                &[
+                    "芝麻信用分600分以上的用户可申请，需审核。",
+                    "信用分越高，额度越高。",
+                ],
+            ),
+            (
+                "price_claim",
+                &["无任何手续费，无抵押。", "免任何服务费。"],
+                &["收取任何手续费前会告知您。", "手续费按月收取。"],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
