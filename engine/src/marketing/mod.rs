@@ -4944,6 +4944,56 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.104, from batch 120's misses (pages on loans for bootcamp and international
+    /// students and for pensioners): pre-qualification in minutes is speed, an applicant accepted
+    /// to a school is a student, a credit score "of 549 or below" is bad credit accepted, a worked
+    /// example with its finance charge warns, and "won't hurt your credit" warns of nothing. Near
+    /// misses: pre-qualification that takes days, a loyalty programme one enrols in, a score that
+    /// is required, an example with no cost, and the harm said to follow from borrowing too much.
+    #[test]
+    fn prequalified_in_minutes_a_school_a_low_score_and_a_credit_left_unhurt() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "speed",
+                &[
+                    "Get pre-qualified in minutes.",
+                    "Prequalification in under 5 minutes.",
+                ],
+                &["Pre-qualification in 3 to 5 business days."],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "Once you've been accepted to your school, apply.",
+                    "Enrolled at a university?",
+                ],
+                &["Enrolled in the autopay program? Get 0.25% off."],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Even with a credit score of 549 or below you may get a loan.",
+                    "Approval with a score as low as 500.",
+                ],
+                &["Lenders want a credit score of 670 or higher."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Example on a $10,000 loan over 36 months: APR 11.25%, finance charge $2,215.73.",
+                    "Borrowing too much can hurt your credit score.",
+                ],
+                &[
+                    "It's quick, free and won't hurt your credit score.",
+                    "Checking your rate will not hurt your credit score.",
+                    "For example, a $10,000 loan for a new kitchen.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
