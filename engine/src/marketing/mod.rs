@@ -4994,6 +4994,44 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.105, from batch 121's misses (payday pages on loans for people on Social
+    /// Security or SSI): receiving SSI is a vulnerable group, risks "to be aware of", "a high-risk
+    /// area" and terms that "can make you fall behind" warn, and advice to compare lenders "for
+    /// the best rates" claims no price. Near misses: "no risks to be aware of", a lender's own
+    /// "best rates", and an income without the benefit named.
+    #[test]
+    fn ssi_recipients_risks_to_be_aware_of_and_advice_on_the_best_rates() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "vulnerable_groups",
+                &[
+                    "If you receive Supplemental Security Income, you can apply.",
+                    "Loans for people on SSDI.",
+                ],
+                &["If you receive a regular income, you can apply."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "There are potential risks to be aware of.",
+                    "You are stepping into a high-risk area.",
+                    "The fees can make you fall behind on rent.",
+                ],
+                &[
+                    "There are no risks to be aware of.",
+                    "We lend to high-risk borrowers.",
+                ],
+            ),
+            (
+                "price_claim",
+                &["Get the best rates today."],
+                &["Research a range of lenders for the best rates."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
