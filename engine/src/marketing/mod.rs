@@ -5032,6 +5032,43 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.106, from batch 122's misses (pages on loans for nurses and for people out of
+    /// work): a loan "possible to get while unemployed" is low eligibility, a waiver of lenders
+    /// mortgage insurance is a price claim, and higher overall interest charges and collateral
+    /// "the lender can seize if you default" warn. Near misses: a loan said not to be possible, LMI
+    /// that applies, and a lender that "can help if you default".
+    #[test]
+    fn a_loan_while_unemployed_an_lmi_waiver_and_collateral_the_lender_can_seize() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "low_eligibility",
+                &[
+                    "It's possible to get a loan while unemployed.",
+                    "You may be able to borrow money even if you are out of work.",
+                ],
+                &["It is not possible to get a loan while unemployed."],
+            ),
+            (
+                "price_claim",
+                &[
+                    "Nurses may get a waiver of Lenders Mortgage Insurance.",
+                    "Avoid LMI.",
+                ],
+                &["LMI applies if your deposit is under 20%."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Longer terms usually come with higher overall interest charges.",
+                    "Collateral, such as a car, that the lender can seize if you default.",
+                ],
+                &["Our lender can help if you default on another loan."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
