@@ -5069,6 +5069,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.107, from batch 123's false warning (a Philippine broker's blog on seaman
+    /// loans): a loan "high-risk" for the lender warns the borrower of nothing, while one that is
+    /// high-risk for borrowers, or a high-risk area, still warns.
+    #[test]
+    fn a_loan_high_risk_for_the_lender_is_no_warning() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Payday loans are a high-risk loan for borrowers.",
+                "You are stepping into a high-risk area.",
+            ],
+            &[
+                "Lenders call it a high-risk loan for them, with no collateral to hold.",
+                "It is a high-risk loan for the lender.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
