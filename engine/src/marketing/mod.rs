@@ -5089,6 +5089,23 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.108, from batch 124's false reading (a credit bureau head's tips before
+    /// borrowing): advice to check or ask about a loan's service or administration charges warns
+    /// of the cost. Near misses: a lender's "ask about our low fees" and a bare "check the fees".
+    #[test]
+    fn advice_to_check_a_loans_service_charges_is_a_warning() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "Check the loan's service fees.",
+                "Ask about service and administration charges, and whether they are paid once.",
+            ],
+            &["Ask about our low fees!", "Check the fees."],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
