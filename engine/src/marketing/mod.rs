@@ -5106,6 +5106,54 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.109, from batch 125's misses (enforcement reports of the CFPB and the FTC): a
+    /// lender's "better rates" is a price claim, and a rate in number words or a range whose
+    /// suffix comes once ("as low as one to two percent") is a price figure. Near misses: advice
+    /// to shop around or compare "for better rates", and number words that are no percentage. A
+    /// cap a law sets per month is no monthly price; a lender's own "never exceed" still is.
+    #[test]
+    fn better_rates_and_rates_in_number_words_are_prices() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_claim",
+                &[
+                    "You get more money at better rates for longer periods of time.",
+                    "Members enjoy better interest rates.",
+                ],
+                &[
+                    "Shop around for better rates before you sign.",
+                    "Compare better rates from other lenders.",
+                ],
+            ),
+            (
+                "price_figure",
+                &[
+                    "Borrow at interest rates as low as one to two percent.",
+                    "Interest rates of 1 to 2 per cent.",
+                    "An interest rate of five percent.",
+                ],
+                &[
+                    "Interest is charged on one of our two loans.",
+                    "Rates reviewed every two to three days.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+        assert_period(
+            &l,
+            PricePeriod::Month,
+            &[
+                "Interest of two percent a month.",
+                "Our rates never exceed 3% a month.",
+            ],
+            &[
+                "The interest may not exceed five per cent a month, sixty per cent a year.",
+                "Interest cannot exceed 5% a month under the Act.",
+            ],
+        );
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {

@@ -208,6 +208,41 @@ pub mod slots {
     /// What joins the two ends of a range (`3-5`, `3至5`, `24 to 72`, `24h to 72h`).
     const RANGE_SEPARATORS: [&str; 7] = ["-", "~", "–", "至", "到", " to ", " - "];
 
+    /// An English number word of [`EN_NUMBERS`] at `pos` (the caller checks that no word
+    /// runs into it from the left).
+    fn english_number(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        // Only a few letters start a number word.
+        if !matches!(text.get(pos), Some('o' | 't' | 'f' | 's' | 'e' | 'n' | 'a')) {
+            return None;
+        }
+        let first = text[pos];
+        EN_NUMBERS
+            .iter()
+            .filter(|(w, _)| w.starts_with(first))
+            .find_map(|(w, v)| word_at(text, pos, w).map(|e| (e, *v)))
+    }
+
+    /// A number a percentage starts with: Arabic digits, or an English number word that is a
+    /// number (`two percent`; not the vague `a few`, `a couple of`).
+    fn percent_number(text: &[char], pos: usize) -> Option<(usize, f64)> {
+        arabic(text, pos).or_else(|| {
+            if (pos > 0 && is_word(text[pos - 1])) || text.get(pos) == Some(&'a') {
+                return None;
+            }
+            english_number(text, pos)
+        })
+    }
+
+    /// The words after a number that make it a percentage, from `pos`.
+    fn percent_suffix(text: &[char], pos: usize) -> Option<usize> {
+        if text.get(pos) == Some(&'%') {
+            return Some(pos + 1);
+        }
+        [" per cent", " percent", "percent", " pc", "pc"]
+            .iter()
+            .find_map(|w| word_at(text, pos, w))
+    }
+
     /// [`number`], with a range's upper bound as well (the number itself when it is no range).
     fn number_and_upper(text: &[char], pos: usize) -> Option<(usize, f64, f64)> {
         let (mut end, mut value) = match arabic(text, pos) {
@@ -229,15 +264,7 @@ pub mod slots {
                     if pos > 0 && is_word(text[pos - 1]) {
                         return None;
                     }
-                    // Only a few letters start a number word.
-                    if !matches!(text.get(pos), Some('o' | 't' | 'f' | 's' | 'e' | 'n' | 'a')) {
-                        return None;
-                    }
-                    let first = text[pos];
-                    EN_NUMBERS
-                        .iter()
-                        .filter(|(w, _)| w.starts_with(first))
-                        .find_map(|(w, v)| word_at(text, pos, w).map(|e| (e, *v)))?
+                    english_number(text, pos)?
                 }
             },
         };
@@ -282,13 +309,16 @@ pub mod slots {
                 return Some((pos + 2, v * 1e-4));
             }
         }
-        let (e, v) = arabic(text, pos)?;
-        let mut end = if text.get(e) == Some(&'%') {
-            e + 1
-        } else {
-            [" per cent", " percent", "percent", " pc", "pc"]
-                .iter()
-                .find_map(|w| word_at(text, e, w))?
+        let (e, v) = percent_number(text, pos)?;
+        let mut end = match percent_suffix(text, e) {
+            Some(end) => end,
+            // A range whose suffix comes once, after its upper bound (`one to two percent`,
+            // `1 to 2 per cent`): it reads as its lower bound, like a number's range.
+            None => RANGE_SEPARATORS.iter().find_map(|sep| {
+                let after = starts_with(text, e, sep)?;
+                let (e2, _) = percent_number(text, after)?;
+                percent_suffix(text, e2)
+            })?,
         };
         // A range: the upper bound belongs to the slot.
         for sep in RANGE_SEPARATORS {
@@ -1699,6 +1729,29 @@ mod tests {
         assert_eq!(p("2 pcm"), None, "per calendar month is not a percentage");
         assert_eq!(percent(&chars("7.2%-24%"), 0).map(|(e, _)| e), Some(8));
         assert_eq!(p("12"), None, "a number is not a percentage");
+        // Number words and ranges whose suffix comes once (batch 125: "interest rates as low as
+        // one to two percent").
+        assert!((p("two percent a month").unwrap() - 0.02).abs() < 1e-12);
+        assert!((p("five per cent").unwrap() - 0.05).abs() < 1e-12);
+        assert_eq!(percent(&chars("one to two percent"), 0), Some((18, 0.01)));
+        assert_eq!(percent(&chars("1 to 2 per cent"), 0), Some((15, 0.01)));
+        assert_eq!(percent(&chars("3-5% fee"), 0), Some((4, 0.03)));
+        assert_eq!(p("a few percent"), None, "a vague quantity is no rate");
+        assert_eq!(
+            p("one of our"),
+            None,
+            "a number word alone is no percentage"
+        );
+        assert_eq!(
+            p("two to three days"),
+            None,
+            "a range of days is no percentage"
+        );
+        assert_eq!(
+            percent(&chars("someone percent"), 4),
+            None,
+            "not from inside a word"
+        );
         let a = |s: &str| amount(&chars(s), 0).map(|(_, v)| v);
         assert_eq!(a("$1,000 today"), Some(1000.0));
         assert_eq!(a("£ 500"), Some(500.0));
