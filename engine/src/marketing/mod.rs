@@ -5154,6 +5154,37 @@ mod tests {
         );
     }
 
+    /// en 2026.12.110, from batch 126's misses (enforcement reports of the District of Columbia
+    /// and ASIC): "affordable and safe loans" is a price claim, and a loan said to be free is a
+    /// free-credit claim. Near misses: an affordable place to save, a loan free of collateral or
+    /// free to apply for.
+    #[test]
+    fn affordable_and_safe_loans_and_a_free_loan_are_price_claims() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "price_claim",
+                &[
+                    "We provide simple, affordable and safe loans to everyday consumers.",
+                    "Cheap, fast and easy loans.",
+                ],
+                &["An affordable and safe place to save."],
+            ),
+            (
+                "interest_free",
+                &[
+                    "Your first $100 loan is free.",
+                    "This advance is completely free.",
+                ],
+                &[
+                    "Our loans are free of collateral.",
+                    "The loan is free to apply for.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
