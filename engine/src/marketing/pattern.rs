@@ -333,13 +333,33 @@ pub mod slots {
         Some((end, v / 100.0))
     }
 
+    /// A scale word after a number (`2 million`, `5 lakh`): where it ends and what it
+    /// multiplies by (`pos` itself and 1 when there is none).
+    fn scale_word(text: &[char], pos: usize) -> (usize, f64) {
+        if text.get(pos) != Some(&' ') {
+            return (pos, 1.0);
+        }
+        [
+            ("thousand", 1e3),
+            ("million", 1e6),
+            ("billion", 1e9),
+            ("lakh", 1e5),
+            ("crore", 1e7),
+        ]
+        .iter()
+        .find_map(|(w, f)| word_at(text, pos + 1, w).map(|e| (e, *f)))
+        .unwrap_or((pos, 1.0))
+    }
+
     /// Currency symbols an amount may start with: dollar, pound, euro, yuan, naira, peso,
     /// rupee, cedi.
     pub const CURRENCY_SIGNS: [char; 9] = ['$', '£', '€', '¥', '₦', '₱', '₹', '₨', '₵'];
     /// Chinese currency words an amount may end with (`5000元`).
     const CURRENCY_WORDS_CJK: [&str; 3] = ["块钱", "元", "块"];
-    /// Currency names and ISO 4217 codes an amount may end with (`300 dollars`, `15,000 MWK`).
-    const CURRENCY_WORDS: [&str; 63] = [
+    /// Currency names and ISO 4217 codes an amount may end with (`300 dollars`, `15,000 MWK`,
+    /// `100 million riel`): not the names that are also common English words (`won`, `real`,
+    /// `sol`, `rub`, `try`).
+    const CURRENCY_WORDS: [&str; 106] = [
         "rmb",
         "yuan",
         "dollars",
@@ -403,6 +423,49 @@ pub mod slots {
         "kina",
         "pgk",
         "tala",
+        "riel",
+        "riels",
+        "khr",
+        "tugrik",
+        "tugriks",
+        "togrog",
+        "mnt",
+        "baht",
+        "thb",
+        "tenge",
+        "kzt",
+        "kyat",
+        "kyats",
+        "mmk",
+        "dong",
+        "vnd",
+        "rupiah",
+        "idr",
+        "francs",
+        "cfa",
+        "leones",
+        "sll",
+        "sle",
+        "pula",
+        "emalangeni",
+        "lilangeni",
+        "szl",
+        "maloti",
+        "lsl",
+        "dinars",
+        "dinar",
+        "yen",
+        "jpy",
+        "lari",
+        "manat",
+        "kwanza",
+        "aoa",
+        "meticais",
+        "mzn",
+        "hryvnia",
+        "uah",
+        "zloty",
+        "pln",
     ];
     /// Currency codes and abbreviations an amount may start with (`PKR 500`, `Rs. 3,000`,
     /// `KSh1,000`, `Sh150`, `RM 500`): ISO 4217 codes of the markets the corpus's lenders write
@@ -499,7 +562,9 @@ pub mod slots {
             while text.get(after) == Some(&' ') {
                 after += 1;
             }
-            return number(text, after);
+            let (e, v) = number(text, after)?;
+            let (e, scale) = scale_word(text, e);
+            return Some((e, v * scale));
         }
         if first.is_ascii_lowercase() {
             if let Some(coded) = coded_amount(text, pos) {
@@ -516,7 +581,11 @@ pub mod slots {
             }
         }
         let (e, v) = number(text, pos)?;
-        let mut after = e;
+        // A scale word counts only with the currency word after it (`100 million riel`, not
+        // `2 million customers`).
+        let (scaled_end, scale) = scale_word(text, e);
+        let v = v * scale;
+        let mut after = scaled_end;
         if text.get(after) == Some(&'-')
             && text.get(after + 1).is_some_and(char::is_ascii_lowercase)
         {
@@ -1761,6 +1830,24 @@ mod tests {
         assert_eq!(a("2万"), Some(20_000.0));
         assert_eq!(a("千元"), Some(1000.0));
         assert_eq!(a("300 dollars"), Some(300.0));
+        // Currencies of Asian and other markets by name, and scale words.
+        assert_eq!(a("100 million riel"), Some(100_000_000.0));
+        assert_eq!(a("50,000 tugriks"), Some(50_000.0));
+        assert_eq!(a("2,000 baht a month"), Some(2000.0));
+        assert_eq!(a("$2 million"), Some(2_000_000.0));
+        assert_eq!(a("5 lakh rupees"), Some(500_000.0));
+        assert_eq!(a("10,000 cfa francs"), Some(10_000.0));
+        assert_eq!(a("10,000 francs"), Some(10_000.0));
+        assert_eq!(
+            a("2 million customers"),
+            None,
+            "a scale without currency is no amount"
+        );
+        assert_eq!(
+            a("3 won"),
+            None,
+            "a currency name that is an English word is not read"
+        );
         // Currencies of other markets: codes and abbreviations before or after, signs.
         assert_eq!(a("pkr 80 on"), Some(80.0));
         assert_eq!(a("rs. 3,000"), Some(3000.0));
