@@ -5185,6 +5185,27 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.112: a match of `vulnerable_groups` followed by "savings" addresses no group
+    /// ("enrolled in a college savings plan"), while applicants enrolled at a school, students
+    /// with a comma and "savings" after them and a student fund still are one.
+    #[test]
+    fn a_college_savings_plan_addresses_no_student() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "vulnerable_groups",
+            &[
+                "You are enrolled at a university.",
+                "Loans for students, savings for everyone.",
+                "Borrow from the student fund.",
+            ],
+            &[
+                "Parents enrolled in a college savings plan can borrow against it.",
+                "Enrolled in a university savings scheme? Borrow against it.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
