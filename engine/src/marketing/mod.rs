@@ -5206,6 +5206,26 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.113, from batch 127's miss (a title lender's TV ad told by "a senior
+    /// citizen"): the singular, and older adults, people and borrowers, address older people.
+    /// Near misses: a senior manager, older loans.
+    #[test]
+    fn a_senior_citizen_and_older_adults_are_a_vulnerable_group() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "vulnerable_groups",
+            &[
+                "A senior citizen from Salem: a car title loan saved my life.",
+                "Loans for older adults on a fixed income.",
+            ],
+            &[
+                "A senior manager approves each loan.",
+                "Older loans are repaid first.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
