@@ -70,6 +70,11 @@ struct GrammarFile {
     family: Vec<FamilyFile>,
     #[serde(default)]
     price: Vec<PriceFile>,
+    /// Words that, right before a price form's match, make the rate a ceiling (a cap a law sets,
+    /// a rate a lender "should charge"), not the credit's price: added to the `not_after` of every
+    /// price form of the file with `ceilings = true`.
+    #[serde(default)]
+    ceiling_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -118,6 +123,9 @@ struct PriceFile {
     fee: bool,
     #[serde(default)]
     annualised_label: bool,
+    /// Whether the file's `ceiling_words` drop this form's match as its `not_after` words do.
+    #[serde(default)]
+    ceilings: bool,
     patterns: Vec<String>,
 }
 
@@ -685,6 +693,17 @@ impl ClaimGrammar {
                         reason.to_string(),
                     ));
                 }
+                if f.ceilings && file.ceiling_words.is_empty() {
+                    return Err(err(
+                        format!("price[{i}].ceilings (line {})", line_of(text, &f.name)),
+                        "`ceilings = true` needs the file's `ceiling_words`".to_string(),
+                    ));
+                }
+                let mut not_after = f.not_after.clone();
+                if f.ceilings {
+                    not_after.extend(file.ceiling_words.iter().cloned());
+                }
+                let not_after = normalised_words(&not_after);
                 let family: std::sync::Arc<str> = f.name.as_str().into();
                 for (k, p) in f.patterns.iter().enumerate() {
                     let pattern = compile("price", i, k, p)?;
@@ -712,7 +731,7 @@ impl ClaimGrammar {
                         source: p.as_str().into(),
                         period: f.period,
                         days: f.days,
-                        not_after: normalised_words(&f.not_after),
+                        not_after: not_after.clone(),
                         not_before: normalised_words(&f.not_before),
                         fee: f.fee,
                         labelled: f.annualised_label,
@@ -5849,6 +5868,25 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    /// A price form with `ceilings = true` drops a match after one of the file's
+    /// `ceiling_words`, as after its own `not_after`; a form without it keeps the match, and the
+    /// switch without the list is refused, naming the form.
+    #[test]
+    fn ceiling_words_drop_the_match_of_the_forms_that_take_them() {
+        let head = "version = \"t\"\nlanguage = \"en\"\nceiling_words = [\"capped at\"]\n";
+        let forms = "[[price]]\nname = \"weekly\"\nperiod = \"week\"\nceilings = true\npatterns = [\"{pct:rate} a week\"]\n[[price]]\nname = \"daily\"\nperiod = \"day\"\npatterns = [\"{pct:rate} a day\"]\n";
+        let text = format!("{head}{forms}");
+        let g = ClaimGrammar::from_texts(&[("c.toml", text.as_str())]).unwrap();
+        assert_eq!(g.prices("We charge 5% a week.").len(), 1);
+        assert!(g.prices("interest capped at 5% a week").is_empty());
+        assert_eq!(g.prices("interest capped at 1% a day").len(), 1);
+        let bad = "version = \"t\"\nlanguage = \"en\"\n[[price]]\nname = \"weekly\"\nperiod = \"week\"\nceilings = true\npatterns = [\"{pct:rate} a week\"]\n";
+        let e = ClaimGrammar::from_texts(&[("b.toml", bad)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("price[0].ceilings"), "{e}");
     }
 
     #[test]
