@@ -5245,6 +5245,68 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.115, from batch 128's misses (scam loan pages and texts quoted by
+    /// fact-checkers, reports of ASA rulings and US enforcement): money in a mobile wallet
+    /// "right now" or deposited "in 3 minutes", "you qualify for a loan", guaranteed loans of a
+    /// kind, blacklisted applicants welcome, "pay nothing for six months" and a lowered monthly
+    /// payment. Near misses: a login "right now", a repayment due in 30 days, a qualification
+    /// told as a condition or asked about, a government-guaranteed business loan, a warning about
+    /// blacklisting, "pay nothing upfront" and a free comparison service.
+    #[test]
+    fn wallet_speed_qualification_blacklisting_and_deferred_payment_forms() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "speed",
+                &[
+                    "How much loan do you need in your Mpesa account right now?",
+                    "We deposit up to KSh450,000 to your M-Pesa in 3 minutes.",
+                ],
+                &[
+                    "Log in to your account right now to check your balance.",
+                    "Repay KSh5,000 to your lender in 30 days.",
+                ],
+            ),
+            (
+                "guaranteed_approval",
+                &[
+                    "You qualify for a loan of R20,000 - apply now!",
+                    "Guaranteed debt consolidation loans with lower payments.",
+                ],
+                &[
+                    "You qualify for a loan if you earn R3,000 a month.",
+                    "Find out if you qualify for a loan.",
+                    "SBA guaranteed business loans for small firms.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &["Blacklisted welcome.", "Debt review can apply."],
+                &[
+                    "Blacklisted? Beware of lenders who promise loans.",
+                    "We do not lend to blacklisted people.",
+                ],
+            ),
+            (
+                "price_claim",
+                &[
+                    "Buy now, pay nothing for six months.",
+                    "Instant relief by lowering their monthly payment.",
+                ],
+                &[
+                    "You pay nothing upfront.",
+                    "You pay nothing to use our comparison service.",
+                ],
+            ),
+            (
+                "interest_free",
+                &[],
+                &["Buy now, pay nothing for six months."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
