@@ -5307,6 +5307,52 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.116, from batch 129's misses (fake government loan schemes and approval
+    /// letters reported by Indian fact-checkers): a loan announced as granted or "on track",
+    /// a loan "to all Aadhaar card holders", an "Aadhaar card loan" and loans "on your Aadhaar
+    /// card", and a registration fee with its amount (the amount slot reading Indian digit
+    /// grouping and "Rs 5 lakh"). Near misses: an approval told as a condition or asked about,
+    /// an approval denied, loans to a society's members, an identity card among other
+    /// documents, a registration date.
+    #[test]
+    fn granted_loans_loans_for_every_card_holder_and_identity_card_loans() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "guaranteed_approval",
+                &[
+                    "Your loan of Rs 2,00,000 is on track.",
+                    "Approval letter: your loan under the PM Mudra Yojana is granted.",
+                    "A loan of Rs 4,78,000 to all Aadhaar card holders.",
+                ],
+                &[
+                    "If your loan of Rs 2,00,000 is approved, we pay it in a week.",
+                    "Once your loan is approved, the money arrives.",
+                    "Find out whether your loan is approved.",
+                    "Your loan is not approved yet.",
+                    "Loans to all our members at fair rates.",
+                ],
+            ),
+            (
+                "low_eligibility",
+                &[
+                    "Pradhan Mantri Yojana Aadhaar card loan with one per cent interest.",
+                    "Loans of up to Rs 5 lakh on your Aadhaar card.",
+                ],
+                &[
+                    "Loans with your Aadhaar card and income proof.",
+                    "Bring your ID card to the branch.",
+                ],
+            ),
+            (
+                "price_figure",
+                &["Registration from Rs 999, with a 10% subsidy."],
+                &["Registration from 1 January."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {

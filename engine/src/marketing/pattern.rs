@@ -84,7 +84,26 @@ pub mod slots {
         Some(end)
     }
 
-    /// Arabic digits with thousands commas and a decimal point: `1,000`, `0.05`, `15`.
+    /// Whether the comma at `i` starts Indian digit grouping: groups of two digits, each after
+    /// a comma, ending in a group of three (`4,78,000` is 478,000; `1,00,00,000` is one crore).
+    /// A comma that two digits follow and then no such end (`1,23,45`) is no separator.
+    pub(super) fn lakh_separator(text: &[char], i: usize) -> bool {
+        let digits = |from: usize, n: usize| {
+            text.get(from..from + n)
+                .is_some_and(|g| g.iter().all(char::is_ascii_digit))
+        };
+        let mut j = i;
+        while text.get(j) == Some(&',') && digits(j + 1, 2) && text.get(j + 3) == Some(&',') {
+            if digits(j + 4, 3) && !text.get(j + 7).is_some_and(char::is_ascii_digit) {
+                return true;
+            }
+            j += 3;
+        }
+        false
+    }
+
+    /// Arabic digits with thousands commas (and Indian grouping, [`lakh_separator`]) and a
+    /// decimal point: `1,000`, `2,00,000`, `0.05`, `15`.
     fn arabic(text: &[char], pos: usize) -> Option<(usize, f64)> {
         // A number starts where the digits start: not inside a word or another number.
         if pos > 0 && (text[pos - 1].is_ascii_alphanumeric() || text[pos - 1] == '.') {
@@ -109,12 +128,13 @@ pub mod slots {
             } else if c == ','
                 && len > 0
                 && !seen_point
-                && text
+                && (text
                     .get(i + 1..i + 4)
                     .is_some_and(|g| g.iter().all(char::is_ascii_digit))
-                && !text.get(i + 4).is_some_and(char::is_ascii_digit)
+                    && !text.get(i + 4).is_some_and(char::is_ascii_digit)
+                    || lakh_separator(text, i))
             {
-                // A thousands separator: exactly three digits follow.
+                // A thousands separator: exactly three digits follow (or Indian grouping).
                 None
             } else if c == '.'
                 && len > 0
@@ -537,6 +557,9 @@ pub mod slots {
         if text.get(end) == Some(&'k') && !text.get(end + 1).is_some_and(|c| is_word(*c)) {
             (end, value) = (end + 1, value * 1000.0);
         }
+        // A scale word after the digits, as after a currency sign (`Rs 2 lakh`, `KSh 1 million`).
+        let (end, scale) = scale_word(text, end);
+        let value = value * scale;
         if text.get(end).is_some_and(|c| is_word(*c)) {
             return None;
         }
@@ -1701,10 +1724,11 @@ mod tests {
             } else if c == ','
                 && !seen_point
                 && !digits.is_empty()
-                && text
+                && (text
                     .get(i + 1..i + 4)
                     .is_some_and(|g| g.iter().all(char::is_ascii_digit))
-                && !text.get(i + 4).is_some_and(char::is_ascii_digit)
+                    && !text.get(i + 4).is_some_and(char::is_ascii_digit)
+                    || lakh_separator(text, i))
             {
             } else if c == '.'
                 && !seen_point
@@ -1729,7 +1753,7 @@ mod tests {
         /// numbers longer than the buffer included.
         #[test]
         fn arabic_digits_read_as_they_were_read_from_a_string(
-            text in "[0-9,. a]{0,12}|[0-9]{1,3}(,[0-9]{3}){0,20}(\\.[0-9]{1,30})?|[0-9]{30,60}"
+            text in "[0-9,. a]{0,12}|[0-9]{1,3}(,[0-9]{3}){0,20}(\\.[0-9]{1,30})?|[0-9]{1,2}(,[0-9]{2}){0,6}(,[0-9]{3})?(\\.[0-9]{1,3})?|[0-9]{30,60}"
         ) {
             let t: Vec<char> = text.chars().collect();
             for pos in 0..=t.len() {
@@ -1838,6 +1862,17 @@ mod tests {
         assert_eq!(a("5 lakh rupees"), Some(500_000.0));
         assert_eq!(a("10,000 cfa francs"), Some(10_000.0));
         assert_eq!(a("10,000 francs"), Some(10_000.0));
+        // Indian digit grouping and a scale word after a currency code (batch 129).
+        assert_eq!(a("Rs 4,78,000 to all"), Some(478_000.0));
+        assert_eq!(a("Rs 1,00,00,000"), Some(10_000_000.0));
+        assert_eq!(a("₹2,00,000"), Some(200_000.0));
+        assert_eq!(a("Rs 5 lakh on"), Some(500_000.0));
+        assert_eq!(a("KSh 1 million"), Some(1_000_000.0));
+        assert_eq!(
+            a("Rs 1,23,45"),
+            Some(1.0),
+            "two-digit groups that end in no three-digit group are no grouping"
+        );
         assert_eq!(
             a("2 million customers"),
             None,
