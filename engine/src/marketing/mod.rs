@@ -5353,6 +5353,28 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// zh 2026.12.26, from batch 130's miss (a loan text reported by a city paper): the reader
+    /// told that they already qualify is approval announced. Near misses: the same words as a
+    /// condition, a question, a requirement.
+    #[test]
+    fn already_qualified_for_a_loan_is_approval_announced() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "guaranteed_approval",
+            &[
+                "您的信用良好，已具备贷款资质，点击链接下载APP即可申请。",
+                "您已符合借款条件，请尽快领取。",
+            ],
+            &[
+                "如果您具备贷款资质，即可申请。",
+                "请确认您是否已具备贷款资格。",
+                "申请人需具备贷款资质。",
+                "只要您符合贷款条件就能申请。",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
