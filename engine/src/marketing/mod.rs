@@ -5375,6 +5375,28 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.117, from batch 131's miss (a scam loan post reported by a South Sudanese
+    /// fact-checker): loans approved even for people in debt skip the checks. Near misses: the
+    /// same words with no loan or approval before them, a denial, loans said to harm the
+    /// indebted.
+    #[test]
+    fn loans_approved_even_for_people_in_debt_skip_the_checks() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "skipped_checks",
+            &[
+                "Banks approve loans of up to $20,000, even for people who are in debt.",
+                "We lend even if you already have other loans.",
+            ],
+            &[
+                "Even if you are in debt, borrowing more will not help.",
+                "We never approve loans even for people who are in debt.",
+                "Loans for people who are in debt can make things worse.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
