@@ -5397,6 +5397,25 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.118: a call to check eligibility "for a loan today" is no claim of money
+    /// today; the money itself "today" still is.
+    #[test]
+    fn qualifying_for_a_loan_today_is_no_speed_claim() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "speed",
+            &[
+                "Get your loan today.",
+                "Cash today for qualified borrowers.",
+            ],
+            &[
+                "Find out if you qualify for a loan today.",
+                "See if you're eligible for a loan today.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
