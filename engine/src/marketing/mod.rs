@@ -5416,6 +5416,67 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.119, from batch 132's misses (stimulus-loan posts, loan ads on Facebook, a
+    /// fake-scheme message, a New Zealand payday lender and a credit card): each form with its
+    /// near misses (a condition, a repayment, an agreement handed to every applicant, a benefit
+    /// that is no payment, a fee that is charged).
+    #[test]
+    fn batch_132_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "speed",
+                &[
+                    "Fund Ourselves: get money in your account today.",
+                    "I applied and was approved for $5,000 in minutes!",
+                ],
+                &[
+                    "Repay the money in your account today.",
+                    "Approved for $5,000 in 2023.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "And I don't even have good credit.",
+                    "They don't really care about your credit score.",
+                ],
+                &[
+                    "If you don't care about your credit score, you will pay more.",
+                    "We care about your credit score.",
+                ],
+            ),
+            (
+                "guaranteed_approval",
+                &[
+                    "SBI is giving every woman in the country a loan of Rs 25 lakh.",
+                    "The government grants each farmer a loan of Rs 1 lakh.",
+                ],
+                &[
+                    "We give every applicant a loan agreement to read first.",
+                    "Offering all customers loans at 5% p.a.",
+                ],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "Whether you are working or on a WINZ benefit, all applications will be considered.",
+                    "Loans for people on benefits.",
+                ],
+                &["Customers get a benefit from lower rates."],
+            ),
+            (
+                "price_claim",
+                &[
+                    "A credit card with no account fees.",
+                    "No annual fee, ever.",
+                ],
+                &["An annual fee of $50 applies."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
