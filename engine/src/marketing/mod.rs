@@ -395,7 +395,24 @@ impl PatternIndex {
         text: &[char],
         memo: &pattern::SlotMemo,
     ) -> impl Iterator<Item = (usize, usize)> {
-        let mut sets_found = vec![false; self.set_count];
+        SETS_FOUND
+            .with_borrow_mut(|sets| {
+                let scan = sets.start(self.set_count);
+                self.candidates_with(text, memo, &mut sets.stamps, scan)
+            })
+            .into_iter()
+            .map(|(at, _, k)| (at as usize, k as usize))
+    }
+
+    /// [`PatternIndex::candidates`] as (position, rank, pattern): a set's string is in the
+    /// text when its stamp is `scan`.
+    fn candidates_with(
+        &self,
+        text: &[char],
+        memo: &pattern::SlotMemo,
+        stamps: &mut [u32],
+        scan: u32,
+    ) -> Vec<(u32, u32, u32)> {
         let rank = |k: usize| self.rank.get(k).copied().unwrap_or(u32::MAX);
         // (position, rank, pattern): lead hits of every pattern first (those of patterns
         // without a required string in the text are dropped below), then slot-led and
@@ -409,8 +426,8 @@ impl PatternIndex {
                     pos,
                     |k| found.push((at, rank(k as usize), k)),
                     |set| {
-                        if let Some(found) = sets_found.get_mut(set as usize) {
-                            *found = true;
+                        if let Some(stamp) = stamps.get_mut(set as usize) {
+                            *stamp = scan;
                         }
                     },
                 );
@@ -419,7 +436,7 @@ impl PatternIndex {
         let on = |k: usize| {
             self.required.get(k).is_some_and(|ids| {
                 ids.iter()
-                    .all(|set| sets_found.get(*set as usize).copied().unwrap_or(false))
+                    .all(|set| stamps.get(*set as usize) == Some(&scan))
             })
         };
         found.retain(|(_, _, k)| on(*k as usize));
@@ -471,9 +488,38 @@ impl PatternIndex {
         found.sort_unstable();
         found.dedup();
         found
-            .into_iter()
-            .map(|(at, _, k)| (at as usize, k as usize))
     }
+}
+
+/// Which required-string sets a scan found, kept per thread from scan to scan: a set's string
+/// is in the text when its stamp is the scan's number, so a scan neither allocates nor clears
+/// the two thousand flags the grammars' sets take (clearing them could cost more than a short
+/// ad's matching, as `BENCHMARKS.md` shows), and a scan that did not finish leaves nothing
+/// behind for the next.
+#[derive(Debug, Default)]
+pub(crate) struct SetsFound {
+    stamps: Vec<u32>,
+    scan: u32,
+}
+
+impl SetsFound {
+    /// Starts a scan of `set_count` sets: its number, with every stamp older than it.
+    fn start(&mut self, set_count: usize) -> u32 {
+        if self.stamps.len() < set_count {
+            self.stamps.resize(set_count, 0);
+        }
+        self.scan = self.scan.wrapping_add(1);
+        if self.scan == 0 {
+            self.stamps.iter_mut().for_each(|stamp| *stamp = 0);
+            self.scan = 1;
+        }
+        self.scan
+    }
+}
+
+thread_local! {
+    /// This thread's [`SetsFound`], shared by the claim and price indexes (one scan at a time).
+    static SETS_FOUND: std::cell::RefCell<SetsFound> = std::cell::RefCell::new(SetsFound::default());
 }
 
 /// Negation cues, longest first, indexed by their first character so a window is read once.
