@@ -75,6 +75,30 @@ struct GrammarFile {
     /// price form of the file with `ceilings = true`.
     #[serde(default)]
     ceiling_words: Vec<String>,
+    /// Named word lists (`[word_lists]`): an entry `"@name"` in a family's or a price form's
+    /// `not_after` or `not_before` stands for the words of the list `name`, so that families
+    /// sharing the same conditions write them once.
+    #[serde(default)]
+    word_lists: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// `words` with each `@name` replaced by the words of the file's list `name`; the first entry
+/// that names no list is the error.
+fn with_word_lists(
+    words: &[String],
+    lists: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::with_capacity(words.len());
+    for word in words {
+        match word.strip_prefix('@') {
+            Some(name) => match lists.get(name) {
+                Some(list) => out.extend(list.iter().cloned()),
+                None => return Err(word.clone()),
+            },
+            None => out.push(word.clone()),
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -699,9 +723,46 @@ impl ClaimGrammar {
                     Ok(())
                 }
             };
+            for (name, list) in &file.word_lists {
+                let key = || format!("word_lists.{name} (line {})", line_of(text, name));
+                if list.is_empty() {
+                    return Err(err(key(), "must not be empty".into()));
+                }
+                if let Some(nested) = list.iter().find(|w| w.starts_with('@')) {
+                    return Err(err(
+                        key(),
+                        format!("`{nested}`: a list holds words, not the names of other lists"),
+                    ));
+                }
+            }
+            // A `not_after` or `not_before` list with the file's word lists put in.
+            let words = |what: String, list: &[String]| {
+                with_word_lists(list, &file.word_lists).map_err(|unknown| {
+                    let names: Vec<&str> = file.word_lists.keys().map(String::as_str).collect();
+                    err(
+                        format!("{what} (line {})", line_of(text, &unknown)),
+                        format!(
+                            "`{unknown}` names no list of the file's `[word_lists]` (it has: {})",
+                            if names.is_empty() {
+                                "none".to_string()
+                            } else {
+                                names.join(", ")
+                            }
+                        ),
+                    )
+                })
+            };
             for (i, f) in file.family.iter().enumerate() {
                 nonempty("family", i, &f.patterns)?;
                 let family: std::sync::Arc<str> = f.name.as_str().into();
+                let normalise = |list: Vec<String>| -> Vec<Vec<char>> {
+                    list.iter()
+                        .map(|w| w.chars().map(normalise_char).collect())
+                        .collect()
+                };
+                let not_after = normalise(words(format!("family[{i}].not_after"), &f.not_after)?);
+                let not_before =
+                    normalise(words(format!("family[{i}].not_before"), &f.not_before)?);
                 for (k, p) in f.patterns.iter().enumerate() {
                     claims.push(Claim {
                         category: f.category,
@@ -709,16 +770,8 @@ impl ClaimGrammar {
                         source: p.as_str().into(),
                         negatable: f.negatable.unwrap_or(f.category.negatable()),
                         max_duration_days: f.max_duration_days,
-                        not_after: f
-                            .not_after
-                            .iter()
-                            .map(|w| w.chars().map(normalise_char).collect())
-                            .collect(),
-                        not_before: f
-                            .not_before
-                            .iter()
-                            .map(|w| w.chars().map(normalise_char).collect())
-                            .collect(),
+                        not_after: not_after.clone(),
+                        not_before: not_before.clone(),
                         pattern: compile("family", i, k, p)?,
                     });
                 }
@@ -745,7 +798,9 @@ impl ClaimGrammar {
                         "`ceilings = true` needs the file's `ceiling_words`".to_string(),
                     ));
                 }
-                let mut not_after = f.not_after.clone();
+                let mut not_after = words(format!("price[{i}].not_after"), &f.not_after)?;
+                let not_before =
+                    normalised_words(&words(format!("price[{i}].not_before"), &f.not_before)?);
                 if f.ceilings {
                     not_after.extend(file.ceiling_words.iter().cloned());
                 }
@@ -778,7 +833,7 @@ impl ClaimGrammar {
                         period: f.period,
                         days: f.days,
                         not_after: not_after.clone(),
-                        not_before: normalised_words(&f.not_before),
+                        not_before: not_before.clone(),
                         fee: f.fee,
                         labelled: f.annualised_label,
                         pattern,
@@ -6165,6 +6220,52 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("price[0].ceilings"), "{e}");
+    }
+
+    /// A `not_after` or `not_before` entry `@name` stands for the words of the file's list
+    /// `name`, for families and price forms alike; a name no list has, a list naming another
+    /// list and an empty list are refused, naming the key, its line and the reason.
+    #[test]
+    fn word_lists_stand_for_their_words_in_not_after_and_not_before() {
+        let head = "version = \"t\"\nlanguage = \"en\"\n[word_lists]\nconditions = [\"if\", \"whether\"]\n";
+        let body = "[[family]]\nname = \"approval\"\ncategory = \"inducement\"\nnot_after = [\"@conditions\", \"once\"]\npatterns = [\"you qualify\"]\n[[price]]\nname = \"weekly\"\nperiod = \"week\"\nnot_before = [\"@conditions\"]\npatterns = [\"{pct:rate} a week\"]\n";
+        let text = format!("{head}{body}");
+        let g = ClaimGrammar::from_texts(&[("w.toml", text.as_str())]).unwrap();
+        assert_eq!(
+            families(&g, "Good news: you qualify!"),
+            vec!["approval".to_string()]
+        );
+        for condition in [
+            "See if you qualify.",
+            "Check whether you qualify.",
+            "Once you qualify, apply.",
+        ] {
+            assert!(families(&g, condition).is_empty(), "{condition}");
+        }
+        assert_eq!(g.prices("We charge 5% a week.").len(), 1);
+        assert!(g.prices("5% a week if you pay late").is_empty());
+        let refused = |text: &str| {
+            ClaimGrammar::from_texts(&[("b.toml", text)])
+                .unwrap_err()
+                .to_string()
+        };
+        let unknown = refused(&text.replace("\"@conditions\", \"once\"", "\"@condition\""));
+        assert!(
+            unknown.contains("family[0].not_after (line 8)")
+                && unknown.contains("`@condition` names no list")
+                && unknown.contains("it has: conditions"),
+            "{unknown}"
+        );
+        let nested = refused(&text.replace("[\"if\", \"whether\"]", "[\"if\", \"@more\"]"));
+        assert!(
+            nested.contains("word_lists.conditions (line 4)") && nested.contains("`@more`"),
+            "{nested}"
+        );
+        let empty = refused(&text.replace("[\"if\", \"whether\"]", "[]"));
+        assert!(
+            empty.contains("word_lists.conditions") && empty.contains("must not be empty"),
+            "{empty}"
+        );
     }
 
     #[test]
