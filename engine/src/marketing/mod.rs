@@ -755,14 +755,10 @@ impl ClaimGrammar {
             for (i, f) in file.family.iter().enumerate() {
                 nonempty("family", i, &f.patterns)?;
                 let family: std::sync::Arc<str> = f.name.as_str().into();
-                let normalise = |list: Vec<String>| -> Vec<Vec<char>> {
-                    list.iter()
-                        .map(|w| w.chars().map(normalise_char).collect())
-                        .collect()
-                };
-                let not_after = normalise(words(format!("family[{i}].not_after"), &f.not_after)?);
+                let not_after =
+                    normalised_words(&words(format!("family[{i}].not_after"), &f.not_after)?);
                 let not_before =
-                    normalise(words(format!("family[{i}].not_before"), &f.not_before)?);
+                    normalised_words(&words(format!("family[{i}].not_before"), &f.not_before)?);
                 for (k, p) in f.patterns.iter().enumerate() {
                     claims.push(Claim {
                         category: f.category,
