@@ -5574,6 +5574,44 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.121, from batch 134's misses (Philippine and Kenyan lenders' pages): each form
+    /// with its near misses (a denial, a repayment, a reminder, a job of some kind).
+    #[test]
+    fn batch_134_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "speed",
+                &[
+                    "We send the amount immediately after you sign the contract.",
+                    "We credit your loan straight away.",
+                ],
+                &[
+                    "We don't send the money immediately: checks take a week.",
+                    "You can repay the amount immediately at no cost.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "If a payment is overdue, interest for the overdue days and a late payment charge are added.",
+                ],
+                &["If a payment is overdue, we send you a reminder."],
+            ),
+            (
+                "low_eligibility",
+                &[
+                    "No job? Apply today.",
+                    "No steady income? We can still help.",
+                ],
+                &[
+                    "No regular employment? You can still apply as long as you have a stable source of income.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
