@@ -5612,6 +5612,31 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.122, from batch 135's misses (news quoting loan ads, Gulf shops' pay-later
+    /// pages): each form with its near misses (credit repair, a list of documents, a reminder).
+    #[test]
+    fn batch_135_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "skipped_checks",
+                &["Bad credit? We lend.", "Poor credit? We still approve."],
+                &["Bad credit? We can help you rebuild it."],
+            ),
+            (
+                "low_eligibility",
+                &["Sign up in less than 2 minutes with your ID and mobile number."],
+                &["To apply you need your ID, proof of income and your mobile number."],
+            ),
+            (
+                "risk_warning",
+                &["For overdue payments a collection fee applies in the UAE."],
+                &["For overdue payments we send a reminder."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
