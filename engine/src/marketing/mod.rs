@@ -5637,6 +5637,37 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.123, from batch 136's misses (pay-later pages in South Africa, Malaysia and the
+    /// Philippines): each form with its near misses (no fees, a fee never incurred, slow or
+    /// days-long approval).
+    #[test]
+    fn batch_136_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "risk_warning",
+                &[
+                    "Default fees apply if you miss a payment.",
+                    "The only cost you might incur, apart from the price of your purchase, is a fixed late repayment fee.",
+                    "Always read the loan terms carefully before accepting.",
+                ],
+                &[
+                    "No default fees apply if you miss a payment.",
+                    "You will never incur a late fee.",
+                ],
+            ),
+            (
+                "speed",
+                &[
+                    "Approval can be immediate or up to one day.",
+                    "Wait for approval, which is usually quick and happens within minutes.",
+                ],
+                &["Approval can be slow.", "Approval happens within 5 days."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
