@@ -5668,6 +5668,38 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.124, from batch 137's misses (a US point-of-sale lender, an Australian pay-later
+    /// page): each form with its near misses (low approval rates, fair pricing, saving into a
+    /// pension).
+    #[test]
+    fn batch_137_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 3] = [
+            (
+                "guaranteed_approval",
+                &["Approval rates are high, likely among the highest in the industry."],
+                &["Approval rates are low for new customers."],
+            ),
+            (
+                "speed",
+                &[
+                    "Sunbit offers fast, fair, easy financing.",
+                    "Fast, fair and simple loans.",
+                ],
+                &["Fair, simple pricing."],
+            ),
+            (
+                "vulnerable_groups",
+                &[
+                    "You must be in a permanent job or on an aged or veteran's pension.",
+                    "Are you on a pension?",
+                ],
+                &["Contribute to a pension to save for retirement."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
