@@ -5700,6 +5700,31 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.125, from batch 138's misses (a pay-later help page, a Canadian retailer's
+    /// financing page, a news report on a Nigerian lending app): each form with its near misses
+    /// (late fees never charged or denied, a total cost named without its amount).
+    #[test]
+    fn batch_138_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "You are only charged a late fee if one or more of your instalments is not paid by its due date.",
+                "Otherwise a late fee of up to 6 euros applies.",
+                "Example: a $2,100 purchase over 12 months, a total cost of borrowing of $233.95.",
+                "If you fail to repay, you risk suspension of your account.",
+            ],
+            &[
+                "You are never charged a late fee if a payment fails.",
+                "We do not charge you a late fee when a payment is late.",
+                "No late fee of $10 applies.",
+                "The total cost of borrowing is shown before you sign.",
+                "If you fail to repay, you won't risk your home.",
+            ],
+        )];
+        assert_families(&l, &cases);
+    }
+
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
     #[test]
     fn speed_forms_from_batch_22_fire_and_their_near_misses_do_not() {
