@@ -9,7 +9,9 @@
 //! characters to simplified, ASCII lower case) one character for one character, so offsets
 //! point into the original text. A claim preceded in its clause by a negation cue
 //! (`我们不承诺百分百下款`, "we never promise guaranteed approval") or followed by one
-//! (`学生勿扰`, "students are not eligible") is reported as negated and makes no finding.
+//! (`学生勿扰`, "students are not eligible") is reported as negated and makes no finding; in
+//! English, a cue before a list reaches its short items ("not a dependant, a student or under
+//! age").
 
 mod anchors;
 pub mod pattern;
@@ -619,7 +621,11 @@ fn ends_with_at(text: &[char], end: usize, word: &[char]) -> bool {
 
 /// The negation cue that denies a match at `start..end` of `text`: a `before` cue in the same
 /// clause up to 30 characters before it, or an `after` cue in its clause up to 24 characters
-/// after it. Shared by the claim grammar and the clause grammar.
+/// after it. Shared by the claim grammar and the clause grammar. A claim that is an item of a
+/// list ("not a dependant, a student or under age"; "without the interest, fees or debt traps")
+/// is in the clause of the list's first item: the scope crosses the commas between short items
+/// (the claim's own at most three words before it, the others at most four, counted from a cue
+/// in them) when an "or", "and" or "nor" joins the claim's item to the list.
 pub(crate) fn negation_cue<'c>(
     before: &'c CueSet,
     after: &'c CueSet,
@@ -627,9 +633,9 @@ pub(crate) fn negation_cue<'c>(
     start: usize,
     end: usize,
 ) -> Option<&'c [char]> {
-    let mut from = start;
-    while from > 0 && start - from < 30 && !ends_negation_scope(text, from - 1) {
-        from -= 1;
+    let mut from = clause_start(text, start);
+    if from > 0 && text[from - 1] == ',' {
+        from = list_scope_start(before, text, from, start, end);
     }
     if let Some(w) = before.find(text, from, start, true) {
         return Some(w);
@@ -639,6 +645,96 @@ pub(crate) fn negation_cue<'c>(
         to += 1;
     }
     after.find(text, end, to, false)
+}
+
+/// The start of the clause that ends at `to`: the character after a negation scope's end, at
+/// most 30 characters back.
+fn clause_start(text: &[char], to: usize) -> usize {
+    let mut from = to;
+    while from > 0 && to - from < 30 && !ends_negation_scope(text, from - 1) {
+        from -= 1;
+    }
+    from
+}
+
+/// Where the negation scope of the claim at `start..end` begins when its clause, starting at
+/// `from`, follows a comma: the first item's start if the claim is an item of a list
+/// ([`negation_cue`]), `from` otherwise. Kept out of line: most claims are in no list.
+#[inline(never)]
+fn list_scope_start(
+    before: &CueSet,
+    text: &[char],
+    from: usize,
+    start: usize,
+    end: usize,
+) -> usize {
+    let mut from = from;
+    // English lists only: a Chinese claim after a (normalised) comma is read as before.
+    if !text[start].is_ascii()
+        || words_in(&text[from..start]) > 3
+        || !joined_to_a_list(text, from, start, end)
+    {
+        return from;
+    }
+    while from > 0 && start - from < 30 && text[from - 1] == ',' {
+        let comma = from - 1;
+        let previous = clause_start(text, comma);
+        // The item before the comma counts from its last cue, if it has one ("we never lend
+        // to minors, students or pensioners"): "don't worry about your credit, students
+        // welcome" is no list the cue governs.
+        let last_cue = (previous..comma)
+            .rev()
+            .find(|&i| before.find(text, i, comma, true).is_some())
+            .unwrap_or(previous);
+        if words_in(&text[last_cue..comma]) > 4 {
+            break;
+        }
+        from = previous;
+    }
+    from
+}
+
+/// The number of words (runs of ASCII letters and digits, `'`, `-` and non-ASCII characters)
+/// in `span`.
+fn words_in(span: &[char]) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    for &c in span {
+        let word_char = c.is_ascii_alphanumeric() || c == '\'' || c == '-' || !c.is_ascii();
+        if word_char && !in_word {
+            words += 1;
+        }
+        in_word = word_char;
+    }
+    words
+}
+
+/// Whether the claim at `start..end`, whose clause starts at `from` right after a comma, is an
+/// item of an English list: its clause (to the next clause separator) has at most six words,
+/// "or", "and" or "nor" among them, before or after the claim.
+fn joined_to_a_list(text: &[char], from: usize, start: usize, end: usize) -> bool {
+    let mut to = end;
+    while to < text.len() && !ends_negation_scope(text, to) {
+        to += 1;
+    }
+    // A list item is short; ", and our no-credit-needed solution looks at more than your
+    // credit history" is a clause of its own.
+    if words_in(&text[from..to]) > 6 {
+        return false;
+    }
+    let is_joiner = |w: &[char]| {
+        let is = |word: &str| {
+            w.len() == word.len()
+                && w.iter()
+                    .zip(word.chars())
+                    .all(|(a, b)| a.to_ascii_lowercase() == b)
+        };
+        is("or") || is("and") || is("nor")
+    };
+    text[from..start]
+        .split(|c| !c.is_ascii_alphabetic())
+        .chain(text[end..to].split(|c| !c.is_ascii_alphabetic()))
+        .any(is_joiner)
 }
 
 /// Whether `text` before `start`, spaces skipped, ends with one of `words` (a word of ASCII
@@ -5723,6 +5819,74 @@ mod tests {
             ],
         )];
         assert_families(&l, &cases);
+    }
+
+    /// en 2026.12.126, from batch 139's misses (pay-later pages in Singapore and Malaysia, a
+    /// Singapore moneylender, a phone shop): each form with its near misses (a bill paid, users
+    /// who pay on time, a fee denied, a lender's own assessment).
+    #[test]
+    fn batch_139_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 1] = [(
+            "risk_warning",
+            &[
+                "If the bill is not paid by its due date, your PayLater is suspended.",
+                "Users who do not pay by the due date are suspended from PayLater.",
+                "The only fee you may incur is an admin fee to reactivate your account for each missed payment.",
+                "Make sure you understand your capacity to repay.",
+                "Before you borrow, look at the alternatives.",
+                "We do not want you to overload yourself with repayments.",
+            ],
+            &[
+                "If the bill is paid, enjoy the rewards.",
+                "Users who pay on time are rewarded.",
+                "We don't charge a fee for each missed payment.",
+                "No fee for each late payment.",
+                "We assess your ability to repay.",
+            ],
+        )];
+        assert_families(&l, &cases);
+        // A moneylender's legal ceiling is no price of the credit.
+        assert!(
+            l.prices("Licensed moneylenders may charge up to 4% interest.")
+                .is_empty()
+        );
+        let f = AdFacts::of("Licensed moneylenders may charge up to 4% interest.", &l);
+        assert_eq!(f.of_category(Category::Price).count(), 0);
+    }
+
+    /// A negation reaches every short item of a list joined by "or", "and" or "nor" (batch 139's
+    /// "not a dependant, a student or under age"), but not a clause after a comma, nor a list
+    /// after a long clause the cue governs.
+    #[test]
+    fn negation_reaches_the_items_of_a_list() {
+        let l = lex();
+        for denied in [
+            "You must be working, not a dependant, a student or under age.",
+            "We never lend to minors, students or pensioners.",
+            "Not for minors, students or retirees.",
+        ] {
+            let f = AdFacts::of(denied, &l);
+            assert!(!f.matches.is_empty(), "{denied}");
+            assert_eq!(f.of_category(Category::Vulnerable).count(), 0, "{denied}");
+        }
+        for made in [
+            "Don't worry about your credit, students or pensioners welcome.",
+            "We do not check your credit history, so students and retirees can apply.",
+            "We do not lend to everyone, students welcome.",
+        ] {
+            let f = AdFacts::of(made, &l);
+            assert!(f.of_category(Category::Vulnerable).count() > 0, "{made}");
+        }
+        // ", and" opening a long clause is no list item.
+        let f = AdFacts::of(
+            "A rent-to-own plan doesn't carry any interest, and our no-credit-needed solution looks at more than your credit history.",
+            &l,
+        );
+        assert!(
+            f.of_category(Category::Inducement)
+                .any(|m| &*m.family == "skipped_checks")
+        );
     }
 
     /// The speed forms zh 2026.12.13 adds from batch 22's miss, with near misses.
