@@ -5855,6 +5855,46 @@ mod tests {
         assert_eq!(f.of_category(Category::Price).count(), 0);
     }
 
+    /// en 2026.12.127, from batch 140's misses (a US point-of-sale lender's pages for contractors,
+    /// a news review of a pay-later lender, a lease-to-own lender's FAQ): each form with its near
+    /// misses (days, not seconds; a reply to an email; a late fee; an APR with no worked example).
+    #[test]
+    fn batch_140_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 4] = [
+            (
+                "speed",
+                &[
+                    "Customers enter some basic information and within seconds see the most they can finance.",
+                    "Clients get an instant response on whether they are eligible.",
+                ],
+                &[
+                    "Within 5 days you will see how much you can borrow.",
+                    "We give an instant response to every email.",
+                ],
+            ),
+            (
+                "guaranteed_approval",
+                &["You qualify for a loan today!"],
+                &["You qualify for credit building after four months of on-time payments."],
+            ),
+            (
+                "price_figure",
+                &["The price plus a $10 payment processing fee within 90 days."],
+                &["Pay within 10 days of the due date."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "For example, a $1,200 purchase could cost $104.89 a month for 12 months at an 8.9% APR.",
+                    "Make sure you don't fall into the trap of using it to buy things outside your budget.",
+                ],
+                &["For example, borrow $500 at 30% APR."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A negation reaches every short item of a list joined by "or", "and" or "nor" (batch 139's
     /// "not a dependant, a student or under age"), but not a clause after a comma, nor a list
     /// after a long clause the cue governs.
