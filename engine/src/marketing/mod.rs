@@ -621,9 +621,9 @@ fn ends_with_at(text: &[char], end: usize, word: &[char]) -> bool {
 
 /// The negation cue that denies a match at `start..end` of `text`: a `before` cue in the same
 /// clause up to 30 characters before it, or an `after` cue in its clause up to 24 characters
-/// after it. Shared by the claim grammar and the clause grammar. A claim that is an item of a
-/// list ("not a dependant, a student or under age"; "without the interest, fees or debt traps")
-/// is in the clause of the list's first item: the scope crosses the commas between short items
+/// after it. Shared by the claim grammar and the clause grammar, both of which pass normalised
+/// text (ASCII in lower case). A claim that is an item of a list ("not a dependant, a student or
+/// under age") is in the clause of the list's first item: the scope crosses the commas between short items
 /// (the claim's own at most three words before it, the others at most four, counted from a cue
 /// in them) when an "or", "and" or "nor" joins the claim's item to the list.
 pub(crate) fn negation_cue<'c>(
@@ -722,15 +722,8 @@ fn joined_to_a_list(text: &[char], from: usize, start: usize, end: usize) -> boo
     if words_in(&text[from..to]) > 6 {
         return false;
     }
-    let is_joiner = |w: &[char]| {
-        let is = |word: &str| {
-            w.len() == word.len()
-                && w.iter()
-                    .zip(word.chars())
-                    .all(|(a, b)| a.to_ascii_lowercase() == b)
-        };
-        is("or") || is("and") || is("nor")
-    };
+    // The text is normalised (ASCII in lower case), so the words compare as they are.
+    let is_joiner = |w: &[char]| matches!(w, ['o', 'r'] | ['a', 'n', 'd'] | ['n', 'o', 'r']);
     text[from..start]
         .split(|c| !c.is_ascii_alphabetic())
         .chain(text[end..to].split(|c| !c.is_ascii_alphabetic()))
