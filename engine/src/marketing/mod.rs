@@ -5888,6 +5888,78 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.128, from batch 141's misses (US lease-to-own lenders' pages, Australian
+    /// pay-later and card pages, a UK lender's blog): each form with its near misses (a credit
+    /// check that is quick; credit that is needed; a low approval rate; a payment lower than due;
+    /// repaying early at no cost; denied fees and costs).
+    #[test]
+    fn batch_141_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "speed",
+                &["Quick credit when you need it."],
+                &[
+                    "LatitudePay runs a quick credit and ID check before approving an account.",
+                    "We run a quick credit check.",
+                ],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Customers do not need credit to be eligible.",
+                    "You don't necessarily need a credit history or a strong credit score to be approved.",
+                ],
+                &["You do need good credit to apply."],
+            ),
+            (
+                "guaranteed_approval",
+                &[
+                    "On average, 80% of customers declined for primary financing are approved for a lease.",
+                ],
+                &["Only 20% of applicants are approved."],
+            ),
+            (
+                "price_claim",
+                &[
+                    "Customers pay over time with a low, recurring fixed payment.",
+                    "To apply they need a debit card and a low initial payment.",
+                    "Pay the lease off early to save on financing costs.",
+                    "Some customers are offered promotional financing to pay off early and save.",
+                    "They can pay the lease off early for extra savings.",
+                ],
+                &[
+                    "If you make a lower payment than due, a fee applies.",
+                    "You can repay early at no cost.",
+                ],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Miss one and you'll be hit with a $10 late fee.",
+                    "The account is eventually blocked if you can't pay what you owe.",
+                    "After a couple of missed payments your limit is cut.",
+                    "You can avoid the late fee altogether by paying at least the minimum.",
+                    "Then decide whether you can afford the repayments.",
+                    "Early purchase options cost more than the retailer's cash price.",
+                ],
+                &[
+                    "You won't be hit with a late fee.",
+                    "Leasing doesn't cost more than the cash price.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+        // An annual percentage rate announced as rising is an annual rate; a rise by points is not.
+        let rising = AdFacts::of(
+            "Interest free. The annual percentage rate on the Gem Visa and GO Mastercard cards rises to 21.45%.",
+            &l,
+        );
+        assert!(rising.has_annual_rate() && rising.no_apr().is_none());
+        let by_points = AdFacts::of("Interest free. The APR on your card will increase 2%.", &l);
+        assert!(!by_points.has_annual_rate() && by_points.no_apr().is_some());
+    }
+
     /// A negation reaches every short item of a list joined by "or", "and" or "nor" (batch 139's
     /// "not a dependant, a student or under age"), but not a clause after a comma, nor a list
     /// after a long clause the cue governs.
