@@ -5960,6 +5960,54 @@ mod tests {
         assert!(!by_points.has_annual_rate() && by_points.no_apr().is_some());
     }
 
+    /// en 2026.12.129, from batch 142's misses (a UK bank's pay-later card pages and a review of
+    /// it, US and Australian point-of-sale pages, a news report on a lease-to-own lender): each
+    /// form with its near misses (interest that will be charged; application fees that exist; a
+    /// lender that does not lend to bad credit; costs that are not expensive).
+    #[test]
+    fn batch_142_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 5] = [
+            (
+                "interest_free",
+                &[
+                    "Splitting into 3 won't cost you any interest.",
+                    "You can keep getting a short 0% rate on new spending.",
+                ],
+                &["The longer plans will cost you interest."],
+            ),
+            (
+                "price_claim",
+                &["Are there application fees? None, and you're under no obligation."],
+                &["Are there application fees? Yes, a $20 fee applies."],
+            ),
+            (
+                "price_figure",
+                &["Is buying at a triple-digit interest rate worth it?"],
+                &["Interest rates rose for the third month."],
+            ),
+            (
+                "skipped_checks",
+                &[
+                    "Weekly payments let people with no credit or poor credit afford goods.",
+                    "The company targets the millions of Americans with rock-bottom credit scores.",
+                ],
+                &["We do not lend to people with bad credit."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "An unarranged overdraft might affect your credit score.",
+                    "If you don't, Monzo puts it on 6 payments, which would charge you interest.",
+                    "Its prices can be eye-wateringly expensive.",
+                    "Consumer watchdogs say beware.",
+                ],
+                &["Choose a plan within 24 hours to spread the cost."],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A negation reaches every short item of a list joined by "or", "and" or "nor" (batch 139's
     /// "not a dependant, a student or under age"), but not a clause after a comma, nor a list
     /// after a long clause the cue governs.
