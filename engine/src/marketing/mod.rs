@@ -6008,6 +6008,37 @@ mod tests {
         assert_families(&l, &cases);
     }
 
+    /// en 2026.12.130, from batch 143's misses (a South African pay-later lender's pages and a
+    /// news report on it, a news column and a blog on a Canadian online lender): each form with
+    /// its near misses (repaying quickly; a plan that will not lead to stress; no high interest).
+    #[test]
+    fn batch_143_forms_and_their_near_misses() {
+        let l = lex();
+        let cases: [(&str, &[&str], &[&str]); 2] = [
+            (
+                "speed",
+                &[
+                    "How long does approval take? We'll have you checking out before you know it.",
+                    "It's quick and simple, and we'll have your shopping in no time.",
+                ],
+                &["Repay in no time at all."],
+            ),
+            (
+                "risk_warning",
+                &[
+                    "Payment facilities can sometimes lead to financial stress.",
+                    "Will an instant loan send you further down the debt hole?",
+                    "CashMoney offers quick cash at high interest for a short time.",
+                ],
+                &[
+                    "Our plan won't lead to financial stress.",
+                    "Quick cash, no high interest.",
+                ],
+            ),
+        ];
+        assert_families(&l, &cases);
+    }
+
     /// A negation reaches every short item of a list joined by "or", "and" or "nor" (batch 139's
     /// "not a dependant, a student or under age"), but not a clause after a comma, nor a list
     /// after a long clause the cue governs.
